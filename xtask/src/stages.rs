@@ -1,0 +1,171 @@
+//! `cargo xtask test`: every check, in stages, each one timed.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+use crate::Result;
+
+/// Arguments of `cargo xtask test`.
+#[derive(clap::Args)]
+pub(crate) struct TestArgs {
+    /// Run only these stages (repeatable): fmt, clippy, wasm, test, fuzz, bench.
+    #[arg(long = "only", value_name = "STAGE")]
+    only: Vec<String>,
+    /// Skip these stages (repeatable).
+    #[arg(long = "skip", value_name = "STAGE")]
+    skip: Vec<String>,
+    /// Seconds per fuzz target (default: 60 when CI is set, else 10).
+    #[arg(long)]
+    fuzz_seconds: Option<u64>,
+}
+
+/// One named check.
+struct Stage {
+    name: &'static str,
+    about: &'static str,
+    run: Box<dyn Fn() -> Result>,
+}
+
+pub(crate) fn run(args: TestArgs) -> Result {
+    let ci = std::env::var_os("CI").is_some_and(|v| !v.is_empty() && v != "false");
+    let fuzz_seconds = args.fuzz_seconds.unwrap_or(if ci { 60 } else { 10 });
+    let stages = vec![
+        Stage {
+            name: "fmt",
+            about: "cargo fmt --check",
+            run: Box::new(|| cargo(&["fmt", "--all", "--", "--check"])),
+        },
+        Stage {
+            name: "clippy",
+            about: "clippy, all targets, warnings are errors",
+            run: Box::new(|| {
+                cargo(&[
+                    "clippy",
+                    "--workspace",
+                    "--all-targets",
+                    "--locked",
+                    "--",
+                    "-D",
+                    "warnings",
+                ])
+            }),
+        },
+        Stage {
+            name: "wasm",
+            about: "the client builds for wasm32-unknown-unknown (default and no default features)",
+            run: Box::new(|| {
+                let target = ["--target", "wasm32-unknown-unknown", "-p", "daaki-imap"];
+                cargo(&[&["clippy", "--locked"], &target[..], &["--", "-D", "warnings"]].concat())?;
+                cargo(&[&["build", "--locked"], &target[..], &["--no-default-features"]].concat())?;
+                cargo(&[&["build", "--locked"], &target[..]].concat())
+            }),
+        },
+        Stage {
+            name: "test",
+            about: "unit, integration (real Dovecot) and doc tests",
+            run: Box::new(|| cargo(&["test", "--workspace", "--locked"])),
+        },
+        Stage {
+            name: "fuzz",
+            about: "every cargo-fuzz target for a bounded time",
+            run: Box::new(move || {
+                crate::fuzz::run(&crate::fuzz::FuzzArgs {
+                    seconds: fuzz_seconds,
+                    targets: Vec::new(),
+                })
+            }),
+        },
+        Stage {
+            name: "bench",
+            about: "benchmarks in quick mode (figures only, never pass/fail on speed)",
+            run: Box::new(|| {
+                for bench in existing_benches() {
+                    cargo(&[
+                        "bench", "-p", "daaki-imap", "--bench", &bench, "--", "--quick", "--noplot",
+                    ])?;
+                }
+                Ok(())
+            }),
+        },
+    ];
+
+    for name in args.only.iter().chain(&args.skip) {
+        if !stages.iter().any(|s| s.name == name) {
+            return Err(format!("unknown stage {name:?}"));
+        }
+    }
+    let mut report: Vec<(&str, Duration, bool)> = Vec::new();
+    let started = Instant::now();
+    let mut failed = None;
+    for stage in &stages {
+        let selected = (args.only.is_empty() || args.only.iter().any(|n| n == stage.name))
+            && !args.skip.iter().any(|n| n == stage.name);
+        if !selected {
+            continue;
+        }
+        println!("\n==> stage {}: {}", stage.name, stage.about);
+        let t = Instant::now();
+        let outcome = (stage.run)();
+        let took = t.elapsed();
+        println!("<== stage {} {} in {:.1}s", stage.name, if outcome.is_ok() { "passed" } else { "FAILED" }, took.as_secs_f64());
+        report.push((stage.name, took, outcome.is_ok()));
+        if let Err(e) = outcome {
+            failed = Some(format!("stage {} failed: {e}", stage.name));
+            break;
+        }
+    }
+    println!("\nstage times:");
+    for (name, took, ok) in &report {
+        println!("  {name:<8} {:>8.1}s  {}", took.as_secs_f64(), if *ok { "ok" } else { "FAILED" });
+    }
+    println!("  {:<8} {:>8.1}s", "total", started.elapsed().as_secs_f64());
+    match failed {
+        Some(e) => Err(e),
+        None => Ok(()),
+    }
+}
+
+/// Runs `cargo ARGS` in the workspace root, streaming its output.
+pub(crate) fn cargo(args: &[&str]) -> Result {
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+    run_in(&workspace_root(), &cargo, args)
+}
+
+/// Runs `program ARGS` in `dir`, streaming its output; a non-zero exit is an error.
+pub(crate) fn run_in(dir: &Path, program: &str, args: &[&str]) -> Result {
+    println!("$ {program} {}", args.join(" "));
+    let status = Command::new(program)
+        .args(args)
+        .current_dir(dir)
+        .status()
+        .map_err(|e| format!("could not run {program}: {e}"))?;
+    if status.success() {
+        Ok(())
+    } else {
+        Err(format!("`{program} {}` failed ({status})", args.join(" ")))
+    }
+}
+
+/// The workspace root (the parent of `xtask/`).
+pub(crate) fn workspace_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .map(Path::to_path_buf)
+        .unwrap_or_else(|| PathBuf::from("."))
+}
+
+/// Criterion benchmarks under `client/benches/` (file stems).
+pub(crate) fn existing_benches() -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(workspace_root().join("client/benches"))
+        .into_iter()
+        .flatten()
+        .flatten()
+        .filter_map(|e| {
+            let path = e.path();
+            (path.extension()? == "rs").then(|| path.file_stem()?.to_str().map(str::to_owned))?
+        })
+        .collect();
+    names.sort();
+    names
+}
