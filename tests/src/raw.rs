@@ -101,6 +101,29 @@ impl RawSession {
 
     /// Sends `command` with a fresh tag and reads until its tagged completion.
     pub fn command(&mut self, command: &str) -> io::Result<Reply> {
+        let (tag, responses) = self.exchange(command)?;
+        let mut untagged = Vec::new();
+        for raw in responses {
+            let text = String::from_utf8_lossy(&raw).replace("\r\n", "");
+            if let Some(rest) = text.strip_prefix(&format!("{tag} ")) {
+                return Ok(Reply {
+                    untagged,
+                    completion: rest.to_owned(),
+                });
+            }
+            untagged.push(text);
+        }
+        Err(io::Error::other("no tagged completion"))
+    }
+
+    /// Sends `command` and returns the raw bytes of every response up to and including the
+    /// tagged completion, one entry per response (literals included, CRLFs kept) — exactly
+    /// what the server sent, for parser tests.
+    pub fn command_bytes(&mut self, command: &str) -> io::Result<Vec<Vec<u8>>> {
+        self.exchange(command).map(|(_, responses)| responses)
+    }
+
+    fn exchange(&mut self, command: &str) -> io::Result<(String, Vec<Vec<u8>>)> {
         let tag = format!("r{}", self.next_tag);
         self.next_tag += 1;
         let line = format!("{tag} {command}\r\n");
@@ -112,41 +135,52 @@ impl RawSession {
                 s.flush()?;
             }
         }
-        let mut untagged = Vec::new();
+        let tag_prefix = format!("{tag} ");
+        let mut responses = Vec::new();
         loop {
-            let line = self.read_line()?;
-            if let Some(rest) = line.strip_prefix(&format!("{tag} ")) {
-                return Ok(Reply {
-                    untagged,
-                    completion: rest.to_owned(),
-                });
+            let raw = self.read_response()?;
+            let done = raw.starts_with(tag_prefix.as_bytes());
+            responses.push(raw);
+            if done {
+                return Ok((tag, responses));
             }
-            untagged.push(line);
         }
     }
 
-    /// Reads one line (and the bytes of a literal it announces, appended as lossy text).
+    /// Reads one line as text (for the greeting).
     fn read_line(&mut self) -> io::Result<String> {
+        let raw = self.read_response()?;
+        Ok(String::from_utf8_lossy(&raw).trim_end().to_owned())
+    }
+
+    /// Reads one complete response: a line, and for every `{n}` it ends with, n literal bytes
+    /// and the line that follows.
+    fn read_response(&mut self) -> io::Result<Vec<u8>> {
         let reader: &mut dyn BufRead = match &mut self.stream {
             Stream::Plain(r) => r,
             Stream::Tls(r) => r.as_mut(),
         };
-        let mut line = Vec::new();
-        if reader.read_until(b'\n', &mut line)? == 0 {
-            return Err(io::Error::new(io::ErrorKind::UnexpectedEof, "server closed the connection"));
+        let mut out = Vec::new();
+        loop {
+            let start = out.len();
+            if reader.read_until(b'\n', &mut out)? == 0 {
+                return Err(io::Error::new(
+                    io::ErrorKind::UnexpectedEof,
+                    "server closed the connection",
+                ));
+            }
+            let line = out[start..].trim_ascii_end();
+            let literal = line
+                .strip_suffix(b"}")
+                .and_then(|l| l.iter().rposition(|&b| b == b'{').map(|open| &l[open + 1..]))
+                .and_then(|digits| std::str::from_utf8(digits).ok()?.parse::<u64>().ok());
+            match literal {
+                Some(n) => {
+                    reader.take(n).read_to_end(&mut out)?;
+                }
+                None => return Ok(out),
+            }
         }
-        let mut text = String::from_utf8_lossy(&line).trim_end().to_owned();
-        // A line ending in `{n}` announces n literal bytes; keep them so lines stay in sync.
-        if let Some(open) = text.rfind('{')
-            && text.ends_with('}')
-            && let Ok(n) = text[open + 1..text.len() - 1].parse::<u64>()
-        {
-            let mut literal = Vec::new();
-            reader.take(n).read_to_end(&mut literal)?;
-            text.push_str(&String::from_utf8_lossy(&literal));
-            text.push_str(&self.read_line()?);
-        }
-        Ok(text)
     }
 }
 

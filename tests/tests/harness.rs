@@ -136,10 +136,17 @@ fn seeded_mail_is_served_in_order_with_flags() {
         }
     }
 
-    let body = s.command("FETCH 10 BODY.PEEK[]").expect("FETCH body");
-    let expected = String::from_utf8_lossy(&seed::message(10)).into_owned();
-    assert!(
-        body.untagged[0].contains(expected.trim_end()),
+    let body = s.command_bytes("FETCH 10 BODY.PEEK[]").expect("FETCH body");
+    let expected = seed::message(10);
+    let literal = format!("{{{}}}\r\n", expected.len()).into_bytes();
+    let first = &body[0];
+    let at = first
+        .windows(literal.len())
+        .position(|w| w == literal.as_slice())
+        .expect("BODY[] comes as a literal of the seeded size");
+    assert_eq!(
+        &first[at + literal.len()..at + literal.len() + expected.len()],
+        expected.as_slice(),
         "fetched body differs from seed::message(10)"
     );
 }

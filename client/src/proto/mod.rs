@@ -1,0 +1,13 @@
+//! The sans-I/O protocol core: bytes in, values out — no async, no I/O, identical on every
+//! target.
+
+pub mod framer;
+pub mod limits;
+
+pub use framer::{Frame, FrameError, Framer};
+pub use limits::Limits;
+
+pub mod parse;
+pub mod response;
+
+pub use parse::{MAX_DEPTH, ParseError, ParseErrorKind, parse_response};

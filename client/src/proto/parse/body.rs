@@ -1,0 +1,328 @@
+//! `BODY` / `BODYSTRUCTURE` (RFC 3501 §9 `body`), non-extensible and extensible forms.
+//! Recursion is bounded by [`MAX_DEPTH`](super::MAX_DEPTH).
+
+use super::core::{
+    PResult, advance, byte, check_depth, eq_kw, invalid, nil, nstring, number, peek, skip_spaces,
+    skip_value, sp, string_or_nil,
+};
+use crate::proto::response::{
+    BodyDisposition, BodyExtension, BodyFields, BodyParam, BodyStructure, MultiPart, SinglePart,
+    SinglePartKind,
+};
+
+/// `"(" (body-type-1part / body-type-mpart) ")"` at nesting `depth` (1 for the outermost).
+pub(super) fn body<'a>(i: &mut &'a [u8], depth: usize) -> PResult<BodyStructure<'a>> {
+    check_depth(i, depth)?;
+    byte(i, b'(', "'(' of body")?;
+    let b = if peek(i) == Some(b'(') {
+        BodyStructure::Multi(multi(i, depth)?)
+    } else {
+        BodyStructure::Single(single(i, depth)?)
+    };
+    skip_spaces(i);
+    byte(i, b')', "')' of body")?;
+    Ok(b)
+}
+
+/// `true` if another space-separated element follows before `)` (leniency: a trailing space
+/// before `)`, seen from Exchange).
+#[inline]
+fn more(i: &[u8]) -> bool {
+    let mut j = 0;
+    while i.get(j) == Some(&b' ') {
+        j += 1;
+    }
+    j > 0 && !matches!(i.get(j), Some(b')') | None)
+}
+
+fn single<'a>(i: &mut &'a [u8], depth: usize) -> PResult<SinglePart<'a>> {
+    let media_type = string_or_nil(i)?;
+    sp(i)?;
+    let subtype = string_or_nil(i)?;
+    sp(i)?;
+    let fields = fields(i)?;
+    let kind = if eq_kw(media_type.raw(), b"TEXT") {
+        sp(i)?;
+        SinglePartKind::Text {
+            subtype,
+            lines: number(i)?,
+        }
+    } else if eq_kw(media_type.raw(), b"MESSAGE")
+        && (eq_kw(subtype.raw(), b"RFC822") || eq_kw(subtype.raw(), b"GLOBAL"))
+        && i.starts_with(b" (")
+    {
+        sp(i)?;
+        let envelope = Box::new(super::envelope::envelope(i)?);
+        sp(i)?;
+        let body = Box::new(body(i, depth + 1)?);
+        sp(i)?;
+        SinglePartKind::Message {
+            subtype,
+            envelope,
+            body,
+            lines: number(i)?,
+        }
+    } else {
+        SinglePartKind::Basic {
+            media_type,
+            subtype,
+        }
+    };
+    let mut md5 = None;
+    let mut extension = BodyExtension::default();
+    if more(i) {
+        sp(i)?;
+        md5 = nstring(i)?;
+        extension = ext(i)?;
+    }
+    Ok(SinglePart {
+        kind,
+        fields,
+        md5,
+        extension,
+    })
+}
+
+fn multi<'a>(i: &mut &'a [u8], depth: usize) -> PResult<MultiPart<'a>> {
+    let mut parts = Vec::with_capacity(2);
+    loop {
+        parts.push(body(i, depth + 1)?);
+        // Leniency: a space between the parts (Exchange 2007).
+        skip_spaces(i);
+        if peek(i) != Some(b'(') {
+            break;
+        }
+    }
+    let subtype = string_or_nil(i)?;
+    let mut params = Vec::new();
+    let mut extension = BodyExtension::default();
+    if more(i) {
+        sp(i)?;
+        params = params_list(i)?;
+        extension = ext(i)?;
+    }
+    Ok(MultiPart {
+        parts,
+        subtype,
+        params,
+        extension,
+    })
+}
+
+/// `body-fields` = param SP id SP desc SP enc SP octets.
+fn fields<'a>(i: &mut &'a [u8]) -> PResult<BodyFields<'a>> {
+    let params = params_list(i)?;
+    sp(i)?;
+    let id = nstring(i)?;
+    sp(i)?;
+    let description = nstring(i)?;
+    sp(i)?;
+    let encoding = string_or_nil(i)?;
+    sp(i)?;
+    let octets = number(i)?;
+    Ok(BodyFields {
+        params,
+        id,
+        description,
+        encoding,
+        octets,
+    })
+}
+
+/// `body-fld-param` = "(" string SP string *(SP string SP string) ")" / nil. Leniency: NIL
+/// values (Exchange) and an empty list `()` (Yahoo) are accepted.
+fn params_list<'a>(i: &mut &'a [u8]) -> PResult<Vec<BodyParam<'a>>> {
+    if peek(i) != Some(b'(') {
+        if nil(i)? {
+            return Ok(Vec::new());
+        }
+        return Err(invalid(i, "body parameters"));
+    }
+    advance(i, 1);
+    let mut out = Vec::with_capacity(1);
+    loop {
+        skip_spaces(i);
+        if peek(i) == Some(b')') {
+            advance(i, 1);
+            return Ok(out);
+        }
+        let name = string_or_nil(i)?;
+        sp(i)?;
+        let value = string_or_nil(i)?;
+        out.push(BodyParam { name, value });
+    }
+}
+
+/// Disposition, language, location and the rest (each present only if the previous one is).
+fn ext<'a>(i: &mut &'a [u8]) -> PResult<BodyExtension<'a>> {
+    let mut e = BodyExtension::default();
+    if !more(i) {
+        return Ok(e);
+    }
+    sp(i)?;
+    e.disposition = disposition(i)?;
+    if !more(i) {
+        return Ok(e);
+    }
+    sp(i)?;
+    e.language = language(i)?;
+    if !more(i) {
+        return Ok(e);
+    }
+    sp(i)?;
+    e.location = nstring(i)?;
+    if more(i) {
+        sp(i)?;
+        let start = *i;
+        skip_value(i)?;
+        while more(i) {
+            sp(i)?;
+            skip_value(i)?;
+        }
+        e.rest = start.get(..start.len() - i.len()).unwrap_or_default();
+    }
+    Ok(e)
+}
+
+/// `body-fld-dsp` = "(" string SP body-fld-param ")" / nil.
+fn disposition<'a>(i: &mut &'a [u8]) -> PResult<Option<BodyDisposition<'a>>> {
+    if peek(i) != Some(b'(') {
+        if nil(i)? {
+            return Ok(None);
+        }
+        return Err(invalid(i, "body disposition"));
+    }
+    advance(i, 1);
+    let kind = string_or_nil(i)?;
+    sp(i)?;
+    let params = params_list(i)?;
+    skip_spaces(i);
+    byte(i, b')', "')' of body disposition")?;
+    Ok(Some(BodyDisposition { kind, params }))
+}
+
+/// `body-fld-lang` = nstring / "(" string *(SP string) ")".
+fn language<'a>(i: &mut &'a [u8]) -> PResult<Vec<crate::proto::response::IString<'a>>> {
+    if peek(i) == Some(b'(') {
+        return super::core::paren_list(i, string_or_nil);
+    }
+    Ok(nstring(i)?.into_iter().collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::proto::parse::test_util::{data, fetch_items};
+    use crate::proto::parse::{ParseErrorKind, parse_response};
+    use crate::proto::response::{BodyStructure, FetchItem, IString, SinglePartKind};
+
+    fn structure(input: &[u8]) -> BodyStructure<'_> {
+        match fetch_items(input).into_iter().next() {
+            Some(FetchItem::BodyStructure(b) | FetchItem::Body(b)) => *b,
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn corpus_b_extensible_text_plain() {
+        let BodyStructure::Single(p) = structure(
+            b"* 1 FETCH (BODYSTRUCTURE (\"text\" \"plain\" (\"charset\" \"us-ascii\") NIL NIL \"7bit\" 914 15 NIL NIL NIL NIL))\r\n",
+        ) else {
+            panic!()
+        };
+        assert_eq!(
+            p.kind,
+            SinglePartKind::Text {
+                subtype: IString::new(b"plain"),
+                lines: 15
+            }
+        );
+        assert_eq!(p.fields.octets, 914);
+        assert_eq!(p.md5, None);
+        assert_eq!(p.extension.disposition, None);
+        assert!(p.extension.language.is_empty());
+    }
+
+    #[test]
+    fn multipart_with_extension_data() {
+        let b = structure(
+            b"* 1 FETCH (BODYSTRUCTURE ((\"TEXT\" \"PLAIN\" (\"CHARSET\" \"US-ASCII\") NIL NIL \"7BIT\" 1152 23 NIL NIL NIL)\
+(\"APPLICATION\" \"PDF\" (\"NAME\" \"a.pdf\") \"<id>\" \"desc\" \"BASE64\" 4554 \"md5sum\" (\"attachment\" (\"filename\" \"a.pdf\")) (\"en\" \"de\") \"loc\" 1 (2 \"x\")) \
+\"MIXED\" (\"BOUNDARY\" \"----=_Part\") NIL \"en\" NIL))\r\n",
+        );
+        let BodyStructure::Multi(m) = b else { panic!() };
+        assert_eq!(m.parts.len(), 2);
+        assert_eq!(m.subtype, IString::new(b"MIXED"));
+        assert_eq!(m.params[0].value, IString::new(b"----=_Part"));
+        assert_eq!(m.extension.language, vec![IString::new(b"en")]);
+        let BodyStructure::Single(pdf) = &m.parts[1] else {
+            panic!()
+        };
+        assert_eq!(pdf.md5, Some(IString::new(b"md5sum")));
+        let d = pdf.extension.disposition.as_ref().unwrap();
+        assert_eq!(d.kind, IString::new(b"attachment"));
+        assert_eq!(pdf.extension.language.len(), 2);
+        assert_eq!(pdf.extension.location, Some(IString::new(b"loc")));
+        assert_eq!(pdf.extension.rest, b"1 (2 \"x\")");
+    }
+
+    #[test]
+    fn message_rfc822_part_nests_envelope_and_body() {
+        let b = structure(
+            b"* 1 FETCH (BODY (\"MESSAGE\" \"RFC822\" NIL NIL NIL \"7BIT\" 342 (NIL \"inner\" NIL NIL NIL NIL NIL NIL NIL NIL) (\"TEXT\" \"PLAIN\" NIL NIL NIL \"7BIT\" 10 1) 12))\r\n",
+        );
+        let BodyStructure::Single(p) = b else {
+            panic!()
+        };
+        let SinglePartKind::Message {
+            envelope,
+            body,
+            lines,
+            ..
+        } = p.kind
+        else {
+            panic!()
+        };
+        assert_eq!(envelope.subject, Some(IString::new(b"inner")));
+        assert!(matches!(*body, BodyStructure::Single(_)));
+        assert_eq!(lines, 12);
+    }
+
+    #[test]
+    fn nil_where_a_string_is_due_is_accepted() {
+        let BodyStructure::Single(p) =
+            structure(b"* 1 FETCH (BODY (\"APPLICATION\" NIL NIL NIL NIL NIL 0))\r\n")
+        else {
+            panic!()
+        };
+        assert_eq!(p.fields.encoding, IString::new(b""));
+    }
+
+    #[test]
+    fn deep_nesting_is_a_typed_error() {
+        let mut input = b"* 1 FETCH (BODYSTRUCTURE ".to_vec();
+        input.extend(std::iter::repeat_n(b'(', 10_000));
+        input.extend_from_slice(b"\r\n");
+        let err = parse_response(&input).unwrap_err();
+        assert_eq!(err.kind, ParseErrorKind::TooDeep);
+    }
+
+    #[test]
+    fn deep_nesting_in_unknown_data_is_a_typed_error() {
+        let mut input = b"* 1 FETCH (X-UNKNOWN ".to_vec();
+        input.extend(std::iter::repeat_n(b'(', 10_000));
+        input.extend(std::iter::repeat_n(b')', 10_000));
+        input.extend_from_slice(b")\r\n");
+        assert_eq!(
+            parse_response(&input).unwrap_err().kind,
+            ParseErrorKind::TooDeep
+        );
+        // Unknown untagged data is skipped line-wise, so depth does not matter there.
+        let mut input = b"* XNEST ".to_vec();
+        input.extend(std::iter::repeat_n(b'(', 10_000));
+        input.extend_from_slice(b"\r\n");
+        assert!(matches!(
+            data(&input),
+            crate::proto::response::Data::Other { .. }
+        ));
+    }
+}

@@ -1,0 +1,405 @@
+//! `* n FETCH (...)` — the hot path. Items are dispatched on their length and a
+//! case-insensitive byte comparison; literals are borrowed slices; flag lists are validated
+//! and kept as one slice.
+
+use super::core::{
+    PResult, advance, byte, eq_kw, incomplete, invalid, item_name, nil, nstring, number, number64,
+    peek, skip_spaces, skip_value, sp,
+};
+use crate::proto::response::{FetchItem, FetchResponse, FlagList, Section};
+
+/// The `(...)` after `* n FETCH `.
+pub(super) fn fetch<'a>(i: &mut &'a [u8], seq: u32) -> PResult<FetchResponse<'a>> {
+    byte(i, b'(', "'(' of FETCH")?;
+    let mut items = Vec::with_capacity(4);
+    loop {
+        // Leniency: extra spaces between items (and before ')'), seen from Exchange.
+        skip_spaces(i);
+        if peek(i) == Some(b')') {
+            advance(i, 1);
+            return Ok(FetchResponse { seq, items });
+        }
+        items.push(item(i)?);
+        match peek(i) {
+            Some(b' ' | b')') => {}
+            _ => return Err(invalid(i, "space or ')' after FETCH item")),
+        }
+    }
+}
+
+fn item<'a>(i: &mut &'a [u8]) -> PResult<FetchItem<'a>> {
+    let start = *i;
+    let name = item_name(i)?;
+    let it = match name.len() {
+        3 if eq_kw(name, b"UID") => {
+            sp(i)?;
+            FetchItem::Uid(number(i)?)
+        }
+        4 if eq_kw(name, b"BODY") => {
+            if peek(i) == Some(b'[') {
+                let (section, origin) = section_and_origin(i)?;
+                sp(i)?;
+                FetchItem::BodySection {
+                    section,
+                    origin,
+                    data: nstring(i)?,
+                }
+            } else {
+                sp(i)?;
+                FetchItem::Body(Box::new(super::body::body(i, 1)?))
+            }
+        }
+        5 if eq_kw(name, b"FLAGS") => {
+            sp(i)?;
+            FetchItem::Flags(flag_list(i)?)
+        }
+        6 if eq_kw(name, b"MODSEQ") => {
+            sp(i)?;
+            byte(i, b'(', "'(' of MODSEQ")?;
+            let n = number64(i)?;
+            byte(i, b')', "')' of MODSEQ")?;
+            FetchItem::ModSeq(n)
+        }
+        6 if eq_kw(name, b"RFC822") => {
+            sp(i)?;
+            FetchItem::Rfc822(nstring(i)?)
+        }
+        6 if eq_kw(name, b"BINARY") => {
+            let (section, origin) = section_and_origin(i)?;
+            sp(i)?;
+            FetchItem::Binary {
+                section,
+                origin,
+                data: nstring(i)?,
+            }
+        }
+        7 if eq_kw(name, b"EMAILID") => {
+            sp(i)?;
+            FetchItem::EmailId(super::status::object_id(i)?)
+        }
+        7 if eq_kw(name, b"PREVIEW") => {
+            sp(i)?;
+            FetchItem::Preview(preview(i)?)
+        }
+        8 if eq_kw(name, b"ENVELOPE") => {
+            sp(i)?;
+            FetchItem::Envelope(Box::new(super::envelope::envelope(i)?))
+        }
+        8 if eq_kw(name, b"THREADID") => {
+            sp(i)?;
+            FetchItem::ThreadId(if nil(i)? {
+                None
+            } else {
+                Some(super::status::object_id(i)?)
+            })
+        }
+        8 if eq_kw(name, b"SAVEDATE") => {
+            sp(i)?;
+            FetchItem::SaveDate(if nil(i)? { None } else { Some(date(i)?) })
+        }
+        11 if eq_kw(name, b"RFC822.SIZE") => {
+            sp(i)?;
+            FetchItem::Rfc822Size(number64(i)?)
+        }
+        11 if eq_kw(name, b"RFC822.TEXT") => {
+            sp(i)?;
+            FetchItem::Rfc822Text(nstring(i)?)
+        }
+        11 if eq_kw(name, b"BINARY.SIZE") => {
+            let (section, _) = section_and_origin(i)?;
+            sp(i)?;
+            FetchItem::BinarySize {
+                section,
+                size: number64(i)?,
+            }
+        }
+        12 if eq_kw(name, b"INTERNALDATE") => {
+            sp(i)?;
+            FetchItem::InternalDate(date(i)?)
+        }
+        13 if eq_kw(name, b"BODYSTRUCTURE") => {
+            sp(i)?;
+            FetchItem::BodyStructure(Box::new(super::body::body(i, 1)?))
+        }
+        13 if eq_kw(name, b"RFC822.HEADER") => {
+            sp(i)?;
+            FetchItem::Rfc822Header(nstring(i)?)
+        }
+        _ => return other(i, start),
+    };
+    Ok(it)
+}
+
+/// An unknown item: `name[section]<origin>` (if any), a space and one value of any shape.
+fn other<'a>(i: &mut &'a [u8], start: &'a [u8]) -> PResult<FetchItem<'a>> {
+    if peek(i) == Some(b'[') {
+        section_and_origin(i)?;
+    }
+    let name = start.get(..start.len() - i.len()).unwrap_or_default();
+    sp(i)?;
+    Ok(FetchItem::Other {
+        name,
+        raw: skip_value(i)?,
+    })
+}
+
+/// A quoted date (INTERNALDATE, SAVEDATE), kept as sent.
+fn date<'a>(i: &mut &'a [u8]) -> PResult<&'a [u8]> {
+    let s = super::core::quoted(i)?;
+    // A date never holds escapes.
+    if s.is_escaped() {
+        Err(invalid(i, "date"))
+    } else {
+        Ok(s.raw())
+    }
+}
+
+/// `PREVIEW nstring`. Leniency: Dovecot 2.3's draft form `PREVIEW (FUZZY "...")` too.
+fn preview<'a>(i: &mut &'a [u8]) -> PResult<Option<crate::proto::response::IString<'a>>> {
+    if peek(i) == Some(b'(') {
+        advance(i, 1);
+        super::core::atom(i)?;
+        sp(i)?;
+        let s = nstring(i)?;
+        skip_spaces(i);
+        byte(i, b')', "')' of PREVIEW")?;
+        return Ok(s);
+    }
+    nstring(i)
+}
+
+/// `"[" section "]" ["<" number ">"]`. Leniency: the origin is accepted after BINARY too,
+/// as Dovecot and Cyrus send `BINARY[2]<0>` for partial fetches.
+fn section_and_origin<'a>(i: &mut &'a [u8]) -> PResult<(Section<'a>, Option<u32>)> {
+    byte(i, b'[', "'[' of section")?;
+    let s = *i;
+    let section = match memchr::memchr2(b']', b'\n', s) {
+        Some(n) if s.get(n) == Some(&b']') => {
+            let (sec, rest) = s.split_at(n);
+            *i = rest.get(1..).unwrap_or_default();
+            Section(sec)
+        }
+        Some(n) => return Err(invalid(s.get(n..).unwrap_or_default(), "']' of section")),
+        None => return Err(incomplete(&[])),
+    };
+    let origin = if peek(i) == Some(b'<') {
+        advance(i, 1);
+        let n = number(i)?;
+        byte(i, b'>', "'>' of origin")?;
+        Some(n)
+    } else {
+        None
+    };
+    Ok((section, origin))
+}
+
+const fn build_flag_table() -> [bool; 256] {
+    let mut t = [false; 256];
+    let mut b = 0x20;
+    while b < 256 {
+        // Leniency: 8-bit bytes in keywords are kept (Gmail labels, some Exchange keywords).
+        t[b] = b >= 0x80 || (b < 0x7f && !matches!(b as u8, b'(' | b')' | b'{' | b'"'));
+        b += 1;
+    }
+    t
+}
+
+static FLAG_LIST_CHAR: [bool; 256] = build_flag_table();
+
+/// `"(" [flag *(SP flag)] ")"`, kept as the raw slice between the parentheses.
+/// Leniency: lower-case flags and any case of system flags are accepted (Cyrus).
+pub(super) fn flag_list<'a>(i: &mut &'a [u8]) -> PResult<FlagList<'a>> {
+    byte(i, b'(', "'(' of flag list")?;
+    let s = *i;
+    let n = s
+        .iter()
+        .position(|&b| !FLAG_LIST_CHAR[usize::from(b)])
+        .unwrap_or(s.len());
+    match s.get(n) {
+        Some(b')') => {
+            let (flags, rest) = s.split_at(n);
+            *i = rest.get(1..).unwrap_or_default();
+            Ok(FlagList(flags))
+        }
+        Some(_) => Err(invalid(s.get(n..).unwrap_or_default(), "flag")),
+        None => Err(incomplete(&[])),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::proto::parse::test_util::{assert_prefixes_incomplete, data, fetch_items};
+    use crate::proto::response::{Data, FetchItem, FetchResponse, FlagList, IString, Section};
+
+    #[test]
+    fn corpus_a_line() {
+        let d = data(b"* 1 FETCH (UID 1 FLAGS (\\Flagged \\Seen) RFC822.SIZE 1281)\r\n");
+        assert_eq!(
+            d,
+            Data::Fetch(FetchResponse {
+                seq: 1,
+                items: vec![
+                    FetchItem::Uid(1),
+                    FetchItem::Flags(FlagList(b"\\Flagged \\Seen")),
+                    FetchItem::Rfc822Size(1281),
+                ]
+            })
+        );
+    }
+
+    #[test]
+    fn empty_flags_and_lower_case_items() {
+        let items = fetch_items(b"* 2 fetch (flags () uid 9)\r\n");
+        assert_eq!(
+            items,
+            vec![FetchItem::Flags(FlagList(b"")), FetchItem::Uid(9)]
+        );
+    }
+
+    #[test]
+    fn body_section_literal_is_borrowed() {
+        let items = fetch_items(b"* 1 FETCH (UID 1 BODY[] {5}\r\nHello)\r\n");
+        assert_eq!(
+            items[1],
+            FetchItem::BodySection {
+                section: Section(b""),
+                origin: None,
+                data: Some(IString::new(b"Hello"))
+            }
+        );
+    }
+
+    #[test]
+    fn body_section_with_origin_and_header_fields() {
+        let items = fetch_items(
+            b"* 1 FETCH (BODY[HEADER.FIELDS (SUBJECT)]<0> \"Subject: x\" BODY[1.2] NIL)\r\n",
+        );
+        assert_eq!(
+            items,
+            vec![
+                FetchItem::BodySection {
+                    section: Section(b"HEADER.FIELDS (SUBJECT)"),
+                    origin: Some(0),
+                    data: Some(IString::new(b"Subject: x"))
+                },
+                FetchItem::BodySection {
+                    section: Section(b"1.2"),
+                    origin: None,
+                    data: None
+                },
+            ]
+        );
+    }
+
+    #[test]
+    fn binary_with_origin_literal8_and_size() {
+        let items =
+            fetch_items(b"* 1 FETCH (BINARY[2]<0> ~{3}\r\n\x00\x01\x02 BINARY.SIZE[2] 1234)\r\n");
+        assert_eq!(
+            items,
+            vec![
+                FetchItem::Binary {
+                    section: Section(b"2"),
+                    origin: Some(0),
+                    data: Some(IString::new(b"\x00\x01\x02"))
+                },
+                FetchItem::BinarySize {
+                    section: Section(b"2"),
+                    size: 1234
+                },
+            ]
+        );
+    }
+
+    #[test]
+    fn rfc822_items_internaldate_modseq() {
+        let items = fetch_items(
+            b"* 3 FETCH (RFC822 {2}\r\nab RFC822.HEADER \"h\" RFC822.TEXT NIL INTERNALDATE \"17-Jul-1996 02:44:25 -0700\" MODSEQ (624140003))\r\n",
+        );
+        assert_eq!(
+            items,
+            vec![
+                FetchItem::Rfc822(Some(IString::new(b"ab"))),
+                FetchItem::Rfc822Header(Some(IString::new(b"h"))),
+                FetchItem::Rfc822Text(None),
+                FetchItem::InternalDate(b"17-Jul-1996 02:44:25 -0700"),
+                FetchItem::ModSeq(624140003),
+            ]
+        );
+    }
+
+    #[test]
+    fn objectid_savedate_preview() {
+        let items = fetch_items(
+            b"* 1 FETCH (EMAILID (M6d99ac3275bb4e) THREADID (T64b478a75b7ea9) SAVEDATE \"01-Jan-2024 00:00:00 +0000\" PREVIEW \"Hi there\")\r\n",
+        );
+        assert_eq!(
+            items,
+            vec![
+                FetchItem::EmailId(b"M6d99ac3275bb4e"),
+                FetchItem::ThreadId(Some(b"T64b478a75b7ea9")),
+                FetchItem::SaveDate(Some(b"01-Jan-2024 00:00:00 +0000")),
+                FetchItem::Preview(Some(IString::new(b"Hi there"))),
+            ]
+        );
+        // Cyrus sends PREVIEW NIL for plain messages, and THREADID NIL / SAVEDATE NIL exist.
+        let items = fetch_items(b"* 1 FETCH (PREVIEW NIL THREADID NIL SAVEDATE NIL)\r\n");
+        assert_eq!(
+            items,
+            vec![
+                FetchItem::Preview(None),
+                FetchItem::ThreadId(None),
+                FetchItem::SaveDate(None)
+            ]
+        );
+        // Dovecot 2.3 draft form.
+        let items = fetch_items(b"* 1 FETCH (PREVIEW (FUZZY \"x\"))\r\n");
+        assert_eq!(items, vec![FetchItem::Preview(Some(IString::new(b"x")))]);
+    }
+
+    #[test]
+    fn opaque_object_ids_keep_junk_bytes() {
+        let items = fetch_items(b"* 1 FETCH (EMAILID (\x01\xfe junk))\r\n");
+        assert_eq!(items, vec![FetchItem::EmailId(b"\x01\xfe junk")]);
+    }
+
+    #[test]
+    fn unknown_items_are_kept_as_other() {
+        let items = fetch_items(
+            b"* 1 FETCH (X-GM-LABELS (\\Inbox \"a b\") X-FOO[1]<2> {1}\r\nz UID 3)\r\n",
+        );
+        assert_eq!(
+            items,
+            vec![
+                FetchItem::Other {
+                    name: b"X-GM-LABELS",
+                    raw: b"(\\Inbox \"a b\")"
+                },
+                FetchItem::Other {
+                    name: b"X-FOO[1]<2>",
+                    raw: b"{1}\r\nz"
+                },
+                FetchItem::Uid(3),
+            ]
+        );
+    }
+
+    #[test]
+    fn flags_keep_keywords_and_eight_bit() {
+        let items = fetch_items("* 1 FETCH (FLAGS (\\seen $Forwarded Ärger))\r\n".as_bytes());
+        let FetchItem::Flags(f) = &items[0] else {
+            panic!()
+        };
+        assert_eq!(
+            f.iter().collect::<Vec<_>>(),
+            vec![&b"\\seen"[..], b"$Forwarded", "Ärger".as_bytes()]
+        );
+    }
+
+    #[test]
+    fn every_prefix_of_a_fetch_is_incomplete() {
+        assert_prefixes_incomplete(
+            b"* 12 FETCH (UID 5 FLAGS (\\Seen) BODY[1]<0> {3}\r\nabc ENVELOPE (NIL \"s\" ((\"A\" NIL \"a\" \"b\")) NIL NIL NIL NIL NIL NIL \"<m>\"))\r\n",
+        );
+    }
+}

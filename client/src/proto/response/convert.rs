@@ -1,0 +1,396 @@
+//! Conversion of the borrowed protocol model into the owned public model
+//! ([`crate::types::response`]). Each `into_owned` copies exactly once; text is decoded as
+//! lossy UTF-8; mailbox names go through [`MailboxName::from_wire`], which needs to know
+//! whether the session uses UTF-8 names (IMAP4rev2 / UTF8=ACCEPT) or modified UTF-7.
+
+use super::{
+    Address, BodyDisposition, BodyExtension, BodyFields, BodyParam, BodyStructure, Code, Envelope,
+    FetchItem, FetchResponse, IString, ListExtendedItem, ListItem, MetadataCode, SinglePartKind,
+    StatusItem, StatusResponseData,
+};
+use crate::types::response as owned;
+use crate::types::{Flag, MailboxName};
+
+fn text(s: IString<'_>) -> String {
+    s.to_string_lossy()
+}
+
+fn opt_text(s: Option<IString<'_>>) -> Option<String> {
+    s.map(text)
+}
+
+fn lossy(b: &[u8]) -> String {
+    String::from_utf8_lossy(b).into_owned()
+}
+
+fn params(p: Vec<BodyParam<'_>>) -> Vec<(String, String)> {
+    p.into_iter()
+        .map(|p| (text(p.name), text(p.value)))
+        .collect()
+}
+
+impl Address<'_> {
+    /// The owned address.
+    pub fn into_owned(self) -> owned::Address {
+        owned::Address {
+            name: opt_text(self.name),
+            adl: opt_text(self.adl),
+            mailbox: opt_text(self.mailbox),
+            host: opt_text(self.host),
+        }
+    }
+}
+
+fn addresses(a: Vec<Address<'_>>) -> Vec<owned::Address> {
+    a.into_iter().map(Address::into_owned).collect()
+}
+
+impl Envelope<'_> {
+    /// The owned envelope.
+    pub fn into_owned(self) -> owned::Envelope {
+        owned::Envelope {
+            date: opt_text(self.date),
+            subject: opt_text(self.subject),
+            from: addresses(self.from),
+            sender: addresses(self.sender),
+            reply_to: addresses(self.reply_to),
+            to: addresses(self.to),
+            cc: addresses(self.cc),
+            bcc: addresses(self.bcc),
+            in_reply_to: opt_text(self.in_reply_to),
+            message_id: opt_text(self.message_id),
+        }
+    }
+}
+
+fn fields(f: BodyFields<'_>) -> owned::BodyFields {
+    owned::BodyFields {
+        params: params(f.params),
+        id: opt_text(f.id),
+        description: opt_text(f.description),
+        encoding: text(f.encoding),
+        octets: f.octets,
+    }
+}
+
+fn extension(e: BodyExtension<'_>) -> owned::BodyExtension {
+    owned::BodyExtension {
+        disposition: e.disposition.map(|BodyDisposition { kind, params: p }| {
+            owned::BodyDisposition {
+                kind: text(kind),
+                params: params(p),
+            }
+        }),
+        language: e.language.into_iter().map(text).collect(),
+        location: opt_text(e.location),
+        rest: e.rest.to_vec(),
+    }
+}
+
+impl BodyStructure<'_> {
+    /// The owned body structure (recursion depth is bounded by the parser).
+    pub fn into_owned(self) -> owned::BodyStructure {
+        match self {
+            BodyStructure::Single(p) => owned::BodyStructure::Single(owned::SinglePart {
+                kind: match p.kind {
+                    SinglePartKind::Basic {
+                        media_type,
+                        subtype,
+                    } => owned::SinglePartKind::Basic {
+                        media_type: text(media_type),
+                        subtype: text(subtype),
+                    },
+                    SinglePartKind::Text { subtype, lines } => owned::SinglePartKind::Text {
+                        subtype: text(subtype),
+                        lines,
+                    },
+                    SinglePartKind::Message {
+                        subtype,
+                        envelope,
+                        body,
+                        lines,
+                    } => owned::SinglePartKind::Message {
+                        subtype: text(subtype),
+                        envelope: Box::new(envelope.into_owned()),
+                        body: Box::new(body.into_owned()),
+                        lines,
+                    },
+                },
+                fields: fields(p.fields),
+                md5: opt_text(p.md5),
+                extension: extension(p.extension),
+            }),
+            BodyStructure::Multi(m) => owned::BodyStructure::Multi(owned::MultiPart {
+                parts: m.parts.into_iter().map(BodyStructure::into_owned).collect(),
+                subtype: text(m.subtype),
+                params: params(m.params),
+                extension: extension(m.extension),
+            }),
+        }
+    }
+}
+
+impl FetchResponse<'_> {
+    /// The owned FETCH response. Later duplicates of single-valued items win.
+    pub fn into_owned(self) -> owned::FetchResponse {
+        let mut out = owned::FetchResponse {
+            seq: self.seq,
+            ..Default::default()
+        };
+        for item in self.items {
+            match item {
+                FetchItem::Flags(f) => out.flags = Some(f.iter().map(Flag::from_server).collect()),
+                FetchItem::Uid(u) => out.uid = Some(u),
+                FetchItem::InternalDate(d) => out.internal_date = Some(lossy(d)),
+                FetchItem::Rfc822Size(n) => {
+                    out.rfc822_size = Some(u32::try_from(n).unwrap_or(u32::MAX))
+                }
+                FetchItem::Rfc822(d) => out.rfc822 = d.map(|d| d.to_vec()),
+                FetchItem::Rfc822Header(d) => out.rfc822_header = d.map(|d| d.to_vec()),
+                FetchItem::Rfc822Text(d) => out.rfc822_text = d.map(|d| d.to_vec()),
+                FetchItem::Envelope(e) => out.envelope = Some(e.into_owned()),
+                FetchItem::Body(b) | FetchItem::BodyStructure(b) => {
+                    out.body_structure = Some(b.into_owned())
+                }
+                FetchItem::BodySection {
+                    section,
+                    origin,
+                    data,
+                } => out.body_sections.push(owned::BodySection {
+                    section: lossy(section.0),
+                    origin,
+                    data: data.map(|d| d.to_vec()),
+                }),
+                FetchItem::Binary {
+                    section,
+                    origin,
+                    data,
+                } => out.binary_sections.push(owned::BodySection {
+                    section: lossy(section.0),
+                    origin,
+                    data: data.map(|d| d.to_vec()),
+                }),
+                FetchItem::BinarySize { section, size } => {
+                    out.binary_sizes.push(owned::BinarySize {
+                        section: lossy(section.0),
+                        size,
+                    });
+                }
+                FetchItem::ModSeq(m) => out.modseq = Some(m),
+                FetchItem::EmailId(id) => out.email_id = Some(id.to_vec()),
+                FetchItem::ThreadId(id) => out.thread_id = id.map(<[u8]>::to_vec),
+                FetchItem::SaveDate(d) => out.save_date = d.map(lossy),
+                FetchItem::Preview(p) => out.preview = opt_text(p),
+                FetchItem::Other { name, raw } => {
+                    out.other.push(owned::OtherItem {
+                        name: lossy(name),
+                        raw: raw.to_vec(),
+                    });
+                }
+            }
+        }
+        out
+    }
+}
+
+impl ListItem<'_> {
+    /// The owned LIST entry; `utf8` says whether names are UTF-8 (IMAP4rev2 / UTF8=ACCEPT)
+    /// rather than modified UTF-7.
+    pub fn into_owned(self, utf8: bool) -> owned::MailboxInfo {
+        let mut child_info = Vec::new();
+        let mut old_name = None;
+        for item in self.extended {
+            match item {
+                ListExtendedItem::ChildInfo(c) => child_info.extend(c.into_iter().map(text)),
+                ListExtendedItem::OldName(n) => {
+                    old_name = Some(MailboxName::from_wire(&n.to_bytes(), utf8))
+                }
+                ListExtendedItem::Other { .. } => {}
+            }
+        }
+        owned::MailboxInfo {
+            name: MailboxName::from_wire(&self.name.to_bytes(), utf8),
+            attributes: self
+                .attributes
+                .iter()
+                .map(|a| owned::MailboxAttribute::from_wire(a))
+                .collect(),
+            delimiter: self.delimiter.map(char::from),
+            child_info,
+            old_name,
+        }
+    }
+}
+
+impl StatusResponseData<'_> {
+    /// The owned STATUS data; `utf8` as for [`ListItem::into_owned`].
+    pub fn into_owned(self, utf8: bool) -> owned::MailboxStatus {
+        let mut s = owned::MailboxStatus {
+            mailbox: Some(MailboxName::from_wire(&self.mailbox.to_bytes(), utf8)),
+            ..Default::default()
+        };
+        for item in self.items {
+            match item {
+                StatusItem::Messages(n) => s.messages = Some(n),
+                StatusItem::Recent(n) => s.recent = Some(n),
+                StatusItem::UidNext(n) => s.uid_next = Some(n),
+                StatusItem::UidValidity(n) => s.uid_validity = Some(n),
+                StatusItem::Unseen(n) => s.unseen = Some(n),
+                StatusItem::Deleted(n) => s.deleted = Some(n),
+                StatusItem::Size(n) => s.size = Some(n),
+                StatusItem::HighestModSeq(n) => s.highest_modseq = Some(n),
+                StatusItem::AppendLimit(n) => s.append_limit = Some(n),
+                StatusItem::MailboxId(id) => s.mailbox_id = Some(id.to_vec()),
+                StatusItem::DeletedStorage(n) => s.deleted_storage = Some(n),
+                StatusItem::Other { name, raw } => s.other.push((lossy(name), raw.to_vec())),
+            }
+        }
+        s
+    }
+}
+
+impl Code<'_> {
+    /// The owned response code.
+    pub fn into_owned(self) -> owned::ResponseCode {
+        use owned::ResponseCode as R;
+        match self {
+            Code::Alert => R::Alert,
+            Code::Parse => R::Parse,
+            Code::PermanentFlags(f) => R::PermanentFlags(f.iter().map(Flag::from_server).collect()),
+            Code::ReadOnly => R::ReadOnly,
+            Code::ReadWrite => R::ReadWrite,
+            Code::TryCreate => R::TryCreate,
+            Code::UidNext(n) => R::UidNext(n),
+            Code::UidValidity(n) => R::UidValidity(n),
+            Code::Unseen(n) => R::Unseen(n),
+            Code::Capability(c) => R::Capability(c.into_iter().map(lossy).collect()),
+            Code::BadCharset(c) => R::BadCharset(c.into_iter().map(text).collect()),
+            Code::Referral(r) => R::Referral(lossy(r)),
+            Code::AppendUid { uid_validity, uids } => R::AppendUid { uid_validity, uids },
+            Code::CopyUid {
+                uid_validity,
+                source,
+                destination,
+            } => R::CopyUid {
+                uid_validity,
+                source,
+                destination,
+            },
+            Code::UidNotSticky => R::UidNotSticky,
+            Code::HighestModSeq(n) => R::HighestModSeq(n),
+            Code::NoModSeq => R::NoModSeq,
+            Code::Modified(s) => R::Modified(s),
+            Code::Closed => R::Closed,
+            Code::MailboxId(id) => R::MailboxId(id.to_vec()),
+            Code::NotificationOverflow => R::NotificationOverflow,
+            Code::BadEvent(e) => R::BadEvent(e.into_iter().map(lossy).collect()),
+            Code::Metadata(MetadataCode::LongEntries(n)) => R::MetadataLongEntries(n),
+            Code::Metadata(MetadataCode::MaxSize(n)) => R::MetadataMaxSize(n),
+            Code::Metadata(MetadataCode::TooMany) => R::MetadataTooMany,
+            Code::Metadata(MetadataCode::NoPrivate) => R::MetadataNoPrivate,
+            Code::NotSaved => R::NotSaved,
+            Code::TooBig => R::TooBig,
+            Code::UnknownCte => R::UnknownCte,
+            Code::CompressionActive => R::CompressionActive,
+            Code::UseAttr => R::UseAttr,
+            Code::HasChildren => R::HasChildren,
+            Code::Unavailable => R::Unavailable,
+            Code::AuthenticationFailed => R::AuthenticationFailed,
+            Code::AuthorizationFailed => R::AuthorizationFailed,
+            Code::Expired => R::Expired,
+            Code::PrivacyRequired => R::PrivacyRequired,
+            Code::ContactAdmin => R::ContactAdmin,
+            Code::NoPerm => R::NoPerm,
+            Code::InUse => R::InUse,
+            Code::ExpungeIssued => R::ExpungeIssued,
+            Code::Corruption => R::Corruption,
+            Code::ServerBug => R::ServerBug,
+            Code::ClientBug => R::ClientBug,
+            Code::Cannot => R::Cannot,
+            Code::Limit => R::Limit,
+            Code::OverQuota => R::OverQuota,
+            Code::AlreadyExists => R::AlreadyExists,
+            Code::NonExistent => R::NonExistent,
+            Code::Other { name, raw } => R::Other {
+                name: lossy(name),
+                raw: raw.to_vec(),
+            },
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::proto::parse::test_util::data;
+    use crate::proto::response::Data;
+    use crate::types::Flag;
+    use crate::types::response::{MailboxAttribute, ResponseCode, SinglePartKind};
+
+    #[test]
+    fn fetch_converts_to_the_seed_shape() {
+        let Data::Fetch(f) = data(
+            b"* 4 FETCH (UID 9 FLAGS (\\Seen $Junk) RFC822.SIZE 1281 ENVELOPE (NIL \"Hi \\\"you\\\"\" ((\"A\" NIL \"a\" \"h\")) NIL NIL NIL NIL NIL NIL NIL) BODYSTRUCTURE (\"text\" \"plain\" NIL NIL NIL \"7bit\" 3 1) BODY[] {3}\r\nabc X-Y 1)\r\n",
+        ) else {
+            panic!()
+        };
+        let o = f.into_owned();
+        assert_eq!((o.seq, o.uid, o.rfc822_size), (4, Some(9), Some(1281)));
+        assert_eq!(o.flags, Some(vec![Flag::Seen, Flag::from_server(b"$Junk")]));
+        let env = o.envelope.as_ref().unwrap();
+        assert_eq!(env.subject.as_deref(), Some("Hi \"you\""));
+        assert_eq!(env.from[0].email().as_deref(), Some("a@h"));
+        assert!(matches!(
+            o.body_structure,
+            Some(crate::types::BodyStructure::Single(ref p)) if matches!(p.kind, SinglePartKind::Text { lines: 1, .. })
+        ));
+        assert_eq!(o.body(), Some(&b"abc"[..]));
+        assert_eq!(o.other[0].name, "X-Y");
+    }
+
+    #[test]
+    fn list_and_status_convert_with_attributes_and_names() {
+        let Data::List(l) = data(b"* LIST (\\HasNoChildren \\drafts \\X-Custom) \"/\" \"Entw&APw-rfe\" (\"OLDNAME\" (\"Old\"))\r\n") else {
+            panic!()
+        };
+        let info = l.into_owned(false);
+        assert_eq!(
+            info.attributes,
+            vec![
+                MailboxAttribute::HasNoChildren,
+                MailboxAttribute::Drafts,
+                MailboxAttribute::Other("\\X-Custom".into())
+            ]
+        );
+        assert_eq!(info.delimiter, Some('/'));
+        assert_eq!(info.name.as_str(), "Entwürfe");
+        assert_eq!(info.old_name.unwrap().as_str(), "Old");
+
+        let Data::Status(s) = data(b"* STATUS INBOX (MESSAGES 3 UNSEEN 1 APPENDLIMIT 100)\r\n")
+        else {
+            panic!()
+        };
+        let st = s.into_owned(false);
+        assert_eq!(
+            (st.messages, st.unseen, st.append_limit),
+            (Some(3), Some(1), Some(Some(100)))
+        );
+    }
+
+    #[test]
+    fn codes_convert() {
+        let s = crate::proto::parse::test_util::status(b"* OK [PERMANENTFLAGS (\\Seen \\*)] x\r\n");
+        let ResponseCode::PermanentFlags(f) = s.code.unwrap().into_owned() else {
+            panic!()
+        };
+        assert_eq!(f[0], Flag::Seen);
+        assert_eq!(f.len(), 2);
+        let s = crate::proto::parse::test_util::status(b"* OK [XFOO 1] x\r\n");
+        assert_eq!(
+            s.code.unwrap().into_owned(),
+            ResponseCode::Other {
+                name: "XFOO".into(),
+                raw: b"1".to_vec()
+            }
+        );
+    }
+}

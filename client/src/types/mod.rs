@@ -1,0 +1,35 @@
+//! Validated request newtypes and the owned response model.
+//!
+//! Constructors validate their input and return [`crate::Error::InvalidInput`] for anything
+//! that could inject protocol text (CR, LF, NUL, …): an invalid request is unrepresentable.
+
+mod atom;
+mod date;
+mod fetch_attr;
+mod flag;
+mod mailbox;
+mod object_id;
+pub mod response;
+mod search;
+mod section;
+mod sequence;
+mod status_attr;
+mod string;
+mod tag;
+
+pub use atom::ImapAtom;
+pub use date::ImapDate;
+pub use fetch_attr::FetchAttr;
+pub use flag::Flag;
+pub use mailbox::MailboxName;
+pub use object_id::ObjectId;
+pub use response::{
+    Address, BodyStructure, Envelope, FetchResponse, MailboxAttribute, MailboxInfo, MailboxStatus,
+    ResponseCode, SelectedMailbox,
+};
+pub use search::{EntryKind, ModSeqEntry, SearchKey};
+pub use section::{HeaderName, Section, SectionText};
+pub use sequence::{ModSeq, SeqNumber, SequenceItem, SequenceSet};
+pub use status_attr::StatusAttr;
+pub use string::ImapString;
+pub use tag::Tag;

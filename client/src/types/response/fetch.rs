@@ -1,0 +1,96 @@
+//! Owned FETCH data.
+
+use super::{BodyStructure, Envelope};
+use crate::types::Flag;
+
+/// One message's FETCH data. Fields the server did not send are `None` / empty.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[non_exhaustive]
+pub struct FetchResponse {
+    /// Message sequence number.
+    pub seq: u32,
+    /// `UID` (servers even send 0; kept as sent).
+    pub uid: Option<u32>,
+    /// `FLAGS`; `None` if not fetched (an empty list is `Some(vec![])`).
+    pub flags: Option<Vec<Flag>>,
+    /// `INTERNALDATE` as sent (`dd-Mon-yyyy hh:mm:ss +zzzz`).
+    pub internal_date: Option<String>,
+    /// `RFC822.SIZE` (saturated at `u32::MAX`).
+    pub rfc822_size: Option<u32>,
+    /// `ENVELOPE`.
+    pub envelope: Option<Envelope>,
+    /// `BODYSTRUCTURE` or `BODY` (structure).
+    pub body_structure: Option<BodyStructure>,
+    /// `BODY[section]<origin>` items.
+    pub body_sections: Vec<BodySection>,
+    /// `BINARY[section]<origin>` items.
+    pub binary_sections: Vec<BodySection>,
+    /// `BINARY.SIZE[section]` items.
+    pub binary_sizes: Vec<BinarySize>,
+    /// `RFC822`.
+    pub rfc822: Option<Vec<u8>>,
+    /// `RFC822.HEADER`.
+    pub rfc822_header: Option<Vec<u8>>,
+    /// `RFC822.TEXT`.
+    pub rfc822_text: Option<Vec<u8>>,
+    /// `MODSEQ` (CONDSTORE).
+    pub modseq: Option<u64>,
+    /// `EMAILID` (OBJECTID); opaque bytes.
+    pub email_id: Option<Vec<u8>>,
+    /// `THREADID` (OBJECTID); opaque bytes.
+    pub thread_id: Option<Vec<u8>>,
+    /// `SAVEDATE` as sent.
+    pub save_date: Option<String>,
+    /// `PREVIEW` text.
+    pub preview: Option<String>,
+    /// Items this crate does not know.
+    pub other: Vec<OtherItem>,
+}
+
+impl FetchResponse {
+    /// The data of `BODY[]` (the whole message), if fetched.
+    pub fn body(&self) -> Option<&[u8]> {
+        self.section(b"")
+    }
+
+    /// The data of `BODY[section]` whose section text equals `section` (ASCII case-insensitive).
+    pub fn section(&self, section: &[u8]) -> Option<&[u8]> {
+        self.body_sections
+            .iter()
+            .find(|s| s.section.as_bytes().eq_ignore_ascii_case(section))
+            .and_then(|s| s.data.as_deref())
+    }
+}
+
+/// One `BODY[section]<origin>` or `BINARY[section]<origin>` item.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub struct BodySection {
+    /// The section as sent (empty for `BODY[]`).
+    pub section: String,
+    /// Partial origin, if any.
+    pub origin: Option<u32>,
+    /// The data; `None` for NIL.
+    pub data: Option<Vec<u8>>,
+}
+
+/// One `BINARY.SIZE[section]` item.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub struct BinarySize {
+    /// The section as sent.
+    pub section: String,
+    /// Decoded size.
+    pub size: u64,
+}
+
+/// An unknown FETCH item, kept raw.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub struct OtherItem {
+    /// Item name as sent.
+    pub name: String,
+    /// Raw value.
+    pub raw: Vec<u8>,
+}
