@@ -4,6 +4,8 @@
 //! (response code and text) as data, never as a pre-formatted string, and never holds
 //! credentials. It is `Send + Sync + 'static` on every target.
 
+use crate::types::response::ResponseCode;
+
 /// Shorthand for `std::result::Result<T, daaki_imap::Error>`.
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
@@ -23,6 +25,61 @@ pub enum Error {
     /// A server response could not be parsed (position and context inside).
     #[error("unparsable server response: {0}")]
     Parse(#[from] crate::proto::ParseError),
+    /// The server refused the command (`NO`): the response code and text as sent.
+    #[error("server said NO{}: {text}", code_suffix(code))]
+    No {
+        /// The response code, if the server sent one (e.g. `[AUTHENTICATIONFAILED]`).
+        code: Option<ResponseCode>,
+        /// The human-readable text.
+        text: String,
+    },
+    /// The server rejected the command as invalid (`BAD`).
+    #[error("server said BAD{}: {text}", code_suffix(code))]
+    Bad {
+        /// The response code, if any.
+        code: Option<ResponseCode>,
+        /// The human-readable text.
+        text: String,
+    },
+    /// The server closed the session (`BYE`) while the command was running.
+    #[error("server said BYE{}: {text}", code_suffix(code))]
+    Bye {
+        /// The response code, if any.
+        code: Option<ResponseCode>,
+        /// The human-readable text.
+        text: String,
+    },
+    /// The server does not offer what the call needs (a capability, or it sent
+    /// `LOGINDISABLED`). Nothing was sent.
+    #[error("not supported by this server: {0}")]
+    Unsupported(String),
+    /// The connection is closed (LOGOUT, BYE, or the transport failed earlier).
+    #[error("connection closed")]
+    Closed,
+    /// The operation's time ran out. The command may still complete on the server; the
+    /// connection stays usable.
+    #[error("timed out")]
+    Timeout,
+    /// The transport failed (connect, read or write).
+    #[error("I/O error: {0}")]
+    Io(#[from] std::io::Error),
+    /// TLS setup or the TLS handshake failed (certificate not trusted, protocol error, …).
+    #[error("TLS error: {0}")]
+    Tls(String),
+    /// The reply to a command exceeded the configured buffer cap; use the streaming variant
+    /// (e.g. `uid_fetch_streaming`) for large results.
+    #[error("reply larger than the {limit}-byte buffer cap; use a streaming call")]
+    ReplyTooLarge {
+        /// The cap that was exceeded, in bytes.
+        limit: u64,
+    },
+}
+
+fn code_suffix(code: &Option<ResponseCode>) -> String {
+    match code {
+        Some(code) => format!(" [{code:?}]"),
+        None => String::new(),
+    }
 }
 
 #[cfg(test)]

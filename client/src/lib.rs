@@ -18,8 +18,22 @@
 #![deny(unsafe_code)]
 #![warn(missing_docs)]
 
+mod connection;
+mod driver;
 mod error;
 pub mod proto;
+pub mod runtime;
+pub mod transport;
 pub mod types;
 
+pub use connection::{
+    DriverFuture, ImapConnection, ImapConnectionBuilder, IntoMailboxName, TlsMode,
+};
 pub use error::{Error, Result};
+pub use proto::command::{
+    MailboxFilter, NotifyEvent, NotifyEventGroup, NotifySetParams, StoreKind,
+};
+pub use proto::session::{Capabilities, ConnectionState};
+#[cfg(all(not(target_arch = "wasm32"), feature = "tls"))]
+pub use transport::tls::TrustRoots;
+pub use types::{IdleEvent, TypedEvent};

@@ -14,5 +14,6 @@
 #![deny(unsafe_code)]
 #![warn(missing_docs)]
 
+pub mod client;
 pub mod harness;
 pub mod raw;

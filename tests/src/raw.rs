@@ -82,7 +82,10 @@ impl RawSession {
         if security == Security::StartTls {
             let reply = session.command("STARTTLS")?;
             if !reply.is_ok() {
-                return Err(io::Error::other(format!("STARTTLS refused: {}", reply.completion)));
+                return Err(io::Error::other(format!(
+                    "STARTTLS refused: {}",
+                    reply.completion
+                )));
             }
             let Stream::Plain(reader) = session.stream else {
                 return Err(io::Error::other("STARTTLS on a TLS stream"));
@@ -172,7 +175,11 @@ impl RawSession {
             let line = out[start..].trim_ascii_end();
             let literal = line
                 .strip_suffix(b"}")
-                .and_then(|l| l.iter().rposition(|&b| b == b'{').map(|open| &l[open + 1..]))
+                .and_then(|l| {
+                    l.iter()
+                        .rposition(|&b| b == b'{')
+                        .map(|open| &l[open + 1..])
+                })
                 .and_then(|digits| std::str::from_utf8(digits).ok()?.parse::<u64>().ok());
             match literal {
                 Some(n) => {
@@ -193,13 +200,12 @@ fn tls(
     roots
         .add(CertificateDer::from(ca_der.to_vec()))
         .map_err(io::Error::other)?;
-    let config = ClientConfig::builder_with_provider(Arc::new(
-        rustls::crypto::ring::default_provider(),
-    ))
-    .with_safe_default_protocol_versions()
-    .map_err(io::Error::other)?
-    .with_root_certificates(roots)
-    .with_no_client_auth();
+    let config =
+        ClientConfig::builder_with_provider(Arc::new(rustls::crypto::ring::default_provider()))
+            .with_safe_default_protocol_versions()
+            .map_err(io::Error::other)?
+            .with_root_certificates(roots)
+            .with_no_client_auth();
     let name = ServerName::try_from(host.to_owned()).map_err(io::Error::other)?;
     let conn = ClientConnection::new(Arc::new(config), name).map_err(io::Error::other)?;
     let mut stream = StreamOwned::new(conn, tcp);

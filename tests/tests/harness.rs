@@ -31,11 +31,19 @@ fn capabilities_after_login(security: Security, port: u16) -> Vec<String> {
     let user = dovecot.new_user(0);
     let mut session = RawSession::connect(dovecot.host(), port, security, &dovecot.ca().ca_der)
         .unwrap_or_else(|e| panic!("{security:?} connect failed: {e}"));
-    assert!(session.greeting.starts_with("* OK"), "greeting: {}", session.greeting);
+    assert!(
+        session.greeting.starts_with("* OK"),
+        "greeting: {}",
+        session.greeting
+    );
     let login = session
         .command(&format!("LOGIN {} {}", user.name, user.password))
         .expect("LOGIN");
-    assert!(login.is_ok(), "LOGIN over {security:?}: {}", login.completion);
+    assert!(
+        login.is_ok(),
+        "LOGIN over {security:?}: {}",
+        login.completion
+    );
     let caps = session.command("CAPABILITY").expect("CAPABILITY");
     assert!(caps.is_ok());
     let line = caps
@@ -59,19 +67,28 @@ fn assert_required(caps: &[String]) {
 #[test]
 fn dovecot_is_real_over_plain_connection() {
     let dovecot = shared_dovecot();
-    assert_required(&capabilities_after_login(Security::Plain, dovecot.plain_port()));
+    assert_required(&capabilities_after_login(
+        Security::Plain,
+        dovecot.plain_port(),
+    ));
 }
 
 #[test]
 fn dovecot_is_real_over_starttls_with_the_test_ca() {
     let dovecot = shared_dovecot();
-    assert_required(&capabilities_after_login(Security::StartTls, dovecot.plain_port()));
+    assert_required(&capabilities_after_login(
+        Security::StartTls,
+        dovecot.plain_port(),
+    ));
 }
 
 #[test]
 fn dovecot_is_real_over_implicit_tls_with_the_test_ca() {
     let dovecot = shared_dovecot();
-    assert_required(&capabilities_after_login(Security::Implicit, dovecot.tls_port()));
+    assert_required(&capabilities_after_login(
+        Security::Implicit,
+        dovecot.tls_port(),
+    ));
 }
 
 #[test]
@@ -90,8 +107,13 @@ fn implicit_tls_rejects_an_untrusted_server_certificate() {
     let dir = std::env::temp_dir().join(format!("daaki-otherca-{}", std::process::id()));
     std::fs::create_dir_all(&dir).expect("dir");
     let other = daaki_imap_tests::harness::TestCa::generate(&dir).expect("ca");
-    let err = RawSession::connect(dovecot.host(), dovecot.tls_port(), Security::Implicit, &other.ca_der)
-        .expect_err("an unknown CA must fail the handshake");
+    let err = RawSession::connect(
+        dovecot.host(),
+        dovecot.tls_port(),
+        Security::Implicit,
+        &other.ca_der,
+    )
+    .expect_err("an unknown CA must fail the handshake");
     assert!(err.to_string().contains("TLS handshake failed"), "{err}");
     let _ = std::fs::remove_dir_all(dir);
 }
@@ -102,7 +124,9 @@ fn wrong_password_is_refused() {
     let user = dovecot.new_user(0);
     let mut s = RawSession::connect(dovecot.host(), dovecot.plain_port(), Security::Plain, &[])
         .expect("connect");
-    let reply = s.command(&format!("LOGIN {} wrong", user.name)).expect("LOGIN");
+    let reply = s
+        .command(&format!("LOGIN {} wrong", user.name))
+        .expect("LOGIN");
     assert!(reply.completion.starts_with("NO"), "{}", reply.completion);
 }
 
@@ -112,27 +136,52 @@ fn seeded_mail_is_served_in_order_with_flags() {
     let user = dovecot.new_user(120);
     let mut s = RawSession::connect(dovecot.host(), dovecot.plain_port(), Security::Plain, &[])
         .expect("connect");
-    assert!(s.command(&format!("LOGIN {} {}", user.name, user.password)).expect("LOGIN").is_ok());
+    assert!(
+        s.command(&format!("LOGIN {} {}", user.name, user.password))
+            .expect("LOGIN")
+            .is_ok()
+    );
     let select = s.command("SELECT INBOX").expect("SELECT");
     assert!(select.is_ok(), "{}", select.completion);
-    assert!(select.untagged.iter().any(|l| l == "* 120 EXISTS"), "{:?}", select.untagged);
+    assert!(
+        select.untagged.iter().any(|l| l == "* 120 EXISTS"),
+        "{:?}",
+        select.untagged
+    );
 
     let fetch = s
         .command("UID FETCH 1:120 (UID FLAGS RFC822.SIZE BODY.PEEK[HEADER.FIELDS (SUBJECT)])")
         .expect("FETCH");
     assert!(fetch.is_ok(), "{}", fetch.completion);
-    let lines: Vec<&String> = fetch.untagged.iter().filter(|l| l.contains(" FETCH ")).collect();
+    let lines: Vec<&String> = fetch
+        .untagged
+        .iter()
+        .filter(|l| l.contains(" FETCH "))
+        .collect();
     assert_eq!(lines.len(), 120);
     for (i, line) in (1u32..).zip(lines) {
         // UID n is message n: the harness seeds in a deterministic order.
-        assert!(line.starts_with(&format!("* {i} FETCH (UID {i} ")), "{line}");
+        assert!(
+            line.starts_with(&format!("* {i} FETCH (UID {i} ")),
+            "{line}"
+        );
         let size = seed::message(i).len();
-        assert!(line.contains(&format!("RFC822.SIZE {size}")), "message {i}: {line}");
+        assert!(
+            line.contains(&format!("RFC822.SIZE {size}")),
+            "message {i}: {line}"
+        );
         let want_seen = i % 3 == 0;
         assert_eq!(line.contains("\\Seen"), want_seen, "message {i}: {line}");
-        assert_eq!(line.contains("\\Flagged"), i % 5 == 0, "message {i}: {line}");
+        assert_eq!(
+            line.contains("\\Flagged"),
+            i % 5 == 0,
+            "message {i}: {line}"
+        );
         if i % 7 != 0 {
-            assert!(line.contains(&format!("Subject: Test message {i}")), "{line}");
+            assert!(
+                line.contains(&format!("Subject: Test message {i}")),
+                "{line}"
+            );
         }
     }
 
@@ -159,11 +208,18 @@ fn ten_thousand_messages_seed_quickly() {
     let seeded_in = started.elapsed();
     let mut s = RawSession::connect(dovecot.host(), dovecot.plain_port(), Security::Plain, &[])
         .expect("connect");
-    assert!(s.command(&format!("LOGIN {} {}", user.name, user.password)).expect("LOGIN").is_ok());
+    assert!(
+        s.command(&format!("LOGIN {} {}", user.name, user.password))
+            .expect("LOGIN")
+            .is_ok()
+    );
     let status = s.command("STATUS INBOX (MESSAGES UNSEEN)").expect("STATUS");
     // Every third message is \Seen: 3,333 seen, 6,667 unseen.
     assert!(
-        status.untagged.iter().any(|l| l.contains("MESSAGES 10000") && l.contains("UNSEEN 6667")),
+        status
+            .untagged
+            .iter()
+            .any(|l| l.contains("MESSAGES 10000") && l.contains("UNSEEN 6667")),
         "{:?}",
         status.untagged
     );
@@ -179,10 +235,16 @@ fn users_are_isolated() {
     for (user, count) in [(&a, 3), (&b, 5)] {
         let mut s = RawSession::connect(dovecot.host(), dovecot.plain_port(), Security::Plain, &[])
             .expect("connect");
-        assert!(s.command(&format!("LOGIN {} {}", user.name, user.password)).expect("LOGIN").is_ok());
+        assert!(
+            s.command(&format!("LOGIN {} {}", user.name, user.password))
+                .expect("LOGIN")
+                .is_ok()
+        );
         let st = s.command("STATUS INBOX (MESSAGES)").expect("STATUS");
         assert!(
-            st.untagged.iter().any(|l| l.ends_with(&format!("(MESSAGES {count})"))),
+            st.untagged
+                .iter()
+                .any(|l| l.ends_with(&format!("(MESSAGES {count})"))),
             "{}: {:?}",
             user.name,
             st.untagged
@@ -196,11 +258,25 @@ fn special_use_mailboxes_exist() {
     let user = dovecot.new_user(0);
     let mut s = RawSession::connect(dovecot.host(), dovecot.plain_port(), Security::Plain, &[])
         .expect("connect");
-    assert!(s.command(&format!("LOGIN {} {}", user.name, user.password)).expect("LOGIN").is_ok());
-    let list = s.command("LIST \"\" \"*\" RETURN (SPECIAL-USE)").expect("LIST");
-    for (attr, name) in [("\\Drafts", "Drafts"), ("\\Sent", "Sent"), ("\\Trash", "Trash"), ("\\Junk", "Junk"), ("\\Archive", "Archive")] {
+    assert!(
+        s.command(&format!("LOGIN {} {}", user.name, user.password))
+            .expect("LOGIN")
+            .is_ok()
+    );
+    let list = s
+        .command("LIST \"\" \"*\" RETURN (SPECIAL-USE)")
+        .expect("LIST");
+    for (attr, name) in [
+        ("\\Drafts", "Drafts"),
+        ("\\Sent", "Sent"),
+        ("\\Trash", "Trash"),
+        ("\\Junk", "Junk"),
+        ("\\Archive", "Archive"),
+    ] {
         assert!(
-            list.untagged.iter().any(|l| l.contains(attr) && l.ends_with(name)),
+            list.untagged
+                .iter()
+                .any(|l| l.contains(attr) && l.ends_with(name)),
             "{attr} {name} missing: {:?}",
             list.untagged
         );
@@ -228,21 +304,37 @@ fn two_instances_run_side_by_side_and_stop_when_dropped() {
     let b = Dovecot::start();
     assert_ne!(a.plain_port(), b.plain_port());
     assert_ne!(a.dir(), b.dir());
-    let (pid_a, pid_b) = (a.master_pid().expect("pid a"), b.master_pid().expect("pid b"));
+    let (pid_a, pid_b) = (
+        a.master_pid().expect("pid a"),
+        b.master_pid().expect("pid b"),
+    );
     assert_ne!(pid_a, pid_b);
     for d in [&a, &b] {
         let user = d.new_user(2);
         let mut s = RawSession::connect(d.host(), d.tls_port(), Security::Implicit, &d.ca().ca_der)
             .expect("connect");
-        assert!(s.command(&format!("LOGIN {} {}", user.name, user.password)).expect("LOGIN").is_ok());
+        assert!(
+            s.command(&format!("LOGIN {} {}", user.name, user.password))
+                .expect("LOGIN")
+                .is_ok()
+        );
     }
     let (dir_a, dir_b) = (a.dir().to_path_buf(), b.dir().to_path_buf());
     drop(a);
     drop(b);
-    assert!(wait_gone(pid_a, Duration::from_secs(20)), "dovecot {pid_a} still running");
-    assert!(wait_gone(pid_b, Duration::from_secs(20)), "dovecot {pid_b} still running");
+    assert!(
+        wait_gone(pid_a, Duration::from_secs(20)),
+        "dovecot {pid_a} still running"
+    );
+    assert!(
+        wait_gone(pid_b, Duration::from_secs(20)),
+        "dovecot {pid_b} still running"
+    );
     if std::env::var_os("DAAKI_KEEP_HARNESS").is_none() {
-        assert!(!dir_a.exists() && !dir_b.exists(), "instance directories were not removed");
+        assert!(
+            !dir_a.exists() && !dir_b.exists(),
+            "instance directories were not removed"
+        );
     }
 }
 

@@ -75,10 +75,16 @@ const SCRIPT: &[&str] = &[
 fn assert_no_other(response: &Response<'_>, raw: &[u8]) {
     let shown = String::from_utf8_lossy(raw);
     if let Response::Data(data) = response {
-        assert!(!matches!(data, Data::Other { .. }), "unknown untagged data: {shown}");
+        assert!(
+            !matches!(data, Data::Other { .. }),
+            "unknown untagged data: {shown}"
+        );
         if let Data::Fetch(fetch) = data {
             for item in &fetch.items {
-                assert!(!matches!(item, FetchItem::Other { .. }), "unknown FETCH item in: {shown}");
+                assert!(
+                    !matches!(item, FetchItem::Other { .. }),
+                    "unknown FETCH item in: {shown}"
+                );
             }
         }
     }
@@ -109,9 +115,17 @@ fn every_dovecot_response_parses_without_unknowns() {
         );
         for raw in &responses {
             let (response, used) = parse_response(raw).unwrap_or_else(|e| {
-                panic!("{command}: cannot parse {:?}: {e}", String::from_utf8_lossy(raw))
+                panic!(
+                    "{command}: cannot parse {:?}: {e}",
+                    String::from_utf8_lossy(raw)
+                )
             });
-            assert_eq!(used, raw.len(), "{command}: partial parse of {:?}", String::from_utf8_lossy(raw));
+            assert_eq!(
+                used,
+                raw.len(),
+                "{command}: partial parse of {:?}",
+                String::from_utf8_lossy(raw)
+            );
             assert_no_other(&response, raw);
             if let Response::Data(Data::Fetch(fetch)) = &response {
                 for item in &fetch.items {
@@ -124,11 +138,27 @@ fn every_dovecot_response_parses_without_unknowns() {
     }
     // Every FETCH item kind Dovecot offers was seen (so the script really exercised them).
     for kind in [
-        "Flags", "Uid", "InternalDate", "Rfc822Size", "Rfc822", "Rfc822Header", "Rfc822Text",
-        "Envelope", "Body", "BodyStructure", "BodySection", "Binary", "BinarySize", "ModSeq",
-        "SaveDate", "Preview",
+        "Flags",
+        "Uid",
+        "InternalDate",
+        "Rfc822Size",
+        "Rfc822",
+        "Rfc822Header",
+        "Rfc822Text",
+        "Envelope",
+        "Body",
+        "BodyStructure",
+        "BodySection",
+        "Binary",
+        "BinarySize",
+        "ModSeq",
+        "SaveDate",
+        "Preview",
     ] {
-        assert!(fetch_items.contains(kind), "no {kind} item seen; saw {fetch_items:?}");
+        assert!(
+            fetch_items.contains(kind),
+            "no {kind} item seen; saw {fetch_items:?}"
+        );
     }
     assert!(parsed > 200, "only {parsed} responses captured");
 }

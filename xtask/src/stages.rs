@@ -56,8 +56,22 @@ pub(crate) fn run(args: TestArgs) -> Result {
             about: "the client builds for wasm32-unknown-unknown (default and no default features)",
             run: Box::new(|| {
                 let target = ["--target", "wasm32-unknown-unknown", "-p", "daaki-imap"];
-                cargo(&[&["clippy", "--locked"], &target[..], &["--", "-D", "warnings"]].concat())?;
-                cargo(&[&["build", "--locked"], &target[..], &["--no-default-features"]].concat())?;
+                cargo(
+                    &[
+                        &["clippy", "--locked"],
+                        &target[..],
+                        &["--", "-D", "warnings"],
+                    ]
+                    .concat(),
+                )?;
+                cargo(
+                    &[
+                        &["build", "--locked"],
+                        &target[..],
+                        &["--no-default-features"],
+                    ]
+                    .concat(),
+                )?;
                 cargo(&[&["build", "--locked"], &target[..]].concat())
             }),
         },
@@ -82,7 +96,14 @@ pub(crate) fn run(args: TestArgs) -> Result {
             run: Box::new(|| {
                 for bench in existing_benches() {
                     cargo(&[
-                        "bench", "-p", "daaki-imap", "--bench", &bench, "--", "--quick", "--noplot",
+                        "bench",
+                        "-p",
+                        "daaki-imap",
+                        "--bench",
+                        &bench,
+                        "--",
+                        "--quick",
+                        "--noplot",
                     ])?;
                 }
                 Ok(())
@@ -108,7 +129,12 @@ pub(crate) fn run(args: TestArgs) -> Result {
         let t = Instant::now();
         let outcome = (stage.run)();
         let took = t.elapsed();
-        println!("<== stage {} {} in {:.1}s", stage.name, if outcome.is_ok() { "passed" } else { "FAILED" }, took.as_secs_f64());
+        println!(
+            "<== stage {} {} in {:.1}s",
+            stage.name,
+            if outcome.is_ok() { "passed" } else { "FAILED" },
+            took.as_secs_f64()
+        );
         report.push((stage.name, took, outcome.is_ok()));
         if let Err(e) = outcome {
             failed = Some(format!("stage {} failed: {e}", stage.name));
@@ -117,7 +143,11 @@ pub(crate) fn run(args: TestArgs) -> Result {
     }
     println!("\nstage times:");
     for (name, took, ok) in &report {
-        println!("  {name:<8} {:>8.1}s  {}", took.as_secs_f64(), if *ok { "ok" } else { "FAILED" });
+        println!(
+            "  {name:<8} {:>8.1}s  {}",
+            took.as_secs_f64(),
+            if *ok { "ok" } else { "FAILED" }
+        );
     }
     println!("  {:<8} {:>8.1}s", "total", started.elapsed().as_secs_f64());
     match failed {

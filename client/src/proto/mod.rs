@@ -11,3 +11,13 @@ pub mod parse;
 pub mod response;
 
 pub use parse::{MAX_DEPTH, ParseError, ParseErrorKind, parse_response};
+
+pub mod command;
+pub mod encode;
+
+pub use command::{Command, CommandBody};
+pub use encode::{EncodeOptions, EncodedCommand, encode};
+
+pub mod session;
+
+pub use session::{CommandId, DataMode, Session, SessionConfig, SessionEvent};

@@ -5,12 +5,16 @@
 
 mod atom;
 mod date;
+mod datetime;
+mod event;
 mod fetch_attr;
 mod flag;
 mod mailbox;
 mod object_id;
 pub mod response;
+mod result;
 mod search;
+mod secret;
 mod section;
 mod sequence;
 mod status_attr;
@@ -19,6 +23,8 @@ mod tag;
 
 pub use atom::ImapAtom;
 pub use date::ImapDate;
+pub use datetime::{ImapDateTime, ServerDateTime};
+pub use event::{IdleEvent, StatusKind, TypedEvent};
 pub use fetch_attr::FetchAttr;
 pub use flag::Flag;
 pub use mailbox::MailboxName;
@@ -27,9 +33,13 @@ pub use response::{
     Address, BodyStructure, Envelope, FetchResponse, MailboxAttribute, MailboxInfo, MailboxStatus,
     ResponseCode, SelectedMailbox,
 };
+pub use result::{AppendResult, CopyResult, ExpungeResult, MoveResult, StoreResult};
 pub use search::{EntryKind, ModSeqEntry, SearchKey};
+pub use secret::Secret;
 pub use section::{HeaderName, Section, SectionText};
 pub use sequence::{ModSeq, SeqNumber, SequenceItem, SequenceSet};
 pub use status_attr::StatusAttr;
 pub use string::ImapString;
 pub use tag::Tag;
+
+pub(crate) use atom::{is_astring_char, is_atom_char};

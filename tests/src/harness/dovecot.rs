@@ -320,7 +320,12 @@ impl Dovecot {
     /// Dovecot re-reads its passwd-file at most once per second: a user added while the
     /// server runs is usable about a second later. [`Dovecot::new_user`] has no such delay
     /// (it takes names from a pool written at start-up); prefer it in tests.
-    pub fn add_user(&self, name: &str, password: &str, inbox_messages: u32) -> io::Result<TestUser> {
+    pub fn add_user(
+        &self,
+        name: &str,
+        password: &str,
+        inbox_messages: u32,
+    ) -> io::Result<TestUser> {
         if name.is_empty() || name.contains([':', '\n', '/']) || password.contains([':', '\n']) {
             return Err(io::Error::new(
                 io::ErrorKind::InvalidInput,
@@ -447,7 +452,10 @@ fn find_dovecot() -> Option<PathBuf> {
 fn command_output(program: &str, args: &[&str]) -> io::Result<String> {
     let out = Command::new(program).args(args).output()?;
     if !out.status.success() {
-        return Err(io::Error::other(format!("`{program}` failed: {}", out.status)));
+        return Err(io::Error::other(format!(
+            "`{program}` failed: {}",
+            out.status
+        )));
     }
     Ok(String::from_utf8_lossy(&out.stdout).trim().to_owned())
 }

@@ -14,4 +14,5 @@ pub use certs::TestCa;
 pub use dovecot::{Dovecot, DovecotOptions, TestUser, shared_dovecot};
 
 /// Error text used whenever a tool the harness needs is missing from the machine.
-pub const SETUP_HINT: &str = "run `cargo xtask setup` (installs Dovecot, openssl and the other test prerequisites)";
+pub const SETUP_HINT: &str =
+    "run `cargo xtask setup` (installs Dovecot, openssl and the other test prerequisites)";

@@ -25,7 +25,7 @@ pub const BASE_TIME: u64 = 1_700_000_000;
 pub fn message(i: u32) -> Vec<u8> {
     let time = BASE_TIME + u64::from(i) * 60;
     let date = rfc5322_date(time);
-    let subject = if i % 7 == 0 {
+    let subject = if i.is_multiple_of(7) {
         format!("=?UTF-8?Q?Gr=C3=BC=C3=9Fe_aus_K=C3=B6ln_{i}?=")
     } else {
         format!("Test message {i}")
@@ -39,14 +39,14 @@ pub fn message(i: u32) -> Vec<u8> {
          Message-ID: <msg{i}@daaki.test>\r\n",
         s = i % 50
     ));
-    if i % 4 == 0 && i > 1 {
+    if i.is_multiple_of(4) && i > 1 {
         out.push_str(&format!(
             "In-Reply-To: <msg{p}@daaki.test>\r\nReferences: <msg{p}@daaki.test>\r\n",
             p = i - 1
         ));
     }
     out.push_str("MIME-Version: 1.0\r\n");
-    if i % 13 == 0 {
+    if i.is_multiple_of(13) {
         out.push_str(&format!(
             "Content-Type: multipart/mixed; boundary=\"mixed-{i}\"\r\n\r\n\
              --mixed-{i}\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n\
@@ -57,7 +57,7 @@ pub fn message(i: u32) -> Vec<u8> {
              AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=\r\n\
              --mixed-{i}--\r\n"
         ));
-    } else if i % 10 == 0 {
+    } else if i.is_multiple_of(10) {
         out.push_str(&format!(
             "Content-Type: multipart/alternative; boundary=\"alt-{i}\"\r\n\r\n\
              --alt-{i}\r\nContent-Type: text/plain; charset=utf-8\r\n\
@@ -80,13 +80,13 @@ pub fn message(i: u32) -> Vec<u8> {
 /// The Maildir flag letters of message `i` (sorted, as Maildir requires).
 pub fn maildir_flags(i: u32) -> String {
     let mut flags = String::new();
-    if i % 5 == 0 {
+    if i.is_multiple_of(5) {
         flags.push('F');
     }
-    if i % 11 == 0 {
+    if i.is_multiple_of(11) {
         flags.push('R');
     }
-    if i % 3 == 0 {
+    if i.is_multiple_of(3) {
         flags.push('S');
     }
     flags
@@ -187,13 +187,19 @@ mod tests {
         assert_eq!(message(42), message(42));
         let text = String::from_utf8(message(10)).expect("ascii");
         assert!(text.contains("multipart/alternative"));
-        assert!(!text.replace("\r\n", "").contains('\n'), "bare LF in message");
+        assert!(
+            !text.replace("\r\n", "").contains('\n'),
+            "bare LF in message"
+        );
     }
 
     #[test]
     fn dates_match_known_values() {
         // 1700000000 is Tue, 14 Nov 2023 22:13:20 UTC.
-        assert_eq!(rfc5322_date(1_700_000_000), "Tue, 14 Nov 2023 22:13:20 +0000");
+        assert_eq!(
+            rfc5322_date(1_700_000_000),
+            "Tue, 14 Nov 2023 22:13:20 +0000"
+        );
         assert_eq!(rfc5322_date(0), "Thu, 1 Jan 1970 00:00:00 +0000");
     }
 

@@ -5,6 +5,7 @@ use super::{Envelope, IString};
 
 /// A MIME body structure.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub enum BodyStructure<'a> {
     /// A non-multipart body.
     Single(SinglePart<'a>),
@@ -14,6 +15,7 @@ pub enum BodyStructure<'a> {
 
 /// A non-multipart body part.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct SinglePart<'a> {
     /// What kind of part this is (basic, text or message/rfc822).
     pub kind: SinglePartKind<'a>,
@@ -27,6 +29,7 @@ pub struct SinglePart<'a> {
 
 /// The type-specific part of a single body part.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub enum SinglePartKind<'a> {
     /// Any media type other than `text/*` and `message/rfc822` (or `message/global`).
     Basic {
@@ -57,6 +60,7 @@ pub enum SinglePartKind<'a> {
 
 /// `body-fields`: parameters, id, description, encoding and size.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct BodyFields<'a> {
     /// `Content-Type` parameters (e.g. `charset`).
     pub params: Vec<BodyParam<'a>>,
@@ -72,6 +76,7 @@ pub struct BodyFields<'a> {
 
 /// One `name value` parameter pair.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct BodyParam<'a> {
     /// Parameter name.
     pub name: IString<'a>,
@@ -81,6 +86,7 @@ pub struct BodyParam<'a> {
 
 /// A multipart body.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct MultiPart<'a> {
     /// The parts, in order.
     pub parts: Vec<BodyStructure<'a>>,
@@ -94,6 +100,7 @@ pub struct MultiPart<'a> {
 
 /// Extension data shared by single and multipart bodies (extensible form).
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct BodyExtension<'a> {
     /// `Content-Disposition`.
     pub disposition: Option<BodyDisposition<'a>>,
@@ -102,11 +109,16 @@ pub struct BodyExtension<'a> {
     /// `Content-Location`.
     pub location: Option<IString<'a>>,
     /// Any further extension data, raw (empty if none).
+    #[cfg_attr(
+        feature = "serde",
+        serde(serialize_with = "crate::proto::response::ser::bytes")
+    )]
     pub rest: &'a [u8],
 }
 
 /// `Content-Disposition`: the disposition type and its parameters.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct BodyDisposition<'a> {
     /// e.g. `attachment` or `inline`.
     pub kind: IString<'a>,

@@ -9,7 +9,7 @@ use super::{
     StatusItem, StatusResponseData,
 };
 use crate::types::response as owned;
-use crate::types::{Flag, MailboxName};
+use crate::types::{Flag, MailboxName, ServerDateTime};
 
 fn text(s: IString<'_>) -> String {
     s.to_string_lossy()
@@ -141,7 +141,9 @@ impl FetchResponse<'_> {
             match item {
                 FetchItem::Flags(f) => out.flags = Some(f.iter().map(Flag::from_server).collect()),
                 FetchItem::Uid(u) => out.uid = Some(u),
-                FetchItem::InternalDate(d) => out.internal_date = Some(lossy(d)),
+                FetchItem::InternalDate(d) => {
+                    out.internal_date = Some(ServerDateTime::from_wire(d))
+                }
                 FetchItem::Rfc822Size(n) => {
                     out.rfc822_size = Some(u32::try_from(n).unwrap_or(u32::MAX))
                 }
@@ -179,7 +181,7 @@ impl FetchResponse<'_> {
                 FetchItem::ModSeq(m) => out.modseq = Some(m),
                 FetchItem::EmailId(id) => out.email_id = Some(id.to_vec()),
                 FetchItem::ThreadId(id) => out.thread_id = id.map(<[u8]>::to_vec),
-                FetchItem::SaveDate(d) => out.save_date = d.map(lossy),
+                FetchItem::SaveDate(d) => out.save_date = d.map(ServerDateTime::from_wire),
                 FetchItem::Preview(p) => out.preview = opt_text(p),
                 FetchItem::Other { name, raw } => {
                     out.other.push(owned::OtherItem {
@@ -345,6 +347,38 @@ mod tests {
         ));
         assert_eq!(o.body(), Some(&b"abc"[..]));
         assert_eq!(o.other[0].name, "X-Y");
+    }
+
+    #[test]
+    fn fetch_dates_are_typed_and_bad_ones_kept_raw() {
+        use crate::types::ServerDateTime;
+        let Data::Fetch(f) = data(
+            b"* 1 FETCH (INTERNALDATE \" 1-Jan-2020 09:05:00 -0130\" SAVEDATE \"17-Jul-1996 02:44:25 -0700\")\r\n",
+        ) else {
+            panic!()
+        };
+        let o = f.into_owned();
+        let internal = o.internal_date.unwrap();
+        assert_eq!(internal.to_string(), "01-Jan-2020 09:05:00 -0130");
+        assert_eq!(
+            internal.unix_timestamp(),
+            Some(1_577_836_800 + 10 * 3_600 + 35 * 60)
+        );
+        assert_eq!(o.save_date.unwrap().unix_timestamp(), Some(837_596_665));
+
+        let Data::Fetch(f) =
+            data(b"* 2 FETCH (INTERNALDATE \"31-Feb-2020 00:00:00 +0000\" SAVEDATE NIL)\r\n")
+        else {
+            panic!()
+        };
+        let o = f.into_owned();
+        assert_eq!(
+            o.internal_date,
+            Some(ServerDateTime::Unparsed(
+                "31-Feb-2020 00:00:00 +0000".into()
+            ))
+        );
+        assert_eq!(o.save_date, None);
     }
 
     #[test]

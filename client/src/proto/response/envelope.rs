@@ -5,6 +5,7 @@ use super::IString;
 /// A message envelope. Header values are kept as sent (RFC 2047 encoded words are not
 /// decoded here).
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct Envelope<'a> {
     /// `Date:`
     pub date: Option<IString<'a>>,
@@ -31,6 +32,7 @@ pub struct Envelope<'a> {
 /// One address of an envelope address list. A group start has `host == None` and the group
 /// name in `mailbox`; a group end has `mailbox == None` and `host == None` (RFC 3501 §7.4.2).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct Address<'a> {
     /// Display name.
     pub name: Option<IString<'a>>,

@@ -4,6 +4,7 @@ use super::{BodyStructure, Envelope, IString};
 
 /// `* n FETCH (...)`: the message sequence number and the items in server order.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct FetchResponse<'a> {
     /// Message sequence number.
     pub seq: u32,
@@ -36,10 +37,18 @@ impl<'a> FlagList<'a> {
 /// A section specification as sent, the text between `[` and `]` (e.g. `1.2.HEADER.FIELDS
 /// (SUBJECT)`, or empty for `BODY[]`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub struct Section<'a>(pub &'a [u8]);
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+pub struct Section<'a>(
+    #[cfg_attr(
+        feature = "serde",
+        serde(serialize_with = "crate::proto::response::ser::bytes")
+    )]
+    pub &'a [u8],
+);
 
 /// One FETCH item.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 #[non_exhaustive]
 pub enum FetchItem<'a> {
     /// `FLAGS (...)`
@@ -47,7 +56,13 @@ pub enum FetchItem<'a> {
     /// `UID n`
     Uid(u32),
     /// `INTERNALDATE "dd-Mon-yyyy hh:mm:ss +zzzz"` (kept as sent).
-    InternalDate(&'a [u8]),
+    InternalDate(
+        #[cfg_attr(
+            feature = "serde",
+            serde(serialize_with = "crate::proto::response::ser::bytes")
+        )]
+        &'a [u8],
+    ),
     /// `RFC822.SIZE n`
     Rfc822Size(u64),
     /// `RFC822 nstring`
@@ -91,18 +106,44 @@ pub enum FetchItem<'a> {
     /// `MODSEQ (n)` (RFC 7162)
     ModSeq(u64),
     /// `EMAILID (id)` (RFC 8474); opaque bytes.
-    EmailId(&'a [u8]),
+    EmailId(
+        #[cfg_attr(
+            feature = "serde",
+            serde(serialize_with = "crate::proto::response::ser::bytes")
+        )]
+        &'a [u8],
+    ),
     /// `THREADID (id)` or `THREADID NIL` (RFC 8474); opaque bytes.
-    ThreadId(Option<&'a [u8]>),
+    ThreadId(
+        #[cfg_attr(
+            feature = "serde",
+            serde(serialize_with = "crate::proto::response::ser::opt_bytes")
+        )]
+        Option<&'a [u8]>,
+    ),
     /// `SAVEDATE "date-time"` or `SAVEDATE NIL` (RFC 8514), kept as sent.
-    SaveDate(Option<&'a [u8]>),
+    SaveDate(
+        #[cfg_attr(
+            feature = "serde",
+            serde(serialize_with = "crate::proto::response::ser::opt_bytes")
+        )]
+        Option<&'a [u8]>,
+    ),
     /// `PREVIEW nstring` (RFC 8970; also the draft form `PREVIEW (FUZZY "...")`).
     Preview(Option<IString<'a>>),
     /// An item this parser does not know: its name and the raw bytes of its value.
     Other {
         /// The item name as sent.
+        #[cfg_attr(
+            feature = "serde",
+            serde(serialize_with = "crate::proto::response::ser::bytes")
+        )]
         name: &'a [u8],
         /// The raw value (one atom, string, literal or parenthesised list).
+        #[cfg_attr(
+            feature = "serde",
+            serde(serialize_with = "crate::proto::response::ser::bytes")
+        )]
         raw: &'a [u8],
     },
 }

@@ -5,8 +5,13 @@ use super::IString;
 
 /// One `LIST` or `LSUB` entry.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct ListItem<'a> {
     /// Name attributes as sent (`\HasNoChildren`, `\Drafts`, Cyrus's `\drafts`, …).
+    #[cfg_attr(
+        feature = "serde",
+        serde(serialize_with = "crate::proto::response::ser::vec_bytes")
+    )]
     pub attributes: Vec<&'a [u8]>,
     /// Hierarchy delimiter; `None` for NIL (flat namespace).
     pub delimiter: Option<u8>,
@@ -19,6 +24,7 @@ pub struct ListItem<'a> {
 
 /// One LIST-EXTENDED `mbox-list-extended-item` (RFC 5258 §9).
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 #[non_exhaustive]
 pub enum ListExtendedItem<'a> {
     /// `"CHILDINFO" ("SUBSCRIBED")`: why a non-matching parent is listed.
@@ -30,12 +36,17 @@ pub enum ListExtendedItem<'a> {
         /// The item's tag.
         tag: IString<'a>,
         /// The raw value.
+        #[cfg_attr(
+            feature = "serde",
+            serde(serialize_with = "crate::proto::response::ser::bytes")
+        )]
         raw: &'a [u8],
     },
 }
 
 /// `* STATUS mailbox (item value ...)`.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct StatusResponseData<'a> {
     /// The mailbox name as sent.
     pub mailbox: IString<'a>,
@@ -45,6 +56,7 @@ pub struct StatusResponseData<'a> {
 
 /// One STATUS item.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 #[non_exhaustive]
 pub enum StatusItem<'a> {
     /// `MESSAGES n`
@@ -66,14 +78,28 @@ pub enum StatusItem<'a> {
     /// `APPENDLIMIT n` or `APPENDLIMIT NIL` (RFC 7889)
     AppendLimit(Option<u64>),
     /// `MAILBOXID (id)` (RFC 8474); opaque bytes (Cyrus may send junk).
-    MailboxId(&'a [u8]),
+    MailboxId(
+        #[cfg_attr(
+            feature = "serde",
+            serde(serialize_with = "crate::proto::response::ser::bytes")
+        )]
+        &'a [u8],
+    ),
     /// `DELETED-STORAGE n` (RFC 9208)
     DeletedStorage(u64),
     /// An item this parser does not know: its name and raw value.
     Other {
         /// The item name as sent.
+        #[cfg_attr(
+            feature = "serde",
+            serde(serialize_with = "crate::proto::response::ser::bytes")
+        )]
         name: &'a [u8],
         /// The raw value.
+        #[cfg_attr(
+            feature = "serde",
+            serde(serialize_with = "crate::proto::response::ser::bytes")
+        )]
         raw: &'a [u8],
     },
 }

@@ -12,6 +12,9 @@
 //!
 //! Unknown response codes, FETCH items and untagged responses are kept as `Other` data rather
 //! than failing the whole response.
+//!
+//! With the `serde` feature every type here implements `serde::Serialize` (serialisation
+//! only); byte strings and [`IString`]s serialise as bytes.
 
 mod body;
 mod convert;
@@ -21,6 +24,8 @@ mod fetch;
 mod istring;
 mod mailbox;
 mod search;
+#[cfg(feature = "serde")]
+mod ser;
 mod status;
 
 pub use body::{
@@ -36,6 +41,7 @@ pub use status::{Code, Continuation, MetadataCode, StatusKind, StatusResponse};
 
 /// One complete server response.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 #[non_exhaustive]
 pub enum Response<'a> {
     /// A tagged or untagged status response (`OK`, `NO`, `BAD`, `PREAUTH`, `BYE`), including
@@ -49,12 +55,25 @@ pub enum Response<'a> {
 
 /// Untagged server data.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 #[non_exhaustive]
 pub enum Data<'a> {
     /// `* CAPABILITY ...` (RFC 3501 §7.2.1): the capability atoms as sent.
-    Capability(Vec<&'a [u8]>),
+    Capability(
+        #[cfg_attr(
+            feature = "serde",
+            serde(serialize_with = "crate::proto::response::ser::vec_bytes")
+        )]
+        Vec<&'a [u8]>,
+    ),
     /// `* ENABLED ...` (RFC 5161): the extensions the server enabled.
-    Enabled(Vec<&'a [u8]>),
+    Enabled(
+        #[cfg_attr(
+            feature = "serde",
+            serde(serialize_with = "crate::proto::response::ser::vec_bytes")
+        )]
+        Vec<&'a [u8]>,
+    ),
     /// `* LIST ...` (RFC 3501 §7.2.2, RFC 5258 LIST-EXTENDED, RFC 6154 SPECIAL-USE).
     List(ListItem<'a>),
     /// `* LSUB ...` (RFC 3501 §7.2.3).
@@ -101,10 +120,18 @@ pub enum Data<'a> {
     /// bytes after it up to, not including, the final CRLF.
     Other {
         /// The response keyword as sent (e.g. `XCONVERSATIONS`).
+        #[cfg_attr(
+            feature = "serde",
+            serde(serialize_with = "crate::proto::response::ser::bytes")
+        )]
         name: &'a [u8],
         /// The number before the keyword, for `* n KEYWORD` forms.
         number: Option<u32>,
         /// Everything after the keyword and its space, without the final CRLF.
+        #[cfg_attr(
+            feature = "serde",
+            serde(serialize_with = "crate::proto::response::ser::bytes")
+        )]
         raw: &'a [u8],
     },
 }

@@ -6,6 +6,7 @@ pub use crate::types::response::{SeqRange, Thread};
 
 /// `* SEARCH n...` or `* SORT n...`, with the optional `(MODSEQ n)` of RFC 7162.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct SearchResponse {
     /// The matching message numbers or UIDs, in server order.
     pub ids: Vec<u32>,
@@ -15,6 +16,7 @@ pub struct SearchResponse {
 
 /// `* ESEARCH [(TAG "tag")] [UID] items...`.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct ESearchResponse<'a> {
     /// The tag of the command this answers (`TAG` correlator).
     pub tag: Option<IString<'a>>,
@@ -26,6 +28,7 @@ pub struct ESearchResponse<'a> {
 
 /// One ESEARCH return item.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 #[non_exhaustive]
 pub enum ESearchItem<'a> {
     /// `MIN n`
@@ -41,8 +44,16 @@ pub enum ESearchItem<'a> {
     /// An item this parser does not know: its name and raw value.
     Other {
         /// The item name as sent.
+        #[cfg_attr(
+            feature = "serde",
+            serde(serialize_with = "crate::proto::response::ser::bytes")
+        )]
         name: &'a [u8],
         /// The raw value.
+        #[cfg_attr(
+            feature = "serde",
+            serde(serialize_with = "crate::proto::response::ser::bytes")
+        )]
         raw: &'a [u8],
     },
 }

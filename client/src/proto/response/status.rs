@@ -5,6 +5,7 @@ use super::{FlagList, IString, SeqRange};
 
 /// The kind of a status response.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub enum StatusKind {
     /// `OK`
     Ok,
@@ -20,28 +21,43 @@ pub enum StatusKind {
 
 /// A tagged or untagged status response, e.g. `a1 OK [READ-WRITE] SELECT completed`.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct StatusResponse<'a> {
     /// The command tag, or `None` for `*`.
+    #[cfg_attr(
+        feature = "serde",
+        serde(serialize_with = "crate::proto::response::ser::opt_bytes")
+    )]
     pub tag: Option<&'a [u8]>,
     /// OK, NO, BAD, PREAUTH or BYE.
     pub kind: StatusKind,
     /// The bracketed response code, if any.
     pub code: Option<Code<'a>>,
     /// The human-readable text (may be empty; 8-bit bytes are kept as sent).
+    #[cfg_attr(
+        feature = "serde",
+        serde(serialize_with = "crate::proto::response::ser::bytes")
+    )]
     pub text: &'a [u8],
 }
 
 /// A continuation request: `+ text`, `+ [code] text`, `+ base64` or a bare `+`.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct Continuation<'a> {
     /// A response code, if the text started with one.
     pub code: Option<Code<'a>>,
     /// The text or base64 data after `+ ` (empty for a bare `+`).
+    #[cfg_attr(
+        feature = "serde",
+        serde(serialize_with = "crate::proto::response::ser::bytes")
+    )]
     pub text: &'a [u8],
 }
 
 /// `METADATA` response code detail (RFC 5464 §4.2.1 / §4.3).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub enum MetadataCode {
     /// `LONGENTRIES n`: entries larger than the requested MAXSIZE were left out.
     LongEntries(u64),
@@ -55,6 +71,7 @@ pub enum MetadataCode {
 
 /// A response code (the bracketed part of a status response).
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 #[non_exhaustive]
 pub enum Code<'a> {
     /// `ALERT`: the text must be shown to the user.
@@ -76,11 +93,23 @@ pub enum Code<'a> {
     /// `UNSEEN n` (IMAP4rev1)
     Unseen(u32),
     /// `CAPABILITY ...`
-    Capability(Vec<&'a [u8]>),
+    Capability(
+        #[cfg_attr(
+            feature = "serde",
+            serde(serialize_with = "crate::proto::response::ser::vec_bytes")
+        )]
+        Vec<&'a [u8]>,
+    ),
     /// `BADCHARSET [(charset...)]`
     BadCharset(Vec<IString<'a>>),
     /// `REFERRAL url` (RFC 2221)
-    Referral(&'a [u8]),
+    Referral(
+        #[cfg_attr(
+            feature = "serde",
+            serde(serialize_with = "crate::proto::response::ser::bytes")
+        )]
+        &'a [u8],
+    ),
     /// `APPENDUID uidvalidity uid-set` (RFC 4315)
     AppendUid {
         /// UIDVALIDITY of the destination mailbox.
@@ -108,11 +137,23 @@ pub enum Code<'a> {
     /// `CLOSED` (RFC 7162)
     Closed,
     /// `MAILBOXID (id)` (RFC 8474); opaque bytes.
-    MailboxId(&'a [u8]),
+    MailboxId(
+        #[cfg_attr(
+            feature = "serde",
+            serde(serialize_with = "crate::proto::response::ser::bytes")
+        )]
+        &'a [u8],
+    ),
     /// `NOTIFICATIONOVERFLOW` (RFC 5465)
     NotificationOverflow,
     /// `BADEVENT (event...)` (RFC 5465)
-    BadEvent(Vec<&'a [u8]>),
+    BadEvent(
+        #[cfg_attr(
+            feature = "serde",
+            serde(serialize_with = "crate::proto::response::ser::vec_bytes")
+        )]
+        Vec<&'a [u8]>,
+    ),
     /// `METADATA ...` (RFC 5464)
     Metadata(MetadataCode),
     /// `NOTSAVED` (RFC 5182)
@@ -165,8 +206,16 @@ pub enum Code<'a> {
     /// data.
     Other {
         /// The code's name as sent.
+        #[cfg_attr(
+            feature = "serde",
+            serde(serialize_with = "crate::proto::response::ser::bytes")
+        )]
         name: &'a [u8],
         /// The bytes after the name (and its space) up to `]`; empty if none.
+        #[cfg_attr(
+            feature = "serde",
+            serde(serialize_with = "crate::proto::response::ser::bytes")
+        )]
         raw: &'a [u8],
     },
 }

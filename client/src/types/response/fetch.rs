@@ -1,7 +1,7 @@
 //! Owned FETCH data.
 
 use super::{BodyStructure, Envelope};
-use crate::types::Flag;
+use crate::types::{Flag, ServerDateTime};
 
 /// One message's FETCH data. Fields the server did not send are `None` / empty.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -14,8 +14,8 @@ pub struct FetchResponse {
     pub uid: Option<u32>,
     /// `FLAGS`; `None` if not fetched (an empty list is `Some(vec![])`).
     pub flags: Option<Vec<Flag>>,
-    /// `INTERNALDATE` as sent (`dd-Mon-yyyy hh:mm:ss +zzzz`).
-    pub internal_date: Option<String>,
+    /// `INTERNALDATE`: parsed, or the text as sent if it is not a valid date-time.
+    pub internal_date: Option<ServerDateTime>,
     /// `RFC822.SIZE` (saturated at `u32::MAX`).
     pub rfc822_size: Option<u32>,
     /// `ENVELOPE`.
@@ -40,8 +40,9 @@ pub struct FetchResponse {
     pub email_id: Option<Vec<u8>>,
     /// `THREADID` (OBJECTID); opaque bytes.
     pub thread_id: Option<Vec<u8>>,
-    /// `SAVEDATE` as sent.
-    pub save_date: Option<String>,
+    /// `SAVEDATE` (`None` also for `SAVEDATE NIL`: the mailbox keeps no save dates);
+    /// parsed, or the text as sent if it is not a valid date-time.
+    pub save_date: Option<ServerDateTime>,
     /// `PREVIEW` text.
     pub preview: Option<String>,
     /// Items this crate does not know.

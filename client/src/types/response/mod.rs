@@ -6,21 +6,34 @@
 //! `into_owned` methods; this module never parses server bytes itself.
 //!
 //! Text that servers send as header values (envelope fields, body parameters) is kept as
-//! sent, decoded as lossy UTF-8; encoded words (RFC 2047) are not decoded here.
+//! sent, decoded as lossy UTF-8; encoded words (RFC 2047) are decoded only on request
+//! ([`decode_rfc2047`], [`Envelope::subject_decoded`], [`Address::display_name`]).
 
+mod acl;
 mod body;
+mod data;
 mod envelope;
 mod fetch;
 mod mailbox;
+mod metadata;
+mod namespace;
+mod quota;
+mod rfc2047;
 mod search;
 mod status;
 
+pub use acl::{Acl, AclEntry, ListRights, MyRights};
 pub use body::{
     BodyDisposition, BodyExtension, BodyFields, BodyStructure, MultiPart, SinglePart,
     SinglePartKind,
 };
+pub use data::{ESearch, ServerData};
 pub use envelope::{Address, Envelope};
 pub use fetch::{BinarySize, BodySection, FetchResponse, OtherItem};
 pub use mailbox::{MailboxAttribute, MailboxInfo, MailboxStatus, SelectedMailbox};
+pub use metadata::{Metadata, MetadataEntries, MetadataEntry};
+pub use namespace::{Namespace, NamespaceDescr};
+pub use quota::{Quota, QuotaResource, QuotaRoot};
+pub use rfc2047::decode_rfc2047;
 pub use search::{SeqRange, Thread};
 pub use status::ResponseCode;

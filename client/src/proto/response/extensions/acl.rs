@@ -4,6 +4,7 @@ use crate::proto::response::IString;
 
 /// `* ACL mailbox identifier rights ...`
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct Acl<'a> {
     /// The mailbox name as sent.
     pub mailbox: IString<'a>,
@@ -13,6 +14,7 @@ pub struct Acl<'a> {
 
 /// One identifier and its rights.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct AclEntry<'a> {
     /// The identifier (user or group, e.g. `anyone`).
     pub identifier: IString<'a>,
@@ -22,6 +24,7 @@ pub struct AclEntry<'a> {
 
 /// `* LISTRIGHTS mailbox identifier required optional...`
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct ListRights<'a> {
     /// The mailbox name as sent.
     pub mailbox: IString<'a>,
@@ -35,6 +38,7 @@ pub struct ListRights<'a> {
 
 /// `* MYRIGHTS mailbox rights`
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct MyRights<'a> {
     /// The mailbox name as sent.
     pub mailbox: IString<'a>,

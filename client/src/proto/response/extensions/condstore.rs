@@ -5,6 +5,7 @@ use crate::proto::response::SeqRange;
 
 /// `* VANISHED [(EARLIER)] uid-set`
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct Vanished {
     /// `true` for `(EARLIER)`: a reply to a QRESYNC/`VANISHED` fetch, not a live expunge.
     pub earlier: bool,

@@ -1,0 +1,236 @@
+//! `ImapConnectionBuilder`: everything about a connection that is not per call.
+
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::Arc;
+use std::time::Duration;
+
+use tokio::sync::mpsc;
+
+use super::ImapConnection;
+use super::handshake;
+use crate::driver::{Driver, DriverConfig, Shared};
+use crate::proto::Limits;
+use crate::proto::session::{Session, SessionConfig};
+use crate::runtime::{self, MaybeSend};
+use crate::transport::BoxStream;
+use crate::types::TypedEvent;
+use crate::{Error, Result};
+
+#[cfg(all(not(target_arch = "wasm32"), feature = "tls"))]
+use crate::transport::tls::{TlsOptions, TrustRoots};
+
+/// How the connection is secured.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum TlsMode {
+    /// TLS from the first byte (IMAPS, port 993). The default choice.
+    Implicit,
+    /// Plain connect, then `STARTTLS` (port 143). Required: if the server does not offer
+    /// STARTTLS or refuses it, connecting fails — nothing is ever sent in the clear.
+    StartTls,
+    /// No TLS at all: passwords and mail cross the network readable by anyone. Only for local
+    /// development and tests; must be chosen explicitly.
+    Plaintext,
+}
+
+/// The driver's future, for running the connection on an executor of your choice (see
+/// [`ImapConnectionBuilder::from_stream`]).
+#[cfg(not(target_arch = "wasm32"))]
+pub type DriverFuture = Pin<Box<dyn Future<Output = ()> + Send + 'static>>;
+/// The driver's future, for running the connection on an executor of your choice (see
+/// [`ImapConnectionBuilder::from_stream`]).
+#[cfg(target_arch = "wasm32")]
+pub type DriverFuture = Pin<Box<dyn Future<Output = ()> + 'static>>;
+
+/// Builds [`ImapConnection`]s: trust roots, limits, queue sizes and the default timeout.
+///
+/// ```no_run
+/// # async fn example() -> daaki_imap::Result<()> {
+/// use std::time::Duration;
+/// use daaki_imap::{ImapConnection, TlsMode};
+/// let conn = ImapConnection::builder()
+///     .default_timeout(Duration::from_secs(20))
+///     .event_queue_size(1024)
+///     .connect("imap.example.com", 993, TlsMode::Implicit, Duration::from_secs(30))
+///     .await?;
+/// # Ok(()) }
+/// ```
+#[derive(Debug, Clone)]
+pub struct ImapConnectionBuilder {
+    session: SessionConfig,
+    event_capacity: usize,
+    request_capacity: usize,
+    default_timeout: Duration,
+    idle_refresh: Duration,
+    #[cfg(all(not(target_arch = "wasm32"), feature = "tls"))]
+    tls: TlsOptions,
+}
+
+impl Default for ImapConnectionBuilder {
+    fn default() -> Self {
+        Self {
+            session: SessionConfig::default(),
+            event_capacity: 4096,
+            request_capacity: 256,
+            default_timeout: Duration::from_secs(30),
+            idle_refresh: Duration::from_secs(25 * 60),
+            #[cfg(all(not(target_arch = "wasm32"), feature = "tls"))]
+            tls: TlsOptions::default(),
+        }
+    }
+}
+
+impl ImapConnectionBuilder {
+    /// The timeout of calls that take none, such as `logout()` (default 30 s).
+    pub fn default_timeout(mut self, timeout: Duration) -> Self {
+        self.default_timeout = timeout;
+        self
+    }
+
+    /// Size limits for server responses (line, literal, whole response).
+    pub fn limits(mut self, limits: Limits) -> Self {
+        self.session.limits = limits;
+        self
+    }
+
+    /// How many unsolicited events are kept for `drain_events` / `next_event` (default 4096).
+    /// When full, the oldest are dropped and a `TypedEvent::Overflow` says how many.
+    pub fn event_queue_size(mut self, capacity: usize) -> Self {
+        self.event_capacity = capacity.max(1);
+        self
+    }
+
+    /// How long one IDLE runs before it is re-issued (default 25 minutes; servers may drop a
+    /// client that is idle for 30).
+    pub fn idle_refresh(mut self, interval: Duration) -> Self {
+        self.idle_refresh = interval.max(Duration::from_secs(1));
+        self
+    }
+
+    /// Acts as if the server did not advertise `capability` (e.g. `MOVE`, to use the
+    /// COPY/EXPUNGE fallback, or `LITERAL+`).
+    pub fn ignore_capability(mut self, capability: &str) -> Self {
+        self.session
+            .ignored_capabilities
+            .push(capability.to_owned());
+        self
+    }
+
+    /// Chooses the base set of trusted root certificates (default: the OS store).
+    #[cfg(all(not(target_arch = "wasm32"), feature = "tls"))]
+    pub fn trust_roots(mut self, roots: TrustRoots) -> Self {
+        self.tls.roots(roots);
+        self
+    }
+
+    /// Also trusts the certificates in `pem` (e.g. a private CA).
+    #[cfg(all(not(target_arch = "wasm32"), feature = "tls"))]
+    pub fn add_root_pem(mut self, pem: &[u8]) -> Result<Self> {
+        self.tls.add_root_pem(pem)?;
+        Ok(self)
+    }
+
+    /// **Dangerous**: accept any server certificate. Anyone on the network path can then read
+    /// and change the session, passwords included. For throw-away test servers only.
+    #[cfg(all(not(target_arch = "wasm32"), feature = "tls"))]
+    pub fn dangerous_accept_any_certificate(mut self) -> Self {
+        self.tls.dangerous_accept_any_certificate();
+        self
+    }
+
+    /// Connects over TCP (and TLS per `tls`), reads the greeting, does STARTTLS if asked, and
+    /// starts the driver on the current tokio runtime. All of it within `timeout`.
+    #[cfg(all(not(target_arch = "wasm32"), feature = "tls"))]
+    pub async fn connect(
+        self,
+        host: &str,
+        port: u16,
+        tls: TlsMode,
+        timeout: Duration,
+    ) -> Result<ImapConnection> {
+        let setup = async {
+            let tcp = tokio::net::TcpStream::connect((host, port)).await?;
+            tcp.set_nodelay(true)?;
+            let mut session = Session::new(self.session.clone());
+            let mut early = Vec::new();
+            let stream: BoxStream = match tls {
+                TlsMode::Implicit => {
+                    let mut stream = self.tls.handshake(host, tcp).await?;
+                    handshake::greeting(&mut session, &mut stream, &mut early).await?;
+                    Box::new(stream)
+                }
+                TlsMode::StartTls => {
+                    let mut tcp = tcp;
+                    handshake::greeting(&mut session, &mut tcp, &mut early).await?;
+                    handshake::starttls(&mut session, &mut tcp, &mut early).await?;
+                    let mut stream = self.tls.handshake(host, tcp).await?;
+                    session.transport_changed();
+                    // Capabilities learned before TLS were discarded; ask again, protected.
+                    handshake::capability(&mut session, &mut stream, &mut early).await?;
+                    Box::new(stream)
+                }
+                TlsMode::Plaintext => {
+                    let mut tcp = tcp;
+                    handshake::greeting(&mut session, &mut tcp, &mut early).await?;
+                    Box::new(tcp)
+                }
+            };
+            Ok::<_, Error>((session, stream, early))
+        };
+        let (session, stream, early) = runtime::timeout(timeout, setup)
+            .await
+            .unwrap_or(Err(Error::Timeout))?;
+        let (connection, driver) = self.start(session, stream, early);
+        runtime::spawn(driver);
+        Ok(connection)
+    }
+
+    /// Runs IMAP over a stream you opened (any `futures-io` byte stream: a TLS stream of
+    /// async-std or smol, a Unix socket, an in-memory pipe). Reads the greeting within
+    /// `timeout`, then returns the connection and the driver future: spawn it on your
+    /// executor, or nothing will happen. The stream must already be secured as you need.
+    pub async fn from_stream<S>(
+        self,
+        stream: S,
+        timeout: Duration,
+    ) -> Result<(ImapConnection, DriverFuture)>
+    where
+        S: futures_io::AsyncRead + futures_io::AsyncWrite + Unpin + MaybeSend + 'static,
+    {
+        use tokio_util::compat::FuturesAsyncReadCompatExt;
+        let mut stream = stream.compat();
+        let mut session = Session::new(self.session.clone());
+        let mut early = Vec::new();
+        runtime::timeout(
+            timeout,
+            handshake::greeting(&mut session, &mut stream, &mut early),
+        )
+        .await
+        .unwrap_or(Err(Error::Timeout))?;
+        Ok(self.start(session, Box::new(stream), early))
+    }
+
+    /// Creates the handle and the driver future for a greeted session.
+    pub(crate) fn start(
+        &self,
+        session: Session,
+        stream: BoxStream,
+        early_events: Vec<TypedEvent>,
+    ) -> (ImapConnection, DriverFuture) {
+        let shared = Arc::new(Shared::new(self.event_capacity, &session));
+        for event in early_events {
+            shared.push_event(event);
+        }
+        let (tx, rx) = mpsc::channel(self.request_capacity);
+        let driver = Driver::new(
+            session,
+            shared.clone(),
+            DriverConfig {
+                idle_refresh: self.idle_refresh,
+            },
+        );
+        let connection = ImapConnection::new(tx, shared, self.default_timeout);
+        (connection, Box::pin(driver.run(stream, rx)))
+    }
+}

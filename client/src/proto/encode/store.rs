@@ -1,0 +1,59 @@
+//! STORE (with CONDSTORE UNCHANGEDSINCE), COPY and MOVE (RFC 3501 §6.4.6–7, RFC 6851,
+//! RFC 7162 §3.1.3).
+
+use super::writer::Writer;
+use crate::Result;
+use crate::proto::command::StoreKind;
+use crate::types::{Flag, MailboxName, ModSeq, SequenceSet};
+
+pub(super) fn uid_prefix(w: &mut Writer<'_>, uid: bool) {
+    if uid {
+        w.raw("UID ");
+    }
+}
+
+pub(super) fn store(
+    w: &mut Writer<'_>,
+    uid: bool,
+    set: &SequenceSet,
+    kind: StoreKind,
+    silent: bool,
+    flags: &[Flag],
+    unchanged_since: Option<ModSeq>,
+) -> Result<()> {
+    uid_prefix(w, uid);
+    w.raw("STORE ");
+    w.raw(&set.to_string());
+    if let Some(modseq) = unchanged_since {
+        w.raw(&format!(" (UNCHANGEDSINCE {modseq})"));
+    }
+    w.sp();
+    w.raw(kind.as_str());
+    if silent {
+        w.raw(".SILENT");
+    }
+    w.sp();
+    flag_list(w, flags)
+}
+
+/// `(flag flag …)`; flags are validated atoms, written as they are.
+pub(super) fn flag_list(w: &mut Writer<'_>, flags: &[Flag]) -> Result<()> {
+    w.paren_list(flags, |w, flag| {
+        w.raw(&flag.to_string());
+        Ok(())
+    })
+}
+
+/// `[UID ]COPY set mailbox` / `[UID ]MOVE …`; `name` includes the `UID ` prefix.
+pub(super) fn copy_or_move(
+    w: &mut Writer<'_>,
+    name: &str,
+    set: &SequenceSet,
+    mailbox: &MailboxName,
+) -> Result<()> {
+    w.raw(name);
+    w.sp();
+    w.raw(&set.to_string());
+    w.sp();
+    w.mailbox(mailbox)
+}

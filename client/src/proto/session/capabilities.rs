@@ -1,0 +1,156 @@
+//! The server's capabilities and the extensions this session has ENABLEd.
+//!
+//! Capabilities arrive in the greeting's `[CAPABILITY ...]` code, in `* CAPABILITY` data and in
+//! the tagged OK of LOGIN/AUTHENTICATE; each new list replaces the old one completely
+//! (RFC 3501 §7.2.1: the list "MUST" be the full set). Names compare ASCII case-insensitively
+//! and are stored upper-cased.
+
+use std::collections::BTreeSet;
+
+/// A set of capability names (upper-cased), e.g. `IMAP4REV1`, `IDLE`, `AUTH=PLAIN`.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub struct Capabilities {
+    names: BTreeSet<String>,
+}
+
+impl Capabilities {
+    /// Builds a set from capability atoms as the server sent them.
+    pub fn from_atoms<'a>(atoms: impl IntoIterator<Item = &'a [u8]>) -> Self {
+        Self {
+            names: atoms
+                .into_iter()
+                .map(|a| String::from_utf8_lossy(a).to_ascii_uppercase())
+                .collect(),
+        }
+    }
+
+    /// Whether the server advertises `name` (case-insensitive).
+    pub fn has(&self, name: &str) -> bool {
+        if name.bytes().any(|b| b.is_ascii_lowercase()) {
+            self.names.contains(&name.to_ascii_uppercase())
+        } else {
+            self.names.contains(name)
+        }
+    }
+
+    /// Whether the set is empty (nothing advertised yet).
+    pub fn is_empty(&self) -> bool {
+        self.names.is_empty()
+    }
+
+    /// Every name, upper-cased, in sorted order.
+    pub fn iter(&self) -> impl Iterator<Item = &str> {
+        self.names.iter().map(String::as_str)
+    }
+
+    /// SASL mechanisms from `AUTH=` entries (upper-cased).
+    pub fn auth_mechanisms(&self) -> impl Iterator<Item = &str> {
+        self.names.iter().filter_map(|n| n.strip_prefix("AUTH="))
+    }
+
+    /// Whether `AUTH=<mechanism>` is advertised.
+    pub fn has_auth(&self, mechanism: &str) -> bool {
+        self.auth_mechanisms()
+            .any(|m| m.eq_ignore_ascii_case(mechanism))
+    }
+
+    /// Whether the server speaks IMAP4rev2 (RFC 9051).
+    pub fn imap4rev2(&self) -> bool {
+        self.has("IMAP4REV2")
+    }
+
+    /// The `APPENDLIMIT=n` value, if advertised with a number (RFC 7889).
+    pub fn append_limit(&self) -> Option<u64> {
+        self.names
+            .iter()
+            .find_map(|n| n.strip_prefix("APPENDLIMIT=")?.parse().ok())
+    }
+
+    /// `LOGINDISABLED`: the LOGIN command must not be sent (RFC 3501 §6.2.3).
+    pub fn login_disabled(&self) -> bool {
+        self.has("LOGINDISABLED")
+    }
+
+    /// Whether non-synchronising literals may be used for `len` bytes: LITERAL+ allows any
+    /// length, LITERAL- (and IMAP4rev2, which includes it) only up to 4096 bytes (RFC 7888).
+    pub fn non_sync_literal_allowed(&self, len: u64) -> bool {
+        self.has("LITERAL+") || (len <= 4096 && (self.has("LITERAL-") || self.imap4rev2()))
+    }
+}
+
+/// Extensions the server confirmed in `* ENABLED` (RFC 5161), upper-cased.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Enabled {
+    names: BTreeSet<String>,
+}
+
+impl Enabled {
+    /// Records names from an `* ENABLED` response.
+    pub fn extend<'a>(&mut self, atoms: impl IntoIterator<Item = &'a [u8]>) {
+        self.names.extend(
+            atoms
+                .into_iter()
+                .map(|a| String::from_utf8_lossy(a).to_ascii_uppercase()),
+        );
+    }
+
+    /// Whether `name` was enabled.
+    pub fn has(&self, name: &str) -> bool {
+        self.names.contains(&name.to_ascii_uppercase())
+    }
+
+    /// Whether UTF-8 mailbox names and strings are in force (IMAP4rev2 or UTF8=ACCEPT enabled).
+    pub fn utf8(&self) -> bool {
+        self.has("IMAP4REV2") || self.has("UTF8=ACCEPT") || self.has("UTF8=ONLY")
+    }
+
+    /// Forgets everything (after UNAUTHENTICATE the session starts over).
+    pub fn clear(&mut self) {
+        self.names.clear();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn caps(text: &str) -> Capabilities {
+        Capabilities::from_atoms(text.split(' ').map(str::as_bytes))
+    }
+
+    #[test]
+    fn names_compare_case_insensitively() {
+        let c = caps("IMAP4rev1 idle AUTH=plain LITERAL+");
+        assert!(c.has("IDLE") && c.has("idle") && c.has("Imap4Rev1"));
+        assert!(c.has_auth("PLAIN") && !c.has_auth("LOGIN"));
+        assert!(!c.imap4rev2());
+    }
+
+    #[test]
+    fn literal_rules_follow_rfc_7888() {
+        assert!(caps("LITERAL+").non_sync_literal_allowed(1 << 30));
+        assert!(caps("LITERAL-").non_sync_literal_allowed(4096));
+        assert!(!caps("LITERAL-").non_sync_literal_allowed(4097));
+        assert!(caps("IMAP4rev2").non_sync_literal_allowed(4096));
+        assert!(!caps("IMAP4rev1").non_sync_literal_allowed(1));
+    }
+
+    #[test]
+    fn append_limit_and_logindisabled_are_read() {
+        let c = caps("APPENDLIMIT=4294967295 LOGINDISABLED");
+        assert_eq!(c.append_limit(), Some(4_294_967_295));
+        assert!(c.login_disabled());
+        assert_eq!(caps("APPENDLIMIT").append_limit(), None);
+    }
+
+    #[test]
+    fn enabled_tracks_utf8() {
+        let mut e = Enabled::default();
+        assert!(!e.utf8());
+        e.extend([b"utf8=accept".as_slice()]);
+        assert!(e.utf8() && e.has("UTF8=ACCEPT"));
+        e.clear();
+        assert!(!e.utf8());
+    }
+}

@@ -1,0 +1,50 @@
+//! What a completed command produced: its tagged status and the untagged data it claimed.
+
+use super::CommandKind;
+use crate::Error;
+use crate::types::response::{ResponseCode, ServerData};
+
+/// The tagged status of a completed command.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub enum Completion {
+    /// `OK`
+    Ok,
+    /// `NO`: the server refused.
+    No,
+    /// `BAD`: the server did not understand or does not allow the command.
+    Bad,
+}
+
+/// A completed command: status, response code and text, and its data in arrival order.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct CommandOutcome {
+    /// Which kind of command it was.
+    pub kind: CommandKind,
+    /// OK, NO or BAD.
+    pub completion: Completion,
+    /// The tagged response's code (e.g. `[APPENDUID ...]`, `[READ-ONLY]`).
+    pub code: Option<ResponseCode>,
+    /// The tagged response's text.
+    pub text: String,
+    /// The untagged data the command claimed.
+    pub data: Vec<ServerData>,
+}
+
+impl CommandOutcome {
+    /// `Ok(self)` for OK; [`Error::No`] / [`Error::Bad`] (with code and text) otherwise.
+    pub fn into_result(self) -> Result<Self, Error> {
+        match self.completion {
+            Completion::Ok => Ok(self),
+            Completion::No => Err(Error::No {
+                code: self.code,
+                text: self.text,
+            }),
+            Completion::Bad => Err(Error::Bad {
+                code: self.code,
+                text: self.text,
+            }),
+        }
+    }
+}

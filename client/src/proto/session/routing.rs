@@ -1,0 +1,265 @@
+//! Which untagged data belongs to which command.
+//!
+//! IMAP has no correlation between untagged data and the command that caused it (except the
+//! ESEARCH `TAG` correlator). The rules here follow the RFCs' descriptions of each command's
+//! responses: a command claims the kinds of data it is defined to produce — FETCH claims
+//! `FETCH` data for messages in its set, SELECT claims `FLAGS`/`EXISTS`/`RECENT` and the
+//! mailbox codes, EXPUNGE claims `EXPUNGE`/`VANISHED`, … Data no running command claims is an
+//! unsolicited event. With several commands in flight, the oldest one that claims data gets
+//! it; RFC 3501 §5.5 forbids pipelining commands whose untagged data would be ambiguous, and
+//! the connection layer follows that rule.
+
+use crate::proto::command::CommandBody;
+use crate::proto::response::{Code, Data, FetchItem};
+use crate::types::{MailboxName, SeqNumber, SequenceItem, SequenceSet};
+
+/// What kind of command is in flight, with what routing and state changes need to know.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum CommandKind {
+    /// CAPABILITY
+    Capability,
+    /// NOOP
+    Noop,
+    /// LOGOUT
+    Logout,
+    /// STARTTLS
+    StartTls,
+    /// LOGIN
+    Login,
+    /// AUTHENTICATE
+    Authenticate,
+    /// SELECT or EXAMINE.
+    Select {
+        /// The mailbox being selected.
+        mailbox: MailboxName,
+        /// EXAMINE (read-only).
+        examine: bool,
+    },
+    /// CREATE, DELETE, RENAME, SUBSCRIBE, UNSUBSCRIBE, SETQUOTA, SETACL, DELETEACL,
+    /// SETMETADATA, CHECK: commands whose only result is the completion.
+    Simple(&'static str),
+    /// LIST
+    List,
+    /// LSUB
+    Lsub,
+    /// NAMESPACE
+    Namespace,
+    /// STATUS
+    Status,
+    /// APPEND (one message or MULTIAPPEND)
+    Append,
+    /// IDLE
+    Idle,
+    /// CLOSE
+    Close,
+    /// UNSELECT
+    Unselect,
+    /// EXPUNGE or UID EXPUNGE
+    Expunge,
+    /// SEARCH / UID SEARCH
+    Search {
+        /// UID SEARCH
+        uid: bool,
+    },
+    /// FETCH / UID FETCH
+    Fetch {
+        /// UID FETCH
+        uid: bool,
+        /// The requested set (data for other messages is not this command's).
+        set: SequenceSet,
+    },
+    /// STORE / UID STORE
+    Store {
+        /// UID STORE
+        uid: bool,
+        /// The messages being changed.
+        set: SequenceSet,
+    },
+    /// COPY / UID COPY
+    Copy,
+    /// MOVE / UID MOVE
+    Move,
+    /// SORT / UID SORT
+    Sort,
+    /// THREAD / UID THREAD
+    Thread,
+    /// ENABLE
+    Enable,
+    /// ID
+    Id,
+    /// NOTIFY
+    Notify,
+    /// GETMETADATA
+    GetMetadata,
+    /// GETQUOTA
+    GetQuota,
+    /// GETQUOTAROOT
+    GetQuotaRoot,
+    /// GETACL
+    GetAcl,
+    /// LISTRIGHTS
+    ListRights,
+    /// MYRIGHTS
+    MyRights,
+    /// COMPRESS
+    Compress,
+    /// UNAUTHENTICATE
+    Unauthenticate,
+}
+
+impl CommandKind {
+    /// The kind of `body`.
+    pub fn of(body: &CommandBody) -> Self {
+        use CommandBody as C;
+        match body {
+            C::Capability => Self::Capability,
+            C::Noop => Self::Noop,
+            C::Logout => Self::Logout,
+            C::StartTls => Self::StartTls,
+            C::Login { .. } => Self::Login,
+            C::Authenticate { .. } => Self::Authenticate,
+            C::Select { mailbox, .. } => Self::Select {
+                mailbox: mailbox.clone(),
+                examine: false,
+            },
+            C::Examine { mailbox, .. } => Self::Select {
+                mailbox: mailbox.clone(),
+                examine: true,
+            },
+            C::Create { .. } => Self::Simple("CREATE"),
+            C::Delete(_) => Self::Simple("DELETE"),
+            C::Rename { .. } => Self::Simple("RENAME"),
+            C::Subscribe(_) => Self::Simple("SUBSCRIBE"),
+            C::Unsubscribe(_) => Self::Simple("UNSUBSCRIBE"),
+            C::List { .. } => Self::List,
+            C::Lsub { .. } => Self::Lsub,
+            C::Namespace => Self::Namespace,
+            C::Status { .. } => Self::Status,
+            C::Append { .. } => Self::Append,
+            C::Idle => Self::Idle,
+            C::Check => Self::Simple("CHECK"),
+            C::Close => Self::Close,
+            C::Unselect => Self::Unselect,
+            C::Expunge | C::UidExpunge(_) => Self::Expunge,
+            C::Search { uid, .. } => Self::Search { uid: *uid },
+            C::Fetch { uid, set, .. } => Self::Fetch {
+                uid: *uid,
+                set: set.clone(),
+            },
+            C::Store { uid, set, .. } => Self::Store {
+                uid: *uid,
+                set: set.clone(),
+            },
+            C::Copy { .. } => Self::Copy,
+            C::Move { .. } => Self::Move,
+            C::Sort { .. } => Self::Sort,
+            C::Thread { .. } => Self::Thread,
+            C::Enable(_) => Self::Enable,
+            C::Id(_) => Self::Id,
+            C::Notify(_) => Self::Notify,
+            C::GetMetadata { .. } => Self::GetMetadata,
+            C::SetMetadata { .. } => Self::Simple("SETMETADATA"),
+            C::GetQuota(_) => Self::GetQuota,
+            C::GetQuotaRoot(_) => Self::GetQuotaRoot,
+            C::SetQuota { .. } => Self::Simple("SETQUOTA"),
+            C::GetAcl(_) => Self::GetAcl,
+            C::SetAcl { .. } => Self::Simple("SETACL"),
+            C::DeleteAcl { .. } => Self::Simple("DELETEACL"),
+            C::ListRights { .. } => Self::ListRights,
+            C::MyRights(_) => Self::MyRights,
+            C::Compress => Self::Compress,
+            C::Unauthenticate => Self::Unauthenticate,
+        }
+    }
+
+    /// Whether this command claims the untagged `data`. `tag` is the command's own tag (for
+    /// the ESEARCH correlator).
+    pub(crate) fn claims(&self, data: &Data<'_>, tag: &str) -> bool {
+        match (self, data) {
+            (Self::Capability, Data::Capability(_)) => true,
+            (
+                Self::Select { .. },
+                Data::Flags(_) | Data::Exists(_) | Data::Recent(_) | Data::Vanished(_),
+            ) => true,
+            // QRESYNC: SELECT reports flag changes since the known mod-sequence as FETCH.
+            (Self::Select { .. }, Data::Fetch(_)) => true,
+            (Self::List, Data::List(_) | Data::Status(_)) => true,
+            (Self::Lsub, Data::Lsub(_)) => true,
+            (Self::Namespace, Data::Namespace(_)) => true,
+            (Self::Status, Data::Status(_)) => true,
+            (Self::Expunge | Self::Move, Data::Expunge(_)) => true,
+            (Self::Expunge | Self::Move, Data::Vanished(v)) => !v.earlier,
+            (Self::Search { .. }, Data::Search(_)) => true,
+            (Self::Search { .. } | Self::Sort, Data::ESearch(e)) => match &e.tag {
+                Some(t) => t.to_bytes().as_ref() == tag.as_bytes(),
+                None => true,
+            },
+            (Self::Sort, Data::Sort(_)) => true,
+            (Self::Thread, Data::Thread(_)) => true,
+            (Self::Fetch { uid, set }, Data::Fetch(f)) => fetch_in_set(*uid, set, f.seq, &f.items),
+            // UID FETCH ... (CHANGEDSINCE n VANISHED) reports expunged UIDs with (EARLIER).
+            (Self::Fetch { uid: true, .. }, Data::Vanished(v)) => v.earlier,
+            (Self::Store { uid, set }, Data::Fetch(f)) => fetch_in_set(*uid, set, f.seq, &f.items),
+            (Self::Enable, Data::Enabled(_)) => true,
+            (Self::Id, Data::Id(_)) => true,
+            (Self::GetMetadata, Data::Metadata(_)) => true,
+            (Self::GetQuota, Data::Quota(_)) => true,
+            (Self::GetQuotaRoot, Data::QuotaRoot(_) | Data::Quota(_)) => true,
+            (Self::GetAcl, Data::Acl(_)) => true,
+            (Self::ListRights, Data::ListRights(_)) => true,
+            (Self::MyRights, Data::MyRights(_)) => true,
+            _ => false,
+        }
+    }
+
+    /// Whether this command claims an untagged `OK`/`NO`/`BAD` carrying `code`.
+    pub(crate) fn claims_code(&self, code: &Code<'_>) -> bool {
+        match self {
+            Self::Select { .. } => matches!(
+                code,
+                Code::UidValidity(_)
+                    | Code::UidNext(_)
+                    | Code::Unseen(_)
+                    | Code::PermanentFlags(_)
+                    | Code::HighestModSeq(_)
+                    | Code::NoModSeq
+                    | Code::MailboxId(_)
+                    | Code::ReadOnly
+                    | Code::ReadWrite
+            ),
+            // MOVE reports COPYUID in an untagged OK before the expunges (RFC 6851 §4.3).
+            Self::Move => matches!(code, Code::CopyUid { .. }),
+            _ => false,
+        }
+    }
+}
+
+/// Whether a FETCH response is for a message of the command's set. For UID commands the
+/// response's UID item decides (RFC 3501 §6.4.8: UID FETCH responses include UID); a set with
+/// `*` or `$` cannot be resolved without the mailbox state and claims every FETCH.
+fn fetch_in_set(uid: bool, set: &SequenceSet, seq: u32, items: &[FetchItem<'_>]) -> bool {
+    if set.is_saved() || set.items().iter().any(has_largest) {
+        return true;
+    }
+    let number = if uid {
+        match items.iter().find_map(|i| match i {
+            FetchItem::Uid(u) => Some(*u),
+            _ => None,
+        }) {
+            Some(u) => u,
+            // Without a UID item this cannot be a reply to UID FETCH / UID STORE.
+            None => return false,
+        }
+    } else {
+        seq
+    };
+    set.contains(number, u32::MAX)
+}
+
+fn has_largest(item: &SequenceItem) -> bool {
+    match item {
+        SequenceItem::Single(n) => *n == SeqNumber::Largest,
+        SequenceItem::Range(a, b) => *a == SeqNumber::Largest || *b == SeqNumber::Largest,
+    }
+}

@@ -1,0 +1,21 @@
+//! Byte streams the driver runs over.
+//!
+//! The driver only needs a bidirectional byte stream ([`Stream`]): TCP+TLS natively
+//! ([`tls`]), a WebSocket to the bridge in browsers, or anything the caller brings
+//! (`ImapConnection::from_stream`). Transport changes after connecting are byte transforms
+//! inside the driver (COMPRESS) — STARTTLS happens before the driver starts, so no transport
+//! ever has to be taken apart while the driver owns it.
+
+#[cfg(all(not(target_arch = "wasm32"), feature = "tls"))]
+pub mod tls;
+
+use tokio::io::{AsyncRead, AsyncWrite};
+
+use crate::runtime::MaybeSend;
+
+/// A bidirectional byte stream the driver can own (`Send` on native targets).
+pub trait Stream: AsyncRead + AsyncWrite + Unpin + MaybeSend + 'static {}
+impl<T: AsyncRead + AsyncWrite + Unpin + MaybeSend + 'static> Stream for T {}
+
+/// A boxed [`Stream`].
+pub type BoxStream = Box<dyn Stream>;

@@ -1,0 +1,37 @@
+//! Owned `METADATA` data (RFC 5464 §4.4).
+
+use crate::types::MailboxName;
+
+/// `* METADATA mailbox ...`: entry values (reply to GETMETADATA) or the names of changed
+/// entries (unsolicited, e.g. under NOTIFY).
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[non_exhaustive]
+pub struct Metadata {
+    /// The mailbox; `None` for server metadata (sent as the empty name `""`).
+    pub mailbox: Option<MailboxName>,
+    /// The entries.
+    pub entries: MetadataEntries,
+}
+
+/// The two forms of METADATA data.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[non_exhaustive]
+pub enum MetadataEntries {
+    /// `(entry value ...)`: entries with their values.
+    Values(Vec<MetadataEntry>),
+    /// `entry entry ...`: these entries changed; fetch them to see the new values.
+    Changed(Vec<String>),
+}
+
+/// One entry and its value.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[non_exhaustive]
+pub struct MetadataEntry {
+    /// Entry name, e.g. `/private/comment`.
+    pub name: String,
+    /// The value as sent (any bytes); `None` for `NIL` (no such entry).
+    pub value: Option<Vec<u8>>,
+}

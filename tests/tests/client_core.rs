@@ -1,0 +1,471 @@
+//! The core commands of `ImapConnection` against the real harness Dovecot: every call of the
+//! native-client issue, over implicit TLS, STARTTLS (test CA) and the plaintext mode.
+
+use daaki_imap::types::response::MailboxAttribute;
+use daaki_imap::types::{FetchAttr, Flag, SearchKey, Section, SequenceSet, StatusAttr};
+use daaki_imap::{ConnectionState, Error, StoreKind, TlsMode};
+use daaki_imap_tests::client::{T, connect, login, try_connect};
+use daaki_imap_tests::harness::{seed, shared_dovecot};
+
+fn set(s: &str) -> SequenceSet {
+    SequenceSet::new(s).expect("valid set")
+}
+
+async fn login_select_fetch_logout(mode: TlsMode) {
+    let dovecot = shared_dovecot();
+    let user = dovecot.new_user(12);
+    let conn = connect(dovecot, mode).await;
+    assert_eq!(conn.state(), ConnectionState::NotAuthenticated);
+    conn.login(&user.name, &user.password, T)
+        .await
+        .expect("login");
+    assert_eq!(conn.state(), ConnectionState::Authenticated);
+    let caps = conn.capability(T).await.expect("capability");
+    assert!(caps.iter().any(|c| c == "IDLE"), "{caps:?}");
+    assert!(conn.capabilities().has("MOVE"));
+    let inbox = conn.select("INBOX", T).await.expect("select");
+    assert_eq!(inbox.exists, 12);
+    assert!(inbox.uid_validity.is_some());
+    let fetched = conn
+        .fetch(&set("1:3"), &[FetchAttr::Envelope], T)
+        .await
+        .expect("fetch");
+    let subjects: Vec<_> = fetched
+        .iter()
+        .map(|m| m.envelope.as_ref().and_then(|e| e.subject.clone()))
+        .collect();
+    assert_eq!(
+        subjects,
+        vec![
+            Some("Test message 1".to_owned()),
+            Some("Test message 2".to_owned()),
+            Some("Test message 3".to_owned())
+        ]
+    );
+    conn.noop(T).await.expect("noop");
+    conn.logout().await.expect("logout");
+    assert!(
+        matches!(conn.noop(T).await, Err(Error::Closed)),
+        "calls after LOGOUT get Closed"
+    );
+    assert!(conn.is_closed());
+}
+
+#[tokio::test]
+async fn implicit_tls_login_select_fetch_logout() {
+    login_select_fetch_logout(TlsMode::Implicit).await;
+}
+
+#[tokio::test]
+async fn starttls_login_select_fetch_logout() {
+    login_select_fetch_logout(TlsMode::StartTls).await;
+}
+
+#[tokio::test]
+async fn plaintext_login_select_fetch_logout() {
+    login_select_fetch_logout(TlsMode::Plaintext).await;
+}
+
+#[tokio::test]
+async fn starttls_refreshes_capabilities_under_tls() {
+    let dovecot = shared_dovecot();
+    let conn = connect(dovecot, TlsMode::StartTls).await;
+    let caps = conn.capabilities();
+    assert!(caps.has("IMAP4REV1") && caps.has("AUTH=PLAIN"), "{caps:?}");
+    assert!(
+        !caps.has("STARTTLS"),
+        "Dovecot no longer offers STARTTLS once TLS is on"
+    );
+}
+
+#[tokio::test]
+async fn untrusted_certificate_fails_with_a_tls_error() {
+    let dovecot = shared_dovecot();
+    let err = daaki_imap::ImapConnection::builder()
+        .trust_roots(daaki_imap::TrustRoots::Mozilla)
+        .connect(dovecot.host(), dovecot.tls_port(), TlsMode::Implicit, T)
+        .await
+        .expect_err("the test CA is not a Mozilla root");
+    assert!(matches!(err, Error::Tls(_)), "{err:?}");
+}
+
+#[tokio::test]
+async fn wrong_password_is_no_with_authenticationfailed() {
+    let dovecot = shared_dovecot();
+    let user = dovecot.new_user(0);
+    let conn = connect(dovecot, TlsMode::Implicit).await;
+    let err = conn
+        .login(&user.name, "wrong", T)
+        .await
+        .expect_err("bad password");
+    assert!(
+        matches!(
+            &err,
+            Error::No {
+                code: Some(daaki_imap::types::ResponseCode::AuthenticationFailed),
+                ..
+            }
+        ),
+        "{err:?}"
+    );
+    assert!(
+        !format!("{err:?}").contains("wrong"),
+        "the password never shows in errors"
+    );
+    // Still usable: the right password works on the same connection.
+    conn.login(&user.name, &user.password, T)
+        .await
+        .expect("login");
+}
+
+#[tokio::test]
+async fn authenticate_plain_with_sasl_ir() {
+    let dovecot = shared_dovecot();
+    let user = dovecot.new_user(1);
+    let conn = connect(dovecot, TlsMode::Implicit).await;
+    assert!(conn.capabilities().has("SASL-IR"));
+    conn.authenticate_plain(&user.name, &user.password, T)
+        .await
+        .expect("AUTHENTICATE PLAIN");
+    assert_eq!(conn.state(), ConnectionState::Authenticated);
+    assert_eq!(conn.select("INBOX", T).await.expect("select").exists, 1);
+}
+
+#[tokio::test]
+async fn id_and_enable() {
+    let dovecot = shared_dovecot();
+    let user = dovecot.new_user(0);
+    let conn = login(dovecot, &user, TlsMode::Implicit).await;
+    let id = conn
+        .id(Some(&[("name", "daaki-imap-tests")]), T)
+        .await
+        .expect("ID")
+        .expect("Dovecot answers with its ID");
+    assert!(
+        id.iter()
+            .any(|(k, v)| k.eq_ignore_ascii_case("name") && v.as_deref() == Some("Dovecot")),
+        "{id:?}"
+    );
+    let enabled = conn.enable(&["CONDSTORE"], T).await.expect("ENABLE");
+    assert_eq!(enabled, vec!["CONDSTORE".to_owned()]);
+}
+
+#[tokio::test]
+async fn select_examine_unselect_close() {
+    let dovecot = shared_dovecot();
+    let user = dovecot.new_user(5);
+    let conn = login(dovecot, &user, TlsMode::Implicit).await;
+    let ro = conn.examine("INBOX", T).await.expect("examine");
+    assert!(ro.read_only);
+    assert_eq!(ro.exists, 5);
+    assert!(ro.flags.contains(&Flag::Seen));
+    conn.unselect(T).await.expect("unselect");
+    assert_eq!(conn.state(), ConnectionState::Authenticated);
+    let rw = conn.select("INBOX", T).await.expect("select");
+    assert!(!rw.read_only);
+    assert!(rw.permanent_flags.contains(&Flag::Deleted));
+    // CLOSE expunges \Deleted messages silently.
+    conn.store(&set("1"), StoreKind::Add, &[Flag::Deleted], T)
+        .await
+        .expect("store");
+    conn.close(T).await.expect("close");
+    assert_eq!(conn.state(), ConnectionState::Authenticated);
+    assert_eq!(conn.select("INBOX", T).await.expect("select").exists, 4);
+    let err = conn
+        .select("No such box", T)
+        .await
+        .expect_err("missing mailbox");
+    assert!(matches!(err, Error::No { .. }), "{err:?}");
+    assert_eq!(
+        conn.state(),
+        ConnectionState::Authenticated,
+        "failed SELECT deselects"
+    );
+}
+
+#[tokio::test]
+async fn fetch_and_uid_fetch_return_the_seeded_bytes() {
+    let dovecot = shared_dovecot();
+    let user = dovecot.new_user(20);
+    let conn = login(dovecot, &user, TlsMode::Implicit).await;
+    conn.select("INBOX", T).await.expect("select");
+    let msgs = conn
+        .uid_fetch(
+            &set("10,13"),
+            &[
+                FetchAttr::Uid,
+                FetchAttr::Flags,
+                FetchAttr::Rfc822Size,
+                FetchAttr::BodyStructure,
+                FetchAttr::BodySection {
+                    section: Section::full(),
+                    partial: None,
+                    peek: true,
+                },
+            ],
+            T,
+        )
+        .await
+        .expect("uid fetch");
+    assert_eq!(msgs.len(), 2);
+    for m in &msgs {
+        let uid = m.uid.expect("UID FETCH responses carry the UID");
+        assert_eq!(m.body(), Some(seed::message(uid).as_slice()));
+        assert_eq!(m.rfc822_size, Some(seed::message(uid).len() as u32));
+        assert!(m.body_structure.is_some());
+    }
+    let flags = conn
+        .fetch(&set("1:15"), &[FetchAttr::Flags], T)
+        .await
+        .expect("fetch");
+    for m in flags {
+        let has_seen = m.flags.as_deref().unwrap_or_default().contains(&Flag::Seen);
+        assert_eq!(has_seen, m.seq % 3 == 0, "message {}", m.seq);
+    }
+}
+
+#[tokio::test]
+async fn search_and_uid_search() {
+    let dovecot = shared_dovecot();
+    let user = dovecot.new_user(30);
+    let conn = login(dovecot, &user, TlsMode::Implicit).await;
+    conn.select("INBOX", T).await.expect("select");
+    let flagged = conn.search(&SearchKey::Flagged, T).await.expect("search");
+    assert_eq!(flagged, vec![5, 10, 15, 20, 25, 30]);
+    let subject = SearchKey::subject("message 1").expect("text");
+    let found = conn.uid_search(&subject, T).await.expect("uid search");
+    // 14's subject is the encoded German one (every 7th), so it does not match.
+    assert_eq!(found, vec![1, 10, 11, 12, 13, 15, 16, 17, 18, 19]);
+    // Non-ASCII search text: the client sends CHARSET UTF-8; Dovecot decodes RFC 2047.
+    let koeln = SearchKey::subject("Köln").expect("text");
+    assert_eq!(
+        conn.search(&koeln, T).await.expect("search"),
+        vec![7, 14, 21, 28]
+    );
+}
+
+#[tokio::test]
+async fn store_and_uid_store_report_new_flags() {
+    let dovecot = shared_dovecot();
+    let user = dovecot.new_user(4);
+    let conn = login(dovecot, &user, TlsMode::Implicit).await;
+    conn.select("INBOX", T).await.expect("select");
+    let r = conn
+        .store(&set("1:2"), StoreKind::Add, &[Flag::Flagged], T)
+        .await
+        .expect("store");
+    assert_eq!(r.fetches.len(), 2);
+    assert!(r.fetches.iter().all(|f| {
+        f.flags
+            .as_ref()
+            .is_some_and(|fl| fl.contains(&Flag::Flagged))
+    }));
+    let r = conn
+        .uid_store(&set("2"), StoreKind::Remove, &[Flag::Flagged], T)
+        .await
+        .expect("uid store");
+    assert_eq!(r.fetches.len(), 1);
+    assert_eq!(r.fetches[0].uid, Some(2));
+    assert!(
+        !r.fetches[0]
+            .flags
+            .as_ref()
+            .expect("flags")
+            .contains(&Flag::Flagged)
+    );
+}
+
+#[tokio::test]
+async fn copy_and_move_report_copyuid() {
+    let dovecot = shared_dovecot();
+    let user = dovecot.new_user(6);
+    let conn = login(dovecot, &user, TlsMode::Implicit).await;
+    conn.select("INBOX", T).await.expect("select");
+    let copied = conn.copy(&set("1:2"), "Archive", T).await.expect("copy");
+    assert!(copied.uid_validity.is_some());
+    assert_eq!(
+        copied
+            .destination_uids
+            .iter()
+            .map(|r| r.iter().count())
+            .sum::<usize>(),
+        2
+    );
+    let copied = conn
+        .uid_copy(&set("3"), "Archive", T)
+        .await
+        .expect("uid copy");
+    assert_eq!(copied.source_uids[0].start, 3);
+    let moved = conn
+        .move_messages(&set("4"), "Trash", T)
+        .await
+        .expect("move");
+    assert_eq!(moved.expunged, vec![4]);
+    assert!(moved.copy.uid_validity.is_some(), "{moved:?}");
+    let moved = conn
+        .uid_move(&set("6"), "Trash", T)
+        .await
+        .expect("uid move");
+    assert_eq!(moved.expunged.len(), 1);
+    let archive = conn
+        .status("Archive", &[StatusAttr::Messages], T)
+        .await
+        .expect("status");
+    assert_eq!(archive.messages, Some(3));
+    let trash = conn
+        .status("Trash", &[StatusAttr::Messages], T)
+        .await
+        .expect("status");
+    assert_eq!(trash.messages, Some(2));
+}
+
+#[tokio::test]
+async fn expunge_and_uid_expunge() {
+    let dovecot = shared_dovecot();
+    let user = dovecot.new_user(6);
+    let conn = login(dovecot, &user, TlsMode::Implicit).await;
+    conn.select("INBOX", T).await.expect("select");
+    conn.store(&set("2,4,6"), StoreKind::Add, &[Flag::Deleted], T)
+        .await
+        .expect("store");
+    let r = conn.uid_expunge(&set("4"), T).await.expect("uid expunge");
+    assert_eq!(r.expunged, vec![4]);
+    let r = conn.expunge(T).await.expect("expunge");
+    // Left: 2 and old 6 (now 5). Dovecot reports them highest first: 5, then 2 (any order
+    // is valid as long as each number applies after the previous expunges).
+    let mut numbers = r.expunged.clone();
+    numbers.sort_unstable();
+    assert_eq!(numbers, vec![2, 5], "{:?}", r.expunged);
+    assert_eq!(conn.select("INBOX", T).await.expect("select").exists, 3);
+}
+
+#[tokio::test]
+async fn append_returns_appenduid_and_the_message_reads_back() {
+    let dovecot = shared_dovecot();
+    let user = dovecot.new_user(2);
+    let conn = login(dovecot, &user, TlsMode::Implicit).await;
+    let message = b"From: a@example.org\r\nSubject: appended\r\n\r\nHello \xc3\xbc\r\n";
+    let r = conn
+        .append("INBOX", &[Flag::Seen], message, T)
+        .await
+        .expect("append");
+    assert!(r.uid_validity.is_some());
+    let uid = r.uids.first().expect("APPENDUID").start;
+    assert_eq!(uid, 3);
+    conn.select("INBOX", T).await.expect("select");
+    let got = conn
+        .uid_fetch(
+            &set(&uid.to_string()),
+            &[
+                FetchAttr::Flags,
+                FetchAttr::BodySection {
+                    section: Section::full(),
+                    partial: None,
+                    peek: true,
+                },
+            ],
+            T,
+        )
+        .await
+        .expect("fetch");
+    assert_eq!(got[0].body(), Some(message.as_slice()));
+    assert!(got[0].flags.as_ref().expect("flags").contains(&Flag::Seen));
+}
+
+#[tokio::test]
+async fn mailbox_management_list_lsub_status_create_rename_delete_subscribe() {
+    let dovecot = shared_dovecot();
+    let user = dovecot.new_user(3);
+    let conn = login(dovecot, &user, TlsMode::Implicit).await;
+    let all = conn.list("", "*", T).await.expect("list");
+    let drafts = all
+        .iter()
+        .find(|m| m.name.as_str() == "Drafts")
+        .expect("Drafts");
+    assert!(
+        drafts.attributes.contains(&MailboxAttribute::Drafts),
+        "{drafts:?}"
+    );
+    assert_eq!(drafts.delimiter, Some('/'));
+
+    conn.create("Projects/Ünïcode", T).await.expect("create");
+    let listed = conn.list("", "Projects/*", T).await.expect("list");
+    assert_eq!(listed.len(), 1);
+    assert_eq!(
+        listed[0].name.as_str(),
+        "Projects/Ünïcode",
+        "modified UTF-7 both ways"
+    );
+
+    conn.subscribe("Projects/Ünïcode", T)
+        .await
+        .expect("subscribe");
+    let subscribed = conn.lsub("", "Projects/*", T).await.expect("lsub");
+    assert_eq!(subscribed.len(), 1);
+    conn.unsubscribe("Projects/Ünïcode", T)
+        .await
+        .expect("unsubscribe");
+    assert!(
+        conn.lsub("", "Projects/*", T)
+            .await
+            .expect("lsub")
+            .is_empty()
+    );
+
+    conn.rename("Projects/Ünïcode", "Projects/Renamed", T)
+        .await
+        .expect("rename");
+    let st = conn
+        .status(
+            "Projects/Renamed",
+            &[
+                StatusAttr::Messages,
+                StatusAttr::UidNext,
+                StatusAttr::UidValidity,
+            ],
+            T,
+        )
+        .await
+        .expect("status");
+    assert_eq!(st.messages, Some(0));
+    assert!(st.uid_next.is_some() && st.uid_validity.is_some());
+    let inbox = conn
+        .status("INBOX", &[StatusAttr::Messages, StatusAttr::Unseen], T)
+        .await
+        .expect("status");
+    assert_eq!((inbox.messages, inbox.unseen), (Some(3), Some(2)));
+
+    conn.delete("Projects/Renamed", T).await.expect("delete");
+    assert!(
+        conn.list("", "Projects/Renamed", T)
+            .await
+            .expect("list")
+            .is_empty()
+    );
+    let err = conn
+        .delete("Projects/Renamed", T)
+        .await
+        .expect_err("already gone");
+    assert!(matches!(err, Error::No { .. }));
+}
+
+#[tokio::test]
+async fn refused_connections_are_typed_errors() {
+    let dovecot = shared_dovecot();
+    // Implicit TLS against the plain port: the TLS handshake fails (or times out) — typed.
+    let err = daaki_imap::ImapConnection::builder()
+        .dangerous_accept_any_certificate()
+        .connect(
+            dovecot.host(),
+            dovecot.plain_port(),
+            TlsMode::Implicit,
+            std::time::Duration::from_secs(5),
+        )
+        .await
+        .expect_err("TLS to a plaintext port");
+    assert!(
+        matches!(err, Error::Tls(_) | Error::Timeout | Error::Io(_)),
+        "{err:?}"
+    );
+    let _ = try_connect;
+}
