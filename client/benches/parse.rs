@@ -4,6 +4,8 @@
 //! the bytes it consumed, repeat), so the figures are per response and include the same work
 //! for all three:
 //! - `daaki-imap`: `proto::parse_response` to the protocol-level (borrowed) value;
+//! - `daaki-imap+owned`: the same plus `into_owned()` to the public owned model (a separate
+//!   figure: the conversion is not part of the parse);
 //! - `imap-proto` 0.17: `Response::parse` (borrowed);
 //! - `imap-codec` 2.0.0-alpha.10: `ResponseCodec::decode` (borrowed).
 //!
@@ -80,6 +82,23 @@ fn daaki(mut input: &[u8]) -> usize {
     n
 }
 
+/// Parse plus conversion to the owned public model (`types::response::FetchResponse`): what
+/// an application receives. Reported separately from the protocol-level parse.
+fn daaki_owned(mut input: &[u8]) -> usize {
+    use daaki_imap::proto::response::{Data, Response};
+    let mut n = 0;
+    while !input.is_empty() {
+        let (response, used) =
+            daaki_imap::proto::parse_response(input).expect("daaki-imap parses the corpus");
+        if let Response::Data(Data::Fetch(fetch)) = response {
+            black_box(fetch.into_owned());
+        }
+        input = &input[used..];
+        n += 1;
+    }
+    n
+}
+
 fn imap_proto(mut input: &[u8]) -> usize {
     let mut n = 0;
     while !input.is_empty() {
@@ -122,6 +141,9 @@ fn bench_parse(c: &mut Criterion) {
         group.throughput(Throughput::Elements(responses as u64));
         group.sample_size(10);
         group.bench_function("daaki-imap", |b| b.iter(|| daaki(black_box(&bytes))));
+        group.bench_function("daaki-imap+owned", |b| {
+            b.iter(|| daaki_owned(black_box(&bytes)))
+        });
         group.bench_function("imap-proto", |b| b.iter(|| imap_proto(black_box(&bytes))));
         group.bench_function("imap-codec", |b| b.iter(|| imap_codec(black_box(&bytes))));
         group.finish();

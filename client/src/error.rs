@@ -66,6 +66,10 @@ pub enum Error {
     /// TLS setup or the TLS handshake failed (certificate not trusted, protocol error, …).
     #[error("TLS error: {0}")]
     Tls(String),
+    /// The server's COMPRESS=DEFLATE stream (RFC 4978) is corrupt, or continues after its
+    /// end. The connection cannot go on.
+    #[error("compressed stream error: {0}")]
+    Compression(String),
     /// The reply to a command exceeded the configured buffer cap; use the streaming variant
     /// (e.g. `uid_fetch_streaming`) for large results.
     #[error("reply larger than the {limit}-byte buffer cap; use a streaming call")]

@@ -1,20 +1,25 @@
-//! # daaki-imap
-//!
-//! A runtime-agnostic async IMAP client for IMAP4rev1 (RFC 3501) and IMAP4rev2 (RFC 9051) that
-//! runs natively (tokio + rustls) and in the browser (`wasm32-unknown-unknown`, through the
-//! `daaki-imap-bridge` WebSocket bridge).
+#![doc = include_str!("../README.md")]
 //!
 //! ## How it is built
 //!
 //! The crate is layered; every layer depends only on the layers below it:
 //!
-//! | module | owns | never does |
+//! | layer | owns | never does |
 //! | --- | --- | --- |
 //! | [`types`] | validated newtypes (`SequenceSet`, `MailboxName`, …) and the owned response model | I/O, parsing of server bytes |
-//! | [`proto`] | the sans-I/O protocol core: framer, parser, encoder, session | async, I/O, timers |
+//! | [`proto`] | the sans-I/O core: framer, parser, encoder, session state machine | async, I/O, timers |
+//! | [`runtime`] | spawn / sleep / timeout per target (tokio natively, `setTimeout` in browsers) | protocol logic |
+//! | [`transport`] | byte streams: TCP + rustls natively, WebSocket in the browser | IMAP parsing |
+//! | driver (private) | the task that owns the transport and runs the session | anything a caller can block |
+//! | [`ImapConnection`] | the cheap, cloneable handle with typed methods | touch the socket itself |
 //!
-//! The driver task, transports and the public `ImapConnection` handle are built on top of
-//! these (see the project README for the plan).
+//! A command travels like this: `ImapConnection::select` builds a typed
+//! [`proto::command::CommandBody`] and sends it to the driver over a channel; the driver
+//! submits it to the [`proto::Session`], which encodes it (choosing atoms, quoted strings or
+//! literals by the server's capabilities) and queues the bytes; the driver writes them, feeds
+//! what it reads back into the session, and the session routes the untagged data to the command
+//! that asked for it (everything else becomes a [`TypedEvent`]). The tagged completion resolves
+//! the caller's future with a typed result assembled by [`proto::session::assemble`].
 #![deny(unsafe_code)]
 #![warn(missing_docs)]
 
@@ -26,8 +31,10 @@ pub mod runtime;
 pub mod transport;
 pub mod types;
 
+/// Pipelining: the [`Pipeline`] builder and the step types that make its result tuple.
+pub use connection::pipeline;
 pub use connection::{
-    DriverFuture, ImapConnection, ImapConnectionBuilder, IntoMailboxName, TlsMode,
+    DriverFuture, ImapConnection, ImapConnectionBuilder, IntoMailboxName, Pipeline, TlsMode,
 };
 pub use error::{Error, Result};
 pub use proto::command::{

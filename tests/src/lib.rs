@@ -16,4 +16,5 @@
 
 pub mod client;
 pub mod harness;
+pub mod proxy;
 pub mod raw;

@@ -469,3 +469,70 @@ async fn refused_connections_are_typed_errors() {
     );
     let _ = try_connect;
 }
+
+#[tokio::test]
+async fn buffered_fetch_over_the_cap_fails_and_points_to_streaming() {
+    let dovecot = shared_dovecot();
+    let user = dovecot.new_user(50);
+    let pem = std::fs::read(dovecot.ca_cert_path()).expect("CA");
+    let conn = daaki_imap::ImapConnection::builder()
+        .trust_roots(daaki_imap::TrustRoots::None)
+        .add_root_pem(&pem)
+        .expect("pem")
+        .max_reply_bytes(4096)
+        .connect(dovecot.host(), dovecot.tls_port(), TlsMode::Implicit, T)
+        .await
+        .expect("connect");
+    conn.login(&user.name, &user.password, T)
+        .await
+        .expect("login");
+    conn.select("INBOX", T).await.expect("select");
+    let body = FetchAttr::BodySection {
+        section: Section::full(),
+        partial: None,
+        peek: true,
+    };
+    let err = conn
+        .fetch(&set("1:*"), std::slice::from_ref(&body), T)
+        .await
+        .expect_err("50 bodies exceed 4 KiB");
+    assert!(
+        matches!(err, Error::ReplyTooLarge { limit: 4096 }),
+        "{err:?}"
+    );
+    assert!(err.to_string().contains("streaming"), "{err}");
+    // The connection is fine and small replies still work.
+    conn.noop(T).await.expect("noop");
+    assert_eq!(
+        conn.fetch(&set("1"), &[body], T)
+            .await
+            .expect("fetch")
+            .len(),
+        1
+    );
+}
+
+#[tokio::test]
+async fn from_stream_runs_over_a_caller_supplied_stream() {
+    use tokio_util::compat::TokioAsyncReadCompatExt;
+    let dovecot = shared_dovecot();
+    let user = dovecot.new_user(2);
+    let tcp = tokio::net::TcpStream::connect((dovecot.host(), dovecot.plain_port()))
+        .await
+        .expect("tcp");
+    let (conn, driver) = daaki_imap::ImapConnection::builder()
+        .from_stream(tcp.compat(), T)
+        .await
+        .expect("greeting");
+    // The caller runs the driver on an executor of its choice.
+    let task = tokio::spawn(driver);
+    conn.login(&user.name, &user.password, T)
+        .await
+        .expect("login");
+    assert_eq!(conn.select("INBOX", T).await.expect("select").exists, 2);
+    conn.logout().await.expect("logout");
+    tokio::time::timeout(T, task)
+        .await
+        .expect("the driver ends after LOGOUT")
+        .expect("driver task");
+}

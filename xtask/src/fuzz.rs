@@ -17,17 +17,7 @@ pub(crate) struct FuzzArgs {
 const RSS_LIMIT_MB: u32 = 512;
 
 pub(crate) fn run(args: &FuzzArgs) -> Result {
-    let fuzz_dir = workspace_root().join("client/fuzz");
-    let mut targets: Vec<String> = std::fs::read_dir(fuzz_dir.join("fuzz_targets"))
-        .into_iter()
-        .flatten()
-        .flatten()
-        .filter_map(|e| {
-            let path = e.path();
-            (path.extension()? == "rs").then(|| path.file_stem()?.to_str().map(str::to_owned))?
-        })
-        .collect();
-    targets.sort();
+    let mut targets = crate::stages::files_in("client/fuzz/fuzz_targets", "rs");
     if targets.is_empty() {
         println!("no fuzz targets exist yet (client/fuzz/fuzz_targets/ is empty)");
         return Ok(());
@@ -44,14 +34,18 @@ pub(crate) fn run(args: &FuzzArgs) -> Result {
     for target in &targets {
         let max_time = format!("-max_total_time={}", args.seconds);
         let rss = format!("-rss_limit_mb={RSS_LIMIT_MB}");
-        run_in(
-            &client_dir,
-            "cargo",
-            &[
-                "+nightly", "fuzz", "run", target, "--", &max_time, &rss, "-timeout=10",
-                "-print_final_stats=1",
-            ],
-        )
+        // Corpus dirs: cargo-fuzz's default (writable, gitignored) first — libFuzzer adds new
+        // inputs to the first dir only — then the committed seeds, read-only, if the target has any.
+        let corpus = client_dir.join("fuzz/corpus").join(target);
+        std::fs::create_dir_all(&corpus)
+            .map_err(|e| format!("could not create {}: {e}", corpus.display()))?;
+        let corpus = corpus.display().to_string();
+        let seeds = client_dir.join("fuzz/seeds").join(target);
+        let seeds = seeds.is_dir().then(|| seeds.display().to_string());
+        let mut cmd_args = vec!["+nightly", "fuzz", "run", target, &corpus];
+        cmd_args.extend(seeds.as_deref());
+        cmd_args.extend(["--", &max_time, &rss, "-timeout=10", "-print_final_stats=1"]);
+        run_in(&client_dir, "cargo", &cmd_args)
         .map_err(|e| {
             format!("{e}\nhint: `cargo xtask setup` installs cargo-fuzz and checks the nightly toolchain")
         })?;

@@ -9,6 +9,7 @@
 //! | `bench` | runs the benchmarks (`--quick` for CI) |
 #![deny(unsafe_code)]
 
+mod examples;
 mod fuzz;
 mod setup;
 mod stages;

@@ -9,7 +9,7 @@ use crate::Result;
 /// Arguments of `cargo xtask test`.
 #[derive(clap::Args)]
 pub(crate) struct TestArgs {
-    /// Run only these stages (repeatable): fmt, clippy, wasm, test, fuzz, bench.
+    /// Run only these stages (repeatable): fmt, clippy, wasm, test, examples, fuzz, bench.
     #[arg(long = "only", value_name = "STAGE")]
     only: Vec<String>,
     /// Skip these stages (repeatable).
@@ -79,6 +79,11 @@ pub(crate) fn run(args: TestArgs) -> Result {
             name: "test",
             about: "unit, integration (real Dovecot) and doc tests",
             run: Box::new(|| cargo(&["test", "--workspace", "--locked"])),
+        },
+        Stage {
+            name: "examples",
+            about: "every client example runs unchanged against a fresh harness Dovecot",
+            run: Box::new(crate::examples::run),
         },
         Stage {
             name: "fuzz",
@@ -187,13 +192,18 @@ pub(crate) fn workspace_root() -> PathBuf {
 
 /// Criterion benchmarks under `client/benches/` (file stems).
 pub(crate) fn existing_benches() -> Vec<String> {
-    let mut names: Vec<String> = std::fs::read_dir(workspace_root().join("client/benches"))
+    files_in("client/benches", "rs")
+}
+
+/// Stems of the files with extension `ext` in `dir` (relative to the workspace root), sorted.
+pub(crate) fn files_in(dir: &str, ext: &str) -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(workspace_root().join(dir))
         .into_iter()
         .flatten()
         .flatten()
         .filter_map(|e| {
             let path = e.path();
-            (path.extension()? == "rs").then(|| path.file_stem()?.to_str().map(str::to_owned))?
+            (path.extension()? == ext).then(|| path.file_stem()?.to_str().map(str::to_owned))?
         })
         .collect();
     names.sort();

@@ -94,6 +94,13 @@ impl ImapConnectionBuilder {
         self
     }
 
+    /// The most response bytes one buffered call (e.g. `fetch`) may collect (default 256 MiB).
+    /// A larger reply fails with [`Error::ReplyTooLarge`]; use `uid_fetch_streaming` for it.
+    pub fn max_reply_bytes(mut self, limit: u64) -> Self {
+        self.session.max_collected_bytes = limit;
+        self
+    }
+
     /// How many unsolicited events are kept for `drain_events` / `next_event` (default 4096).
     /// When full, the oldest are dropped and a `TypedEvent::Overflow` says how many.
     pub fn event_queue_size(mut self, capacity: usize) -> Self {

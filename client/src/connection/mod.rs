@@ -7,14 +7,18 @@
 //!
 //! Methods are grouped by protocol area: [`session`](self) commands (capability, login,
 //! logout, …) in `session.rs`, mailbox commands in `mailbox.rs`, message commands in
-//! `message.rs`, events in `events.rs`.
+//! `message.rs`, events in `events.rs`, NOTIFY in `notify.rs`, COMPRESS in `compress.rs`,
+//! pipelining in `pipeline.rs`.
 
 mod args;
 mod builder;
+mod compress;
 mod events;
 mod handshake;
 mod mailbox;
 mod message;
+mod notify;
+pub mod pipeline;
 mod session;
 mod streaming;
 
@@ -25,6 +29,7 @@ use tokio::sync::{mpsc, oneshot};
 
 pub use args::IntoMailboxName;
 pub use builder::{DriverFuture, ImapConnectionBuilder, TlsMode};
+pub use pipeline::Pipeline;
 
 use crate::driver::{CommandRequest, Request, Shared};
 use crate::proto::command::CommandBody;
@@ -142,16 +147,26 @@ impl ImapConnection {
         stream: Option<mpsc::Sender<Result<FetchResponse>>>,
         timeout: Duration,
     ) -> Result<CommandOutcome> {
-        self.request(
-            |reply| {
-                Request::Commands(vec![CommandRequest {
-                    body,
-                    reply,
-                    stream,
-                }])
-            },
-            timeout,
-        )
-        .await
+        use tracing::Instrument;
+        // The span names the command only: arguments (passwords, message data) never reach
+        // logs.
+        let span = tracing::debug_span!("imap_command", command = body.name());
+        let result = self
+            .request(
+                |reply| {
+                    Request::Commands(vec![CommandRequest {
+                        body,
+                        reply,
+                        stream,
+                    }])
+                },
+                timeout,
+            )
+            .instrument(span.clone())
+            .await;
+        if let Err(error) = &result {
+            span.in_scope(|| tracing::debug!(%error, "command failed"));
+        }
+        result
     }
 }

@@ -28,6 +28,8 @@ pub(super) struct IdleState {
     pub(super) refreshing: bool,
     /// The result, once IDLE is ending.
     pub(super) result: Option<IdleEvent>,
+    /// An IDLE requested while this one was ending; it starts once this one completes.
+    pub(super) next: Option<IdleRequest>,
 }
 
 impl IdleState {
@@ -41,7 +43,13 @@ impl IdleState {
             accepted_at: None,
             refreshing: false,
             result: None,
+            next: None,
         }
+    }
+
+    /// Whether this IDLE is ending or its caller stopped waiting.
+    pub(super) fn ending_or_abandoned(&self) -> bool {
+        self.result.is_some() || self.reply.as_ref().is_none_or(|r| r.is_closed())
     }
 
     pub(super) fn accepted(&mut self, now: Instant) {

@@ -8,6 +8,11 @@
 //! - for streaming FETCH, waits for room in the caller's channel — and reads nothing from the
 //!   socket meanwhile, so TCP itself slows the server down.
 //!
+//! After COMPRESS=DEFLATE (RFC 4978) both directions go through [`compress`]: what the session
+//! transmits is compressed (and sync-flushed) before it is written, and what is read is
+//! decompressed in chunks of at most 64 KiB, each handed to the session before the next one
+//! is made — so a highly compressed reply never expands in memory all at once.
+//!
 //! A caller that stops waiting (timeout, dropped future) changes nothing here: the command
 //! still completes and its result is dropped. An abandoned IDLE still sends DONE. When the
 //! transport fails, every pending request gets an error and later calls get
@@ -16,6 +21,7 @@
 //! Nothing here names a runtime: timers come from [`crate::runtime`], channels from
 //! `tokio::sync` (which runs on any executor, including the browser's).
 
+mod compress;
 mod idle;
 
 use std::collections::HashMap;
@@ -38,6 +44,7 @@ use crate::types::response::{FetchResponse, ResponseCode};
 use crate::types::{IdleEvent, TypedEvent};
 use crate::{Error, Result};
 
+use compress::Compression;
 use idle::IdleState;
 
 /// Size of one socket read.
@@ -157,6 +164,8 @@ pub(crate) struct Driver {
     held: Option<Held>,
     /// The server's BYE, if it sent one (reported to requests that fail afterwards).
     bye: Option<(Option<ResponseCode>, String)>,
+    /// COMPRESS=DEFLATE, once the server accepted it.
+    compression: Option<Compression>,
 }
 
 /// What one turn of the loop produced.
@@ -178,6 +187,7 @@ impl Driver {
             idle: None,
             held: None,
             bye: None,
+            compression: None,
         }
     }
 
@@ -190,7 +200,7 @@ impl Driver {
         let mut need_flush = false;
         let mut requests_open = true;
         // Anything the pre-driver handshake left (e.g. data after the greeting).
-        if let Err(error) = self.process_events() {
+        if let Err(error) = self.pump() {
             self.close(error);
             return;
         }
@@ -198,7 +208,17 @@ impl Driver {
             if wpos == wbuf.len() {
                 wbuf.clear();
                 wpos = 0;
-                self.session.transmit_into(&mut wbuf);
+                let transmitted = match self.compression.as_mut() {
+                    Some(c) => c.transmit(&mut wbuf, |out| self.session.transmit_into(out)),
+                    None => {
+                        self.session.transmit_into(&mut wbuf);
+                        Ok(())
+                    }
+                };
+                if let Err(error) = transmitted {
+                    self.close(error);
+                    return;
+                }
             }
             if !requests_open
                 && self.pending.is_empty()
@@ -217,7 +237,10 @@ impl Driver {
             let idle_cancel = self.idle.as_ref().map(|i| i.cancel.clone());
             let idle_watch_reply = self.idle.as_ref().is_some_and(|i| i.wants_event());
             let writing = wpos < wbuf.len() || need_flush;
-            let reading = self.held.is_none();
+            // Nothing is read while a streamed FETCH waits for room or compressed bytes already
+            // read still wait to be decompressed: both keep the buffers at one read.
+            let reading =
+                self.held.is_none() && !self.compression.as_ref().is_some_and(|c| c.has_backlog());
             let step = tokio::select! {
                 r = requests.recv(), if requests_open => Step::Request(r),
                 r = async {
@@ -275,14 +298,17 @@ impl Driver {
                 Step::Wrote(Err(e)) | Step::Read(Err(e)) => Err(Error::Io(e)),
                 Step::Read(Ok(0)) => Err(self.eof_error()),
                 Step::Read(Ok(n)) => {
-                    self.session.handle_input(&rbuf[..n]);
-                    self.process_events()
+                    match self.compression.as_mut() {
+                        Some(c) => c.push_read(&rbuf[..n]),
+                        None => self.session.handle_input(&rbuf[..n]),
+                    }
+                    self.pump()
                 }
                 Step::Released(Ok(permit)) => self.release_held(permit),
                 Step::Released(Err(())) => {
                     // The consumer is gone: keep reading and discard (the command completes).
                     self.held = None;
-                    self.process_events()
+                    self.pump()
                 }
                 Step::IdleTick => {
                     self.idle_tick();
@@ -324,10 +350,21 @@ impl Driver {
                 }
             }
             Request::Idle(request) => {
-                if self.idle.is_some() {
-                    let _ = request
-                        .reply
-                        .send(Err(Error::InvalidInput("IDLE is already running".into())));
+                if let Some(idle) = self.idle.as_mut() {
+                    // An IDLE that is ending, or whose caller is gone, hands over to this one
+                    // once the server confirmed its end; a second IDLE while the first caller
+                    // still waits is an error.
+                    if idle.next.is_none() && idle.ending_or_abandoned() {
+                        if idle.wants_event() {
+                            idle.finish_with(IdleEvent::Cancelled);
+                            self.session.idle_done(idle.id);
+                        }
+                        idle.next = Some(request);
+                    } else {
+                        let _ = request
+                            .reply
+                            .send(Err(Error::InvalidInput("IDLE is already running".into())));
+                    }
                     return;
                 }
                 match self.session.submit(CommandBody::Idle, DataMode::Collect) {
@@ -340,6 +377,26 @@ impl Driver {
                     }
                 }
             }
+        }
+    }
+
+    /// Acts on session events and, with COMPRESS, feeds the session the next chunk of
+    /// decompressed input, until everything read is handled or a streamed FETCH waits for
+    /// room (the rest of the compressed input then waits too).
+    fn pump(&mut self) -> Result<()> {
+        loop {
+            self.process_events()?;
+            if self.held.is_some() {
+                return Ok(());
+            }
+            let Some(compression) = self.compression.as_mut() else {
+                return Ok(());
+            };
+            let plain = compression.next_plain()?;
+            if plain.is_empty() {
+                return Ok(());
+            }
+            self.session.handle_input(plain);
         }
     }
 
@@ -373,10 +430,18 @@ impl Driver {
                         "STARTTLS is only possible while connecting".into(),
                     ));
                 }
-                SessionEvent::Compress { .. } => {
-                    return Err(Error::Unsupported(
-                        "COMPRESS is not available on this connection yet".into(),
-                    ));
+                SessionEvent::Compress { leftover, .. } => {
+                    if self.compression.is_some() {
+                        // The session only reports an accepted COMPRESS; a second one means
+                        // the server agreed to compress twice, which RFC 4978 §3 forbids.
+                        return Err(Error::Compression(
+                            "the server accepted COMPRESS twice".into(),
+                        ));
+                    }
+                    // Everything already in the session's input was handled up to the OK;
+                    // `leftover` and every later read are compressed. `pump` feeds them.
+                    self.compression = Some(Compression::new(leftover));
+                    self.session.transport_changed();
                 }
                 SessionEvent::Malformed { error } => {
                     tracing::warn!(%error, "skipped a malformed server response");
@@ -434,7 +499,7 @@ impl Driver {
         if let Some(held) = self.held.take() {
             permit.send(Ok(held.fetch));
         }
-        self.process_events()
+        self.pump()
     }
 
     fn unsolicited(&mut self, event: TypedEvent) {
@@ -475,9 +540,10 @@ impl Driver {
             return;
         }
         let outcome = result.and_then(CommandOutcome::into_result);
+        let next = idle.next.take();
         match outcome {
             Err(e) => idle.reply(Err(e)),
-            Ok(_) if idle.refreshing && idle.result.is_none() => {
+            Ok(_) if idle.refreshing && idle.result.is_none() && next.is_none() => {
                 // Keep-alive: start a fresh IDLE transparently.
                 match self.session.submit(CommandBody::Idle, DataMode::Collect) {
                     Ok(new_id) => {
@@ -492,6 +558,9 @@ impl Driver {
                 let result = idle.result.take().unwrap_or(IdleEvent::Cancelled);
                 idle.reply(Ok(result));
             }
+        }
+        if let Some(next) = next {
+            self.submit(Request::Idle(next));
         }
     }
 
@@ -519,20 +588,26 @@ impl Driver {
                 Some(Pending::Command { reply, .. }) => {
                     let _ = reply.send(Err(replicate(&error)));
                 }
-                Some(Pending::Idle) => {
-                    if let Some(idle) = self.idle.take() {
-                        idle.reply(Err(replicate(&error)));
-                    }
-                }
+                Some(Pending::Idle) => self.fail_idle(&error),
                 None => {}
             }
         }
-        if let Some(idle) = self.idle.take() {
-            idle.reply(Err(replicate(&error)));
-        }
+        self.fail_idle(&error);
         *lock(&self.shared.state) = ConnectionState::Logout;
         self.shared.closed.store(true, Ordering::Release);
         self.shared.event_added.notify_waiters();
+    }
+}
+
+impl Driver {
+    /// Fails the running IDLE and one queued behind it, if any.
+    fn fail_idle(&mut self, error: &Error) {
+        if let Some(mut idle) = self.idle.take() {
+            if let Some(next) = idle.next.take() {
+                let _ = next.reply.send(Err(replicate(error)));
+            }
+            idle.reply(Err(replicate(error)));
+        }
     }
 }
 

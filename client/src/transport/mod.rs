@@ -6,6 +6,7 @@
 //! inside the driver (COMPRESS) — STARTTLS happens before the driver starts, so no transport
 //! ever has to be taken apart while the driver owns it.
 
+pub mod compress;
 #[cfg(all(not(target_arch = "wasm32"), feature = "tls"))]
 pub mod tls;
 

@@ -7,7 +7,8 @@
 use super::Flag;
 use super::MailboxName;
 use super::response::{
-    FetchResponse, MailboxInfo, MailboxStatus, ResponseCode, SeqRange, ServerData,
+    FetchResponse, MailboxInfo, MailboxStatus, Metadata, MetadataEntries, ResponseCode, SeqRange,
+    ServerData,
 };
 
 /// An asynchronous server notification.
@@ -67,6 +68,14 @@ pub enum TypedEvent {
     },
     /// NOTIFY: a `* LIST` about a created, renamed or deleted mailbox (RFC 5465).
     MailboxEvent(MailboxInfo),
+    /// NOTIFY: `* METADATA mailbox entry …` — these metadata entries changed (RFC 5465 §5.8,
+    /// RFC 5464 §4.4.2); fetch them with GETMETADATA to see the new values.
+    MetadataChange {
+        /// The mailbox (`""` for server metadata).
+        mailbox: String,
+        /// The names of the entries that changed, e.g. `/private/comment`.
+        entries: Vec<String>,
+    },
     /// Events were lost because the queue was full; `dropped` says how many (oldest first).
     Overflow {
         /// Number of events dropped.
@@ -138,6 +147,10 @@ impl IdleEvent {
                 items: items.clone(),
             },
             TypedEvent::MailboxEvent(info) => IdleEvent::MailboxEvent(info.clone()),
+            TypedEvent::MetadataChange { mailbox, entries } => IdleEvent::MetadataChange {
+                mailbox: mailbox.clone(),
+                entries: entries.clone(),
+            },
             TypedEvent::Status {
                 code: Some(ResponseCode::NotificationOverflow),
                 text,
@@ -179,7 +192,94 @@ impl TypedEvent {
                 None => TypedEvent::Data(ServerData::Status(status)),
             },
             ServerData::List(info) => TypedEvent::MailboxEvent(info),
+            ServerData::Metadata(Metadata {
+                mailbox,
+                entries: MetadataEntries::Changed(entries),
+                ..
+            }) => TypedEvent::MetadataChange {
+                mailbox: mailbox.map(|m| m.as_str().to_owned()).unwrap_or_default(),
+                entries,
+            },
             other => TypedEvent::Data(other),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::types::response::MetadataEntry;
+
+    #[test]
+    fn changed_metadata_is_a_metadata_change_and_ends_idle() {
+        let event = TypedEvent::from_data(ServerData::Metadata(Metadata {
+            mailbox: Some(MailboxName::new("Archive").expect("name")),
+            entries: MetadataEntries::Changed(vec!["/private/comment".into()]),
+        }));
+        assert_eq!(
+            event,
+            TypedEvent::MetadataChange {
+                mailbox: "Archive".into(),
+                entries: vec!["/private/comment".into()],
+            }
+        );
+        assert_eq!(
+            IdleEvent::from_event(&event),
+            Some(IdleEvent::MetadataChange {
+                mailbox: "Archive".into(),
+                entries: vec!["/private/comment".into()],
+            })
+        );
+    }
+
+    #[test]
+    fn metadata_values_nobody_asked_for_stay_raw_data() {
+        let data = ServerData::Metadata(Metadata {
+            mailbox: None,
+            entries: MetadataEntries::Values(vec![MetadataEntry {
+                name: "/shared/comment".into(),
+                value: Some(b"hi".to_vec()),
+            }]),
+        });
+        let event = TypedEvent::from_data(data.clone());
+        assert_eq!(event, TypedEvent::Data(data));
+        assert_eq!(IdleEvent::from_event(&event), None);
+    }
+
+    #[test]
+    fn status_of_a_named_mailbox_is_a_mailbox_status_event() {
+        let mailbox = MailboxName::new("Archive").expect("name");
+        let items = MailboxStatus {
+            mailbox: Some(mailbox.clone()),
+            messages: Some(2),
+            ..MailboxStatus::default()
+        };
+        let event = TypedEvent::from_data(ServerData::Status(items.clone()));
+        assert_eq!(
+            event,
+            TypedEvent::MailboxStatus {
+                mailbox: mailbox.clone(),
+                items: items.clone()
+            }
+        );
+        assert_eq!(
+            IdleEvent::from_event(&event),
+            Some(IdleEvent::MailboxStatus { mailbox, items })
+        );
+    }
+
+    #[test]
+    fn alerts_and_keepalive_oks_do_not_end_idle() {
+        for event in [
+            TypedEvent::Alert("maintenance".into()),
+            TypedEvent::Status {
+                kind: StatusKind::Ok,
+                code: None,
+                text: "Still here".into(),
+            },
+            TypedEvent::Recent(1),
+        ] {
+            assert_eq!(IdleEvent::from_event(&event), None, "{event:?}");
         }
     }
 }

@@ -95,6 +95,10 @@ pub struct SessionConfig {
     /// Capabilities to act as if the server did not advertise (upper- or lower-case), e.g.
     /// `MOVE` to exercise a fallback, or `LITERAL+` to force synchronising literals.
     pub ignored_capabilities: Vec<String>,
+    /// The most response bytes one command may collect in [`DataMode::Collect`] (default
+    /// 256 MiB). A command that receives more completes with [`Error::ReplyTooLarge`] and its
+    /// data is dropped as it arrives — use streaming FETCH for large results.
+    pub max_collected_bytes: u64,
 }
 
 impl Default for SessionConfig {
@@ -103,6 +107,7 @@ impl Default for SessionConfig {
             limits: Limits::default(),
             tag_prefix: "A".to_owned(),
             ignored_capabilities: Vec::new(),
+            max_collected_bytes: 256 * 1024 * 1024,
         }
     }
 }
@@ -212,6 +217,10 @@ struct InFlight {
     idle_accepted: bool,
     /// IDLE: DONE asked for before `+` arrived; send it as soon as it does.
     idle_done_requested: bool,
+    /// Bytes of the responses collected so far (frame lengths).
+    collected_bytes: u64,
+    /// The collection cap was exceeded: the data is gone, the command fails on completion.
+    over_cap: bool,
 }
 
 /// The IMAP session state machine. See the module documentation.
@@ -246,7 +255,7 @@ impl std::fmt::Debug for Session {
             .field("state", &self.state)
             .field("in_flight", &self.in_flight.len())
             .field("out", &self.out)
-            .field("buffered_input", &(self.rx.len() - self.rx_start))
+            .field("buffered_input", &self.buffered_input())
             .finish_non_exhaustive()
     }
 }
@@ -302,6 +311,14 @@ impl Session {
     /// Number of commands submitted and not yet completed.
     pub fn in_flight(&self) -> usize {
         self.in_flight.len()
+    }
+
+    /// Bytes received with [`Session::handle_input`] and not yet handled: after
+    /// [`Session::poll_event`] has returned `None` this is at most one incomplete response
+    /// (bounded by [`Limits::max_response`]). For drivers sizing reads, and for tests and
+    /// fuzzing that check the buffer stays bounded.
+    pub fn buffered_input(&self) -> usize {
+        self.rx.len() - self.rx_start
     }
 
     /// Whether the server has been sent IDLE and has accepted it, and DONE is not sent yet.
@@ -367,6 +384,8 @@ impl Session {
             held_initial_response,
             idle_accepted: false,
             idle_done_requested: false,
+            collected_bytes: 0,
+            over_cap: false,
         });
         Ok(id)
     }
@@ -382,8 +401,33 @@ impl Session {
 
     /// Appends every byte that may be written now to `out` (several pipelined commands come
     /// out together); returns how many bytes were appended.
+    ///
+    /// Commands whose untagged data could not be told apart are not pipelined (RFC 3501
+    /// §5.5): a FETCH waits until a STORE on the same mailbox completed, and so on (see
+    /// [`CommandKind::conflicts_with`]). Everything else leaves together.
     pub fn transmit_into(&mut self, out: &mut Vec<u8>) -> usize {
-        self.out.transmit_into(out)
+        let Session {
+            in_flight,
+            out: outgoing,
+            ..
+        } = self;
+        // Kinds of the commands the server may be answering right now.
+        let mut running: Vec<&CommandKind> = in_flight
+            .iter()
+            .filter(|c| outgoing.started(c.id))
+            .map(|c| &c.kind)
+            .collect();
+        outgoing.transmit_into(out, |id| {
+            let Some(candidate) = in_flight.iter().find(|c| c.id == id) else {
+                return true;
+            };
+            if running.iter().any(|k| k.conflicts_with(&candidate.kind)) {
+                false
+            } else {
+                running.push(&candidate.kind);
+                true
+            }
+        })
     }
 
     /// Whether bytes are waiting to be written, now or after a continuation.
@@ -458,6 +502,7 @@ impl Session {
         self.out.clear();
         self.rx.clear();
         self.rx_start = 0;
+        self.framer.reset();
         self.in_flight.drain(..).map(|c| c.id).collect()
     }
 
@@ -632,6 +677,16 @@ impl Session {
             return;
         };
         let command = self.in_flight.remove(pos);
+        if command.over_cap {
+            self.finish_exchange(command.id);
+            self.events.push_back(SessionEvent::Failed {
+                id: command.id,
+                error: Error::ReplyTooLarge {
+                    limit: self.config.max_collected_bytes,
+                },
+            });
+            return;
+        }
         let completion = match kind {
             StatusKind::Ok => Completion::Ok,
             StatusKind::No => Completion::No,
@@ -773,7 +828,16 @@ impl Session {
                         let id = command.id;
                         self.events.push_back(SessionEvent::Fetch { id, fetch });
                     }
-                    (_, owned) => command.data.push(owned),
+                    (_, owned) => {
+                        command.collected_bytes += frame.len() as u64;
+                        if command.collected_bytes > self.config.max_collected_bytes {
+                            command.over_cap = true;
+                            command.data = Vec::new();
+                        }
+                        if !command.over_cap {
+                            command.data.push(owned);
+                        }
+                    }
                 }
             }
             None => {

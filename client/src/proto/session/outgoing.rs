@@ -135,14 +135,23 @@ impl Outgoing {
         }
     }
 
-    /// Appends every byte that may be written now to `out`; returns how many.
-    pub(crate) fn transmit_into(&mut self, out: &mut Vec<u8>) -> usize {
+    /// Appends every byte that may be written now to `out`; returns how many. A command
+    /// that has not started yet goes out only if `may_start(id)` says so; otherwise it, and
+    /// everything queued after it, waits (order on the wire is submission order).
+    pub(crate) fn transmit_into(
+        &mut self,
+        out: &mut Vec<u8>,
+        mut may_start: impl FnMut(CommandId) -> bool,
+    ) -> usize {
         let before = out.len();
         out.append(&mut self.urgent);
         while self.stop.is_none() {
             let Some(head) = self.queue.front_mut() else {
                 break;
             };
+            if head.written == 0 && !may_start(head.id) {
+                break;
+            }
             let end = head
                 .sync_points
                 .iter()
@@ -195,7 +204,7 @@ mod tests {
         o.push(id(1), b"A1 NOOP\r\n".to_vec(), vec![], AfterWrite::Continue);
         o.push(id(2), b"A2 NOOP\r\n".to_vec(), vec![], AfterWrite::Continue);
         let mut out = Vec::new();
-        assert_eq!(o.transmit_into(&mut out), 18);
+        assert_eq!(o.transmit_into(&mut out, |_| true), 18);
         assert_eq!(out, b"A1 NOOP\r\nA2 NOOP\r\n");
         assert!(o.is_empty());
     }
@@ -207,14 +216,14 @@ mod tests {
         o.push(id(1), cmd, vec![14], AfterWrite::Continue);
         o.push(id(2), b"A2 NOOP\r\n".to_vec(), vec![], AfterWrite::Continue);
         let mut out = Vec::new();
-        o.transmit_into(&mut out);
+        o.transmit_into(&mut out, |_| true);
         assert_eq!(out, b"A1 LOGIN {4}\r\n");
         assert_eq!(o.stop(), Some(Stop::Literal(id(1))));
         assert!(o.started(id(1)) && !o.started(id(2)));
         out.clear();
-        assert_eq!(o.transmit_into(&mut out), 0);
+        assert_eq!(o.transmit_into(&mut out, |_| true), 0);
         assert!(o.continue_literal(id(1)));
-        o.transmit_into(&mut out);
+        o.transmit_into(&mut out, |_| true);
         assert_eq!(out, b"user pass\r\nA2 NOOP\r\n");
     }
 
@@ -229,10 +238,10 @@ mod tests {
         );
         o.push(id(2), b"A2 NOOP\r\n".to_vec(), vec![], AfterWrite::Continue);
         let mut out = Vec::new();
-        o.transmit_into(&mut out);
+        o.transmit_into(&mut out, |_| true);
         o.abandon(id(1));
         out.clear();
-        o.transmit_into(&mut out);
+        o.transmit_into(&mut out, |_| true);
         assert_eq!(out, b"A2 NOOP\r\n");
     }
 
@@ -242,13 +251,13 @@ mod tests {
         o.push(id(1), b"A1 IDLE\r\n".to_vec(), vec![], AfterWrite::Idle);
         o.push(id(2), b"A2 NOOP\r\n".to_vec(), vec![], AfterWrite::Continue);
         let mut out = Vec::new();
-        o.transmit_into(&mut out);
+        o.transmit_into(&mut out, |_| true);
         assert_eq!(out, b"A1 IDLE\r\n");
         assert_eq!(o.stop(), Some(Stop::Idle(id(1))));
         o.push_urgent(b"DONE\r\n");
         o.set_stop(None);
         out.clear();
-        o.transmit_into(&mut out);
+        o.transmit_into(&mut out, |_| true);
         assert_eq!(out, b"DONE\r\nA2 NOOP\r\n");
     }
 }

@@ -10,7 +10,7 @@
 //! the connection layer follows that rule.
 
 use crate::proto::command::CommandBody;
-use crate::proto::response::{Code, Data, FetchItem};
+use crate::proto::response::{Code, Data, FetchItem, IString};
 use crate::types::{MailboxName, SeqNumber, SequenceItem, SequenceSet};
 
 /// What kind of command is in flight, with what routing and state changes need to know.
@@ -46,7 +46,10 @@ pub enum CommandKind {
     /// NAMESPACE
     Namespace,
     /// STATUS
-    Status,
+    Status {
+        /// The mailbox asked about: only STATUS data for it belongs to this command.
+        mailbox: MailboxName,
+    },
     /// APPEND (one message or MULTIAPPEND)
     Append,
     /// IDLE
@@ -135,7 +138,9 @@ impl CommandKind {
             C::List { .. } => Self::List,
             C::Lsub { .. } => Self::Lsub,
             C::Namespace => Self::Namespace,
-            C::Status { .. } => Self::Status,
+            C::Status { mailbox, .. } => Self::Status {
+                mailbox: mailbox.clone(),
+            },
             C::Append { .. } => Self::Append,
             C::Idle => Self::Idle,
             C::Check => Self::Simple("CHECK"),
@@ -187,7 +192,9 @@ impl CommandKind {
             (Self::List, Data::List(_) | Data::Status(_)) => true,
             (Self::Lsub, Data::Lsub(_)) => true,
             (Self::Namespace, Data::Namespace(_)) => true,
-            (Self::Status, Data::Status(_)) => true,
+            // Several STATUS may be pipelined, and NOTIFY sends STATUS data of its own: the
+            // mailbox name decides, not the order.
+            (Self::Status { mailbox }, Data::Status(s)) => same_mailbox(mailbox, &s.mailbox),
             (Self::Expunge | Self::Move, Data::Expunge(_)) => true,
             (Self::Expunge | Self::Move, Data::Vanished(v)) => !v.earlier,
             (Self::Search { .. }, Data::Search(_)) => true,
@@ -213,6 +220,44 @@ impl CommandKind {
         }
     }
 
+    /// Whether `self` and `other` may not be in flight together because their untagged data
+    /// could not be told apart (RFC 3501 §5.5): both claim the same kind of data — FETCH
+    /// responses (SELECT, FETCH, STORE), search results (SEARCH, SORT), THREAD, EXPUNGE
+    /// (EXPUNGE, MOVE), STATUS of the same mailbox (or any with LIST, which may carry
+    /// LIST-STATUS data), LIST, LSUB, and so on. Such a command waits until the other completes;
+    /// commands that claim different data still leave in one write.
+    pub fn conflicts_with(&self, other: &CommandKind) -> bool {
+        use CommandKind as K;
+        let group = |k: &CommandKind| -> Option<u8> {
+            Some(match k {
+                K::Select { .. } | K::Fetch { .. } | K::Store { .. } => 1,
+                K::Search { .. } | K::Sort => 2,
+                K::Thread => 3,
+                K::Expunge | K::Move => 4,
+                K::List | K::Status { .. } => 5,
+                K::Lsub => 6,
+                K::Capability => 7,
+                K::Namespace => 8,
+                K::Enable => 9,
+                K::Id => 10,
+                K::GetQuota | K::GetQuotaRoot => 11,
+                K::GetAcl => 12,
+                K::ListRights => 13,
+                K::MyRights => 14,
+                K::GetMetadata => 15,
+                _ => return None,
+            })
+        };
+        match (self, other) {
+            // STATUS claims only its own mailbox's data.
+            (K::Status { mailbox: a }, K::Status { mailbox: b }) => a == b,
+            _ => match (group(self), group(other)) {
+                (Some(a), Some(b)) => a == b,
+                _ => false,
+            },
+        }
+    }
+
     /// Whether this command claims an untagged `OK`/`NO`/`BAD` carrying `code`.
     pub(crate) fn claims_code(&self, code: &Code<'_>) -> bool {
         match self {
@@ -233,6 +278,19 @@ impl CommandKind {
             _ => false,
         }
     }
+}
+
+/// Whether the mailbox name a server sent is `own`. Servers echo the name as sent, but may
+/// spell INBOX in another case or (rev2 / UTF8=ACCEPT) in UTF-8 rather than modified UTF-7:
+/// the names are compared decoded both ways.
+fn same_mailbox(own: &MailboxName, wire: &IString<'_>) -> bool {
+    let bytes = wire.to_bytes();
+    if bytes.as_ref() == own.to_wire(false).as_bytes() {
+        return true;
+    }
+    [false, true]
+        .into_iter()
+        .any(|utf8| MailboxName::from_wire(&bytes, utf8).as_str() == own.as_str())
 }
 
 /// Whether a FETCH response is for a message of the command's set. For UID commands the

@@ -347,9 +347,8 @@ fn eight_pipelined_commands_get_their_own_data() {
     );
     assert!(wire.starts_with("A2 STATUS INBOX (MESSAGES UNSEEN)\r\nA3 STATUS Drafts"));
 
-    // STATUS data carries the mailbox name, yet IMAP routes untagged data by kind: every
-    // STATUS goes to the oldest STATUS in flight. The connection layer pipelines STATUS with
-    // one outstanding STATUS per mailbox name and matches by name; the session keeps order.
+    // Each STATUS claims the STATUS data of its own mailbox (see
+    // `pipelined_status_is_routed_by_mailbox_name_not_order` for answers out of order).
     let mut server = String::new();
     server.push_str("* 3 EXISTS\r\n"); // unsolicited
     for (i, b) in boxes.iter().enumerate() {
@@ -382,9 +381,71 @@ fn eight_pipelined_commands_get_their_own_data() {
     );
 }
 
-/// FETCH data for messages outside a command's set is not that command's.
+/// Pipelined STATUS commands get their data by mailbox name: a server answering out of order
+/// (or a NOTIFY STATUS for another mailbox arriving meanwhile) cannot mix them up.
 #[test]
-fn fetch_claims_only_its_own_messages_and_out_of_order_completions_work() {
+fn pipelined_status_is_routed_by_mailbox_name_not_order() {
+    let mut s = greeted("* PREAUTH ready\r\n");
+    let status = |name: &str| CommandBody::Status {
+        mailbox: mailbox(name),
+        attrs: vec![StatusAttr::Messages],
+    };
+    let inbox = s.submit(status("INBOX"), DataMode::Collect).unwrap();
+    let drafts = s.submit(status("Drafts"), DataMode::Collect).unwrap();
+    let utf = s.submit(status("Entwürfe"), DataMode::Collect).unwrap();
+    let wire = sent(&mut s);
+    assert!(
+        wire.contains("A3 STATUS Entw&APw-rfe (MESSAGES)\r\n"),
+        "{wire}"
+    );
+    let events = feed(
+        &mut s,
+        concat!(
+            "* STATUS Entw&APw-rfe (MESSAGES 3)\r\n",
+            "* STATUS Drafts (MESSAGES 2)\r\n",
+            "* STATUS Other (MESSAGES 9)\r\n",
+            "* STATUS inbox (MESSAGES 1)\r\n",
+            "A3 OK done\r\n",
+            "A2 OK done\r\n",
+            "A1 OK done\r\n",
+        ),
+    );
+    let mut got = Vec::new();
+    for e in &events {
+        match e {
+            SessionEvent::Completed { id, outcome } => {
+                let [ServerData::Status(st)] = outcome.data.as_slice() else {
+                    panic!("one STATUS per command: {outcome:?}")
+                };
+                got.push((*id, st.mailbox.clone().unwrap(), st.messages));
+            }
+            SessionEvent::Unsolicited(TypedEvent::Status { .. }) => {}
+            _ => {}
+        }
+    }
+    assert_eq!(
+        got,
+        vec![
+            (utf, mailbox("Entwürfe"), Some(3)),
+            (drafts, mailbox("Drafts"), Some(2)),
+            (inbox, MailboxName::inbox(), Some(1)),
+        ]
+    );
+    // The STATUS of a mailbox nobody asked about is an event, not a command's result.
+    assert_eq!(
+        events
+            .iter()
+            .filter(|e| matches!(e, SessionEvent::Unsolicited(_)))
+            .count(),
+        1,
+        "{events:?}"
+    );
+}
+
+/// Two FETCHes could not tell their data apart (RFC 3501 §5.5): the second waits until the
+/// first completed. FETCH data for messages outside a command's set is not that command's.
+#[test]
+fn conflicting_fetches_are_serialised_and_claim_only_their_own_messages() {
     let mut s = greeted("* PREAUTH ready\r\n");
     let a = s
         .submit(fetch("1:2", vec![FetchAttr::Flags]), DataMode::Collect)
@@ -392,34 +453,62 @@ fn fetch_claims_only_its_own_messages_and_out_of_order_completions_work() {
     let b = s
         .submit(fetch("5", vec![FetchAttr::Flags]), DataMode::Collect)
         .unwrap();
-    sent(&mut s);
+    let n = s.submit(CommandBody::Noop, DataMode::Collect).unwrap();
+    assert_eq!(
+        sent(&mut s),
+        "A1 FETCH 1:2 FLAGS\r\n",
+        "B and what follows wait for A"
+    );
     let events = feed(
         &mut s,
-        "* 5 FETCH (FLAGS ())\r\n* 9 FETCH (FLAGS (\\Deleted))\r\n* 1 FETCH (FLAGS (\\Seen))\r\n\
-         A2 OK done\r\n* 2 FETCH (FLAGS ())\r\nA1 OK done\r\n",
+        "* 9 FETCH (FLAGS (\\Deleted))\r\n* 1 FETCH (FLAGS (\\Seen))\r\n* 2 FETCH (FLAGS ())\r\nA1 OK done\r\n",
     );
-    let outcomes: Vec<(CommandId, Vec<u32>)> = events
-        .iter()
-        .filter_map(|e| match e {
-            SessionEvent::Completed { id, outcome } => Some((
-                *id,
-                outcome
-                    .data
-                    .iter()
-                    .filter_map(|d| match d {
-                        ServerData::Fetch(f) => Some(f.seq),
-                        _ => None,
-                    })
-                    .collect(),
-            )),
-            _ => None,
-        })
-        .collect();
-    assert_eq!(outcomes, vec![(b, vec![5]), (a, vec![1, 2])]);
     assert!(
         events
             .iter()
             .any(|e| matches!(e, SessionEvent::Unsolicited(TypedEvent::Fetch(f)) if f.seq == 9))
+    );
+    let [.., SessionEvent::Completed { id, outcome }] = events.as_slice() else {
+        panic!("{events:?}")
+    };
+    assert_eq!(*id, a);
+    assert_eq!(outcome.data.len(), 2);
+    assert_eq!(sent(&mut s), "A2 FETCH 5 FLAGS\r\nA3 NOOP\r\n");
+    let events = feed(
+        &mut s,
+        "* 5 FETCH (FLAGS ())\r\nA3 OK noop\r\nA2 OK done\r\n",
+    );
+    let ids: Vec<CommandId> = events
+        .iter()
+        .filter_map(|e| match e {
+            SessionEvent::Completed { id, .. } => Some(*id),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(ids, vec![n, b]);
+    let SessionEvent::Completed { outcome, .. } = &events[1] else {
+        panic!()
+    };
+    assert_eq!(outcome.data.len(), 1);
+}
+
+#[test]
+fn commands_claiming_different_data_still_pipeline() {
+    let mut s = greeted("* PREAUTH ready\r\n");
+    s.submit(fetch("1", vec![FetchAttr::Flags]), DataMode::Collect)
+        .unwrap();
+    s.submit(
+        CommandBody::Status {
+            mailbox: mailbox("Drafts"),
+            attrs: vec![StatusAttr::Messages],
+        },
+        DataMode::Collect,
+    )
+    .unwrap();
+    s.submit(CommandBody::Noop, DataMode::Collect).unwrap();
+    assert_eq!(
+        sent(&mut s),
+        "A1 FETCH 1 FLAGS\r\nA2 STATUS Drafts (MESSAGES)\r\nA3 NOOP\r\n"
     );
 }
 
@@ -788,4 +877,41 @@ fn failed_select_leaves_no_mailbox_selected() {
     s.submit(select("Nope"), DataMode::Collect).unwrap();
     feed(&mut s, "A2 NO [NONEXISTENT] no such mailbox\r\n");
     assert_eq!(s.state(), &ConnectionState::Authenticated);
+}
+
+#[test]
+fn collecting_more_than_the_cap_fails_the_command_and_keeps_nothing() {
+    let mut s = Session::new(SessionConfig {
+        max_collected_bytes: 100,
+        ..SessionConfig::default()
+    });
+    feed(&mut s, "* PREAUTH ready\r\n");
+    let id = s
+        .submit(fetch("1:*", vec![FetchAttr::Uid]), DataMode::Collect)
+        .unwrap();
+    sent(&mut s);
+    let mut server = String::new();
+    for i in 1..=20 {
+        server.push_str(&format!("* {i} FETCH (UID {i})\r\n"));
+    }
+    server.push_str("A1 OK done\r\n");
+    let events = feed(&mut s, &server);
+    assert!(
+        matches!(&events[..], [SessionEvent::Failed { id: i, error: Error::ReplyTooLarge { limit: 100 } }] if *i == id),
+        "{events:?}"
+    );
+    // Streaming has no cap: the same reply streams fine.
+    let id = s
+        .submit(fetch("1:*", vec![FetchAttr::Uid]), DataMode::Stream)
+        .unwrap();
+    sent(&mut s);
+    let events = feed(&mut s, &server.replace("A1 OK", "A2 OK"));
+    assert_eq!(
+        events
+            .iter()
+            .filter(|e| matches!(e, SessionEvent::Fetch { .. }))
+            .count(),
+        20
+    );
+    assert!(matches!(events.last(), Some(SessionEvent::Completed { id: i, .. }) if *i == id));
 }
