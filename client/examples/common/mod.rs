@@ -12,14 +12,14 @@ use daaki_imap::{ImapConnection, TlsMode};
 
 /// The server and account the examples use.
 #[derive(Clone)]
-pub struct Account {
-    pub host: String,
-    pub port: u16,
-    pub user: String,
-    pub password: String,
+pub(crate) struct Account {
+    pub(crate) host: String,
+    pub(crate) port: u16,
+    pub(crate) user: String,
+    pub(crate) password: String,
 }
 
-pub fn account() -> Account {
+pub(crate) fn account() -> Account {
     let var = |name: &str| std::env::var(name).unwrap_or_else(|_| panic!("set {name}"));
     Account {
         host: var("IMAP_HOST"),
@@ -33,7 +33,7 @@ pub fn account() -> Account {
 }
 
 /// Connects over implicit TLS and logs in.
-pub async fn login(account: &Account) -> daaki_imap::Result<ImapConnection> {
+pub(crate) async fn login(account: &Account) -> daaki_imap::Result<ImapConnection> {
     let timeout = Duration::from_secs(30);
     let conn =
         ImapConnection::connect(&account.host, account.port, TlsMode::Implicit, timeout).await?;
@@ -43,7 +43,7 @@ pub async fn login(account: &Account) -> daaki_imap::Result<ImapConnection> {
 }
 
 /// After `delay`, delivers one message to `mailbox` over a second connection.
-pub fn deliver_later(account: &Account, mailbox: &'static str, delay: Duration) {
+pub(crate) fn deliver_later(account: &Account, mailbox: &'static str, delay: Duration) {
     let account = account.clone();
     tokio::spawn(async move {
         tokio::time::sleep(delay).await;
