@@ -6,9 +6,10 @@
 //! | `test` | every check there is, in timed stages (the README's test command; CI runs it) |
 //! | `demo` | starts the demo (for now: the seeded Dovecot; the web app comes with the web-demo issue) |
 //! | `fuzz` | runs the cargo-fuzz targets for a bounded time |
-//! | `bench` | runs the benchmarks (`--quick` for CI) |
+//! | `bench` | runs the benchmarks (`--quick` for CI); `bench fetch` is the client-level fetch benchmark |
 #![deny(unsafe_code)]
 
+mod bench_fetch;
 mod examples;
 mod fuzz;
 mod setup;
@@ -51,7 +52,9 @@ struct BenchArgs {
     /// Short runs with fewer samples (what CI uses).
     #[arg(long)]
     quick: bool,
-    /// Which benchmark to run (default: all that exist).
+    /// Which benchmark to run: a criterion bench of `client/benches/` (e.g. `parse`) or
+    /// `fetch` (daaki-imap vs async-imap vs a raw reader; see `xtask/src/bench_fetch.rs`).
+    /// Default: all of them.
     name: Option<String>,
 }
 
@@ -105,10 +108,17 @@ fn demo(args: DemoArgs) -> Result {
 }
 
 fn bench(args: &BenchArgs) -> Result {
+    if args.name.as_deref() == Some("fetch") {
+        return bench_fetch::run(args.quick);
+    }
     let benches = stages::existing_benches();
-    if benches.is_empty() {
-        println!("no benchmarks exist yet (client/benches/ is empty)");
-        return Ok(());
+    if let Some(name) = args.name.as_deref()
+        && !benches.iter().any(|b| b == name)
+    {
+        return Err(format!(
+            "no benchmark {name:?} (have: fetch, {})",
+            benches.join(", ")
+        ));
     }
     for bench in benches
         .iter()
@@ -119,6 +129,9 @@ fn bench(args: &BenchArgs) -> Result {
             cmd.extend(["--", "--quick", "--noplot"]);
         }
         stages::cargo(&cmd)?;
+    }
+    if args.name.is_none() {
+        bench_fetch::run(args.quick)?;
     }
     Ok(())
 }
