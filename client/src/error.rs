@@ -17,9 +17,11 @@ pub enum Error {
     /// mailbox name with a NUL byte, or an empty sequence set). Nothing was sent.
     #[error("invalid input: {0}")]
     InvalidInput(String),
-    /// A server response broke a size limit (or announced an impossible literal) and was
-    /// skipped unparsed. See [`FrameError::keeps_sync`](crate::proto::FrameError::keeps_sync)
-    /// for whether the connection can go on.
+    /// A server response broke a size limit (or announced an impossible literal). The
+    /// sans-I/O session skips such a response and stays in sync
+    /// ([`FrameError::keeps_sync`](crate::proto::FrameError::keeps_sync)), but an
+    /// [`ImapConnection`](crate::ImapConnection) closes the connection with this error rather
+    /// than let a command complete with part of its data silently missing.
     #[error("server response rejected: {0}")]
     Frame(#[from] crate::proto::FrameError),
     /// A server response could not be parsed (position and context inside).

@@ -3,8 +3,8 @@
 //! The harness starts **real** IMAP servers (Dovecot 2.3 from Debian's `dovecot-imapd`) as plain
 //! processes on free loopback ports, from a private configuration in a temporary directory,
 //! with a freshly generated test CA. Nothing here is a fake server: where a test needs
-//! behaviour no real server shows on demand, it uses the scripted server (added by later
-//! issues) and says so.
+//! behaviour no real server shows on demand, it uses the scripted server ([`fake`]) and says
+//! so.
 //!
 //! ```no_run
 //! let dovecot = daaki_imap_tests::harness::shared_dovecot();
@@ -15,6 +15,7 @@
 #![warn(missing_docs)]
 
 pub mod client;
+pub mod fake;
 pub mod harness;
 pub mod proxy;
 pub mod raw;

@@ -45,6 +45,7 @@ struct Sample {
     wall_ns: f64,
     cpu_ns: f64,
     peak_rss_kib: u64,
+    rss_anon_kib: u64,
 }
 
 /// A helper process that prints `key=value` facts and `ready`, and stops when its stdin closes.
@@ -133,6 +134,7 @@ fn run_client(bin: &str, args: &[&str], expected: u64) -> Result<Sample> {
         wall_ns: num("wall_ns")?,
         cpu_ns: num("cpu_ns")?,
         peak_rss_kib: num("peak_rss_kib")? as u64,
+        rss_anon_kib: num("rss_anon_kib")? as u64,
     })
 }
 
@@ -230,9 +232,11 @@ fn replay_phase(cases: &[Case], runs: usize) -> Result<String> {
     out.push_str(&format!(
         "\n(2) replay server (separate process, plain TCP; current-thread tokio in every client), \
          median of {runs}\n\
-         CPU = whole client process, all threads, during the FETCH; RSS = client's VmHWM\n\
-         {:<11} {:<11} {:>11} {:>13} {:>9}\n",
-        "case", "client", "CPU µs/msg", "peak RSS MiB", "wall ms"
+         CPU = whole client process, all threads, during the FETCH; peak RSS = the client \
+         process's VmHWM\n\
+         (mostly the binary's file-backed pages); anon = its heap and stacks (RssAnon) at the end\n\
+         {:<11} {:<11} {:>11} {:>13} {:>9} {:>9}\n",
+        "case", "client", "CPU µs/msg", "peak RSS MiB", "anon MiB", "wall ms"
     ));
     let mut daaki_rss = Vec::new();
     for case in cases {
@@ -262,16 +266,18 @@ fn replay_phase(cases: &[Case], runs: usize) -> Result<String> {
         for (client, s) in clients.iter().zip(&samples) {
             let per_msg = median_of(s, |x| x.cpu_ns) / case.messages as f64 / 1000.0;
             let rss = median_of(s, |x| x.peak_rss_kib as f64);
+            let anon = median_of(s, |x| x.rss_anon_kib as f64);
             cpu.insert(*client, per_msg);
             if *client == DAAKI {
                 daaki_rss.push((case.label, rss));
             }
             out.push_str(&format!(
-                "{:<11} {:<11} {:>11.3} {:>13.2} {:>9.1}\n",
+                "{:<11} {:<11} {:>11.3} {:>13.2} {:>9.2} {:>9.1}\n",
                 case.label,
                 name(client),
                 per_msg,
                 mib(rss),
+                mib(anon),
                 median_of(s, |x| x.wall_ns) / 1e6
             ));
         }

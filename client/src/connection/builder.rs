@@ -171,6 +171,9 @@ impl ImapConnectionBuilder {
                     let mut tcp = tcp;
                     handshake::greeting(&mut session, &mut tcp, &mut early).await?;
                     handshake::starttls(&mut session, &mut tcp, &mut early).await?;
+                    // Nothing received in the clear reaches the application: a man in the
+                    // middle could have written it (an ALERT, fake mailbox news).
+                    early.clear();
                     let mut stream = self.tls.handshake(host, tcp).await?;
                     session.transport_changed();
                     // Capabilities learned before TLS were discarded; ask again, protected.

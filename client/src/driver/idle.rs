@@ -52,6 +52,24 @@ impl IdleState {
         self.result.is_some() || self.reply.as_ref().is_none_or(|r| r.is_closed())
     }
 
+    /// Whether an IDLE requested now may queue behind this one: the slot is empty, or the
+    /// IDLE queued there was given up — its caller stopped waiting (it is dropped) or
+    /// cancelled it (it is answered [`IdleEvent::Cancelled`]).
+    pub(super) fn free_next(&mut self) -> bool {
+        match self.next.take() {
+            None => true,
+            Some(next) if next.reply.is_closed() => true,
+            Some(next) if next.cancel.is_cancelled() => {
+                let _ = next.reply.send(Ok(IdleEvent::Cancelled));
+                true
+            }
+            Some(next) => {
+                self.next = Some(next);
+                false
+            }
+        }
+    }
+
     pub(super) fn accepted(&mut self, now: Instant) {
         self.accepted_at = Some(now);
     }

@@ -16,13 +16,19 @@
 //! A caller that stops waiting (timeout, dropped future) changes nothing here: the command
 //! still completes and its result is dropped. An abandoned IDLE still sends DONE. When the
 //! transport fails, every pending request gets an error and later calls get
-//! [`Error::Closed`].
+//! [`Error::Closed`]. The driver also closes the connection itself when the server said `BYE`
+//! outside a LOGOUT (it should hang up; if it does not, nothing could be sent anyway), and when
+//! a response broke a size limit ([`Error::Frame`]): that response belonged to some command,
+//! whose result would otherwise be silently incomplete, and skipping it may mean waiting for
+//! gigabytes (`{4294967295}`).
 //!
 //! Nothing here names a runtime: timers come from [`crate::runtime`], channels from
 //! `tokio::sync` (which runs on any executor, including the browser's).
 
 mod compress;
 mod idle;
+#[cfg(all(test, not(target_arch = "wasm32")))]
+mod tests;
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -164,6 +170,8 @@ pub(crate) struct Driver {
     held: Option<Held>,
     /// The server's BYE, if it sent one (reported to requests that fail afterwards).
     bye: Option<(Option<ResponseCode>, String)>,
+    /// LOGOUT commands submitted (a BYE while one is pending is the normal logout sequence).
+    logouts: Vec<CommandId>,
     /// COMPRESS=DEFLATE, once the server accepted it.
     compression: Option<Compression>,
 }
@@ -187,6 +195,7 @@ impl Driver {
             idle: None,
             held: None,
             bye: None,
+            logouts: Vec::new(),
             compression: None,
         }
     }
@@ -333,8 +342,12 @@ impl Driver {
                     } else {
                         DataMode::Collect
                     };
+                    let logout = matches!(c.body, CommandBody::Logout);
                     match self.session.submit(c.body, mode) {
                         Ok(id) => {
+                            if logout {
+                                self.logouts.push(id);
+                            }
                             self.pending.insert(
                                 id,
                                 Pending::Command {
@@ -352,9 +365,10 @@ impl Driver {
             Request::Idle(request) => {
                 if let Some(idle) = self.idle.as_mut() {
                     // An IDLE that is ending, or whose caller is gone, hands over to this one
-                    // once the server confirmed its end; a second IDLE while the first caller
-                    // still waits is an error.
-                    if idle.next.is_none() && idle.ending_or_abandoned() {
+                    // once the server confirmed its end (replacing one queued before whose
+                    // caller gave up too); a second IDLE while the first caller still waits
+                    // is an error.
+                    if idle.ending_or_abandoned() && idle.free_next() {
                         if idle.wants_event() {
                             idle.finish_with(IdleEvent::Cancelled);
                             self.session.idle_done(idle.id);
@@ -404,6 +418,12 @@ impl Driver {
     fn process_events(&mut self) -> Result<()> {
         while self.held.is_none() {
             let Some(event) = self.session.poll_event() else {
+                // Everything received is handled. After a BYE that is not part of LOGOUT the
+                // server should hang up; do not wait for it to.
+                self.logouts.retain(|id| self.pending.contains_key(id));
+                if self.bye.is_some() && self.logouts.is_empty() {
+                    return Err(self.eof_error());
+                }
                 break;
             };
             match event {
@@ -443,6 +463,11 @@ impl Driver {
                     self.compression = Some(Compression::new(leftover));
                     self.session.transport_changed();
                 }
+                // A response over a size limit was part of some command's answer: close rather
+                // than complete that command with data silently missing (see the module docs).
+                SessionEvent::Malformed {
+                    error: error @ Error::Frame(_),
+                } => return Err(error),
                 SessionEvent::Malformed { error } => {
                     tracing::warn!(%error, "skipped a malformed server response");
                 }
@@ -622,6 +647,7 @@ fn replicate(error: &Error) -> Error {
             text: text.clone(),
         },
         Error::Io(e) => Error::Io(std::io::Error::new(e.kind(), e.to_string())),
+        Error::Frame(e) => Error::Frame(*e),
         other => Error::Io(std::io::Error::other(other.to_string())),
     }
 }

@@ -6,7 +6,11 @@
 //!
 //! ```text
 //! cargo run -p daaki-imap-tests --bin dovecot-harness -- [--user NAME] [--password PW] [--messages N]
+//!     [--extra-user NAME:PASSWORD:MESSAGES]...
 //! ```
+//!
+//! `--extra-user` (repeatable) seeds more users besides the main one, e.g. for the fetch
+//! benchmark's 10,000- and 100,000-message mailboxes (`cargo xtask bench fetch`).
 #![deny(unsafe_code)]
 
 use std::io::Read;
@@ -17,6 +21,7 @@ fn main() {
     let mut user = "demo".to_owned();
     let mut password = "demo".to_owned();
     let mut messages = 1000u32;
+    let mut extra_users = Vec::new();
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
         let mut value = || {
@@ -34,9 +39,24 @@ fn main() {
                     std::process::exit(2)
                 })
             }
+            "--extra-user" => {
+                let spec = value();
+                let parsed = spec.rsplit_once(':').and_then(|(rest, n)| {
+                    let (name, pw) = rest.split_once(':')?;
+                    Some((name.to_owned(), pw.to_owned(), n.parse::<u32>().ok()?))
+                });
+                match parsed {
+                    Some(user) => extra_users.push(user),
+                    None => {
+                        eprintln!("--extra-user: expected NAME:PASSWORD:MESSAGES, got {spec:?}");
+                        std::process::exit(2)
+                    }
+                }
+            }
             "-h" | "--help" => {
                 println!(
-                    "usage: dovecot-harness [--user NAME] [--password PW] [--messages N]\n\
+                    "usage: dovecot-harness [--user NAME] [--password PW] [--messages N] \
+                     [--extra-user NAME:PASSWORD:MESSAGES]...\n\
                      Starts a private Dovecot on loopback and runs until stdin closes."
                 );
                 return;
@@ -48,7 +68,9 @@ fn main() {
         }
     }
     let options = DovecotOptions {
-        users: vec![(user.clone(), password.clone(), messages)],
+        users: std::iter::once((user.clone(), password.clone(), messages))
+            .chain(extra_users)
+            .collect(),
     };
     let dovecot = match Dovecot::start_with(options) {
         Ok(d) => d,
