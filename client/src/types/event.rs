@@ -15,10 +15,6 @@ use super::response::{
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[non_exhaustive]
-#[allow(
-    clippy::large_enum_variant,
-    reason = "events are created once and moved a few times; boxing would cost every user a deref"
-)]
 pub enum TypedEvent {
     /// `[ALERT]` text the user must see (RFC 3501 §7.1: "MUST present ... to the user").
     Alert(String),
@@ -92,10 +88,6 @@ pub enum TypedEvent {
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[non_exhaustive]
-#[allow(
-    clippy::large_enum_variant,
-    reason = "events are created once and moved a few times; boxing would cost every user a deref"
-)]
 pub enum IdleEvent {
     /// `* n EXISTS`: the mailbox now has `n` messages.
     Exists(u32),

@@ -150,9 +150,9 @@ impl FetchResponse<'_> {
                 FetchItem::Rfc822(d) => out.rfc822 = d.map(|d| d.to_vec()),
                 FetchItem::Rfc822Header(d) => out.rfc822_header = d.map(|d| d.to_vec()),
                 FetchItem::Rfc822Text(d) => out.rfc822_text = d.map(|d| d.to_vec()),
-                FetchItem::Envelope(e) => out.envelope = Some(e.into_owned()),
+                FetchItem::Envelope(e) => out.envelope = Some(Box::new(e.into_owned())),
                 FetchItem::Body(b) | FetchItem::BodyStructure(b) => {
-                    out.body_structure = Some(b.into_owned())
+                    out.body_structure = Some(Box::new(b.into_owned()))
                 }
                 FetchItem::BodySection {
                     section,
@@ -342,8 +342,8 @@ mod tests {
         assert_eq!(env.subject.as_deref(), Some("Hi \"you\""));
         assert_eq!(env.from[0].email().as_deref(), Some("a@h"));
         assert!(matches!(
-            o.body_structure,
-            Some(crate::types::BodyStructure::Single(ref p)) if matches!(p.kind, SinglePartKind::Text { lines: 1, .. })
+            o.body_structure.as_deref(),
+            Some(crate::types::BodyStructure::Single(p)) if matches!(p.kind, SinglePartKind::Text { lines: 1, .. })
         ));
         assert_eq!(o.body(), Some(&b"abc"[..]));
         assert_eq!(o.other[0].name, "X-Y");

@@ -15,10 +15,6 @@ use crate::types::Flag;
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[non_exhaustive]
-#[allow(
-    clippy::large_enum_variant,
-    reason = "moved once from the parser to its consumer; boxing FETCH would add an allocation per message"
-)]
 pub enum ServerData {
     /// `* CAPABILITY ...`, names as sent.
     Capability(Vec<String>),

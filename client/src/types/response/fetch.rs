@@ -18,10 +18,11 @@ pub struct FetchResponse {
     pub internal_date: Option<ServerDateTime>,
     /// `RFC822.SIZE` (saturated at `u32::MAX`).
     pub rfc822_size: Option<u32>,
-    /// `ENVELOPE`.
-    pub envelope: Option<Envelope>,
-    /// `BODYSTRUCTURE` or `BODY` (structure).
-    pub body_structure: Option<BodyStructure>,
+    /// `ENVELOPE` (boxed: it is large and most fetches have none, so responses stay small
+    /// to move through channels; `if let Some(env) = &msg.envelope` reads it as before).
+    pub envelope: Option<Box<Envelope>>,
+    /// `BODYSTRUCTURE` or `BODY` (structure); boxed like `envelope`.
+    pub body_structure: Option<Box<BodyStructure>>,
     /// `BODY[section]<origin>` items.
     pub body_sections: Vec<BodySection>,
     /// `BINARY[section]<origin>` items.
