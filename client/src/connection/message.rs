@@ -31,7 +31,11 @@ impl ImapConnection {
         timeout: Duration,
     ) -> Result<Vec<FetchResponse>> {
         Ok(assemble::fetches(
-            self.run(fetch_body(false, set, items), timeout).await?,
+            self.run(
+                CommandBody::fetch(false, set.clone(), items.to_vec()),
+                timeout,
+            )
+            .await?,
         ))
     }
 
@@ -43,19 +47,27 @@ impl ImapConnection {
         timeout: Duration,
     ) -> Result<Vec<FetchResponse>> {
         Ok(assemble::fetches(
-            self.run(fetch_body(true, uids, items), timeout).await?,
+            self.run(
+                CommandBody::fetch(true, uids.clone(), items.to_vec()),
+                timeout,
+            )
+            .await?,
         ))
     }
 
     /// `SEARCH key`: matching sequence numbers (the same on IMAP4rev1 and rev2 servers).
     pub async fn search(&self, key: &SearchKey, timeout: Duration) -> Result<Vec<u32>> {
-        let outcome = self.run(search_body(false, key), timeout).await?;
+        let outcome = self
+            .run(CommandBody::search(false, key.clone()), timeout)
+            .await?;
         assemble::search_ids(&outcome)
     }
 
     /// `UID SEARCH key`: matching UIDs.
     pub async fn uid_search(&self, key: &SearchKey, timeout: Duration) -> Result<Vec<u32>> {
-        let outcome = self.run(search_body(true, key), timeout).await?;
+        let outcome = self
+            .run(CommandBody::search(true, key.clone()), timeout)
+            .await?;
         assemble::search_ids(&outcome)
     }
 
@@ -68,8 +80,11 @@ impl ImapConnection {
         timeout: Duration,
     ) -> Result<StoreResult> {
         Ok(assemble::store(
-            self.run(store_body(false, set, kind, flags), timeout)
-                .await?,
+            self.run(
+                CommandBody::store(false, set.clone(), kind, flags.to_vec()),
+                timeout,
+            )
+            .await?,
         ))
     }
 
@@ -82,8 +97,11 @@ impl ImapConnection {
         timeout: Duration,
     ) -> Result<StoreResult> {
         Ok(assemble::store(
-            self.run(store_body(true, uids, kind, flags), timeout)
-                .await?,
+            self.run(
+                CommandBody::store(true, uids.clone(), kind, flags.to_vec()),
+                timeout,
+            )
+            .await?,
         ))
     }
 
@@ -162,35 +180,5 @@ impl ImapConnection {
             messages: vec![m],
         };
         Ok(assemble::append(&self.run(body, timeout).await?))
-    }
-}
-
-fn fetch_body(uid: bool, set: &SequenceSet, items: &[FetchAttr]) -> CommandBody {
-    CommandBody::Fetch {
-        uid,
-        set: set.clone(),
-        attrs: items.to_vec(),
-        changed_since: None,
-        vanished: false,
-    }
-}
-
-fn search_body(uid: bool, key: &SearchKey) -> CommandBody {
-    CommandBody::Search {
-        uid,
-        charset: None,
-        criteria: key.clone(),
-        return_options: None,
-    }
-}
-
-fn store_body(uid: bool, set: &SequenceSet, kind: StoreKind, flags: &[Flag]) -> CommandBody {
-    CommandBody::Store {
-        uid,
-        set: set.clone(),
-        kind,
-        silent: false,
-        flags: flags.to_vec(),
-        unchanged_since: None,
     }
 }

@@ -210,7 +210,7 @@ impl<'c, T> Pipeline<'c, T> {
     where
         T: Push<FetchStep>,
     {
-        self.add(Ok(fetch_body(false, set, items)))
+        self.add(Ok(CommandBody::fetch(false, set.clone(), items.to_vec())))
     }
 
     /// `UID FETCH uids (items)`.
@@ -218,7 +218,7 @@ impl<'c, T> Pipeline<'c, T> {
     where
         T: Push<FetchStep>,
     {
-        self.add(Ok(fetch_body(true, uids, items)))
+        self.add(Ok(CommandBody::fetch(true, uids.clone(), items.to_vec())))
     }
 
     /// `SEARCH key`: matching sequence numbers.
@@ -226,7 +226,7 @@ impl<'c, T> Pipeline<'c, T> {
     where
         T: Push<SearchStep>,
     {
-        self.add(Ok(search_body(false, key)))
+        self.add(Ok(CommandBody::search(false, key.clone())))
     }
 
     /// `UID SEARCH key`: matching UIDs.
@@ -234,7 +234,7 @@ impl<'c, T> Pipeline<'c, T> {
     where
         T: Push<SearchStep>,
     {
-        self.add(Ok(search_body(true, key)))
+        self.add(Ok(CommandBody::search(true, key.clone())))
     }
 
     /// `STORE set ±FLAGS (flags)`.
@@ -247,7 +247,12 @@ impl<'c, T> Pipeline<'c, T> {
     where
         T: Push<StoreStep>,
     {
-        self.add(Ok(store_body(false, set, kind, flags)))
+        self.add(Ok(CommandBody::store(
+            false,
+            set.clone(),
+            kind,
+            flags.to_vec(),
+        )))
     }
 
     /// `UID STORE uids ±FLAGS (flags)`.
@@ -260,7 +265,12 @@ impl<'c, T> Pipeline<'c, T> {
     where
         T: Push<StoreStep>,
     {
-        self.add(Ok(store_body(true, uids, kind, flags)))
+        self.add(Ok(CommandBody::store(
+            true,
+            uids.clone(),
+            kind,
+            flags.to_vec(),
+        )))
     }
 
     /// `COPY set mailbox`.
@@ -346,36 +356,6 @@ fn ends_the_pipeline(error: &Error) -> bool {
         error,
         Error::Io(_) | Error::Closed | Error::Timeout | Error::Bye { .. } | Error::Tls(_)
     )
-}
-
-fn fetch_body(uid: bool, set: &SequenceSet, items: &[FetchAttr]) -> CommandBody {
-    CommandBody::Fetch {
-        uid,
-        set: set.clone(),
-        attrs: items.to_vec(),
-        changed_since: None,
-        vanished: false,
-    }
-}
-
-fn search_body(uid: bool, key: &SearchKey) -> CommandBody {
-    CommandBody::Search {
-        uid,
-        charset: None,
-        criteria: key.clone(),
-        return_options: None,
-    }
-}
-
-fn store_body(uid: bool, set: &SequenceSet, kind: StoreKind, flags: &[Flag]) -> CommandBody {
-    CommandBody::Store {
-        uid,
-        set: set.clone(),
-        kind,
-        silent: false,
-        flags: flags.to_vec(),
-        unchanged_since: None,
-    }
 }
 
 fn copy_body(uid: bool, set: &SequenceSet, mailbox: impl IntoMailboxName) -> Result<CommandBody> {

@@ -420,6 +420,29 @@ impl CommandBody {
             vanished: false,
         }
     }
+
+    /// `[UID] SEARCH key` without CHARSET (the encoder adds `CHARSET UTF-8` when needed) or
+    /// RETURN options.
+    pub fn search(uid: bool, criteria: SearchKey) -> Self {
+        CommandBody::Search {
+            uid,
+            charset: None,
+            criteria,
+            return_options: None,
+        }
+    }
+
+    /// `[UID] STORE set ±FLAGS (flags)`, not silent, without UNCHANGEDSINCE.
+    pub fn store(uid: bool, set: SequenceSet, kind: StoreKind, flags: Vec<Flag>) -> Self {
+        CommandBody::Store {
+            uid,
+            set,
+            kind,
+            silent: false,
+            flags,
+            unchanged_since: None,
+        }
+    }
 }
 
 #[cfg(test)]
