@@ -1,10 +1,27 @@
 //! # daaki-imap-bridge
 //!
 //! A small, hardened WebSocket-to-TLS bridge that lets browsers reach IMAP servers without
-//! ever becoming an open proxy. This crate is a placeholder until the bridge issues land; it
-//! builds so the workspace layout is final from the start.
+//! ever becoming an open proxy. The wire contract (path, subprotocol, target query, close
+//! codes) lives in [`daaki_imap::wire`]; this crate implements the bridge side of it.
+//!
+//! | module | owns |
+//! | --- | --- |
+//! | [`config`] | the TOML configuration: listen address, path, origins, targets, patterns |
+//! | [`policy`] | target selection, DNS resolved once, every address vetted; injectable resolver and connector |
+//! | [`upstream`] | the real connector: TCP to the vetted address + rustls (ring), certificate verified |
+//! | [`server`] | the WebSocket handshake and its checks (Origin → 403; everything else → 4xxx close) |
+//! | [`pipe`] | bytes both ways, unchanged, bounded |
 #![deny(unsafe_code)]
 #![warn(missing_docs)]
+
+pub mod config;
+pub mod pipe;
+pub mod policy;
+pub mod server;
+pub mod upstream;
+
+pub use config::Config;
+pub use server::Bridge;
 
 /// The bridge's version, as reported by `daaki-imap-bridge --version`.
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");

@@ -79,6 +79,14 @@ pub enum Error {
         /// The cap that was exceeded, in bytes.
         limit: u64,
     },
+    /// The WebSocket bridge refused the connection or ended it (a 4000–4999 close code).
+    #[error("bridge closed the connection: {code}: {reason}")]
+    Bridge {
+        /// Why, as the bridge's close code says.
+        code: crate::wire::CloseCode,
+        /// The close reason text the bridge sent.
+        reason: String,
+    },
 }
 
 fn code_suffix(code: &Option<ResponseCode>) -> String {

@@ -30,6 +30,7 @@ pub mod proto;
 pub mod runtime;
 pub mod transport;
 pub mod types;
+pub mod wire;
 
 /// Pipelining: the [`Pipeline`] builder and the step types that make its result tuple.
 pub use connection::pipeline;

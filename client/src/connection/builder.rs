@@ -65,6 +65,8 @@ pub struct ImapConnectionBuilder {
     idle_refresh: Duration,
     #[cfg(all(not(target_arch = "wasm32"), feature = "tls"))]
     tls: TlsOptions,
+    #[cfg(all(not(target_arch = "wasm32"), feature = "websocket"))]
+    bridge_origin: Option<String>,
 }
 
 impl Default for ImapConnectionBuilder {
@@ -77,6 +79,8 @@ impl Default for ImapConnectionBuilder {
             idle_refresh: Duration::from_secs(25 * 60),
             #[cfg(all(not(target_arch = "wasm32"), feature = "tls"))]
             tls: TlsOptions::default(),
+            #[cfg(all(not(target_arch = "wasm32"), feature = "websocket"))]
+            bridge_origin: None,
         }
     }
 }
@@ -187,6 +191,51 @@ impl ImapConnectionBuilder {
                 }
             };
             Ok::<_, Error>((session, stream, early))
+        };
+        let (session, stream, early) = runtime::timeout(timeout, setup)
+            .await
+            .unwrap_or(Err(Error::Timeout))?;
+        let (connection, driver) = self.start(session, stream, early);
+        runtime::spawn(driver);
+        Ok(connection)
+    }
+
+    /// The `Origin` header [`connect_via_bridge`](Self::connect_via_bridge) sends (browsers
+    /// set it themselves). The bridge refuses origins outside its allowlist with HTTP 403.
+    #[cfg(all(not(target_arch = "wasm32"), feature = "websocket"))]
+    pub fn bridge_origin(mut self, origin: impl Into<String>) -> Self {
+        self.bridge_origin = Some(origin.into());
+        self
+    }
+
+    /// Connects through `daaki-imap-bridge` at `bridge_url` (`ws://…/imap` or `wss://…/imap`;
+    /// `wss` uses this builder's trust roots) to `target`, reads the greeting and starts the
+    /// driver on the current tokio runtime, all within `timeout`. The bridge does the TLS to
+    /// the IMAP server. A refusal by the bridge is [`Error::Bridge`] with its close code.
+    #[cfg(all(not(target_arch = "wasm32"), feature = "websocket"))]
+    pub async fn connect_via_bridge(
+        self,
+        bridge_url: &str,
+        target: crate::wire::BridgeTarget,
+        timeout: Duration,
+    ) -> Result<ImapConnection> {
+        let setup = async {
+            let mut stream = crate::transport::websocket::connect(
+                bridge_url,
+                &target,
+                self.bridge_origin.as_deref(),
+                &self.tls,
+            )
+            .await?;
+            let mut session = Session::new(self.session.clone());
+            let mut early = Vec::new();
+            handshake::greeting(&mut session, &mut stream, &mut early)
+                .await
+                .map_err(|e| match e {
+                    Error::Io(e) => crate::wire::io_error(e),
+                    other => other,
+                })?;
+            Ok::<_, Error>((session, Box::new(stream) as BoxStream, early))
         };
         let (session, stream, early) = runtime::timeout(timeout, setup)
             .await

@@ -80,6 +80,19 @@ impl ImapConnection {
         Self::builder().connect(host, port, tls, timeout).await
     }
 
+    /// Connects through `daaki-imap-bridge` with default settings; see
+    /// [`ImapConnectionBuilder::connect_via_bridge`].
+    #[cfg(all(not(target_arch = "wasm32"), feature = "websocket"))]
+    pub async fn connect_via_bridge(
+        bridge_url: &str,
+        target: crate::wire::BridgeTarget,
+        timeout: Duration,
+    ) -> Result<Self> {
+        Self::builder()
+            .connect_via_bridge(bridge_url, target, timeout)
+            .await
+    }
+
     fn new(
         requests: mpsc::Sender<Request>,
         shared: Arc<Shared>,

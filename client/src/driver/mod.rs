@@ -304,7 +304,7 @@ impl Driver {
                     need_flush = false;
                     Ok(())
                 }
-                Step::Wrote(Err(e)) | Step::Read(Err(e)) => Err(Error::Io(e)),
+                Step::Wrote(Err(e)) | Step::Read(Err(e)) => Err(crate::wire::io_error(e)),
                 Step::Read(Ok(0)) => Err(self.eof_error()),
                 Step::Read(Ok(n)) => {
                     match self.compression.as_mut() {
@@ -648,6 +648,10 @@ fn replicate(error: &Error) -> Error {
         },
         Error::Io(e) => Error::Io(std::io::Error::new(e.kind(), e.to_string())),
         Error::Frame(e) => Error::Frame(*e),
+        Error::Bridge { code, reason } => Error::Bridge {
+            code: *code,
+            reason: reason.clone(),
+        },
         other => Error::Io(std::io::Error::other(other.to_string())),
     }
 }

@@ -9,6 +9,8 @@
 pub mod compress;
 #[cfg(all(not(target_arch = "wasm32"), feature = "tls"))]
 pub mod tls;
+#[cfg(all(not(target_arch = "wasm32"), feature = "websocket"))]
+pub mod websocket;
 
 use tokio::io::{AsyncRead, AsyncWrite};
 

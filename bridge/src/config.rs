@@ -1,0 +1,260 @@
+//! The bridge's configuration: where it listens, which origins may connect, and which
+//! upstreams it may reach. Loaded from TOML; nothing outside it is ever reachable.
+//!
+//! ```toml
+//! listen = "127.0.0.1:8143"
+//! path = "/imap"                      # default
+//! origins = ["https://mail.example.com"]  # exact origins; "*" only if you mean it
+//!
+//! [[targets]]                         # named upstreams: ?target=work
+//! name = "work"
+//! host = "imap.example.com"
+//! port = 993                          # default
+//! tls = true                          # default; false = plaintext (local development only)
+//! allow_private = false               # default; true lets it resolve to private addresses
+//! extra_roots = "/etc/ssl/private-ca.pem"  # optional, trusted besides the OS roots
+//!
+//! [[patterns]]                        # host patterns: ?host=imap.fastmail.com&port=993
+//! pattern = "*.fastmail.com"          # exact host, or "*." + suffix (any deeper name)
+//! ports = [993]                       # default
+//! ```
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+
+/// The whole configuration file.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Config {
+    /// The address to listen on (default `127.0.0.1:8143`).
+    #[serde(default = "default_listen")]
+    pub listen: SocketAddr,
+    /// The WebSocket endpoint's path (default [`daaki_imap::wire::DEFAULT_PATH`]).
+    #[serde(default = "default_path")]
+    pub path: String,
+    /// Origins allowed to connect, compared exactly (`https://mail.example.com`). `"*"`
+    /// allows any origin, also a missing one (native clients); never the default.
+    #[serde(default)]
+    pub origins: Vec<String>,
+    /// Named upstreams.
+    #[serde(default)]
+    pub targets: Vec<Target>,
+    /// Host patterns a client may name with `host=` / `port=`.
+    #[serde(default)]
+    pub patterns: Vec<HostPattern>,
+}
+
+/// A named upstream.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Target {
+    /// The name clients use (`target=<name>`).
+    pub name: String,
+    /// The upstream host name (also the TLS server name) or IP address.
+    pub host: String,
+    /// The upstream port (default 993).
+    #[serde(default = "default_port")]
+    pub port: u16,
+    /// TLS to the upstream (default `true`). `false` pipes plaintext: local development only.
+    #[serde(default = "default_true")]
+    pub tls: bool,
+    /// Lets the host resolve to loopback/private/link-local/… addresses (default `false`).
+    /// Cloud metadata addresses stay refused regardless.
+    #[serde(default)]
+    pub allow_private: bool,
+    /// A PEM file of extra root certificates trusted for this upstream (besides the OS roots).
+    #[serde(default)]
+    pub extra_roots: Option<PathBuf>,
+}
+
+/// Hosts clients may name themselves.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct HostPattern {
+    /// An exact host (`imap.example.com`) or `*.example.com` (any name ending in
+    /// `.example.com`, not `example.com` itself).
+    pub pattern: String,
+    /// Allowed ports (default `[993]`).
+    #[serde(default = "default_ports")]
+    pub ports: Vec<u16>,
+}
+
+impl HostPattern {
+    /// Whether `host` (compared case-insensitively) matches this pattern.
+    pub fn matches(&self, host: &str) -> bool {
+        let host = host.to_ascii_lowercase();
+        let pattern = self.pattern.to_ascii_lowercase();
+        match pattern.strip_prefix("*.") {
+            Some(suffix) => host
+                .strip_suffix(suffix)
+                .and_then(|head| head.strip_suffix('.'))
+                .is_some_and(|head| !head.is_empty()),
+            None => host == pattern,
+        }
+    }
+}
+
+fn default_listen() -> SocketAddr {
+    SocketAddr::from(([127, 0, 0, 1], 8143))
+}
+
+fn default_path() -> String {
+    daaki_imap::wire::DEFAULT_PATH.to_owned()
+}
+
+fn default_port() -> u16 {
+    daaki_imap::wire::DEFAULT_PORT
+}
+
+fn default_ports() -> Vec<u16> {
+    vec![daaki_imap::wire::DEFAULT_PORT]
+}
+
+fn default_true() -> bool {
+    true
+}
+
+/// A configuration that cannot be loaded or is unsafe.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    /// The file could not be read.
+    #[error("cannot read {path}: {source}")]
+    Read {
+        /// The file.
+        path: PathBuf,
+        /// Why.
+        source: std::io::Error,
+    },
+    /// The TOML is malformed or has unknown keys.
+    #[error("invalid configuration: {0}")]
+    Parse(#[from] toml::de::Error),
+    /// A value is not allowed.
+    #[error("invalid configuration: {0}")]
+    Invalid(String),
+}
+
+impl Config {
+    /// A configuration with no origins, targets or patterns (reaches nothing).
+    pub fn empty() -> Self {
+        Self {
+            listen: default_listen(),
+            path: default_path(),
+            origins: Vec::new(),
+            targets: Vec::new(),
+            patterns: Vec::new(),
+        }
+    }
+
+    /// Parses and validates TOML text.
+    pub fn from_toml(text: &str) -> Result<Self, ConfigError> {
+        let config: Config = toml::from_str(text)?;
+        config.validate()?;
+        Ok(config)
+    }
+
+    /// Reads, parses and validates a TOML file.
+    pub fn load(path: &Path) -> Result<Self, ConfigError> {
+        let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
+            path: path.to_owned(),
+            source,
+        })?;
+        Self::from_toml(&text)
+    }
+
+    /// Whether `origin` may connect.
+    pub fn origin_allowed(&self, origin: Option<&str>) -> bool {
+        if self.origins.iter().any(|o| o == "*") {
+            return true;
+        }
+        origin.is_some_and(|origin| self.origins.iter().any(|o| o == origin))
+    }
+
+    /// Checks names, patterns and ports.
+    pub fn validate(&self) -> Result<(), ConfigError> {
+        let invalid = |m: String| Err(ConfigError::Invalid(m));
+        if !self.path.starts_with('/') {
+            return invalid(format!("path must start with '/': {:?}", self.path));
+        }
+        for (i, t) in self.targets.iter().enumerate() {
+            if daaki_imap::wire::BridgeTarget::named(&t.name).is_err() {
+                return invalid(format!("target name {:?} must be [A-Za-z0-9._-]", t.name));
+            }
+            if self.targets[..i].iter().any(|o| o.name == t.name) {
+                return invalid(format!("target name {:?} appears twice", t.name));
+            }
+            if t.host.is_empty() || t.port == 0 {
+                return invalid(format!("target {:?} needs a host and a port", t.name));
+            }
+        }
+        for p in &self.patterns {
+            let body = p.pattern.strip_prefix("*.").unwrap_or(&p.pattern);
+            if body.is_empty() || body.contains('*') {
+                return invalid(format!(
+                    "pattern {:?}: only an exact host or \"*.\" + suffix",
+                    p.pattern
+                ));
+            }
+            if p.ports.is_empty() || p.ports.contains(&0) {
+                return invalid(format!("pattern {:?} needs valid ports", p.pattern));
+            }
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn defaults_are_safe() {
+        let c = Config::from_toml(
+            "[[targets]]\nname = \"t\"\nhost = \"imap.example.com\"\n\
+             [[patterns]]\npattern = \"*.example.org\"\n",
+        )
+        .expect("valid");
+        assert_eq!(c.path, "/imap");
+        assert!(c.origins.is_empty());
+        assert!(!c.origin_allowed(Some("https://a.example")));
+        assert!(!c.origin_allowed(None));
+        let t = &c.targets[0];
+        assert!(t.tls && !t.allow_private && t.port == 993);
+        assert_eq!(c.patterns[0].ports, vec![993]);
+    }
+
+    #[test]
+    fn origins_match_exactly_and_star_only_when_configured() {
+        let mut c = Config::empty();
+        c.origins = vec!["https://mail.example.com".into()];
+        assert!(c.origin_allowed(Some("https://mail.example.com")));
+        assert!(!c.origin_allowed(Some("https://mail.example.com.evil")));
+        assert!(!c.origin_allowed(Some("http://mail.example.com")));
+        c.origins.push("*".into());
+        assert!(c.origin_allowed(Some("https://anything")));
+        assert!(c.origin_allowed(None));
+    }
+
+    #[test]
+    fn wildcard_patterns_match_subdomains_only() {
+        let p = HostPattern {
+            pattern: "*.example.com".into(),
+            ports: vec![993],
+        };
+        assert!(p.matches("imap.example.com"));
+        assert!(p.matches("A.B.Example.COM"));
+        assert!(!p.matches("example.com"));
+        assert!(!p.matches("evilexample.com"));
+        assert!(!p.matches("imap.example.com.evil"));
+    }
+
+    #[test]
+    fn unsafe_or_unknown_settings_are_rejected() {
+        assert!(Config::from_toml("bogus = 1").is_err());
+        assert!(Config::from_toml("[[patterns]]\npattern = \"*\"").is_err());
+        assert!(Config::from_toml("[[patterns]]\npattern = \"a.*.com\"").is_err());
+        assert!(Config::from_toml("[[targets]]\nname = \"a b\"\nhost = \"h\"").is_err());
+        assert!(Config::from_toml("path = \"imap\"").is_err());
+    }
+}

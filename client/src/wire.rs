@@ -1,0 +1,485 @@
+//! The wire contract between a client and `daaki-imap-bridge`, defined once.
+//!
+//! Browsers cannot open TCP sockets, so they reach IMAP servers through the bridge: a WebSocket
+//! whose binary frames carry the raw IMAP byte stream, piped by the bridge to a TLS connection
+//! to the server. The bridge depends on this module (with the client's default features off),
+//! so the two sides can never drift apart.
+//!
+//! # The handshake
+//!
+//! - **Path**: [`DEFAULT_PATH`] (`/imap`) unless the bridge is configured otherwise.
+//! - **Subprotocol**: the request's `Sec-WebSocket-Protocol` list must contain [`SUBPROTOCOL`]
+//!   (`daaki-imap.v1`); the bridge echoes exactly that entry and never any other one.
+//! - **Target**: named in the query string, either `target=<name>` (an upstream the bridge's
+//!   configuration names) or `host=<host>&port=<port>` (when one of the bridge's host
+//!   patterns allows that host and port; `port` defaults to 993). See [`BridgeTarget`].
+//!   Values are percent-encoded: every byte outside the URI *unreserved* set
+//!   (`A–Z a–z 0–9 - . _ ~`) is written as `%XX`; the bridge decodes `%XX` and takes `+`
+//!   literally (it is not a space). Names and hosts only ever contain unreserved characters,
+//!   so in practice nothing needs encoding — but decoders must not assume that.
+//! - **Ticket** (reserved; its format is specified separately): a second subprotocol entry,
+//!   base64url without padding (an HTTP token, which a browser's `new WebSocket` accepts — see
+//!   [`is_ticket_token`]). The bridge never echoes it.
+//!
+//! # After the handshake
+//!
+//! Binary frames only, both ways; message boundaries carry no meaning (either side may split or
+//! join the byte stream arbitrarily). A text frame is a protocol error. Browsers cannot see the
+//! HTTP status of a refused handshake (they report close code 1006), so the bridge refuses
+//! everything except a disallowed `Origin` (HTTP 403) by **accepting** the upgrade and then
+//! closing with a [`CloseCode`] from the 4000–4999 range.
+
+use crate::Error;
+
+/// The default request path of the bridge's WebSocket endpoint.
+pub const DEFAULT_PATH: &str = "/imap";
+
+/// The versioned subprotocol token a client must offer and the bridge echoes.
+pub const SUBPROTOCOL: &str = "daaki-imap.v1";
+
+/// Query parameter naming a configured upstream.
+pub const TARGET_PARAM: &str = "target";
+/// Query parameter naming an upstream host (allowed by a host pattern).
+pub const HOST_PARAM: &str = "host";
+/// Query parameter with the upstream port (with [`HOST_PARAM`]; default [`DEFAULT_PORT`]).
+pub const PORT_PARAM: &str = "port";
+/// The upstream port when `host=` comes without `port=` (IMAP over implicit TLS).
+pub const DEFAULT_PORT: u16 = 993;
+
+/// The largest WebSocket frame (and message) either side may send: 256 KiB. Senders should
+/// use far smaller frames (the bridge sends at most 16 KiB per frame, the native client
+/// writes at most 16 KiB per frame); a larger one ends the session.
+pub const MAX_FRAME_LEN: usize = 256 * 1024;
+
+/// The longest target name or host the contract allows (a DNS name's limit).
+pub const MAX_NAME_LEN: usize = 253;
+
+/// Which upstream the bridge should connect to.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub enum BridgeTarget {
+    /// An upstream the bridge's configuration names (`target=<name>`).
+    Named(String),
+    /// A host and port that one of the bridge's host patterns allows (`host=…&port=…`).
+    Host {
+        /// The host name (or IP literal, if a pattern names it exactly).
+        host: String,
+        /// The port.
+        port: u16,
+    },
+}
+
+/// Why a query string does not name a target.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum TargetError {
+    /// Neither `target=` nor `host=` is present.
+    #[error("no target named (expected target=<name> or host=<host>)")]
+    Missing,
+    /// Both `target=` and `host=`, or one of them twice.
+    #[error("ambiguous target (target= and host= are exclusive and may appear once)")]
+    Ambiguous,
+    /// A value is empty, too long, badly encoded or has characters outside `[A-Za-z0-9._-]`.
+    #[error("invalid {0} value")]
+    Invalid(&'static str),
+}
+
+impl BridgeTarget {
+    /// A configured upstream by name (`[A-Za-z0-9._-]`, 1–253 characters).
+    pub fn named(name: impl Into<String>) -> crate::Result<Self> {
+        let name = name.into();
+        if !is_name(&name) {
+            return Err(Error::InvalidInput(format!(
+                "invalid bridge target name {name:?}"
+            )));
+        }
+        Ok(Self::Named(name))
+    }
+
+    /// A host and port (host: `[A-Za-z0-9._-]` plus `:` for IPv6 literals, 1–253 characters).
+    pub fn host(host: impl Into<String>, port: u16) -> crate::Result<Self> {
+        let host = host.into();
+        if !is_host(&host) || port == 0 {
+            return Err(Error::InvalidInput(format!(
+                "invalid bridge target {host:?}:{port}"
+            )));
+        }
+        Ok(Self::Host { host, port })
+    }
+
+    /// The query string naming this target (without the leading `?`), percent-encoded.
+    pub fn to_query(&self) -> String {
+        match self {
+            Self::Named(name) => format!("{TARGET_PARAM}={}", percent_encode(name)),
+            Self::Host { host, port } => {
+                format!("{HOST_PARAM}={}&{PORT_PARAM}={port}", percent_encode(host))
+            }
+        }
+    }
+
+    /// Reads the target from a request's query string (without the leading `?`). Unknown
+    /// parameters are ignored.
+    pub fn from_query(query: &str) -> Result<Self, TargetError> {
+        let mut target = None;
+        let mut host = None;
+        let mut port = None;
+        for pair in query.split('&').filter(|p| !p.is_empty()) {
+            let (key, value) = pair.split_once('=').unwrap_or((pair, ""));
+            let slot = match key {
+                TARGET_PARAM => &mut target,
+                HOST_PARAM => &mut host,
+                PORT_PARAM => &mut port,
+                _ => continue,
+            };
+            if slot.is_some() {
+                return Err(TargetError::Ambiguous);
+            }
+            *slot = Some(value);
+        }
+        match (target, host) {
+            (Some(_), Some(_)) => Err(TargetError::Ambiguous),
+            (None, None) => Err(TargetError::Missing),
+            (Some(name), None) => {
+                if port.is_some() {
+                    return Err(TargetError::Ambiguous);
+                }
+                let name = percent_decode(name).ok_or(TargetError::Invalid(TARGET_PARAM))?;
+                if !is_name(&name) {
+                    return Err(TargetError::Invalid(TARGET_PARAM));
+                }
+                Ok(Self::Named(name))
+            }
+            (None, Some(host)) => {
+                let host = percent_decode(host).ok_or(TargetError::Invalid(HOST_PARAM))?;
+                if !is_host(&host) {
+                    return Err(TargetError::Invalid(HOST_PARAM));
+                }
+                let port = match port {
+                    None => DEFAULT_PORT,
+                    Some(p) => percent_decode(p)
+                        .filter(|p| !p.is_empty() && p.len() <= 5)
+                        .and_then(|p| p.parse::<u16>().ok())
+                        .filter(|p| *p != 0)
+                        .ok_or(TargetError::Invalid(PORT_PARAM))?,
+                };
+                Ok(Self::Host { host, port })
+            }
+        }
+    }
+
+    /// `bridge_url` with this target's query appended (after `?`, or `&` if the URL already
+    /// has a query).
+    pub fn request_url(&self, bridge_url: &str) -> String {
+        let sep = if bridge_url.contains('?') { '&' } else { '?' };
+        format!("{bridge_url}{sep}{}", self.to_query())
+    }
+}
+
+fn is_name(s: &str) -> bool {
+    !s.is_empty()
+        && s.len() <= MAX_NAME_LEN
+        && s.bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-'))
+}
+
+fn is_host(s: &str) -> bool {
+    !s.is_empty()
+        && s.len() <= MAX_NAME_LEN
+        && s.bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-' | b':'))
+}
+
+/// Percent-encodes every byte outside the URI unreserved set.
+pub fn percent_encode(value: &str) -> String {
+    const HEX: &[u8; 16] = b"0123456789ABCDEF";
+    let mut out = String::with_capacity(value.len());
+    for b in value.bytes() {
+        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~') {
+            out.push(char::from(b));
+        } else {
+            out.push('%');
+            out.push(char::from(HEX[usize::from(b >> 4)]));
+            out.push(char::from(HEX[usize::from(b & 0x0f)]));
+        }
+    }
+    out
+}
+
+/// Decodes `%XX` escapes (`+` stays `+`). `None` for a malformed escape or non-UTF-8 result.
+pub fn percent_decode(value: &str) -> Option<String> {
+    let bytes = value.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while let Some(&b) = bytes.get(i) {
+        if b == b'%' {
+            let hi = hex_value(*bytes.get(i + 1)?)?;
+            let lo = hex_value(*bytes.get(i + 2)?)?;
+            out.push(hi << 4 | lo);
+            i += 3;
+        } else {
+            out.push(b);
+            i += 1;
+        }
+    }
+    String::from_utf8(out).ok()
+}
+
+fn hex_value(b: u8) -> Option<u8> {
+    match b {
+        b'0'..=b'9' => Some(b - b'0'),
+        b'a'..=b'f' => Some(b - b'a' + 10),
+        b'A'..=b'F' => Some(b - b'A' + 10),
+        _ => None,
+    }
+}
+
+/// Whether `entry` has the shape of a ticket subprotocol entry: base64url without padding
+/// (`A–Z a–z 0–9 - _`), 1–4096 characters. The ticket's contents are specified separately.
+pub fn is_ticket_token(entry: &str) -> bool {
+    !entry.is_empty()
+        && entry.len() <= 4096
+        && entry
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_'))
+}
+
+/// The bridge's close codes (4000–4999): why it ended a WebSocket session.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[non_exhaustive]
+pub enum CloseCode {
+    /// The target is not configured, or its host, port or resolved address is not allowed.
+    TargetNotAllowed,
+    /// The request names no target, or names it badly.
+    BadRequest,
+    /// The [`SUBPROTOCOL`] entry was not offered.
+    SubprotocolRequired,
+    /// The TCP connection to the upstream failed (refused, unreachable, timed out, DNS).
+    UpstreamConnectFailed,
+    /// The TLS handshake with the upstream failed (certificate not trusted, protocol error).
+    UpstreamTlsFailed,
+    /// The upstream closed the connection (for example after LOGOUT).
+    UpstreamClosed,
+    /// A connection, rate or size limit of the bridge was reached.
+    LimitReached,
+    /// The ticket is missing, malformed, expired or not valid for this target (reserved).
+    TicketInvalid,
+    /// The client broke the wire contract (for example it sent a text frame).
+    ProtocolError,
+    /// An idle or handshake timeout of the bridge expired.
+    Timeout,
+    /// The bridge is shutting down.
+    GoingAway,
+    /// An unexpected failure inside the bridge.
+    Internal,
+}
+
+impl CloseCode {
+    const ALL: [CloseCode; 12] = [
+        CloseCode::TargetNotAllowed,
+        CloseCode::BadRequest,
+        CloseCode::SubprotocolRequired,
+        CloseCode::UpstreamConnectFailed,
+        CloseCode::UpstreamTlsFailed,
+        CloseCode::UpstreamClosed,
+        CloseCode::LimitReached,
+        CloseCode::TicketInvalid,
+        CloseCode::ProtocolError,
+        CloseCode::Timeout,
+        CloseCode::GoingAway,
+        CloseCode::Internal,
+    ];
+
+    /// The numeric close code.
+    pub fn as_u16(self) -> u16 {
+        match self {
+            Self::TargetNotAllowed => 4000,
+            Self::BadRequest => 4001,
+            Self::SubprotocolRequired => 4002,
+            Self::UpstreamConnectFailed => 4003,
+            Self::UpstreamTlsFailed => 4004,
+            Self::UpstreamClosed => 4005,
+            Self::LimitReached => 4006,
+            Self::TicketInvalid => 4007,
+            Self::ProtocolError => 4008,
+            Self::Timeout => 4009,
+            Self::GoingAway => 4010,
+            Self::Internal => 4011,
+        }
+    }
+
+    /// The close code for a number, if this contract defines it.
+    pub fn from_u16(code: u16) -> Option<Self> {
+        Self::ALL.into_iter().find(|c| c.as_u16() == code)
+    }
+
+    /// The default close reason text (short: a close reason may be at most 123 bytes).
+    pub fn reason(self) -> &'static str {
+        match self {
+            Self::TargetNotAllowed => "target not allowed",
+            Self::BadRequest => "bad request: missing or invalid target",
+            Self::SubprotocolRequired => "subprotocol daaki-imap.v1 required",
+            Self::UpstreamConnectFailed => "upstream connect failed",
+            Self::UpstreamTlsFailed => "upstream TLS failed",
+            Self::UpstreamClosed => "upstream closed",
+            Self::LimitReached => "limit reached",
+            Self::TicketInvalid => "ticket invalid",
+            Self::ProtocolError => "protocol error: binary frames only",
+            Self::Timeout => "timeout",
+            Self::GoingAway => "bridge shutting down",
+            Self::Internal => "internal bridge error",
+        }
+    }
+
+    /// The [`Error`] a client reports when the bridge closes with this code.
+    pub fn into_error(self, reason: impl Into<String>) -> Error {
+        Error::Bridge {
+            code: self,
+            reason: reason.into(),
+        }
+    }
+}
+
+impl std::fmt::Display for CloseCode {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{} ({})", self.as_u16(), self.reason())
+    }
+}
+
+/// A bridge close carried inside an `io::Error` by a WebSocket transport, so the driver can
+/// turn it back into [`Error::Bridge`].
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("bridge closed the connection: {code}: {reason}")]
+pub struct BridgeClosed {
+    /// The close code.
+    pub code: CloseCode,
+    /// The close reason the bridge sent.
+    pub reason: String,
+}
+
+impl From<BridgeClosed> for std::io::Error {
+    fn from(closed: BridgeClosed) -> Self {
+        std::io::Error::new(std::io::ErrorKind::ConnectionAborted, closed)
+    }
+}
+
+/// Turns a transport error into an [`Error`], recovering [`Error::Bridge`] from a
+/// [`BridgeClosed`] inside it.
+pub(crate) fn io_error(e: std::io::Error) -> Error {
+    match e
+        .get_ref()
+        .and_then(|inner| inner.downcast_ref::<BridgeClosed>())
+    {
+        Some(closed) => closed.code.into_error(closed.reason.clone()),
+        None => Error::Io(e),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn close_codes_round_trip_and_stay_in_the_private_range() {
+        for code in CloseCode::ALL {
+            let n = code.as_u16();
+            assert!((4000..=4999).contains(&n));
+            assert_eq!(CloseCode::from_u16(n), Some(code));
+            assert!(code.reason().len() <= 123);
+        }
+        assert_eq!(CloseCode::from_u16(1000), None);
+        assert_eq!(CloseCode::from_u16(4999), None);
+    }
+
+    #[test]
+    fn targets_round_trip_through_the_query() {
+        let named = BridgeTarget::named("work-mail").expect("valid");
+        assert_eq!(named.to_query(), "target=work-mail");
+        assert_eq!(BridgeTarget::from_query(&named.to_query()), Ok(named));
+        let host = BridgeTarget::host("imap.example.com", 993).expect("valid");
+        assert_eq!(host.to_query(), "host=imap.example.com&port=993");
+        assert_eq!(BridgeTarget::from_query(&host.to_query()), Ok(host));
+        let v6 = BridgeTarget::host("::1", 993).expect("valid");
+        assert_eq!(v6.to_query(), "host=%3A%3A1&port=993");
+        assert_eq!(BridgeTarget::from_query(&v6.to_query()), Ok(v6));
+    }
+
+    #[test]
+    fn query_parsing_rejects_missing_ambiguous_and_invalid_targets() {
+        use TargetError::*;
+        assert_eq!(BridgeTarget::from_query(""), Err(Missing));
+        assert_eq!(BridgeTarget::from_query("x=1"), Err(Missing));
+        assert_eq!(BridgeTarget::from_query("target=a&host=b"), Err(Ambiguous));
+        assert_eq!(
+            BridgeTarget::from_query("target=a&target=b"),
+            Err(Ambiguous)
+        );
+        assert_eq!(BridgeTarget::from_query("target="), Err(Invalid("target")));
+        assert_eq!(
+            BridgeTarget::from_query("target=a%2"),
+            Err(Invalid("target"))
+        );
+        assert_eq!(
+            BridgeTarget::from_query("target=a+b"),
+            Err(Invalid("target"))
+        );
+        assert_eq!(
+            BridgeTarget::from_query("target=a%20b"),
+            Err(Invalid("target"))
+        );
+        assert_eq!(
+            BridgeTarget::from_query("host=h&port=0"),
+            Err(Invalid("port"))
+        );
+        assert_eq!(
+            BridgeTarget::from_query("host=h&port=x"),
+            Err(Invalid("port"))
+        );
+        assert_eq!(
+            BridgeTarget::from_query("host=h&port=70000"),
+            Err(Invalid("port"))
+        );
+        assert_eq!(
+            BridgeTarget::from_query("host=h&other=1"),
+            Ok(BridgeTarget::Host {
+                host: "h".into(),
+                port: DEFAULT_PORT
+            })
+        );
+        assert!(BridgeTarget::named("a b").is_err());
+        assert!(BridgeTarget::host("h/x", 993).is_err());
+    }
+
+    #[test]
+    fn request_url_appends_the_query() {
+        let t = BridgeTarget::named("t").expect("valid");
+        assert_eq!(t.request_url("ws://b/imap"), "ws://b/imap?target=t");
+        assert_eq!(t.request_url("ws://b/imap?x=1"), "ws://b/imap?x=1&target=t");
+    }
+
+    #[test]
+    fn ticket_tokens_are_base64url_without_padding() {
+        assert!(is_ticket_token("abc-_09XYZ"));
+        assert!(!is_ticket_token("abc="));
+        assert!(!is_ticket_token("a/b"));
+        assert!(!is_ticket_token(""));
+        assert!(!is_ticket_token(SUBPROTOCOL));
+    }
+
+    #[test]
+    fn a_bridge_close_inside_an_io_error_becomes_error_bridge() {
+        let io: std::io::Error = BridgeClosed {
+            code: CloseCode::TargetNotAllowed,
+            reason: "nope".into(),
+        }
+        .into();
+        match io_error(io) {
+            Error::Bridge { code, reason } => {
+                assert_eq!(code, CloseCode::TargetNotAllowed);
+                assert_eq!(reason, "nope");
+            }
+            other => panic!("{other:?}"),
+        }
+        assert!(matches!(io_error(std::io::Error::other("x")), Error::Io(_)));
+    }
+}

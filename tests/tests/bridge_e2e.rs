@@ -1,0 +1,149 @@
+//! End to end through the bridge: `ImapConnection` over the native WebSocket transport,
+//! through an in-process `daaki-imap-bridge` (127.0.0.1:0), to the harness Dovecot's
+//! implicit-TLS port — with the same typed results as a direct connection.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use daaki_imap::types::{FetchAttr, SequenceSet};
+use daaki_imap::wire::{BridgeTarget, CloseCode};
+use daaki_imap::{Error, IdleEvent, ImapConnection, TlsMode};
+use daaki_imap_bridge::config::Target;
+use daaki_imap_bridge::{Bridge, Config};
+use daaki_imap_tests::client::{T, login};
+use daaki_imap_tests::harness::{Dovecot, TestUser, seed, shared_dovecot};
+use tokio_util::sync::CancellationToken;
+
+const ORIGIN: &str = "http://app.localhost";
+
+/// Starts a bridge whose only target, `dovecot`, is the harness's implicit-TLS listener
+/// (loopback, hence `allow_private`), trusting the harness CA. Returns its `ws://` URL.
+async fn start_bridge(dovecot: &Dovecot) -> String {
+    let mut config = Config::empty();
+    config.origins = vec![ORIGIN.to_owned()];
+    config.targets = vec![Target {
+        name: "dovecot".into(),
+        host: dovecot.host().to_owned(),
+        port: dovecot.tls_port(),
+        tls: true,
+        allow_private: true,
+        extra_roots: Some(dovecot.ca_cert_path().to_owned()),
+    }];
+    let bridge = Arc::new(Bridge::new(config).expect("bridge"));
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let addr = listener.local_addr().expect("addr");
+    tokio::spawn(bridge.serve(listener));
+    format!("ws://{addr}/imap")
+}
+
+async fn via_bridge(url: &str, target: &str) -> daaki_imap::Result<ImapConnection> {
+    ImapConnection::builder()
+        .bridge_origin(ORIGIN)
+        .connect_via_bridge(url, BridgeTarget::named(target)?, T)
+        .await
+}
+
+async fn bridge_login(url: &str, user: &TestUser) -> ImapConnection {
+    let conn = via_bridge(url, "dovecot")
+        .await
+        .expect("connect via bridge");
+    conn.login(&user.name, &user.password, T)
+        .await
+        .expect("login via bridge");
+    conn
+}
+
+fn set(s: &str) -> SequenceSet {
+    SequenceSet::new(s).expect("set")
+}
+
+#[tokio::test]
+async fn login_select_fetch_through_the_bridge_match_a_direct_connection() {
+    let dovecot = shared_dovecot();
+    let url = start_bridge(dovecot).await;
+    let user = dovecot.new_user(5);
+    let attrs = [
+        FetchAttr::Uid,
+        FetchAttr::Flags,
+        FetchAttr::Envelope,
+        FetchAttr::Rfc822Size,
+        FetchAttr::BodyStructure,
+        FetchAttr::Rfc822,
+    ];
+
+    let direct = login(dovecot, &user, TlsMode::Implicit).await;
+    let direct_caps = direct.capability(T).await.expect("capability");
+    let direct_select = direct.examine("INBOX", T).await.expect("examine");
+    let direct_fetch = direct.fetch(&set("1:*"), &attrs, T).await.expect("fetch");
+    direct.logout().await.expect("logout");
+
+    let bridged = bridge_login(&url, &user).await;
+    let bridged_caps = bridged.capability(T).await.expect("capability");
+    let bridged_select = bridged.examine("INBOX", T).await.expect("examine");
+    let bridged_fetch = bridged.fetch(&set("1:*"), &attrs, T).await.expect("fetch");
+
+    assert_eq!(bridged_caps, direct_caps);
+    assert_eq!(bridged_select, direct_select);
+    assert_eq!(bridged_select.exists, 5);
+    assert_eq!(bridged_fetch.len(), 5);
+    assert_eq!(bridged_fetch, direct_fetch);
+    let body = bridged_fetch[0].rfc822.as_deref().expect("RFC822 fetched");
+    assert_eq!(body, &seed::message(1)[..]);
+
+    bridged.logout().await.expect("logout via bridge");
+    assert!(bridged.is_closed());
+}
+
+#[tokio::test]
+async fn idle_through_the_bridge_is_woken_by_an_append_elsewhere() {
+    let dovecot = shared_dovecot();
+    let url = start_bridge(dovecot).await;
+    let user = dovecot.new_user(3);
+    let watcher = bridge_login(&url, &user).await;
+    let writer = login(dovecot, &user, TlsMode::Implicit).await;
+    assert_eq!(watcher.select("INBOX", T).await.expect("select").exists, 3);
+
+    let idle = tokio::spawn({
+        let watcher = watcher.clone();
+        async move { watcher.idle(T, CancellationToken::new()).await }
+    });
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    writer
+        .append("INBOX", &[], &seed::message(4), T)
+        .await
+        .expect("append");
+    let woke = idle.await.expect("idle task").expect("idle");
+    assert_eq!(woke, IdleEvent::Exists(4));
+    // The connection goes on normally after IDLE.
+    let fetched = watcher
+        .fetch(&set("4"), &[FetchAttr::Envelope], T)
+        .await
+        .expect("fetch");
+    assert_eq!(
+        fetched[0].envelope.as_ref().and_then(|e| e.subject.clone()),
+        Some("Test message 4".to_owned())
+    );
+    watcher.logout().await.expect("logout");
+    writer.logout().await.expect("logout");
+}
+
+#[tokio::test]
+async fn a_refusal_by_the_bridge_is_a_typed_bridge_error() {
+    let dovecot = shared_dovecot();
+    let url = start_bridge(dovecot).await;
+    match via_bridge(&url, "elsewhere").await {
+        Err(Error::Bridge { code, .. }) => assert_eq!(code, CloseCode::TargetNotAllowed),
+        other => panic!("expected a bridge refusal, got {:?}", other.map(|_| ())),
+    }
+    // A disallowed origin is an HTTP 403: the client cannot get a close code for it.
+    let refused = ImapConnection::builder()
+        .bridge_origin("https://evil.example")
+        .connect_via_bridge(&url, BridgeTarget::named("dovecot").expect("name"), T)
+        .await;
+    match refused {
+        Err(Error::Io(e)) => assert!(e.to_string().contains("403"), "{e}"),
+        other => panic!("expected an HTTP refusal, got {:?}", other.map(|_| ())),
+    }
+}
