@@ -11,6 +11,8 @@ mod fetch_attr;
 mod flag;
 mod mailbox;
 mod object_id;
+#[cfg(all(test, not(target_arch = "wasm32")))]
+mod proptests;
 pub mod response;
 mod result;
 mod search;
