@@ -17,6 +17,22 @@
 //! [[patterns]]                        # host patterns: ?host=imap.fastmail.com&port=993
 //! pattern = "*.fastmail.com"          # exact host, or "*." + suffix (any deeper name)
 //! ports = [993]                       # default
+//!
+//! ticket_secret_file = "/etc/daaki-imap-bridge/ticket.secret"  # optional; tickets required when set
+//! metrics_listen = "127.0.0.1:9143"   # optional; GET /metrics and /healthz
+//! tls_cert_file = "/etc/daaki-imap-bridge/cert.pem"  # optional, with tls_key_file: wss://
+//! tls_key_file = "/etc/daaki-imap-bridge/key.pem"
+//!
+//! [limits]                            # every key optional; defaults shown
+//! max_connections = 10000             # open TCP connections, all phases
+//! max_connections_per_ip = 64
+//! handshake_timeout_secs = 10         # the whole HTTP upgrade (slowloris)
+//! upstream_connect_timeout_secs = 20  # resolve + TCP + TLS
+//! idle_timeout_secs = 2400            # no bytes either way (IMAP IDLE is quiet: > 30 min)
+//! max_session_secs = 86400            # 0 = unlimited
+//! max_frame_size = 262144             # frame and message, at most wire::MAX_FRAME_LEN
+//! ping_interval_secs = 30             # WebSocket pings from the bridge; 0 = none
+//! shutdown_drain_secs = 30            # SIGTERM: let sessions finish this long, then close 1001
 //! ```
 
 use std::net::SocketAddr;
@@ -44,6 +60,72 @@ pub struct Config {
     /// Host patterns a client may name with `host=` / `port=`.
     #[serde(default)]
     pub patterns: Vec<HostPattern>,
+    /// A file holding the ticket secret (at least 32 bytes; surrounding whitespace trimmed).
+    /// When set, every connection needs a valid ticket (see [`daaki_imap::wire`]).
+    #[serde(default)]
+    pub ticket_secret_file: Option<PathBuf>,
+    /// Where to serve `GET /metrics` (Prometheus) and `GET /healthz`; none by default. Keep it
+    /// private (loopback or an internal network).
+    #[serde(default)]
+    pub metrics_listen: Option<SocketAddr>,
+    /// PEM certificate chain for TLS on the listener (`wss://`); with `tls_key_file`.
+    /// Without both, the listener speaks plain `ws://` (put a TLS proxy in front).
+    #[serde(default)]
+    pub tls_cert_file: Option<PathBuf>,
+    /// PEM private key for `tls_cert_file`.
+    #[serde(default)]
+    pub tls_key_file: Option<PathBuf>,
+    /// Connection, time and size limits.
+    #[serde(default)]
+    pub limits: Limits,
+}
+
+/// Connection, time and size limits (`[limits]`). Every refusal they cause is counted in the
+/// metrics and dials nothing.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Limits {
+    /// Open TCP connections, in any phase (default 10 000). Beyond it, the upgrade is
+    /// accepted and closed with `LimitReached`.
+    pub max_connections: usize,
+    /// Open TCP connections per client IP address (default 64).
+    pub max_connections_per_ip: usize,
+    /// How long the HTTP upgrade may take, from accept to the last header (default 10 s).
+    pub handshake_timeout_secs: u64,
+    /// How long resolving, the TCP connect and the upstream TLS handshake may take together
+    /// (default 20 s).
+    pub upstream_connect_timeout_secs: u64,
+    /// A session with no payload bytes either way for this long is closed with `Timeout`
+    /// (default 2400 s = 40 min: IMAP IDLE may be silent for 29 min).
+    pub idle_timeout_secs: u64,
+    /// The longest a session may last, then it is closed with `Timeout` (default 86 400 s;
+    /// 0 = unlimited).
+    pub max_session_secs: u64,
+    /// The largest WebSocket frame and message accepted from a client (default and maximum
+    /// [`daaki_imap::wire::MAX_FRAME_LEN`]); a larger one closes with `LimitReached`.
+    pub max_frame_size: usize,
+    /// Interval of WebSocket pings the bridge sends (default 30 s; 0 = none). Keeps NATs and
+    /// proxies from dropping quiet sessions.
+    pub ping_interval_secs: u64,
+    /// On SIGTERM/SIGINT: how long open sessions may continue before they are closed with
+    /// 1001 (default 30 s).
+    pub shutdown_drain_secs: u64,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Self {
+            max_connections: 10_000,
+            max_connections_per_ip: 64,
+            handshake_timeout_secs: 10,
+            upstream_connect_timeout_secs: 20,
+            idle_timeout_secs: 2400,
+            max_session_secs: 86_400,
+            max_frame_size: daaki_imap::wire::MAX_FRAME_LEN,
+            ping_interval_secs: 30,
+            shutdown_drain_secs: 30,
+        }
+    }
 }
 
 /// A named upstream.
@@ -144,6 +226,11 @@ impl Config {
             origins: Vec::new(),
             targets: Vec::new(),
             patterns: Vec::new(),
+            ticket_secret_file: None,
+            metrics_listen: None,
+            tls_cert_file: None,
+            tls_key_file: None,
+            limits: Limits::default(),
         }
     }
 
@@ -187,6 +274,25 @@ impl Config {
             if t.host.is_empty() || t.port == 0 {
                 return invalid(format!("target {:?} needs a host and a port", t.name));
             }
+        }
+        if self.tls_cert_file.is_some() != self.tls_key_file.is_some() {
+            return invalid("tls_cert_file and tls_key_file go together".into());
+        }
+        let l = &self.limits;
+        if l.max_connections == 0 || l.max_connections_per_ip == 0 {
+            return invalid("limits: connection caps must be at least 1".into());
+        }
+        if l.handshake_timeout_secs == 0
+            || l.upstream_connect_timeout_secs == 0
+            || l.idle_timeout_secs == 0
+        {
+            return invalid("limits: timeouts must be at least 1 s".into());
+        }
+        if l.max_frame_size < 1024 || l.max_frame_size > daaki_imap::wire::MAX_FRAME_LEN {
+            return invalid(format!(
+                "limits: max_frame_size must be 1024..={}",
+                daaki_imap::wire::MAX_FRAME_LEN
+            ));
         }
         for p in &self.patterns {
             let body = p.pattern.strip_prefix("*.").unwrap_or(&p.pattern);
@@ -256,5 +362,29 @@ mod tests {
         assert!(Config::from_toml("[[patterns]]\npattern = \"a.*.com\"").is_err());
         assert!(Config::from_toml("[[targets]]\nname = \"a b\"\nhost = \"h\"").is_err());
         assert!(Config::from_toml("path = \"imap\"").is_err());
+        assert!(Config::from_toml("[limits]\nmax_frame_size = 100000000").is_err());
+        assert!(Config::from_toml("[limits]\nidle_timeout_secs = 0").is_err());
+        assert!(Config::from_toml("[limits]\nbogus = 1").is_err());
+    }
+
+    #[test]
+    fn the_example_configuration_parses() {
+        let c = Config::from_toml(include_str!("../bridge.example.toml")).expect("valid");
+        assert_eq!(c.targets.len(), 1);
+        assert!(c.ticket_secret_file.is_some() && c.metrics_listen.is_some());
+        assert_eq!(
+            c.limits.idle_timeout_secs,
+            Limits::default().idle_timeout_secs
+        );
+    }
+
+    #[test]
+    fn limits_have_documented_defaults_and_can_be_partly_overridden() {
+        let c = Config::from_toml("[limits]\nmax_connections_per_ip = 3").expect("valid");
+        assert_eq!(c.limits.max_connections_per_ip, 3);
+        assert_eq!(c.limits.max_connections, 10_000);
+        assert!(c.limits.idle_timeout_secs > 30 * 60);
+        assert_eq!(c.limits.max_frame_size, daaki_imap::wire::MAX_FRAME_LEN);
+        assert!(c.ticket_secret_file.is_none() && c.metrics_listen.is_none());
     }
 }

@@ -6,18 +6,22 @@
 //!
 //! | module | owns |
 //! | --- | --- |
-//! | [`config`] | the TOML configuration: listen address, path, origins, targets, patterns |
+//! | [`config`] | the TOML configuration: listen address, path, origins, targets, patterns, tickets, TLS, limits |
 //! | [`policy`] | target selection, DNS resolved once, every address vetted; injectable resolver and connector |
-//! | [`upstream`] | the real connector: TCP to the vetted address + rustls (ring), certificate verified |
-//! | [`server`] | the WebSocket handshake and its checks (Origin → 403; everything else → 4xxx close) |
-//! | [`pipe`] | bytes both ways, unchanged, bounded |
+//! | [`upstream`] | the real connector: TCP to the vetted address + rustls (ring), certificate verified; the listener's optional TLS |
+//! | [`server`] | admission (caps), optional TLS, the WebSocket handshake and its checks (Origin → 403; everything else → 4xxx close), tickets, graceful shutdown |
+//! | [`pipe`] | bytes both ways, unchanged, bounded; idle/duration limits and pings |
+//! | [`ticket`] | HMAC-SHA256 tickets: mint and verify (format in [`daaki_imap::wire`]) |
+//! | [`metrics`] | counters, the Prometheus exposition, `/metrics` and `/healthz` |
 #![deny(unsafe_code)]
 #![warn(missing_docs)]
 
 pub mod config;
+pub mod metrics;
 pub mod pipe;
 pub mod policy;
 pub mod server;
+pub mod ticket;
 pub mod upstream;
 
 pub use config::Config;

@@ -1,51 +1,160 @@
 //! `daaki-imap-bridge`: the WebSocket-to-TLS bridge service.
+//!
+//! ```text
+//! daaki-imap-bridge --config bridge.toml [--listen ADDR] [--metrics-listen ADDR] [--log-format json]
+//! daaki-imap-bridge ticket --secret-file F --target NAME [--ttl 300]
+//! ```
+//! Every serve flag also reads an environment variable (`DAAKI_BRIDGE_CONFIG`,
+//! `DAAKI_BRIDGE_LISTEN`, `DAAKI_BRIDGE_METRICS_LISTEN`, `DAAKI_BRIDGE_LOG_FORMAT`); flags and
+//! variables override the file. `RUST_LOG` sets the log filter (default `info`).
 #![deny(unsafe_code)]
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use clap::Parser;
-use daaki_imap_bridge::{Bridge, Config};
+use clap::{Parser, Subcommand, ValueEnum};
+use daaki_imap::wire::BridgeTarget;
+use daaki_imap_bridge::ticket::{TicketKey, unix_now};
+use daaki_imap_bridge::{Bridge, Config, metrics};
 
 /// A WebSocket-to-TLS bridge that lets browsers reach IMAP servers.
 #[derive(Debug, Parser)]
 #[command(name = "daaki-imap-bridge", version)]
 struct Cli {
-    /// The TOML configuration file.
-    #[arg(long)]
-    config: PathBuf,
+    #[command(subcommand)]
+    command: Option<Command>,
+    /// The TOML configuration file (required to serve).
+    #[arg(long, env = "DAAKI_BRIDGE_CONFIG")]
+    config: Option<PathBuf>,
     /// Listen here instead of the configuration's `listen`.
-    #[arg(long)]
+    #[arg(long, env = "DAAKI_BRIDGE_LISTEN")]
     listen: Option<SocketAddr>,
+    /// Serve /metrics and /healthz here instead of the configuration's `metrics_listen`.
+    #[arg(long, env = "DAAKI_BRIDGE_METRICS_LISTEN")]
+    metrics_listen: Option<SocketAddr>,
+    /// Log format.
+    #[arg(long, env = "DAAKI_BRIDGE_LOG_FORMAT", value_enum, default_value_t = LogFormat::Text)]
+    log_format: LogFormat,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum LogFormat {
+    /// Human-readable lines.
+    Text,
+    /// One JSON object per line.
+    Json,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Print a ticket for a named target (for testing; app backends mint their own).
+    Ticket {
+        /// The file holding the shared secret (as `ticket_secret_file`).
+        #[arg(long)]
+        secret_file: PathBuf,
+        /// The configured target name the ticket is for.
+        #[arg(long)]
+        target: String,
+        /// Seconds until the ticket expires.
+        #[arg(long, default_value_t = 300)]
+        ttl: u64,
+    },
+}
+
+fn init_logs(format: LogFormat) {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
+    match format {
+        LogFormat::Text => builder.init(),
+        LogFormat::Json => builder.json().init(),
+    }
 }
 
 #[tokio::main]
 async fn main() {
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env()
-                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
-        )
-        .init();
     let cli = Cli::parse();
-    if let Err(error) = run(cli).await {
+    let result = match cli.command {
+        Some(Command::Ticket {
+            ref secret_file,
+            ref target,
+            ttl,
+        }) => ticket(secret_file, target, ttl),
+        None => {
+            init_logs(cli.log_format);
+            serve(cli).await
+        }
+    };
+    if let Err(error) = result {
         eprintln!("daaki-imap-bridge: {error}");
         std::process::exit(1);
     }
 }
 
-async fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
-    let mut config = Config::load(&cli.config)?;
+fn ticket(
+    secret_file: &std::path::Path,
+    target: &str,
+    ttl: u64,
+) -> Result<(), Box<dyn std::error::Error>> {
+    let key = TicketKey::load(secret_file)?;
+    let target = BridgeTarget::named(target)?;
+    println!("{}", key.mint(&target, unix_now().saturating_add(ttl)));
+    Ok(())
+}
+
+/// Completes on SIGTERM or SIGINT.
+async fn shutdown_signal() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        match signal(SignalKind::terminate()) {
+            Ok(mut term) => {
+                tokio::select! {
+                    _ = term.recv() => {}
+                    _ = tokio::signal::ctrl_c() => {}
+                }
+            }
+            Err(_) => {
+                let _ = tokio::signal::ctrl_c().await;
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = tokio::signal::ctrl_c().await;
+    }
+}
+
+async fn serve(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
+    let path = cli
+        .config
+        .ok_or("--config (or DAAKI_BRIDGE_CONFIG) is required")?;
+    let mut config = Config::load(&path)?;
     if let Some(listen) = cli.listen {
         config.listen = listen;
     }
-    let listener = tokio::net::TcpListener::bind(config.listen).await?;
-    tracing::info!(addr = %listener.local_addr()?, path = %config.path, "listening");
-    let bridge = Arc::new(Bridge::new(config)?);
-    tokio::select! {
-        result = bridge.serve(listener) => result?,
-        _ = tokio::signal::ctrl_c() => tracing::info!("shutting down"),
+    if let Some(listen) = cli.metrics_listen {
+        config.metrics_listen = Some(listen);
     }
+    let listener = tokio::net::TcpListener::bind(config.listen).await?;
+    let metrics_listener = match config.metrics_listen {
+        Some(addr) => Some(tokio::net::TcpListener::bind(addr).await?),
+        None => None,
+    };
+    tracing::info!(
+        addr = %listener.local_addr()?,
+        path = %config.path,
+        tickets = config.ticket_secret_file.is_some(),
+        "listening"
+    );
+    let bridge = Arc::new(Bridge::new(config)?);
+    if let Some(metrics_listener) = metrics_listener {
+        tracing::info!(addr = %metrics_listener.local_addr()?, "serving /metrics and /healthz");
+        tokio::spawn(metrics::serve(metrics_listener, bridge.metrics().clone()));
+    }
+    bridge.serve_until(listener, shutdown_signal()).await?;
     Ok(())
 }

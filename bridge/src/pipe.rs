@@ -5,16 +5,28 @@
 //! backpressure); upstream reads of at most [`UPSTREAM_CHUNK`] bytes become one binary frame
 //! each (the next read waits until the frame is flushed). A text frame ends the session with
 //! [`CloseCode::ProtocolError`]; the upstream closing ends it with
-//! [`CloseCode::UpstreamClosed`]; the client closing shuts the upstream down. No payload byte
-//! is ever logged.
+//! [`CloseCode::UpstreamClosed`]; the client closing shuts the upstream down. A frame over
+//! the size limit closes with [`CloseCode::LimitReached`] (tungstenite rejects it from its
+//! header, so none of it reaches the upstream); idle and maximum-duration limits close with
+//! [`CloseCode::Timeout`]; shutdown closes with 1001. The bridge pings the client at an
+//! interval. No payload byte is ever logged.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
+use std::time::Duration;
 
 use daaki_imap::wire::CloseCode;
+use futures_util::stream::SplitStream;
 use futures_util::{SinkExt, StreamExt};
-use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
+use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt, WriteHalf};
+use tokio::sync::{oneshot, watch};
+use tokio::time::Instant;
 use tokio_tungstenite::WebSocketStream;
 use tokio_tungstenite::tungstenite::protocol::CloseFrame;
-use tokio_tungstenite::tungstenite::{Bytes, Message, Utf8Bytes};
+use tokio_tungstenite::tungstenite::protocol::frame::coding::CloseCode as WsCloseCode;
+use tokio_tungstenite::tungstenite::{self, Bytes, Message, Utf8Bytes};
 
+use crate::metrics::Metrics;
 use crate::policy::BoxIo;
 
 /// The largest upstream read, hence the largest binary frame the bridge sends.
@@ -29,58 +41,144 @@ pub enum PipeEnd {
     ClientError,
     /// The client sent a text frame.
     TextFrame,
+    /// The client sent a frame or message over the size limit (nothing of it was forwarded).
+    FrameTooLarge,
     /// The upstream closed its side.
     UpstreamClosed,
     /// Reading from or writing to the upstream failed.
     UpstreamError,
+    /// No payload bytes either way for the idle timeout.
+    Idle,
+    /// The session reached its maximum duration.
+    MaxDuration,
+    /// The bridge is shutting down and the drain deadline passed (closed with 1001).
+    Shutdown,
 }
 
-/// Pipes `ws` and `upstream` until either side ends, then closes the WebSocket with the
-/// matching code.
-pub async fn run<S>(ws: WebSocketStream<S>, upstream: BoxIo) -> PipeEnd
-where
-    S: AsyncRead + AsyncWrite + Unpin,
-{
-    let (mut ws_tx, mut ws_rx) = ws.split();
-    let (mut up_rx, mut up_tx) = tokio::io::split(upstream);
+/// The time limits of one session.
+#[derive(Debug, Clone, Copy)]
+pub struct PipeLimits {
+    /// Close after this long without payload bytes either way.
+    pub idle_timeout: Duration,
+    /// Close after this long regardless (`None`: never).
+    pub max_session: Option<Duration>,
+    /// Send a WebSocket ping this often (`None`: never).
+    pub ping_interval: Option<Duration>,
+}
 
-    let client_to_upstream = async {
-        while let Some(message) = ws_rx.next().await {
-            match message {
-                Ok(Message::Binary(data)) => {
-                    if up_tx.write_all(&data).await.is_err() || up_tx.flush().await.is_err() {
-                        return PipeEnd::UpstreamError;
-                    }
-                }
-                Ok(Message::Text(_)) => return PipeEnd::TextFrame,
-                Ok(Message::Close(_)) => return PipeEnd::ClientClosed,
-                Ok(Message::Ping(_) | Message::Pong(_) | Message::Frame(_)) => {}
-                Err(_) => return PipeEnd::ClientError,
-            }
-        }
-        PipeEnd::ClientClosed
-    };
+fn millis(d: Duration) -> u64 {
+    u64::try_from(d.as_millis()).unwrap_or(u64::MAX)
+}
+
+/// Pipes `ws` and `upstream` until either side ends, a limit is hit or `close_now` turns
+/// `true`, then closes the WebSocket with the matching code. Payload bytes are counted in
+/// `metrics`, never logged.
+pub async fn run<S>(
+    ws: WebSocketStream<S>,
+    upstream: BoxIo,
+    limits: PipeLimits,
+    metrics: Arc<Metrics>,
+    mut close_now: watch::Receiver<bool>,
+) -> PipeEnd
+where
+    S: AsyncRead + AsyncWrite + Unpin + Send + 'static,
+{
+    let (mut ws_tx, ws_rx) = ws.split();
+    let (mut up_rx, up_tx) = tokio::io::split(upstream);
+    let start = Instant::now();
+    // Milliseconds since `start` of the last payload byte either way.
+    let last_activity = Arc::new(AtomicU64::new(0));
+    let touch = || last_activity.store(millis(start.elapsed()), Relaxed);
+
+    // Client → upstream runs on its own task (the two directions use two cores); it hands
+    // its halves back when it ends or is told to stop.
+    let (stop_tx, stop_rx) = oneshot::channel::<()>();
+    let mut forward = tokio::spawn(client_to_upstream(
+        ws_rx,
+        up_tx,
+        metrics.clone(),
+        last_activity.clone(),
+        start,
+        stop_rx,
+    ));
     let upstream_to_client = async {
         let mut buf = vec![0u8; UPSTREAM_CHUNK];
+        let period = limits
+            .ping_interval
+            .unwrap_or(Duration::from_secs(86_400 * 365));
+        let mut ping = tokio::time::interval_at(start + period, period);
+        ping.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         loop {
-            match up_rx.read(&mut buf).await {
-                Ok(0) => return PipeEnd::UpstreamClosed,
-                Ok(n) => {
-                    let chunk = Bytes::copy_from_slice(buf.get(..n).unwrap_or_default());
-                    if ws_tx.send(Message::Binary(chunk)).await.is_err() {
+            tokio::select! {
+                read = up_rx.read(&mut buf) => match read {
+                    Ok(0) => return PipeEnd::UpstreamClosed,
+                    Ok(n) => {
+                        touch();
+                        let chunk = Bytes::copy_from_slice(buf.get(..n).unwrap_or_default());
+                        if ws_tx.send(Message::Binary(chunk)).await.is_err() {
+                            return PipeEnd::ClientError;
+                        }
+                        let n = u64::try_from(n).unwrap_or(u64::MAX);
+                        metrics.bytes_upstream_to_client.fetch_add(n, Relaxed);
+                    }
+                    Err(_) => return PipeEnd::UpstreamError,
+                },
+                _ = ping.tick(), if limits.ping_interval.is_some() => {
+                    if ws_tx.send(Message::Ping(Bytes::new())).await.is_err() {
                         return PipeEnd::ClientError;
                     }
                 }
-                Err(_) => return PipeEnd::UpstreamError,
             }
         }
     };
-    let end = tokio::select! {
-        end = client_to_upstream => end,
-        end = upstream_to_client => end,
+    let watchdog = async {
+        let mut bridge_gone = false;
+        loop {
+            let idle_at =
+                start + Duration::from_millis(last_activity.load(Relaxed)) + limits.idle_timeout;
+            let end_at = limits.max_session.map(|max| start + max);
+            let wake = end_at.map_or(idle_at, |end| end.min(idle_at));
+            tokio::select! {
+                () = tokio::time::sleep_until(wake) => {
+                    let now = Instant::now();
+                    if end_at.is_some_and(|end| now >= end) {
+                        return PipeEnd::MaxDuration;
+                    }
+                    let idle_at = start
+                        + Duration::from_millis(last_activity.load(Relaxed))
+                        + limits.idle_timeout;
+                    if now >= idle_at {
+                        return PipeEnd::Idle;
+                    }
+                }
+                changed = close_now.wait_for(|now| *now), if !bridge_gone => {
+                    if changed.is_ok() {
+                        return PipeEnd::Shutdown;
+                    }
+                    // The bridge is gone without a shutdown: keep to the other limits.
+                    bridge_gone = true;
+                }
+            }
+        }
+    };
+    let first = tokio::select! {
+        joined = &mut forward => First::Forward(joined),
+        end = upstream_to_client => First::Other(end),
+        end = watchdog => First::Other(end),
+    };
+    let (end, mut ws_rx, mut up_tx) = match first {
+        First::Forward(Ok(ended)) => ended,
+        First::Forward(Err(_)) => return PipeEnd::ClientError,
+        First::Other(end) => {
+            let _ = stop_tx.send(());
+            match forward.await {
+                Ok((_, ws_rx, up_tx)) => (end, ws_rx, up_tx),
+                Err(_) => return end,
+            }
+        }
     };
 
-    let code = match end {
+    let close = match end {
         PipeEnd::ClientClosed => {
             let _ = up_tx.shutdown().await;
             // tungstenite queued the reply to the client's close; flush it.
@@ -88,15 +186,80 @@ where
             return end;
         }
         PipeEnd::ClientError => return end,
-        PipeEnd::TextFrame => CloseCode::ProtocolError,
-        PipeEnd::UpstreamClosed | PipeEnd::UpstreamError => CloseCode::UpstreamClosed,
+        PipeEnd::TextFrame => close_message(CloseCode::ProtocolError),
+        PipeEnd::FrameTooLarge => close_message(CloseCode::LimitReached),
+        PipeEnd::UpstreamClosed | PipeEnd::UpstreamError => {
+            close_message(CloseCode::UpstreamClosed)
+        }
+        PipeEnd::Idle | PipeEnd::MaxDuration => close_message(CloseCode::Timeout),
+        PipeEnd::Shutdown => going_away(),
     };
-    let _ = ws_tx.send(close_message(code)).await;
+    let _ = up_tx.shutdown().await;
+    let _ = ws_tx.send(close).await;
     let _ = ws_tx.close().await;
     // Let the client's close reply arrive (bounded), so the TCP close is orderly.
     let drain = async { while let Some(Ok(_)) = ws_rx.next().await {} };
-    let _ = tokio::time::timeout(std::time::Duration::from_secs(2), drain).await;
+    let _ = tokio::time::timeout(Duration::from_secs(2), drain).await;
     end
+}
+
+type WsRx<S> = SplitStream<WebSocketStream<S>>;
+type UpTx = WriteHalf<BoxIo>;
+
+/// Which side of the pipe ended first.
+enum First<S> {
+    /// The client → upstream task (with its halves back).
+    Forward(Result<(PipeEnd, WsRx<S>, UpTx), tokio::task::JoinError>),
+    /// Upstream → client, or the watchdog.
+    Other(PipeEnd),
+}
+
+/// Client frames to the upstream until the client or the upstream ends, or `stop` fires.
+async fn client_to_upstream<S>(
+    mut ws_rx: WsRx<S>,
+    mut up_tx: UpTx,
+    metrics: Arc<Metrics>,
+    last_activity: Arc<AtomicU64>,
+    start: Instant,
+    stop: oneshot::Receiver<()>,
+) -> (PipeEnd, WsRx<S>, UpTx)
+where
+    S: AsyncRead + AsyncWrite + Unpin,
+{
+    let forward = async {
+        while let Some(message) = ws_rx.next().await {
+            match message {
+                Ok(Message::Binary(data)) => {
+                    last_activity.store(millis(start.elapsed()), Relaxed);
+                    if up_tx.write_all(&data).await.is_err() || up_tx.flush().await.is_err() {
+                        return PipeEnd::UpstreamError;
+                    }
+                    let n = u64::try_from(data.len()).unwrap_or(u64::MAX);
+                    metrics.bytes_client_to_upstream.fetch_add(n, Relaxed);
+                }
+                Ok(Message::Text(_)) => return PipeEnd::TextFrame,
+                Ok(Message::Close(_)) => return PipeEnd::ClientClosed,
+                Ok(Message::Ping(_) | Message::Pong(_) | Message::Frame(_)) => {}
+                Err(tungstenite::Error::Capacity(_)) => return PipeEnd::FrameTooLarge,
+                Err(_) => return PipeEnd::ClientError,
+            }
+        }
+        PipeEnd::ClientClosed
+    };
+    let end = tokio::select! {
+        end = forward => end,
+        // Stopped because the other side ended; the caller uses its own end.
+        _ = stop => PipeEnd::ClientError,
+    };
+    (end, ws_rx, up_tx)
+}
+
+/// The standard close 1001 (going away) the bridge sends when it shuts down.
+pub fn going_away() -> Message {
+    Message::Close(Some(CloseFrame {
+        code: WsCloseCode::Away,
+        reason: Utf8Bytes::from_static(CloseCode::GoingAway.reason()),
+    }))
 }
 
 /// A close frame with `code` and its standard reason.

@@ -6,26 +6,36 @@
 //! upgrade and then closes with its [`CloseCode`], because browsers only ever see close code
 //! 1006 for a refused handshake. The response echoes exactly the `daaki-imap.v1` entry of the
 //! subprotocol list, never another one (such as a ticket).
+//!
+//! Order of checks after the upgrade: connection caps (`LimitReached`), subprotocol, target
+//! syntax (`BadRequest`), ticket (`TicketInvalid`), then the target policy — so every refusal
+//! happens before anything is resolved or dialled, and each is counted in [`Metrics`].
 
+use std::collections::HashMap;
+use std::future::Future;
 use std::io;
-use std::net::SocketAddr;
-use std::sync::Arc;
+use std::net::{IpAddr, SocketAddr};
+use std::sync::atomic::Ordering::Relaxed;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use daaki_imap::wire::{BridgeTarget, CloseCode, MAX_FRAME_LEN, SUBPROTOCOL};
 use futures_util::{SinkExt, StreamExt};
 use tokio::net::{TcpListener, TcpStream};
+use tokio::sync::watch;
 use tokio_tungstenite::WebSocketStream;
 use tokio_tungstenite::tungstenite::handshake::server::{ErrorResponse, Request, Response};
 use tokio_tungstenite::tungstenite::http::{HeaderValue, StatusCode, header};
 use tokio_tungstenite::tungstenite::protocol::WebSocketConfig;
 
-use crate::config::Config;
-use crate::pipe;
+use crate::config::{Config, Limits};
+use crate::metrics::{Metrics, Reason, UpstreamError};
+use crate::pipe::{self, PipeEnd, PipeLimits};
 use crate::policy::{Connector, Policy, Resolver, SystemResolver};
+use crate::ticket::{TicketError, TicketKey, unix_now};
 use crate::upstream::RustlsConnector;
 
-/// The WebSocket limits per connection.
+/// The WebSocket limits per connection, with the default frame limit ([`MAX_FRAME_LEN`]).
 ///
 /// tungstenite's default read buffer is 128 KiB per connection; the bridge only ever needs
 /// one frame of client commands at a time, so 16 KiB keeps an idle session small (the goal is
@@ -35,18 +45,50 @@ use crate::upstream::RustlsConnector;
 /// immediately (`write_buffer_size` 0) and at most 128 KiB may wait unsent before a write
 /// fails — the pipe waits for each frame to flush anyway.
 pub fn websocket_config() -> WebSocketConfig {
+    websocket_config_with(MAX_FRAME_LEN)
+}
+
+/// [`websocket_config`] with frames and messages capped at `max_frame_size`.
+pub fn websocket_config_with(max_frame_size: usize) -> WebSocketConfig {
     WebSocketConfig::default()
         .read_buffer_size(16 * 1024)
         .write_buffer_size(0)
         .max_write_buffer_size(128 * 1024)
-        .max_message_size(Some(MAX_FRAME_LEN))
-        .max_frame_size(Some(MAX_FRAME_LEN))
+        .max_message_size(Some(max_frame_size))
+        .max_frame_size(Some(max_frame_size))
 }
 
-/// How long the WebSocket handshake may take.
+/// The default of `limits.handshake_timeout_secs`.
 pub const HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(10);
-/// How long resolving, connecting and the upstream TLS handshake may take together.
+/// The default of `limits.upstream_connect_timeout_secs`.
 pub const UPSTREAM_TIMEOUT: Duration = Duration::from_secs(20);
+
+/// Whether tickets are required, and with which key.
+enum Tickets {
+    /// No `ticket_secret_file`: tickets are not checked.
+    Off,
+    /// Tickets are required and checked with this key.
+    Key(TicketKey),
+    /// A secret file is configured but could not be read: refuse everything (fail closed).
+    Unavailable,
+}
+
+/// TLS on the listener.
+enum ListenerTls {
+    /// Plain `ws://`.
+    Off,
+    /// `wss://` with this acceptor.
+    On(tokio_rustls::TlsAcceptor),
+    /// Configured but unreadable: drop every connection (never fall back to plaintext).
+    Unavailable,
+}
+
+/// Admitted connections: the global count and the count per client address.
+#[derive(Default)]
+struct Admitted {
+    total: usize,
+    per_ip: HashMap<IpAddr, usize>,
+}
 
 /// The bridge: configuration, policy and the injectable resolver and connector.
 pub struct Bridge {
@@ -54,6 +96,12 @@ pub struct Bridge {
     policy: Policy,
     resolver: Arc<dyn Resolver>,
     connector: Arc<dyn Connector>,
+    tickets: Tickets,
+    tls: ListenerTls,
+    metrics: Arc<Metrics>,
+    admitted: Mutex<Admitted>,
+    /// Turns `true` when open sessions must close now (the drain deadline passed).
+    close_now: watch::Sender<bool>,
 }
 
 impl std::fmt::Debug for Bridge {
@@ -65,9 +113,13 @@ impl std::fmt::Debug for Bridge {
 }
 
 /// What the handshake callback learned.
+#[derive(Default)]
 struct Handshake {
     subprotocol: bool,
     target: Option<BridgeTarget>,
+    /// The entries offered besides `daaki-imap.v1` (the ticket, if any).
+    others: Vec<String>,
+    refused: Option<Reason>,
 }
 
 fn refuse(status: StatusCode) -> ErrorResponse {
@@ -76,41 +128,136 @@ fn refuse(status: StatusCode) -> ErrorResponse {
     response
 }
 
-/// Whether the `Sec-WebSocket-Protocol` headers of `request` offer [`SUBPROTOCOL`].
-pub fn offers_subprotocol(request: &Request) -> bool {
+fn subprotocol_entries(request: &Request) -> impl Iterator<Item = &str> {
     request
         .headers()
         .get_all(header::SEC_WEBSOCKET_PROTOCOL)
         .iter()
         .filter_map(|v| v.to_str().ok())
         .flat_map(|v| v.split(','))
-        .any(|entry| entry.trim() == SUBPROTOCOL)
+        .map(str::trim)
+        .filter(|entry| !entry.is_empty())
+}
+
+/// Whether the `Sec-WebSocket-Protocol` headers of `request` offer [`SUBPROTOCOL`].
+pub fn offers_subprotocol(request: &Request) -> bool {
+    subprotocol_entries(request).any(|entry| entry == SUBPROTOCOL)
+}
+
+/// Releases an admitted connection's slot.
+struct Slot<'a> {
+    bridge: &'a Bridge,
+    ip: IpAddr,
+}
+
+impl Drop for Slot<'_> {
+    fn drop(&mut self) {
+        let mut admitted = self
+            .bridge
+            .admitted
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        admitted.total = admitted.total.saturating_sub(1);
+        if let Some(n) = admitted.per_ip.get_mut(&self.ip) {
+            *n = n.saturating_sub(1);
+            if *n == 0 {
+                admitted.per_ip.remove(&self.ip);
+            }
+        }
+    }
+}
+
+/// Decrements a gauge when dropped.
+struct Gauge<'a>(&'a std::sync::atomic::AtomicU64);
+
+impl Drop for Gauge<'_> {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, Relaxed);
+    }
+}
+
+fn secs(s: u64) -> Duration {
+    Duration::from_secs(s)
+}
+
+fn pipe_limits(limits: &Limits) -> PipeLimits {
+    PipeLimits {
+        idle_timeout: secs(limits.idle_timeout_secs),
+        max_session: (limits.max_session_secs > 0).then(|| secs(limits.max_session_secs)),
+        ping_interval: (limits.ping_interval_secs > 0).then(|| secs(limits.ping_interval_secs)),
+    }
 }
 
 impl Bridge {
-    /// A bridge with the system resolver and the rustls connector (reads extra roots now).
+    /// A bridge with the system resolver and the rustls connector (reads extra roots and the
+    /// ticket secret now, so a bad file fails at start-up).
     pub fn new(config: Config) -> io::Result<Self> {
         let connector = RustlsConnector::new(&config)?;
-        Ok(Self::with_parts(
-            config,
-            Arc::new(SystemResolver),
-            Arc::new(connector),
-        ))
+        if let (Some(cert), Some(key)) = (&config.tls_cert_file, &config.tls_key_file) {
+            crate::upstream::listener_tls(cert, key)?;
+        }
+        let key = config
+            .ticket_secret_file
+            .as_deref()
+            .map(TicketKey::load)
+            .transpose()?;
+        let bridge = Self::with_parts(config, Arc::new(SystemResolver), Arc::new(connector));
+        Ok(match key {
+            Some(key) => bridge.with_ticket_key(key),
+            None => bridge,
+        })
     }
 
-    /// A bridge with the given resolver and connector (tests inject fakes).
+    /// A bridge with the given resolver and connector (tests inject fakes). If the
+    /// configuration names a `ticket_secret_file` that cannot be read, every connection is
+    /// refused with `TicketInvalid` (fail closed); [`Bridge::new`] reports that error instead.
     pub fn with_parts(
         config: Config,
         resolver: Arc<dyn Resolver>,
         connector: Arc<dyn Connector>,
     ) -> Self {
+        let tickets = match config.ticket_secret_file.as_deref().map(TicketKey::load) {
+            None => Tickets::Off,
+            Some(Ok(key)) => Tickets::Key(key),
+            Some(Err(error)) => {
+                tracing::error!(%error, "ticket secret unavailable: refusing every connection");
+                Tickets::Unavailable
+            }
+        };
+        let tls = match (&config.tls_cert_file, &config.tls_key_file) {
+            (Some(cert), Some(key)) => match crate::upstream::listener_tls(cert, key) {
+                Ok(tls) => ListenerTls::On(tls.into()),
+                Err(error) => {
+                    tracing::error!(%error, "listener TLS unavailable: refusing every connection");
+                    ListenerTls::Unavailable
+                }
+            },
+            _ => ListenerTls::Off,
+        };
         let config = Arc::new(config);
         Self {
             policy: Policy::new(config.clone()),
             config,
             resolver,
             connector,
+            tickets,
+            tls,
+            metrics: Arc::new(Metrics::default()),
+            admitted: Mutex::new(Admitted::default()),
+            close_now: watch::Sender::new(false),
         }
+    }
+
+    /// Serves `wss://` with `tls` (instead of reading `tls_cert_file` / `tls_key_file`).
+    pub fn with_listener_tls(mut self, tls: Arc<rustls::ServerConfig>) -> Self {
+        self.tls = ListenerTls::On(tls.into());
+        self
+    }
+
+    /// Requires tickets signed with `key` (instead of reading `ticket_secret_file`).
+    pub fn with_ticket_key(mut self, key: TicketKey) -> Self {
+        self.tickets = Tickets::Key(key);
+        self
     }
 
     /// The configuration.
@@ -118,10 +265,31 @@ impl Bridge {
         &self.config
     }
 
+    /// The counters (shared with the metrics endpoint).
+    pub fn metrics(&self) -> &Arc<Metrics> {
+        &self.metrics
+    }
+
     /// Accepts connections from `listener` forever, each on its own task.
     pub async fn serve(self: Arc<Self>, listener: TcpListener) -> io::Result<()> {
+        self.serve_until(listener, std::future::pending()).await
+    }
+
+    /// Accepts connections until `shutdown` completes; then stops accepting, lets open
+    /// connections finish for `limits.shutdown_drain_secs`, closes the rest with 1001 and
+    /// returns once they are gone (waiting at most 5 s more).
+    pub async fn serve_until(
+        self: Arc<Self>,
+        listener: TcpListener,
+        shutdown: impl Future<Output = ()>,
+    ) -> io::Result<()> {
+        let mut shutdown = std::pin::pin!(shutdown);
         loop {
-            let (tcp, peer) = match listener.accept().await {
+            let accepted = tokio::select! {
+                accepted = listener.accept() => accepted,
+                () = &mut shutdown => break,
+            };
+            let (tcp, peer) = match accepted {
                 Ok(accepted) => accepted,
                 Err(error) => {
                     tracing::warn!(%error, "accept failed");
@@ -132,17 +300,110 @@ impl Bridge {
             let bridge = self.clone();
             tokio::spawn(async move { bridge.handle(tcp, peer).await });
         }
+        drop(listener);
+        let open = || self.metrics.connections_current.load(Relaxed);
+        let drain = secs(self.config.limits.shutdown_drain_secs);
+        tracing::info!(
+            open = open(),
+            ?drain,
+            "shutting down: no longer accepting, draining"
+        );
+        self.wait_for_no_connections(drain).await;
+        if open() > 0 {
+            tracing::info!(open = open(), "drain deadline passed: closing with 1001");
+            self.close_now.send_replace(true);
+            self.wait_for_no_connections(secs(5)).await;
+        }
+        tracing::info!(open = open(), "shut down");
+        Ok(())
     }
 
-    /// Runs one connection: handshake, checks, upstream, pipe.
+    async fn wait_for_no_connections(&self, limit: Duration) {
+        let wait = async {
+            while self.metrics.connections_current.load(Relaxed) > 0 {
+                tokio::time::sleep(Duration::from_millis(20)).await;
+            }
+        };
+        let _ = tokio::time::timeout(limit, wait).await;
+    }
+
+    /// Takes a connection slot for `ip`, or says which cap is reached.
+    fn admit(&self, ip: IpAddr) -> Result<Slot<'_>, Reason> {
+        let limits = &self.config.limits;
+        let mut admitted = self
+            .admitted
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        if admitted.total >= limits.max_connections {
+            return Err(Reason::LimitGlobal);
+        }
+        let per_ip = admitted.per_ip.get(&ip).copied().unwrap_or(0);
+        if per_ip >= limits.max_connections_per_ip {
+            return Err(Reason::LimitPerIp);
+        }
+        admitted.total += 1;
+        admitted.per_ip.insert(ip, per_ip + 1);
+        Ok(Slot { bridge: self, ip })
+    }
+
+    fn check_ticket(&self, offered: &[String], target: &BridgeTarget) -> Result<(), TicketError> {
+        let key = match &self.tickets {
+            Tickets::Off => return Ok(()),
+            Tickets::Unavailable => return Err(TicketError::Missing),
+            Tickets::Key(key) => key,
+        };
+        match offered {
+            [] => Err(TicketError::Missing),
+            [ticket] => key.verify(ticket, target, unix_now()),
+            _ => Err(TicketError::Malformed),
+        }
+    }
+
+    /// Runs one connection: admission, TLS (if configured), handshake, checks, upstream, pipe.
+    pub async fn handle(&self, tcp: TcpStream, peer: SocketAddr) {
+        let metrics = &self.metrics;
+        metrics.connections_total.fetch_add(1, Relaxed);
+        metrics.connections_current.fetch_add(1, Relaxed);
+        let _open = Gauge(&metrics.connections_current);
+        let _ = tcp.set_nodelay(true);
+        let admission = self.admit(peer.ip());
+        // The TLS handshake and the HTTP upgrade share one deadline.
+        let deadline =
+            tokio::time::Instant::now() + secs(self.config.limits.handshake_timeout_secs);
+        match &self.tls {
+            ListenerTls::Off => self.session(tcp, peer, admission, deadline).await,
+            ListenerTls::On(acceptor) => {
+                match tokio::time::timeout_at(deadline, acceptor.accept(tcp)).await {
+                    Ok(Ok(tls)) => self.session(tls, peer, admission, deadline).await,
+                    Ok(Err(error)) => {
+                        metrics.refused(Reason::Handshake);
+                        tracing::info!(%peer, %error, "TLS handshake failed");
+                    }
+                    Err(_) => {
+                        metrics.refused(Reason::HandshakeTimeout);
+                        tracing::info!(%peer, "TLS handshake timed out");
+                    }
+                }
+            }
+            ListenerTls::Unavailable => metrics.refused(Reason::Handshake),
+        }
+    }
+
+    /// The WebSocket part of a connection, over plain TCP or TLS.
     // The callback's error type is tungstenite's `ErrorResponse` (an HTTP response).
     #[allow(clippy::result_large_err)]
-    pub async fn handle(&self, tcp: TcpStream, peer: SocketAddr) {
-        let _ = tcp.set_nodelay(true);
-        let mut learned = Handshake {
-            subprotocol: false,
-            target: None,
-        };
+    async fn session<S>(
+        &self,
+        stream: S,
+        peer: SocketAddr,
+        admission: Result<Slot<'_>, Reason>,
+        deadline: tokio::time::Instant,
+    ) where
+        S: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin + Send + 'static,
+    {
+        let metrics = &self.metrics;
+        let limits = &self.config.limits;
+        let mut learned = Handshake::default();
         let config = &self.config;
         let callback = |request: &Request, mut response: Response| {
             let origin = request
@@ -150,13 +411,22 @@ impl Bridge {
                 .get(header::ORIGIN)
                 .and_then(|v| v.to_str().ok());
             if !config.origin_allowed(origin) {
+                learned.refused = Some(Reason::Origin);
                 return Err(refuse(StatusCode::FORBIDDEN));
             }
             if request.uri().path() != config.path {
+                learned.refused = Some(Reason::Path);
                 return Err(refuse(StatusCode::NOT_FOUND));
             }
-            if offers_subprotocol(request) {
-                learned.subprotocol = true;
+            for entry in subprotocol_entries(request) {
+                if entry == SUBPROTOCOL {
+                    learned.subprotocol = true;
+                } else if learned.others.len() < 4 {
+                    learned.others.push(entry.to_owned());
+                }
+            }
+            if learned.subprotocol {
+                // Exactly this entry, never the ticket.
                 response.headers_mut().insert(
                     header::SEC_WEBSOCKET_PROTOCOL,
                     HeaderValue::from_static(SUBPROTOCOL),
@@ -166,46 +436,97 @@ impl Bridge {
             Ok(response)
         };
         let handshake = tokio_tungstenite::accept_hdr_async_with_config(
-            tcp,
+            stream,
             callback,
-            Some(websocket_config()),
+            Some(websocket_config_with(limits.max_frame_size)),
         );
-        let ws = match tokio::time::timeout(HANDSHAKE_TIMEOUT, handshake).await {
+        let ws = match tokio::time::timeout_at(deadline, handshake).await {
             Ok(Ok(ws)) => ws,
             Ok(Err(error)) => {
+                metrics.refused(learned.refused.unwrap_or(Reason::Handshake));
                 tracing::info!(%peer, %error, "handshake refused or failed");
                 return;
             }
             Err(_) => {
+                metrics.refused(Reason::HandshakeTimeout);
                 tracing::info!(%peer, "handshake timed out");
                 return;
             }
         };
+        let _slot = match admission {
+            Ok(slot) => slot,
+            Err(reason) => {
+                metrics.refused(reason);
+                tracing::info!(%peer, reason = reason.label(), "connection limit reached");
+                return close(ws, CloseCode::LimitReached).await;
+            }
+        };
         if !learned.subprotocol {
+            metrics.refused(Reason::Subprotocol);
             tracing::info!(%peer, "no {SUBPROTOCOL} subprotocol");
             return close(ws, CloseCode::SubprotocolRequired).await;
         }
         let Some(target) = learned.target else {
+            metrics.refused(Reason::BadRequest);
             tracing::info!(%peer, "missing or invalid target");
             return close(ws, CloseCode::BadRequest).await;
         };
+        if let Err(error) = self.check_ticket(&learned.others, &target) {
+            metrics.refused(Reason::Ticket);
+            // The ticket itself is never logged.
+            tracing::info!(%peer, ?target, %error, "ticket refused");
+            return close(ws, CloseCode::TicketInvalid).await;
+        }
         let open = self
             .policy
             .open(&target, self.resolver.as_ref(), self.connector.as_ref());
-        let (upstream, vetted) = match tokio::time::timeout(UPSTREAM_TIMEOUT, open).await {
+        let timeout = secs(limits.upstream_connect_timeout_secs);
+        let (upstream, vetted) = match tokio::time::timeout(timeout, open).await {
             Ok(Ok(opened)) => opened,
             Ok(Err(refusal)) => {
+                match refusal.code {
+                    CloseCode::UpstreamConnectFailed => {
+                        metrics.upstream_error(UpstreamError::Connect)
+                    }
+                    CloseCode::UpstreamTlsFailed => metrics.upstream_error(UpstreamError::Tls),
+                    _ => metrics.refused(Reason::TargetNotAllowed),
+                }
                 tracing::info!(%peer, ?target, code = refusal.code.as_u16(), detail = %refusal.detail, "target refused");
                 return close(ws, refusal.code).await;
             }
             Err(_) => {
+                metrics.upstream_error(UpstreamError::Timeout);
                 tracing::info!(%peer, ?target, "upstream timed out");
                 return close(ws, CloseCode::UpstreamConnectFailed).await;
             }
         };
         tracing::info!(%peer, host = %vetted.host, addr = %vetted.addr, tls = vetted.tls, "piping");
-        let end = pipe::run(ws, upstream).await;
-        tracing::info!(%peer, ?end, "session ended");
+        metrics.sessions_total.fetch_add(1, Relaxed);
+        metrics.sessions_current.fetch_add(1, Relaxed);
+        let _session = Gauge(&metrics.sessions_current);
+        let started = tokio::time::Instant::now();
+        let end = pipe::run(
+            ws,
+            upstream,
+            pipe_limits(limits),
+            metrics.clone(),
+            self.close_now.subscribe(),
+        )
+        .await;
+        let duration = started.elapsed();
+        metrics.session_ended(duration);
+        match end {
+            PipeEnd::FrameTooLarge => metrics.refused(Reason::FrameTooLarge),
+            PipeEnd::TextFrame => metrics.refused(Reason::Protocol),
+            PipeEnd::Idle => metrics.refused(Reason::Idle),
+            PipeEnd::MaxDuration => metrics.refused(Reason::MaxDuration),
+            PipeEnd::UpstreamError => metrics.upstream_error(UpstreamError::Io),
+            PipeEnd::ClientClosed
+            | PipeEnd::ClientError
+            | PipeEnd::UpstreamClosed
+            | PipeEnd::Shutdown => {}
+        }
+        tracing::info!(%peer, ?end, secs = duration.as_secs(), "session ended");
     }
 }
 

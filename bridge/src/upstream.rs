@@ -72,6 +72,30 @@ fn add_pem_roots(roots: &mut RootCertStore, path: &Path) -> io::Result<()> {
     Ok(())
 }
 
+/// The listener's TLS settings (`wss://`) from a PEM certificate chain and private key.
+pub fn listener_tls(cert: &Path, key: &Path) -> io::Result<Arc<rustls::ServerConfig>> {
+    use rustls::pki_types::PrivateKeyDer;
+    let chain = CertificateDer::pem_file_iter(cert)
+        .and_then(|iter| iter.collect::<Result<Vec<_>, _>>())
+        .map_err(|e| io::Error::other(format!("{}: {e}", cert.display())))?;
+    if chain.is_empty() {
+        return Err(io::Error::other(format!(
+            "{}: no certificates found",
+            cert.display()
+        )));
+    }
+    let key = PrivateKeyDer::from_pem_file(key)
+        .map_err(|e| io::Error::other(format!("{}: {e}", key.display())))?;
+    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    let config = rustls::ServerConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .map_err(io::Error::other)?
+        .with_no_client_auth()
+        .with_single_cert(chain, key)
+        .map_err(io::Error::other)?;
+    Ok(Arc::new(config))
+}
+
 impl RustlsConnector {
     /// Builds the TLS settings for every target of `config` (reads extra root files now, so
     /// a bad file fails at start-up, not per connection).

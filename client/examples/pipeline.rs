@@ -6,28 +6,15 @@
 //! `IMAP_PORT` defaults to 993 (implicit TLS); `SSL_CERT_FILE=/path/ca.pem` trusts a private CA
 //! (see the quickstart example). A `Drafts` mailbox is created first if the account has none.
 
-use daaki_imap::{Error, ImapConnection, TlsMode, types::MailboxName};
-use std::time::Duration;
+mod common;
 
-fn env(name: &str, default: Option<&str>) -> String {
-    std::env::var(name)
-        .ok()
-        .or_else(|| default.map(str::to_owned))
-        .unwrap_or_else(|| panic!("set {name}"))
-}
+use daaki_imap::{Error, ImapConnection, types::MailboxName};
+use std::time::Duration;
 
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
-    let host = env("IMAP_HOST", None);
-    let port: u16 = env("IMAP_PORT", Some("993")).parse()?;
     let timeout = Duration::from_secs(30);
-    let conn = ImapConnection::connect(&host, port, TlsMode::Implicit, timeout).await?;
-    conn.login(
-        &env("IMAP_USER", None),
-        &env("IMAP_PASSWORD", None),
-        timeout,
-    )
-    .await?;
+    let conn = common::login(&common::account()).await?;
     match conn.create("Drafts", timeout).await {
         // Most accounts have one already: the server says NO [ALREADYEXISTS].
         Ok(()) | Err(Error::No { .. }) => {}

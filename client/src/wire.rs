@@ -17,9 +17,37 @@
 //!   (`A–Z a–z 0–9 - . _ ~`) is written as `%XX`; the bridge decodes `%XX` and takes `+`
 //!   literally (it is not a space). Names and hosts only ever contain unreserved characters,
 //!   so in practice nothing needs encoding — but decoders must not assume that.
-//! - **Ticket** (reserved; its format is specified separately): a second subprotocol entry,
-//!   base64url without padding (an HTTP token, which a browser's `new WebSocket` accepts — see
-//!   [`is_ticket_token`]). The bridge never echoes it.
+//! - **Ticket** (required only when the bridge has a ticket secret): a second subprotocol
+//!   entry, `new WebSocket(url, ["daaki-imap.v1", ticket])`, base64url without padding (an HTTP
+//!   token, which a browser's `new WebSocket` accepts — see [`is_ticket_token`]). The bridge
+//!   never echoes it. Format below.
+//!
+//! # Tickets
+//!
+//! A ticket lets an app backend decide who may use the bridge, for which target, for how long,
+//! without the bridge knowing about users. The backend and the bridge share a secret; the
+//! backend mints a ticket per connection attempt and hands it to the browser. A ticket is the
+//! base64url encoding (RFC 4648 §5, **no padding**) of these bytes:
+//!
+//! | bytes | contents |
+//! | --- | --- |
+//! | 1 | version, [`TICKET_VERSION`] (`0x01`) |
+//! | 8 | expiry: Unix time in seconds, unsigned big-endian; invalid from that second on |
+//! | n | the target, exactly as the request's query names it: [`BridgeTarget::to_query`], e.g. `target=work` or `host=imap.example.com&port=993` (UTF-8, 1–512 bytes) |
+//! | 32 | HMAC-SHA256(secret, all the bytes above) |
+//!
+//! [`ticket_signed_bytes`] builds the signed part. In Python:
+//!
+//! ```text
+//! body = b"\x01" + struct.pack(">Q", int(time.time()) + 300) + b"target=work"
+//! mac = hmac.new(secret, body, hashlib.sha256).digest()
+//! ticket = base64.urlsafe_b64encode(body + mac).rstrip(b"=").decode()
+//! ```
+//!
+//! The bridge checks the MAC (in constant time) before anything else, then the expiry, then
+//! that the target is the one the query names; any failure closes with
+//! [`CloseCode::TicketInvalid`] before anything is resolved or dialled. Keep tickets short-lived
+//! (minutes): they are bearer tokens and are not single-use.
 //!
 //! # After the handshake
 //!
@@ -243,6 +271,25 @@ pub fn is_ticket_token(entry: &str) -> bool {
             .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_'))
 }
 
+/// The ticket format version (the first byte of a decoded ticket).
+pub const TICKET_VERSION: u8 = 1;
+/// The length of a ticket's HMAC-SHA256 tag (its last bytes).
+pub const TICKET_MAC_LEN: usize = 32;
+/// The longest target text a ticket may carry.
+pub const TICKET_MAX_TARGET_LEN: usize = 512;
+
+/// The bytes a ticket's HMAC-SHA256 signs: version, expiry (Unix seconds, big-endian) and
+/// `target.to_query()`. A ticket is base64url-without-padding of these bytes followed by the
+/// 32-byte tag (see the module docs).
+pub fn ticket_signed_bytes(target: &BridgeTarget, expires_unix: u64) -> Vec<u8> {
+    let query = target.to_query();
+    let mut out = Vec::with_capacity(1 + 8 + query.len() + TICKET_MAC_LEN);
+    out.push(TICKET_VERSION);
+    out.extend_from_slice(&expires_unix.to_be_bytes());
+    out.extend_from_slice(query.as_bytes());
+    out
+}
+
 /// The bridge's close codes (4000–4999): why it ended a WebSocket session.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
@@ -262,13 +309,14 @@ pub enum CloseCode {
     UpstreamClosed,
     /// A connection, rate or size limit of the bridge was reached.
     LimitReached,
-    /// The ticket is missing, malformed, expired or not valid for this target (reserved).
+    /// The ticket is missing, malformed, forged, expired or not valid for this target.
     TicketInvalid,
     /// The client broke the wire contract (for example it sent a text frame).
     ProtocolError,
     /// An idle or handshake timeout of the bridge expired.
     Timeout,
-    /// The bridge is shutting down.
+    /// The bridge is shutting down. (`daaki-imap-bridge` itself closes with the standard
+    /// code 1001 "going away" after its drain deadline; this code is reserved.)
     GoingAway,
     /// An unexpected failure inside the bridge.
     Internal,
@@ -464,6 +512,15 @@ mod tests {
         assert!(!is_ticket_token("a/b"));
         assert!(!is_ticket_token(""));
         assert!(!is_ticket_token(SUBPROTOCOL));
+    }
+
+    #[test]
+    fn ticket_signed_bytes_are_version_expiry_and_query() {
+        let t = BridgeTarget::named("work").expect("valid");
+        let bytes = ticket_signed_bytes(&t, 0x0102_0304_0506_0708);
+        assert_eq!(bytes[0], TICKET_VERSION);
+        assert_eq!(&bytes[1..9], &[1, 2, 3, 4, 5, 6, 7, 8]);
+        assert_eq!(&bytes[9..], b"target=work");
     }
 
     #[test]

@@ -6,10 +6,12 @@
 //! | `test` | every check there is, in timed stages (the README's test command; CI runs it) |
 //! | `demo` | starts the demo (for now: the seeded Dovecot; the web app comes with the web-demo issue) |
 //! | `fuzz` | runs the cargo-fuzz targets for a bounded time |
+//! | `browser` | the wasm32 client's tests in headless Chromium via the bridge (`xtask/src/browser.rs`) |
 //! | `bench` | runs the benchmarks (`--quick` for CI); `bench fetch` is the client-level fetch benchmark |
 #![deny(unsafe_code)]
 
 mod bench_fetch;
+mod browser;
 mod examples;
 mod fuzz;
 mod setup;
@@ -38,6 +40,8 @@ enum Command {
     Fuzz(fuzz::FuzzArgs),
     /// Run the benchmarks.
     Bench(BenchArgs),
+    /// Run the wasm32 client's tests in headless Chromium, through the bridge, against Dovecot.
+    Browser,
 }
 
 #[derive(clap::Args)]
@@ -66,6 +70,7 @@ fn main() -> ExitCode {
         Command::Demo(args) => demo(args),
         Command::Fuzz(args) => fuzz::run(&args),
         Command::Bench(args) => bench(&args),
+        Command::Browser => browser::run(),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

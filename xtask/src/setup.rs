@@ -9,8 +9,15 @@ use std::process::{Command, Stdio};
 use crate::Result;
 use crate::stages::{run_in, workspace_root};
 
-/// Debian packages: the real IMAP server the integration tests run against.
-const APT_PACKAGES: &[&str] = &["dovecot-imapd", "openssl"];
+/// Debian packages: the real IMAP server the integration tests run against, and the headless
+/// browser (with its WebDriver) the wasm tests run in. Never Debian's `binaryen`: its
+/// `wasm-opt` (108) silently corrupts wasm-bindgen output.
+const APT_PACKAGES: &[&str] = &["dovecot-imapd", "openssl", "chromium", "chromium-driver"];
+/// Packages installed with their recommended packages: Chromium was verified headless on this
+/// machine kind only with them (fonts and the like).
+const WITH_RECOMMENDS: &[&str] = &["chromium", "chromium-driver"];
+/// The wasm-pack version the browser stage uses (`cargo install --locked`).
+const WASM_PACK_VERSION: &str = "0.15.1";
 /// Rust targets: the client also builds for the browser.
 const RUST_TARGETS: &[&str] = &["wasm32-unknown-unknown"];
 /// Cargo tools: `(cargo subcommand to probe, crate, version)`.
@@ -21,6 +28,7 @@ pub(crate) fn run() -> Result {
     rust_targets()?;
     nightly()?;
     cargo_tools()?;
+    wasm_tools()?;
     println!("setup complete");
     Ok(())
 }
@@ -45,9 +53,19 @@ fn apt() -> Result {
         run_in(&dir, full[0], &full[1..])
     };
     apt_get(&["update", "-qq"])?;
-    let mut install = vec!["install", "-y", "-qq", "--no-install-recommends"];
-    install.extend(&missing);
-    apt_get(&install)
+    let (full, lean): (Vec<&str>, Vec<&str>) =
+        missing.iter().partition(|p| WITH_RECOMMENDS.contains(p));
+    if !lean.is_empty() {
+        let mut install = vec!["install", "-y", "-qq", "--no-install-recommends"];
+        install.extend(&lean);
+        apt_get(&install)?;
+    }
+    if !full.is_empty() {
+        let mut install = vec!["install", "-y", "-qq"];
+        install.extend(&full);
+        apt_get(&install)?;
+    }
+    Ok(())
 }
 
 fn rust_targets() -> Result {
@@ -95,6 +113,73 @@ fn cargo_tools() -> Result {
         }
     }
     Ok(())
+}
+
+/// `wasm-bindgen-cli` at exactly Cargo.lock's `wasm-bindgen` version (wasm-pack and the test
+/// runner refuse any other), and `wasm-pack`. The CLI is installed without `--locked`: its own
+/// lock file names a `webpki-roots` the registry index may not have.
+fn wasm_tools() -> Result {
+    let version = lockfile_version("wasm-bindgen")?;
+    let dir = workspace_root();
+    let have = output("wasm-bindgen", &["--version"]).unwrap_or_default();
+    if have == format!("wasm-bindgen {version}") {
+        println!("cargo: wasm-bindgen-cli {version} already installed");
+    } else {
+        run_in(
+            &dir,
+            "cargo",
+            &[
+                "install",
+                "--force",
+                "--version",
+                &version,
+                "wasm-bindgen-cli",
+            ],
+        )?;
+    }
+    let have = output("wasm-pack", &["--version"]).unwrap_or_default();
+    if have == format!("wasm-pack {WASM_PACK_VERSION}") {
+        println!("cargo: wasm-pack {WASM_PACK_VERSION} already installed");
+    } else {
+        run_in(
+            &dir,
+            "cargo",
+            &[
+                "install",
+                "--locked",
+                "--force",
+                "--version",
+                WASM_PACK_VERSION,
+                "wasm-pack",
+            ],
+        )?;
+    }
+    if dpkg_installed("binaryen") {
+        println!(
+            "warning: Debian's binaryen is installed; its wasm-opt breaks wasm-bindgen output \
+             (remove it, or put npm's binaryen first on PATH before `wasm-pack build`)"
+        );
+    }
+    Ok(())
+}
+
+/// The version of `package` in the workspace's Cargo.lock.
+pub(crate) fn lockfile_version(package: &str) -> Result<String> {
+    let lock = std::fs::read_to_string(workspace_root().join("Cargo.lock"))
+        .map_err(|e| format!("could not read Cargo.lock: {e}"))?;
+    let name = format!("name = \"{package}\"");
+    let mut lines = lock.lines();
+    while let Some(line) = lines.next() {
+        if line == name
+            && let Some(version) = lines
+                .next()
+                .and_then(|l| l.strip_prefix("version = \""))
+                .and_then(|v| v.strip_suffix('"'))
+        {
+            return Ok(version.to_owned());
+        }
+    }
+    Err(format!("Cargo.lock has no {package}"))
 }
 
 fn dpkg_installed(package: &str) -> bool {

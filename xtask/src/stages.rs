@@ -86,6 +86,11 @@ pub(crate) fn run(args: TestArgs) -> Result {
             run: Box::new(crate::examples::run),
         },
         Stage {
+            name: "browser",
+            about: "the wasm32 client in headless Chromium, through the bridge, against Dovecot",
+            run: Box::new(crate::browser::run),
+        },
+        Stage {
             name: "fuzz",
             about: "every cargo-fuzz target for a bounded time",
             run: Box::new(move || {

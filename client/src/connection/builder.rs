@@ -67,6 +67,8 @@ pub struct ImapConnectionBuilder {
     tls: TlsOptions,
     #[cfg(all(not(target_arch = "wasm32"), feature = "websocket"))]
     bridge_origin: Option<String>,
+    #[cfg(target_arch = "wasm32")]
+    bridge_ticket: Option<String>,
 }
 
 impl Default for ImapConnectionBuilder {
@@ -81,6 +83,8 @@ impl Default for ImapConnectionBuilder {
             tls: TlsOptions::default(),
             #[cfg(all(not(target_arch = "wasm32"), feature = "websocket"))]
             bridge_origin: None,
+            #[cfg(target_arch = "wasm32")]
+            bridge_ticket: None,
         }
     }
 }
@@ -225,6 +229,53 @@ impl ImapConnectionBuilder {
                 &target,
                 self.bridge_origin.as_deref(),
                 &self.tls,
+            )
+            .await?;
+            let mut session = Session::new(self.session.clone());
+            let mut early = Vec::new();
+            handshake::greeting(&mut session, &mut stream, &mut early)
+                .await
+                .map_err(|e| match e {
+                    Error::Io(e) => crate::wire::io_error(e),
+                    other => other,
+                })?;
+            Ok::<_, Error>((session, Box::new(stream) as BoxStream, early))
+        };
+        let (session, stream, early) = runtime::timeout(timeout, setup)
+            .await
+            .unwrap_or(Err(Error::Timeout))?;
+        let (connection, driver) = self.start(session, stream, early);
+        runtime::spawn(driver);
+        Ok(connection)
+    }
+
+    /// A ticket for the bridge, sent as the second WebSocket subprotocol entry (base64url
+    /// without padding; see [`crate::wire::is_ticket_token`]). Checked when connecting.
+    #[cfg(target_arch = "wasm32")]
+    pub fn bridge_ticket(mut self, ticket: impl Into<String>) -> Self {
+        self.bridge_ticket = Some(ticket.into());
+        self
+    }
+
+    /// Connects through `daaki-imap-bridge` at `bridge_url` (`ws://…/imap` or `wss://…/imap`;
+    /// the browser does the TLS of `wss` and sends the page's `Origin`) to `target`, reads
+    /// the greeting and starts the driver with `wasm-bindgen-futures`, all within `timeout`.
+    /// The bridge does the TLS to the IMAP server. A refusal by the bridge is
+    /// [`Error::Bridge`] with its close code; a refused handshake (such as an `Origin` outside
+    /// the bridge's allowlist, which browsers report as close code 1006) is [`Error::Io`]
+    /// of kind `ConnectionRefused`.
+    #[cfg(target_arch = "wasm32")]
+    pub async fn connect_via_bridge(
+        self,
+        bridge_url: &str,
+        target: crate::wire::BridgeTarget,
+        timeout: Duration,
+    ) -> Result<ImapConnection> {
+        let setup = async {
+            let mut stream = crate::transport::browser::BrowserWebSocket::open(
+                bridge_url,
+                &target,
+                self.bridge_ticket.as_deref(),
             )
             .await?;
             let mut session = Session::new(self.session.clone());

@@ -82,7 +82,7 @@ impl ImapConnection {
 
     /// Connects through `daaki-imap-bridge` with default settings; see
     /// [`ImapConnectionBuilder::connect_via_bridge`].
-    #[cfg(all(not(target_arch = "wasm32"), feature = "websocket"))]
+    #[cfg(any(target_arch = "wasm32", feature = "websocket"))]
     pub async fn connect_via_bridge(
         bridge_url: &str,
         target: crate::wire::BridgeTarget,

@@ -6,6 +6,8 @@
 //! inside the driver (COMPRESS) — STARTTLS happens before the driver starts, so no transport
 //! ever has to be taken apart while the driver owns it.
 
+#[cfg(target_arch = "wasm32")]
+pub mod browser;
 pub mod compress;
 #[cfg(all(not(target_arch = "wasm32"), feature = "tls"))]
 pub mod tls;

@@ -1,0 +1,596 @@
+//! Load on loopback against the real `daaki-imap-bridge` binary (a child process, so its RSS
+//! is measured alone) and a plaintext loopback upstream in this process. Ignored by default
+//! (minutes of work, thousands of sockets); run in release:
+//!
+//! ```sh
+//! cargo test --release -p daaki-imap-bridge --test load -- --ignored --nocapture --test-threads 1
+//! ```
+//!
+//! `DAAKI_LOAD_IDLE` (default 1000), `DAAKI_LOAD_HOLD_SECS` (30), `DAAKI_LOAD_SESSIONS` (200)
+//! and `DAAKI_LOAD_MB` (10) scale them down or up.
+
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use daaki_imap::wire::SUBPROTOCOL;
+use futures_util::{SinkExt, StreamExt};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::{TcpListener, TcpStream};
+use tokio_tungstenite::WebSocketStream;
+use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+use tokio_tungstenite::tungstenite::http::HeaderValue;
+use tokio_tungstenite::tungstenite::{Bytes, Message};
+
+const BIN: &str = env!("CARGO_BIN_EXE_daaki-imap-bridge");
+
+fn env_or(name: &str, default: usize) -> usize {
+    std::env::var(name)
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .expect("bind")
+        .port()
+}
+
+struct Bridge {
+    child: Child,
+    listen: u16,
+}
+
+impl Drop for Bridge {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+async fn start_bridge(upstream_port: u16, drain_secs: u64) -> Bridge {
+    let target = format!(
+        "name = \"local\"\nhost = \"127.0.0.1\"\nport = {upstream_port}\ntls = false\nallow_private = true\n"
+    );
+    start_bridge_with("", &target, drain_secs).await
+}
+
+/// Starts the bridge binary with top-level `extra` keys and `target` (the body of a
+/// `[[targets]]` table named `local`).
+async fn start_bridge_with(extra: &str, target: &str, drain_secs: u64) -> Bridge {
+    let listen = free_port();
+    let config = std::env::temp_dir().join(format!(
+        "daaki-bridge-load-{}-{listen}.toml",
+        std::process::id()
+    ));
+    std::fs::write(
+        &config,
+        format!(
+            r#"
+            listen = "127.0.0.1:{listen}"
+            origins = ["*"]
+            {extra}
+            [[targets]]
+            {target}
+            [limits]
+            max_connections_per_ip = 100000
+            max_connections = 100000
+            ping_interval_secs = 0
+            shutdown_drain_secs = {drain_secs}
+            "#
+        ),
+    )
+    .expect("write config");
+    let child = Command::new(BIN)
+        .arg("--config")
+        .arg(&config)
+        .env("RUST_LOG", "warn")
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("spawn");
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while TcpStream::connect(("127.0.0.1", listen)).await.is_err() {
+        assert!(Instant::now() < deadline, "the bridge never listened");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    Bridge { child, listen }
+}
+
+/// The resident set of `pid` in KiB.
+fn rss_kib(pid: u32) -> u64 {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).expect("status");
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmRSS:"))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+        .expect("VmRSS")
+}
+
+async fn open(listen: u16) -> WebSocketStream<TcpStream> {
+    let mut request = format!("ws://127.0.0.1:{listen}/imap?target=local")
+        .into_client_request()
+        .expect("request");
+    request.headers_mut().insert(
+        "Sec-WebSocket-Protocol",
+        HeaderValue::from_static(SUBPROTOCOL),
+    );
+    let tcp = TcpStream::connect(("127.0.0.1", listen))
+        .await
+        .expect("connect");
+    tcp.set_nodelay(true).expect("nodelay");
+    tokio_tungstenite::client_async(request, tcp)
+        .await
+        .expect("upgrade")
+        .0
+}
+
+/// Reads binary frames until `n` bytes arrived.
+async fn read_n(ws: &mut WebSocketStream<TcpStream>, n: usize) -> Vec<u8> {
+    let mut out = Vec::with_capacity(n);
+    while out.len() < n {
+        match ws.next().await {
+            Some(Ok(Message::Binary(data))) => out.extend_from_slice(&data),
+            Some(Ok(_)) => {}
+            other => panic!("unexpected {other:?}"),
+        }
+    }
+    out
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "load test: run in release with --ignored"]
+async fn idle_sessions_are_held_measured_and_drained_by_sigterm() {
+    let n = env_or("DAAKI_LOAD_IDLE", 1000);
+    let hold = Duration::from_secs(env_or("DAAKI_LOAD_HOLD_SECS", 30) as u64);
+    // The upstream greets every connection and then holds it (echoing whatever comes).
+    let upstream = TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let port = upstream.local_addr().expect("addr").port();
+    tokio::spawn(async move {
+        while let Ok((mut tcp, _)) = upstream.accept().await {
+            tokio::spawn(async move {
+                let _ = tcp.write_all(b"* OK ready\r\n").await;
+                let (mut r, mut w) = tcp.split();
+                let _ = tokio::io::copy(&mut r, &mut w).await;
+            });
+        }
+    });
+    let mut bridge = start_bridge(port, 2).await;
+    let pid = bridge.child.id();
+    // Warm up (one session) so the baseline includes the runtime's fixed costs.
+    let mut warm = open(bridge.listen).await;
+    read_n(&mut warm, 12).await;
+    let before = rss_kib(pid);
+
+    let started = Instant::now();
+    let mut sessions = Vec::with_capacity(n);
+    for _ in 0..n {
+        let mut ws = open(bridge.listen).await;
+        assert_eq!(read_n(&mut ws, 12).await, b"* OK ready\r\n");
+        sessions.push(ws);
+    }
+    let opened = started.elapsed();
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    let after = rss_kib(pid);
+    let per_session = (after.saturating_sub(before)) * 1024 / n as u64;
+    println!(
+        "idle: {n} sessions opened in {opened:?}; bridge RSS {before} KiB -> {after} KiB = {per_session} bytes per idle session"
+    );
+
+    tokio::time::sleep(hold).await;
+    // Every session is still alive: a round trip on each.
+    for ws in &mut sessions {
+        ws.send(Message::Binary(Bytes::from_static(b"a NOOP\r\n")))
+            .await
+            .expect("send");
+    }
+    for ws in &mut sessions {
+        assert_eq!(read_n(ws, 8).await, b"a NOOP\r\n");
+    }
+    println!("idle: all {n} sessions alive after {hold:?}");
+
+    // SIGTERM under load: every session gets 1001 after the 2 s drain, the bridge exits 0.
+    let term = Instant::now();
+    let status = Command::new("kill")
+        .args(["-TERM", &pid.to_string()])
+        .status()
+        .expect("kill");
+    assert!(status.success());
+    sessions.push(warm);
+    let mut closed_1001 = 0;
+    for ws in &mut sessions {
+        loop {
+            match tokio::time::timeout(Duration::from_secs(30), ws.next())
+                .await
+                .expect("closed in time")
+            {
+                Some(Ok(Message::Close(frame))) => {
+                    if frame.is_some_and(|f| u16::from(f.code) == 1001) {
+                        closed_1001 += 1;
+                    }
+                    break;
+                }
+                Some(Ok(_)) => {}
+                other => panic!("unexpected {other:?}"),
+            }
+        }
+    }
+    let exit = loop {
+        if let Some(status) = bridge.child.try_wait().expect("wait") {
+            break status;
+        }
+        assert!(term.elapsed() < Duration::from_secs(30), "no exit");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    };
+    println!(
+        "idle: SIGTERM -> {closed_1001} closed with 1001, exit {exit:?} after {:?}",
+        term.elapsed()
+    );
+    assert_eq!(closed_1001, n + 1);
+    assert!(exit.success());
+    assert!(
+        per_session <= 64 * 1024,
+        "{per_session} bytes per idle session"
+    );
+}
+
+/// A deterministic byte stream (xorshift64*), so both ends can check every byte in order.
+struct Stream(u64);
+
+impl Stream {
+    fn fill(&mut self, buf: &mut [u8]) {
+        for chunk in buf.chunks_mut(8) {
+            self.0 ^= self.0 >> 12;
+            self.0 ^= self.0 << 25;
+            self.0 ^= self.0 >> 27;
+            let v = self.0.wrapping_mul(0x2545_F491_4F6C_DD1D).to_le_bytes();
+            chunk.copy_from_slice(&v[..chunk.len()]);
+        }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "load test: run in release with --ignored"]
+async fn concurrent_sessions_move_megabytes_both_ways_without_loss_or_reordering() {
+    let n = env_or("DAAKI_LOAD_SESSIONS", 200);
+    let total = env_or("DAAKI_LOAD_MB", 10) << 20;
+    // An echo upstream: every byte a client sends comes back, in order.
+    let upstream = TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let port = upstream.local_addr().expect("addr").port();
+    tokio::spawn(async move {
+        while let Ok((mut tcp, _)) = upstream.accept().await {
+            tokio::spawn(async move {
+                let (mut r, mut w) = tcp.split();
+                let _ = tokio::io::copy(&mut r, &mut w).await;
+            });
+        }
+    });
+    let bridge = start_bridge(port, 1).await;
+    let started = Instant::now();
+    let mut tasks = Vec::with_capacity(n);
+    for i in 0..n {
+        let listen = bridge.listen;
+        tasks.push(tokio::spawn(async move {
+            let ws = open(listen).await;
+            let (mut tx, mut rx) = ws.split();
+            let seed = 0x9E37_79B9_7F4A_7C15 ^ (i as u64 + 1);
+            let send = async {
+                let mut stream = Stream(seed);
+                let mut buf = vec![0u8; 16 * 1024];
+                let mut sent = 0;
+                while sent < total {
+                    let len = buf.len().min(total - sent);
+                    stream.fill(&mut buf[..len]);
+                    tx.send(Message::Binary(Bytes::copy_from_slice(&buf[..len])))
+                        .await
+                        .expect("send");
+                    sent += len;
+                }
+                tx
+            };
+            let receive = async {
+                let mut expected = Stream(seed);
+                let mut want = vec![0u8; 16 * 1024];
+                let mut received = 0;
+                while received < total {
+                    match rx.next().await {
+                        Some(Ok(Message::Binary(data))) => {
+                            let mut at = 0;
+                            while at < data.len() {
+                                // Regenerate the expected bytes in the sender's 16 KiB units.
+                                let offset = received % want.len();
+                                if offset == 0 {
+                                    let len = want.len().min(total - received);
+                                    expected.fill(&mut want[..len]);
+                                }
+                                let take = (want.len() - offset).min(data.len() - at);
+                                assert_eq!(
+                                    &data[at..at + take],
+                                    &want[offset..offset + take],
+                                    "session {i}: bytes lost or reordered at {received}"
+                                );
+                                at += take;
+                                received += take;
+                            }
+                        }
+                        Some(Ok(_)) => {}
+                        other => panic!("session {i}: unexpected {other:?}"),
+                    }
+                }
+                received
+            };
+            let (mut tx, received) = tokio::join!(send, receive);
+            let _ = tx.close().await;
+            received
+        }));
+    }
+    let mut moved = 0usize;
+    for task in tasks {
+        moved += task.await.expect("session");
+    }
+    let took = started.elapsed();
+    let mib = (moved * 2) as f64 / f64::from(1 << 20);
+    println!(
+        "throughput: {n} sessions x {} MiB each way, all bytes verified in order, in {took:?} = {:.0} MiB/s through the bridge (both directions)",
+        total >> 20,
+        mib / took.as_secs_f64()
+    );
+    assert_eq!(moved, n * total);
+}
+
+/// A throwaway CA (written to `dir/ca.pem`) and a `localhost` server configuration it signed.
+fn tls_upstream_config(dir: &std::path::Path) -> std::sync::Arc<rustls::ServerConfig> {
+    use rcgen::{BasicConstraints, CertificateParams, IsCa, Issuer, KeyPair};
+    use rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer};
+    let ca_key = KeyPair::generate().expect("key");
+    let mut ca_params = CertificateParams::new(Vec::<String>::new()).expect("params");
+    ca_params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
+    let ca_cert = ca_params.self_signed(&ca_key).expect("ca");
+    let issuer = Issuer::new(ca_params, ca_key);
+    let key = KeyPair::generate().expect("key");
+    let cert = CertificateParams::new(vec!["localhost".to_owned()])
+        .expect("params")
+        .signed_by(&key, &issuer)
+        .expect("cert");
+    std::fs::write(dir.join("ca.pem"), ca_cert.pem()).expect("write ca");
+    std::fs::write(dir.join("cert.pem"), cert.pem()).expect("write cert");
+    std::fs::write(dir.join("key.pem"), key.serialize_pem()).expect("write key");
+    let provider = std::sync::Arc::new(rustls::crypto::ring::default_provider());
+    let config = rustls::ServerConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .expect("versions")
+        .with_no_client_auth()
+        .with_single_cert(
+            vec![CertificateDer::from(cert.der().to_vec())],
+            PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(key.serialize_der())),
+        )
+        .expect("server config");
+    std::sync::Arc::new(config)
+}
+
+fn summary(times: &[Duration]) -> (f64, f64) {
+    let mean = times.iter().map(Duration::as_secs_f64).sum::<f64>() / times.len() as f64;
+    let p50 = times
+        .get(times.len() / 2)
+        .map_or(0.0, Duration::as_secs_f64);
+    (mean * 1e3, p50 * 1e3)
+}
+
+/// The bridge benchmark (`cargo xtask bench bridge` is meant to run this in release): round
+/// trip latency and echo throughput through the bridge binary (plain ws on loopback, TLS to
+/// the upstream) vs a direct TLS connection to the same loopback TLS echo upstream.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "benchmark: run in release with --ignored"]
+async fn bench_bridge_vs_direct_tls() {
+    let trips = env_or("DAAKI_BENCH_TRIPS", 5000);
+    let mib = env_or("DAAKI_BENCH_MB", 256);
+    let dir = std::env::temp_dir().join(format!("daaki-bridge-bench-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("mkdir");
+    let acceptor = tokio_rustls::TlsAcceptor::from(tls_upstream_config(&dir));
+    let upstream = TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let port = upstream.local_addr().expect("addr").port();
+    tokio::spawn(async move {
+        while let Ok((tcp, _)) = upstream.accept().await {
+            let acceptor = acceptor.clone();
+            tokio::spawn(async move {
+                let _ = tcp.set_nodelay(true);
+                if let Ok(tls) = acceptor.accept(tcp).await {
+                    let (mut r, mut w) = tokio::io::split(tls);
+                    let mut buf = vec![0u8; 64 * 1024];
+                    loop {
+                        match r.read(&mut buf).await {
+                            Ok(0) | Err(_) => break,
+                            Ok(n) => {
+                                if w.write_all(&buf[..n]).await.is_err() || w.flush().await.is_err()
+                                {
+                                    break;
+                                }
+                            }
+                        }
+                    }
+                }
+            });
+        }
+    });
+    let target = format!(
+        "name = \"local\"\nhost = \"localhost\"\nport = {port}\nallow_private = true\nextra_roots = {:?}\n",
+        dir.join("ca.pem")
+    );
+    let bridge = start_bridge_with("", &target, 1).await;
+    let tls_files = format!(
+        "tls_cert_file = {:?}\ntls_key_file = {:?}",
+        dir.join("cert.pem"),
+        dir.join("key.pem")
+    );
+    let wss_bridge = start_bridge_with(&tls_files, &target, 1).await;
+
+    // Direct TLS.
+    let mut roots = rustls::RootCertStore::empty();
+    let ca = std::fs::read(dir.join("ca.pem")).expect("ca");
+    for cert in rustls_pemfile_certs(&ca) {
+        roots.add(cert).expect("root");
+    }
+    let provider = std::sync::Arc::new(rustls::crypto::ring::default_provider());
+    let client = rustls::ClientConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .expect("versions")
+        .with_root_certificates(roots)
+        .with_no_client_auth();
+    let connector = tokio_rustls::TlsConnector::from(std::sync::Arc::new(client));
+    let direct_tls = async || {
+        let tcp = TcpStream::connect(("127.0.0.1", port)).await.expect("tcp");
+        tcp.set_nodelay(true).expect("nodelay");
+        let name = rustls::pki_types::ServerName::try_from("localhost").expect("name");
+        connector.connect(name, tcp).await.expect("tls")
+    };
+    let payload = [b'x'; 64];
+    let (mut r, mut w) = tokio::io::split(direct_tls().await);
+    let mut direct = Vec::with_capacity(trips);
+    let mut echo = [0u8; 64];
+    for _ in 0..trips {
+        let t = Instant::now();
+        w.write_all(&payload).await.expect("write");
+        w.flush().await.expect("flush");
+        r.read_exact(&mut echo).await.expect("read");
+        direct.push(t.elapsed());
+    }
+    direct.sort();
+
+    // Through the bridge: plain ws, and wss (TLS on the listener too).
+    let mut ws = open(bridge.listen).await;
+    let via = ws_latency(&mut ws, trips).await;
+    let mut wss = open_wss(wss_bridge.listen, connector.clone()).await;
+    let via_wss = ws_latency(&mut wss, trips).await;
+    let (dm, dp) = summary(&direct);
+    let (bm, bp) = summary(&via);
+    println!(
+        "latency ({trips} round trips of 64 B): direct TLS mean {dm:.3} ms p50 {dp:.3} ms; via bridge mean {bm:.3} ms p50 {bp:.3} ms; added mean {:.3} ms p50 {:.3} ms",
+        bm - dm,
+        bp - dp
+    );
+    let (sm, sp) = summary(&via_wss);
+    println!(
+        "latency wss: via bridge mean {sm:.3} ms p50 {sp:.3} ms; added mean {:.3} ms p50 {:.3} ms",
+        sm - dm,
+        sp - dp
+    );
+
+    // Echo throughput: send `mib` MiB and read it back concurrently.
+    let total = mib << 20;
+    let (mut r, mut w) = tokio::io::split(direct_tls().await);
+    let t = Instant::now();
+    let send = async {
+        let chunk = vec![1u8; 16 * 1024];
+        let mut sent = 0;
+        while sent < total {
+            w.write_all(&chunk).await.expect("write");
+            sent += chunk.len();
+        }
+        w.flush().await.expect("flush");
+    };
+    let recv = async {
+        let mut buf = vec![0u8; 64 * 1024];
+        let mut got = 0;
+        while got < total {
+            got += r.read(&mut buf).await.expect("read");
+        }
+    };
+    tokio::join!(send, recv);
+    let direct_rate = mib as f64 / t.elapsed().as_secs_f64();
+
+    let bridge_rate = ws_throughput(open(bridge.listen).await, total).await;
+    let wss_rate = ws_throughput(open_wss(wss_bridge.listen, connector.clone()).await, total).await;
+    println!(
+        "throughput ({mib} MiB echoed): direct TLS {direct_rate:.0} MiB/s; via bridge {bridge_rate:.0} MiB/s = {:.0}% of direct",
+        100.0 * bridge_rate / direct_rate
+    );
+    println!(
+        "throughput wss: via bridge {wss_rate:.0} MiB/s = {:.0}% of direct",
+        100.0 * wss_rate / direct_rate
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// Round trips of 64 bytes through `ws` (send, read the echo); sorted per-trip times.
+async fn ws_latency<S>(ws: &mut WebSocketStream<S>, trips: usize) -> Vec<Duration>
+where
+    S: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin,
+{
+    let payload = [b'x'; 64];
+    let mut times = Vec::with_capacity(trips);
+    let mut pending = 0usize;
+    for _ in 0..trips {
+        let t = Instant::now();
+        ws.send(Message::Binary(Bytes::copy_from_slice(&payload)))
+            .await
+            .expect("send");
+        while pending < payload.len() {
+            if let Some(Ok(Message::Binary(data))) = ws.next().await {
+                pending += data.len();
+            }
+        }
+        pending -= payload.len();
+        times.push(t.elapsed());
+    }
+    times.sort();
+    times
+}
+
+/// Sends `total` bytes through `ws` in 16 KiB frames while reading the echo; MiB/s.
+async fn ws_throughput<S>(ws: WebSocketStream<S>, total: usize) -> f64
+where
+    S: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin,
+{
+    let (mut tx, mut rx) = ws.split();
+    let t = Instant::now();
+    let send = async {
+        let chunk = Bytes::from(vec![1u8; 16 * 1024]);
+        let mut sent = 0;
+        while sent < total {
+            tx.send(Message::Binary(chunk.clone())).await.expect("send");
+            sent += chunk.len();
+        }
+    };
+    let recv = async {
+        let mut got = 0;
+        while got < total {
+            if let Some(Ok(Message::Binary(data))) = rx.next().await {
+                got += data.len();
+            }
+        }
+    };
+    tokio::join!(send, recv);
+    (total >> 20) as f64 / t.elapsed().as_secs_f64()
+}
+
+/// A `wss://` session to the bridge on `port` (certificate for `localhost`).
+async fn open_wss(
+    port: u16,
+    connector: tokio_rustls::TlsConnector,
+) -> WebSocketStream<tokio_rustls::client::TlsStream<TcpStream>> {
+    let tcp = TcpStream::connect(("127.0.0.1", port))
+        .await
+        .expect("connect");
+    tcp.set_nodelay(true).expect("nodelay");
+    let name = rustls::pki_types::ServerName::try_from("localhost").expect("name");
+    let tls = connector.connect(name, tcp).await.expect("tls");
+    let mut request = "wss://localhost/imap?target=local"
+        .into_client_request()
+        .expect("request");
+    request.headers_mut().insert(
+        "Sec-WebSocket-Protocol",
+        HeaderValue::from_static(SUBPROTOCOL),
+    );
+    tokio_tungstenite::client_async(request, tls)
+        .await
+        .expect("upgrade")
+        .0
+}
+
+/// The certificates of a PEM file.
+fn rustls_pemfile_certs(pem: &[u8]) -> Vec<rustls::pki_types::CertificateDer<'static>> {
+    use rustls::pki_types::pem::PemObject;
+    rustls::pki_types::CertificateDer::pem_slice_iter(pem)
+        .collect::<Result<Vec<_>, _>>()
+        .expect("pem")
+}

@@ -1,0 +1,246 @@
+//! The `browser` stage: the wasm32 client in headless Chromium, through `daaki-imap-bridge`,
+//! against a real harness Dovecot (`client/tests/web.rs`).
+//!
+//! 1. starts `dovecot-harness` (a demo user with 1,000 messages);
+//! 2. builds `daaki-imap-bridge` and starts two of them on free loopback ports, both with the
+//!    named target `dovecot` (the harness's TLS port, `allow_private`, the harness CA as extra
+//!    root): one allows the test page's origin, the other only `http://elsewhere.example`;
+//! 3. serves the test page on a fixed address (`WASM_BINDGEN_TEST_ADDRESS`), so its origin is
+//!    known before the tests are built, and passes the bridge URLs and the login to the tests
+//!    at compile time (`option_env!`);
+//! 4. runs `cargo test --locked -p daaki-imap --target wasm32-unknown-unknown --test web` with
+//!    `wasm-bindgen-test-runner` as the target's runner and `CHROMEDRIVER=/usr/bin/chromedriver`
+//!    (nothing is ever downloaded). `DAAKI_BROWSER_RUNNER=wasm-pack` runs `wasm-pack test
+//!    --headless --chrome --chromedriver /usr/bin/chromedriver -m no-install client --test web`
+//!    instead, which today fails: wasm-pack builds every test target (`cargo build --tests`),
+//!    and the lib's unit tests use native-only dev-dependencies;
+//! 5. stops everything (also when a step fails).
+
+use std::io::{BufRead, BufReader};
+use std::net::{Ipv4Addr, SocketAddr, TcpListener, TcpStream};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use crate::Result;
+use crate::stages::workspace_root;
+
+/// The WebDriver the tests use (Debian's `chromium-driver`).
+const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
+/// The only origin the second bridge allows (the test page is never served from it).
+const OTHER_ORIGIN: &str = "http://elsewhere.example";
+
+/// A child process that is killed (by its own id) when dropped.
+struct Guard(Child);
+
+impl Drop for Guard {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// The harness Dovecot and the facts it printed (`key=value` lines before `ready`).
+struct Harness {
+    child: Child,
+    facts: Vec<(String, String)>,
+}
+
+impl Harness {
+    fn start() -> Result<Self> {
+        let cargo = cargo();
+        let mut child = Command::new(cargo)
+            .args([
+                "run",
+                "--quiet",
+                "-p",
+                "daaki-imap-tests",
+                "--bin",
+                "dovecot-harness",
+            ])
+            .args(["--", "--messages", "1000"])
+            .current_dir(workspace_root())
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .spawn()
+            .map_err(|e| format!("could not start dovecot-harness: {e}"))?;
+        let stdout = child.stdout.take().ok_or("no stdout")?;
+        let mut facts = Vec::new();
+        for line in BufReader::new(stdout).lines() {
+            let line = line.map_err(|e| e.to_string())?;
+            if line == "ready" {
+                return Ok(Self { child, facts });
+            }
+            if let Some((k, v)) = line.split_once('=') {
+                facts.push((k.to_owned(), v.to_owned()));
+            }
+        }
+        let _ = child.wait();
+        Err("dovecot-harness exited before it was ready (run `cargo xtask setup`)".into())
+    }
+
+    fn fact(&self, key: &str) -> Result<&str> {
+        self.facts
+            .iter()
+            .find(|(k, _)| k == key)
+            .map(|(_, v)| v.as_str())
+            .ok_or_else(|| format!("dovecot-harness did not print {key}"))
+    }
+}
+
+impl Drop for Harness {
+    fn drop(&mut self) {
+        // The harness stops Dovecot when its standard input closes.
+        drop(self.child.stdin.take());
+        let _ = self.child.wait();
+    }
+}
+
+fn cargo() -> String {
+    std::env::var("CARGO").unwrap_or_else(|_| "cargo".into())
+}
+
+fn target_dir() -> PathBuf {
+    std::env::var_os("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| workspace_root().join("target"))
+}
+
+/// A loopback port nobody listens on right now.
+fn free_port() -> Result<u16> {
+    let listener = TcpListener::bind((Ipv4Addr::LOCALHOST, 0)).map_err(|e| e.to_string())?;
+    Ok(listener.local_addr().map_err(|e| e.to_string())?.port())
+}
+
+fn wait_for_port(port: u16, within: Duration) -> Result {
+    let addr = SocketAddr::from((Ipv4Addr::LOCALHOST, port));
+    let start = Instant::now();
+    while start.elapsed() < within {
+        if TcpStream::connect_timeout(&addr, Duration::from_millis(200)).is_ok() {
+            return Ok(());
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    Err(format!(
+        "nothing listens on 127.0.0.1:{port} after {within:?}"
+    ))
+}
+
+fn toml_string(s: &str) -> String {
+    format!("\"{}\"", s.replace('\\', "\\\\").replace('"', "\\\""))
+}
+
+fn bridge_config(port: u16, origin: &str, harness: &Harness) -> Result<String> {
+    Ok(format!(
+        "listen = \"127.0.0.1:{port}\"\norigins = [{origin}]\n\n[[targets]]\nname = \"dovecot\"\n\
+         host = {host}\nport = {tls_port}\nallow_private = true\nextra_roots = {ca}\n",
+        origin = toml_string(origin),
+        host = toml_string(harness.fact("host")?),
+        tls_port = harness.fact("tls_port")?,
+        ca = toml_string(harness.fact("ca_cert")?),
+    ))
+}
+
+fn start_bridge(binary: &Path, dir: &Path, name: &str, config: &str, port: u16) -> Result<Guard> {
+    let path = dir.join(format!("{name}.toml"));
+    std::fs::write(&path, config).map_err(|e| format!("{}: {e}", path.display()))?;
+    let child = Command::new(binary)
+        .arg("--config")
+        .arg(&path)
+        .env("RUST_LOG", "warn")
+        .spawn()
+        .map_err(|e| format!("could not start {}: {e}", binary.display()))?;
+    let guard = Guard(child);
+    wait_for_port(port, Duration::from_secs(30))?;
+    Ok(guard)
+}
+
+pub(crate) fn run() -> Result {
+    if !Path::new(CHROMEDRIVER).exists() {
+        return Err(format!(
+            "{CHROMEDRIVER} is missing (run `cargo xtask setup`)"
+        ));
+    }
+    crate::stages::cargo(&["build", "--quiet", "-p", "daaki-imap-bridge"])?;
+    let binary = target_dir().join("debug").join("daaki-imap-bridge");
+    let harness = Harness::start()?;
+    let dir = target_dir().join("browser-stage");
+    std::fs::create_dir_all(&dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+
+    let page_port = free_port()?;
+    let page_origin = format!("http://127.0.0.1:{page_port}");
+    let good_port = free_port()?;
+    let bad_port = free_port()?;
+    let good = bridge_config(good_port, &page_origin, &harness)?;
+    let bad = bridge_config(bad_port, OTHER_ORIGIN, &harness)?;
+    let _good = start_bridge(&binary, &dir, "bridge", &good, good_port)?;
+    let _bad = start_bridge(&binary, &dir, "bridge-other-origin", &bad, bad_port)?;
+
+    // `cargo test --test web` with wasm-bindgen-test-runner by default: `wasm-pack test` runs
+    // `cargo build --tests` first, which also builds the lib's unit tests for wasm32, and
+    // those use native-only dev-dependencies (proptest, tokio's runtime). With
+    // `DAAKI_BROWSER_RUNNER=wasm-pack` it is tried anyway.
+    let via_cargo = std::env::var("DAAKI_BROWSER_RUNNER").map_or(true, |r| r != "wasm-pack");
+    let (program, args): (String, &[&str]) = if via_cargo {
+        (
+            cargo(),
+            &[
+                "test",
+                "--locked",
+                "-p",
+                "daaki-imap",
+                "--target",
+                "wasm32-unknown-unknown",
+                "--test",
+                "web",
+            ],
+        )
+    } else {
+        (
+            "wasm-pack".to_owned(),
+            &[
+                "test",
+                "--headless",
+                "--chrome",
+                "--chromedriver",
+                CHROMEDRIVER,
+                "-m",
+                "no-install",
+                "client",
+                "--test",
+                "web",
+            ],
+        )
+    };
+    println!("$ {program} {}", args.join(" "));
+    let status = Command::new(&program)
+        .args(args)
+        .current_dir(workspace_root())
+        .env("CHROMEDRIVER", CHROMEDRIVER)
+        .env(
+            "CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER",
+            "wasm-bindgen-test-runner",
+        )
+        .env(
+            "WASM_BINDGEN_TEST_ADDRESS",
+            format!("127.0.0.1:{page_port}"),
+        )
+        .env("WASM_BINDGEN_TEST_TIMEOUT", "120")
+        .env(
+            "DAAKI_BRIDGE_URL",
+            format!("ws://127.0.0.1:{good_port}/imap"),
+        )
+        .env(
+            "DAAKI_BRIDGE_BAD_ORIGIN_URL",
+            format!("ws://127.0.0.1:{bad_port}/imap"),
+        )
+        .env("DAAKI_IMAP_USER", harness.fact("user")?)
+        .env("DAAKI_IMAP_PASSWORD", harness.fact("password")?)
+        .status()
+        .map_err(|e| format!("could not run {program} (run `cargo xtask setup`): {e}"))?;
+    if status.success() {
+        Ok(())
+    } else {
+        Err(format!("browser tests failed ({status})"))
+    }
+}
