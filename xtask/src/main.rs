@@ -57,8 +57,8 @@ struct BenchArgs {
     #[arg(long)]
     quick: bool,
     /// Which benchmark to run: a criterion bench of `client/benches/` (e.g. `parse`) or
-    /// `fetch` (daaki-imap vs async-imap vs a raw reader; see `xtask/src/bench_fetch.rs`).
-    /// Default: all of them.
+    /// `fetch` (daaki-imap vs async-imap vs a raw reader; see `xtask/src/bench_fetch.rs`) or
+    /// `bridge` (through the bridge vs direct TLS). Default: the criterion benches and `fetch`.
     name: Option<String>,
 }
 
@@ -112,16 +112,40 @@ fn demo(args: DemoArgs) -> Result {
     ])
 }
 
+/// `cargo xtask bench bridge`: throughput and added latency through the bridge (plain ws and
+/// wss) against a direct TLS connection to the same loopback upstream, in one run. It is an
+/// ignored test of the bridge crate, run in release.
+fn bench_bridge() -> Result {
+    stages::cargo(&[
+        "test",
+        "--release",
+        "--locked",
+        "-p",
+        "daaki-imap-bridge",
+        "--test",
+        "load",
+        "--",
+        "--ignored",
+        "--nocapture",
+        "--test-threads",
+        "1",
+        "bench_bridge_vs_direct_tls",
+    ])
+}
+
 fn bench(args: &BenchArgs) -> Result {
     if args.name.as_deref() == Some("fetch") {
         return bench_fetch::run(args.quick);
+    }
+    if args.name.as_deref() == Some("bridge") {
+        return bench_bridge();
     }
     let benches = stages::existing_benches();
     if let Some(name) = args.name.as_deref()
         && !benches.iter().any(|b| b == name)
     {
         return Err(format!(
-            "no benchmark {name:?} (have: fetch, {})",
+            "no benchmark {name:?} (have: fetch, bridge, {})",
             benches.join(", ")
         ));
     }
