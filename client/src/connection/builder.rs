@@ -223,30 +223,13 @@ impl ImapConnectionBuilder {
         target: crate::wire::BridgeTarget,
         timeout: Duration,
     ) -> Result<ImapConnection> {
-        let setup = async {
-            let mut stream = crate::transport::websocket::connect(
-                bridge_url,
-                &target,
-                self.bridge_origin.as_deref(),
-                &self.tls,
-            )
-            .await?;
-            let mut session = Session::new(self.session.clone());
-            let mut early = Vec::new();
-            handshake::greeting(&mut session, &mut stream, &mut early)
-                .await
-                .map_err(|e| match e {
-                    Error::Io(e) => crate::wire::io_error(e),
-                    other => other,
-                })?;
-            Ok::<_, Error>((session, Box::new(stream) as BoxStream, early))
-        };
-        let (session, stream, early) = runtime::timeout(timeout, setup)
-            .await
-            .unwrap_or(Err(Error::Timeout))?;
-        let (connection, driver) = self.start(session, stream, early);
-        runtime::spawn(driver);
-        Ok(connection)
+        let open = crate::transport::websocket::connect(
+            bridge_url,
+            &target,
+            self.bridge_origin.as_deref(),
+            &self.tls,
+        );
+        self.greet_over_bridge(open, timeout).await
     }
 
     /// A ticket for the bridge, sent as the second WebSocket subprotocol entry (base64url
@@ -271,13 +254,28 @@ impl ImapConnectionBuilder {
         target: crate::wire::BridgeTarget,
         timeout: Duration,
     ) -> Result<ImapConnection> {
+        let open = crate::transport::browser::BrowserWebSocket::open(
+            bridge_url,
+            &target,
+            self.bridge_ticket.as_deref(),
+        );
+        self.greet_over_bridge(open, timeout).await
+    }
+
+    /// The common tail of both `connect_via_bridge`s: open the WebSocket, read the greeting
+    /// (a bridge close code surfacing as an I/O error becomes [`Error::Bridge`]), start and
+    /// spawn the driver — all within `timeout`.
+    #[cfg(any(target_arch = "wasm32", feature = "websocket"))]
+    async fn greet_over_bridge<S>(
+        &self,
+        open: impl std::future::Future<Output = Result<S>>,
+        timeout: Duration,
+    ) -> Result<ImapConnection>
+    where
+        S: crate::transport::Stream,
+    {
         let setup = async {
-            let mut stream = crate::transport::browser::BrowserWebSocket::open(
-                bridge_url,
-                &target,
-                self.bridge_ticket.as_deref(),
-            )
-            .await?;
+            let mut stream = open.await?;
             let mut session = Session::new(self.session.clone());
             let mut early = Vec::new();
             handshake::greeting(&mut session, &mut stream, &mut early)

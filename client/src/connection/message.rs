@@ -112,11 +112,7 @@ impl ImapConnection {
         mailbox: impl IntoMailboxName,
         timeout: Duration,
     ) -> Result<CopyResult> {
-        let body = CommandBody::Copy {
-            uid: false,
-            set: set.clone(),
-            mailbox: mailbox.into_mailbox_name()?,
-        };
+        let body = copy_or_move(false, false, set, mailbox)?;
         Ok(assemble::copy(&self.run(body, timeout).await?))
     }
 
@@ -127,11 +123,7 @@ impl ImapConnection {
         mailbox: impl IntoMailboxName,
         timeout: Duration,
     ) -> Result<CopyResult> {
-        let body = CommandBody::Copy {
-            uid: true,
-            set: uids.clone(),
-            mailbox: mailbox.into_mailbox_name()?,
-        };
+        let body = copy_or_move(false, true, uids, mailbox)?;
         Ok(assemble::copy(&self.run(body, timeout).await?))
     }
 
@@ -142,11 +134,7 @@ impl ImapConnection {
         mailbox: impl IntoMailboxName,
         timeout: Duration,
     ) -> Result<MoveResult> {
-        let body = CommandBody::Move {
-            uid: false,
-            set: set.clone(),
-            mailbox: mailbox.into_mailbox_name()?,
-        };
+        let body = copy_or_move(true, false, set, mailbox)?;
         Ok(assemble::moved(self.run(body, timeout).await?))
     }
 
@@ -157,11 +145,7 @@ impl ImapConnection {
         mailbox: impl IntoMailboxName,
         timeout: Duration,
     ) -> Result<MoveResult> {
-        let body = CommandBody::Move {
-            uid: true,
-            set: uids.clone(),
-            mailbox: mailbox.into_mailbox_name()?,
-        };
+        let body = copy_or_move(true, true, uids, mailbox)?;
         Ok(assemble::moved(self.run(body, timeout).await?))
     }
 
@@ -181,4 +165,19 @@ impl ImapConnection {
         };
         Ok(assemble::append(&self.run(body, timeout).await?))
     }
+}
+
+/// `[UID] COPY` or `[UID] MOVE` of `set` to `mailbox`.
+fn copy_or_move(
+    is_move: bool,
+    uid: bool,
+    set: &SequenceSet,
+    mailbox: impl IntoMailboxName,
+) -> Result<CommandBody> {
+    let (set, mailbox) = (set.clone(), mailbox.into_mailbox_name()?);
+    Ok(if is_move {
+        CommandBody::Move { uid, set, mailbox }
+    } else {
+        CommandBody::Copy { uid, set, mailbox }
+    })
 }
