@@ -5,6 +5,11 @@
 //! IMAP_HOST=… IMAP_USER=… IMAP_PASSWORD=… cargo run --example events
 //! ```
 
+// Native-only (tokio runtime, TCP/TLS): on wasm32 this example compiles to nothing, so
+// `wasm-pack test`/`cargo test --target wasm32-unknown-unknown` can build every target.
+#![cfg_attr(target_arch = "wasm32", no_main)]
+#![cfg(not(target_arch = "wasm32"))]
+
 mod common;
 
 use std::time::Duration;

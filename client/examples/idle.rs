@@ -1,6 +1,11 @@
 //! The README's "IDLE" section, run against a server: a second connection delivers a message a
 //! second after IDLE starts, which ends it with `IdleEvent::Exists`.
 
+// Native-only (tokio runtime, TCP/TLS): on wasm32 this example compiles to nothing, so
+// `wasm-pack test`/`cargo test --target wasm32-unknown-unknown` can build every target.
+#![cfg_attr(target_arch = "wasm32", no_main)]
+#![cfg(not(target_arch = "wasm32"))]
+
 mod common;
 
 use daaki_imap::{IdleEvent, ImapConnection};

@@ -1,6 +1,11 @@
 //! The README's "NOTIFY" section, run against a server: with NOTIFY set, a message delivered to
 //! another mailbox (Archive) ends IDLE with `IdleEvent::MailboxStatus`.
 
+// Native-only (tokio runtime, TCP/TLS): on wasm32 this example compiles to nothing, so
+// `wasm-pack test`/`cargo test --target wasm32-unknown-unknown` can build every target.
+#![cfg_attr(target_arch = "wasm32", no_main)]
+#![cfg(not(target_arch = "wasm32"))]
+
 mod common;
 
 use daaki_imap::{

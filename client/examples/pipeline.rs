@@ -6,6 +6,11 @@
 //! `IMAP_PORT` defaults to 993 (implicit TLS); `SSL_CERT_FILE=/path/ca.pem` trusts a private CA
 //! (see the quickstart example). A `Drafts` mailbox is created first if the account has none.
 
+// Native-only (tokio runtime, TCP/TLS): on wasm32 this example compiles to nothing, so
+// `wasm-pack test`/`cargo test --target wasm32-unknown-unknown` can build every target.
+#![cfg_attr(target_arch = "wasm32", no_main)]
+#![cfg(not(target_arch = "wasm32"))]
+
 mod common;
 
 use daaki_imap::{Error, ImapConnection, types::MailboxName};

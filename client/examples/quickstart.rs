@@ -8,6 +8,11 @@
 //! operating system's roots; `SSL_CERT_FILE=/path/ca.pem` trusts a private CA instead (that is
 //! how `cargo xtask test` runs this example against its test Dovecot).
 
+// Native-only (tokio runtime, TCP/TLS): on wasm32 this example compiles to nothing, so
+// `wasm-pack test`/`cargo test --target wasm32-unknown-unknown` can build every target.
+#![cfg_attr(target_arch = "wasm32", no_main)]
+#![cfg(not(target_arch = "wasm32"))]
+
 use daaki_imap::{ImapConnection, TlsMode};
 use std::time::Duration;
 

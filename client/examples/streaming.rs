@@ -1,6 +1,11 @@
 //! The README's "Streaming FETCH" section, run against a server: every message's UID and size
 //! through a bounded channel.
 
+// Native-only (tokio runtime, TCP/TLS): on wasm32 this example compiles to nothing, so
+// `wasm-pack test`/`cargo test --target wasm32-unknown-unknown` can build every target.
+#![cfg_attr(target_arch = "wasm32", no_main)]
+#![cfg(not(target_arch = "wasm32"))]
+
 mod common;
 
 use daaki_imap::{

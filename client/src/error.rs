@@ -51,10 +51,31 @@ pub enum Error {
         /// The human-readable text.
         text: String,
     },
+    /// AUTHENTICATE with XOAUTH2 or OAUTHBEARER failed after the server explained why in a
+    /// JSON challenge (RFC 7628 §3.2.2): the decoded JSON, then the tagged `NO`'s code and text.
+    #[error("OAuth authentication failed (status {}){}: {text}", error.status.as_deref().unwrap_or("?"), code_suffix(code))]
+    OAuth {
+        /// The server's JSON error report, decoded (boxed: it is large and rare).
+        error: Box<crate::proto::sasl::OAuthError>,
+        /// The tagged response's code (e.g. `[AUTHENTICATIONFAILED]`).
+        code: Option<ResponseCode>,
+        /// The tagged response's text.
+        text: String,
+    },
     /// The server does not offer what the call needs (a capability, or it sent
     /// `LOGINDISABLED`). Nothing was sent.
     #[error("not supported by this server: {0}")]
     Unsupported(String),
+    /// A message to APPEND is larger than the server's APPENDLIMIT (RFC 7889): for the
+    /// whole server (`APPENDLIMIT=n`) or for the mailbox (`STATUS … (APPENDLIMIT)`). Nothing
+    /// was sent.
+    #[error("message of {size} bytes exceeds the server's APPENDLIMIT of {limit} bytes")]
+    AppendLimit {
+        /// The message's size in bytes.
+        size: u64,
+        /// The limit the server announced.
+        limit: u64,
+    },
     /// The connection is closed (LOGOUT, BYE, or the transport failed earlier).
     #[error("connection closed")]
     Closed,
@@ -87,6 +108,27 @@ pub enum Error {
         /// The close reason text the bridge sent.
         reason: String,
     },
+}
+
+impl Error {
+    /// The server's response code, for errors that carry one (`NO`, `BAD`, `BYE`, a failed
+    /// OAuth exchange): `[AUTHENTICATIONFAILED]`, `[ALREADYEXISTS]`, `[NONEXISTENT]`, … (RFC
+    /// 5530).
+    ///
+    /// ```
+    /// # use daaki_imap::{Error, types::response::ResponseCode};
+    /// let e = Error::No { code: Some(ResponseCode::AlreadyExists), text: "exists".into() };
+    /// assert_eq!(e.response_code(), Some(&ResponseCode::AlreadyExists));
+    /// ```
+    pub fn response_code(&self) -> Option<&ResponseCode> {
+        match self {
+            Error::No { code, .. }
+            | Error::Bad { code, .. }
+            | Error::Bye { code, .. }
+            | Error::OAuth { code, .. } => code.as_ref(),
+            _ => None,
+        }
+    }
 }
 
 fn code_suffix(code: &Option<ResponseCode>) -> String {

@@ -24,8 +24,11 @@
 #![warn(missing_docs)]
 
 mod connection;
+pub mod dialects;
 mod driver;
 mod error;
+#[cfg(all(target_arch = "wasm32", feature = "js"))]
+pub mod js;
 pub mod proto;
 pub mod runtime;
 pub mod transport;
@@ -39,7 +42,8 @@ pub use connection::{
 };
 pub use error::{Error, Result};
 pub use proto::command::{
-    MailboxFilter, NotifyEvent, NotifyEventGroup, NotifySetParams, StoreKind,
+    AppendMessage, MailboxFilter, NotifyEvent, NotifyEventGroup, NotifySetParams, QResyncParams,
+    StoreKind,
 };
 pub use proto::session::{Capabilities, ConnectionState};
 #[cfg(all(not(target_arch = "wasm32"), feature = "tls"))]

@@ -7,19 +7,27 @@
 //! - `DAAKI_BRIDGE_URL`: a bridge whose Origin allowlist names the test page's origin and
 //!   whose configured target `dovecot` is the harness Dovecot;
 //! - `DAAKI_BRIDGE_BAD_ORIGIN_URL`: a bridge that allows some other origin only;
+//! - `DAAKI_BRIDGE_TICKET_URL`, `DAAKI_BRIDGE_TICKET`: a bridge like the first that also
+//!   requires a ticket, and a valid ticket for its target `dovecot`;
 //! - `DAAKI_IMAP_USER`, `DAAKI_IMAP_PASSWORD`: a user whose INBOX has at least 1,000 messages.
 //!
 //! Each test needs every variable; without them (a plain `wasm-pack test`) the tests fail
 //! with a message naming the stage.
 #![cfg(target_arch = "wasm32")]
 
+use std::num::NonZeroU32;
 use std::time::Duration;
 
+use daaki_imap::proto::{FrameError, Limits};
 use daaki_imap::runtime::sleep;
+use daaki_imap::transport::browser::{BrowserWebSocket, MAX_WRITE_FRAME, SEND_HIGH_WATER_MARK};
 use daaki_imap::types::response::FetchResponse;
-use daaki_imap::types::{FetchAttr, MailboxName, SequenceSet};
-use daaki_imap::wire::BridgeTarget;
-use daaki_imap::{Error, IdleEvent, ImapConnection};
+use daaki_imap::types::{FetchAttr, MailboxName, Section, SequenceSet};
+use daaki_imap::wire::{BridgeTarget, CloseCode};
+use daaki_imap::{
+    Error, IdleEvent, ImapConnection, MailboxFilter, NotifyEvent, NotifyEventGroup, NotifySetParams,
+};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
 use wasm_bindgen_test::{wasm_bindgen_test, wasm_bindgen_test_configure};
@@ -234,4 +242,254 @@ async fn the_shared_script_gives_the_same_transcript_as_natively() {
     let transcript = script::run(&conn, &nonce).await;
     assert_eq!(transcript, script::EXPECTED);
     conn.logout().await.expect("logout");
+}
+
+#[wasm_bindgen_test]
+async fn notify_reports_an_append_to_another_mailbox_during_idle() {
+    let watcher = login().await;
+    let writer = login().await;
+    assert!(watcher.capabilities().has("NOTIFY"));
+    let mailbox = unique("Notified");
+    writer.create(mailbox.as_str(), T).await.expect("create");
+    watcher.select("INBOX", T).await.expect("select");
+    let name = MailboxName::new(mailbox.as_str()).expect("name");
+    let params = NotifySetParams::new(
+        vec![NotifyEventGroup::new(
+            MailboxFilter::Mailboxes(vec![name.clone()]),
+            vec![
+                NotifyEvent::MessageNew {
+                    fetch_attrs: vec![],
+                },
+                NotifyEvent::MessageExpunge,
+            ],
+        )],
+        false,
+    );
+    watcher.notify_set(params, T).await.expect("NOTIFY SET");
+    watcher.drain_events().await;
+    let (woke, appended) = tokio::join!(watcher.idle(T, CancellationToken::new()), async {
+        sleep(Duration::from_millis(500)).await;
+        writer
+            .append(mailbox.as_str(), &[], &message("notified"), T)
+            .await
+    });
+    appended.expect("append");
+    let woke = woke.expect("idle");
+    let IdleEvent::MailboxStatus {
+        mailbox: got,
+        items,
+    } = woke
+    else {
+        panic!("expected a STATUS of {mailbox}, got {woke:?}");
+    };
+    assert_eq!(got, name);
+    assert_eq!(items.messages, Some(1), "{items:?}");
+    watcher.notify_none(T).await.expect("NOTIFY NONE");
+    writer.delete(mailbox.as_str(), T).await.expect("delete");
+    watcher.logout().await.expect("logout");
+    writer.logout().await.expect("logout");
+}
+
+fn ticket_bridge() -> (&'static str, &'static str) {
+    (
+        env(
+            option_env!("DAAKI_BRIDGE_TICKET_URL"),
+            "DAAKI_BRIDGE_TICKET_URL",
+        ),
+        env(option_env!("DAAKI_BRIDGE_TICKET"), "DAAKI_BRIDGE_TICKET"),
+    )
+}
+
+#[wasm_bindgen_test]
+async fn a_valid_ticket_admits_the_connection() {
+    let (url, ticket) = ticket_bridge();
+    let conn = ImapConnection::builder()
+        .bridge_ticket(ticket)
+        .connect_via_bridge(url, target(), T)
+        .await
+        .unwrap_or_else(|e| panic!("connect with a ticket: {e}"));
+    let (name, password) = user();
+    conn.login(name, password, T).await.expect("login");
+    assert!(conn.examine("INBOX", T).await.expect("examine").exists >= 1000);
+    conn.logout().await.expect("logout");
+}
+
+#[wasm_bindgen_test]
+async fn a_missing_or_forged_ticket_is_ticket_invalid() {
+    let (url, ticket) = ticket_bridge();
+    // The last character changed: still base64url, but the MAC no longer matches.
+    let mut forged = ticket[..ticket.len() - 1].to_owned();
+    forged.push(if ticket.ends_with('A') { 'B' } else { 'A' });
+    for offered in [None, Some(forged)] {
+        let mut builder = ImapConnection::builder();
+        if let Some(t) = &offered {
+            builder = builder.bridge_ticket(t.clone());
+        }
+        match builder.connect_via_bridge(url, target(), T).await {
+            Err(Error::Bridge { code, .. }) => {
+                assert_eq!(code, CloseCode::TicketInvalid, "ticket {offered:?}")
+            }
+            other => panic!(
+                "expected TicketInvalid for {offered:?}, got {:?}",
+                other.map(|_| ())
+            ),
+        }
+    }
+}
+
+#[wasm_bindgen_test]
+async fn a_literal_over_the_limit_is_a_frame_error_and_closes_the_connection() {
+    let limits = Limits {
+        max_literal: 100,
+        ..Limits::default()
+    };
+    let conn = ImapConnection::builder()
+        .limits(limits)
+        .connect_via_bridge(bridge_url(), target(), T)
+        .await
+        .expect("connect");
+    let (name, password) = user();
+    conn.login(name, password, T).await.expect("login");
+    conn.examine("INBOX", T).await.expect("examine");
+    // Message 1 is 283 bytes: its BODY[] literal is over the 100-byte limit.
+    match conn
+        .fetch(&set("1"), &[FetchAttr::body_peek(Section::full())], T)
+        .await
+    {
+        Err(Error::Frame(FrameError::LiteralTooLarge { announced, limit })) => {
+            assert_eq!((announced, limit), (283, 100));
+        }
+        other => panic!("expected LiteralTooLarge, got {other:?}"),
+    }
+    assert!(matches!(conn.noop(T).await, Err(Error::Closed)));
+}
+
+/// A message of at least `size` bytes, CRLF lines only, every line different.
+fn big_message(size: usize) -> Vec<u8> {
+    let mut out = message("big");
+    let mut line = 0u64;
+    while out.len() < size {
+        line += 1;
+        out.extend_from_slice(
+            format!(
+                "line {line:08} {:016x}\r\n",
+                line.wrapping_mul(0x9e37_79b9_7f4a_7c15)
+            )
+            .as_bytes(),
+        );
+    }
+    out
+}
+
+#[wasm_bindgen_test]
+async fn a_large_message_appended_and_read_back_in_chunks_is_byte_identical() {
+    let conn = login().await;
+    let mailbox = unique("Big");
+    conn.create(mailbox.as_str(), T).await.expect("create");
+    let big = big_message(4 * 1024 * 1024 + 777);
+    let appended = conn
+        .append(mailbox.as_str(), &[], &big, T)
+        .await
+        .expect("append 4 MiB");
+    let uid = appended.uids.first().expect("UIDPLUS").start;
+    conn.select(mailbox.as_str(), T).await.expect("select");
+    let chunk = NonZeroU32::new(256 * 1024).expect("not zero");
+    let (tx, mut rx) = mpsc::channel::<Vec<u8>>(2);
+    let consume = async {
+        let mut pieces = Vec::new();
+        while let Some(piece) = rx.recv().await {
+            pieces.push(piece);
+        }
+        pieces
+    };
+    let full = Section::full();
+    let (read, pieces) = tokio::join!(
+        conn.uid_fetch_body_chunks(uid, &full, chunk, tx, T),
+        consume
+    );
+    assert_eq!(read.expect("chunked fetch"), Some(big.len() as u64));
+    assert_eq!(pieces.len(), big.len().div_ceil(256 * 1024));
+    assert!(pieces.iter().all(|p| p.len() <= 256 * 1024));
+    assert!(pieces.concat() == big, "reassembled bytes differ");
+    let range = conn
+        .uid_fetch_partial(uid, &full, 1_000_000, NonZeroU32::new(64).expect("nz"), T)
+        .await
+        .expect("partial fetch")
+        .expect("message exists");
+    assert_eq!(range, big[1_000_000..1_000_064]);
+    conn.close(T).await.expect("close");
+    conn.delete(mailbox.as_str(), T).await.expect("delete");
+    conn.logout().await.expect("logout");
+}
+
+/// Reads from `ws` until a line starting with `tag ` has arrived; returns everything read.
+async fn read_until_tagged(ws: &mut BrowserWebSocket, tag: &str) -> String {
+    let mut got = Vec::new();
+    let mut buf = [0u8; 4096];
+    loop {
+        let text = String::from_utf8_lossy(&got).into_owned();
+        let complete = &text[..text.rfind("\r\n").map_or(0, |i| i + 2)];
+        if complete
+            .lines()
+            .any(|line| line.starts_with(&format!("{tag} ")))
+        {
+            return text;
+        }
+        let n = ws.read(&mut buf).await.expect("read from the bridge");
+        assert!(n > 0, "bridge closed; read so far: {text}");
+        got.extend_from_slice(&buf[..n]);
+    }
+}
+
+#[wasm_bindgen_test]
+async fn a_large_append_keeps_the_browser_send_queue_below_the_high_water_mark() {
+    let mut ws = BrowserWebSocket::open(bridge_url(), &target(), None)
+        .await
+        .expect("open");
+    read_until_tagged(&mut ws, "*").await;
+    let (name, password) = user();
+    ws.write_all(format!("a LOGIN \"{name}\" \"{password}\"\r\n").as_bytes())
+        .await
+        .expect("write LOGIN");
+    assert!(read_until_tagged(&mut ws, "a").await.contains("a OK"));
+    let mailbox = unique("FlowControl");
+    ws.write_all(format!("b CREATE {mailbox}\r\n").as_bytes())
+        .await
+        .expect("write CREATE");
+    assert!(read_until_tagged(&mut ws, "b").await.contains("b OK"));
+    let big = big_message(8 * 1024 * 1024);
+    // LITERAL+: the whole message follows the command line without waiting.
+    ws.write_all(format!("c APPEND {mailbox} {{{}+}}\r\n", big.len()).as_bytes())
+        .await
+        .expect("write APPEND");
+    let mut peak = 0;
+    let mut sent = 0;
+    while sent < big.len() {
+        let end = (sent + 64 * 1024).min(big.len());
+        ws.write_all(&big[sent..end]).await.expect("write literal");
+        sent = end;
+        peak = peak.max(ws.buffered_amount());
+    }
+    ws.write_all(b"\r\n").await.expect("write CRLF");
+    // Each write returns at once until the queue reaches the mark (the browser only drains
+    // it between tasks), so the mark is reached — and never exceeded by more than a frame.
+    assert!(peak >= SEND_HIGH_WATER_MARK, "peak {peak}");
+    assert!(
+        peak <= SEND_HIGH_WATER_MARK + MAX_WRITE_FRAME as u32,
+        "bufferedAmount peaked at {peak} bytes"
+    );
+    let appended = read_until_tagged(&mut ws, "c").await;
+    assert!(appended.contains("c OK"), "{appended}");
+    ws.write_all(format!("d SELECT {mailbox}\r\ne FETCH 1 RFC822.SIZE\r\n").as_bytes())
+        .await
+        .expect("write SELECT, FETCH");
+    let fetched = read_until_tagged(&mut ws, "e").await;
+    assert!(
+        fetched.contains(&format!("RFC822.SIZE {})", big.len())),
+        "{fetched}"
+    );
+    ws.write_all(format!("f CLOSE\r\ng DELETE {mailbox}\r\nh LOGOUT\r\n").as_bytes())
+        .await
+        .expect("write DELETE");
+    assert!(read_until_tagged(&mut ws, "g").await.contains("g OK"));
 }

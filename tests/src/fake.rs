@@ -60,6 +60,10 @@ pub enum Step {
     /// Read one client line; its text after the tag must start with this prefix (ASCII case
     /// ignored; an empty prefix accepts any line). The tag is remembered for `{tag}`.
     Expect(String),
+    /// Read one client line that must equal this text exactly (no tag: for the client's
+    /// lines inside an AUTHENTICATE exchange, or a literal's continuation). Tags are not
+    /// changed.
+    ExpectLine(String),
     /// Never answer again: keep reading (and recording) until the client hangs up.
     Stall,
     /// Drop the connection now.
@@ -75,6 +79,11 @@ impl Step {
     /// [`Step::Send`] of text or bytes.
     pub fn send(bytes: impl AsRef<[u8]>) -> Step {
         Step::Send(bytes.as_ref().to_vec())
+    }
+
+    /// [`Step::ExpectLine`] of exactly `line` (without CRLF).
+    pub fn expect_line(line: &str) -> Step {
+        Step::ExpectLine(line.to_owned())
     }
 
     /// [`Step::Expect`] of a command prefix such as `"LOGIN"` or `"UID FETCH"`.
@@ -280,6 +289,14 @@ impl Conn {
                         return Err(format!("expected {prefix:?}, the client sent {line:?}"));
                     }
                     self.tags.push(tag.to_owned());
+                }
+                Step::ExpectLine(want) => {
+                    let line = self.read_line().await?;
+                    if line != want {
+                        return Err(format!(
+                            "expected the line {want:?}, the client sent {line:?}"
+                        ));
+                    }
                 }
                 Step::Stall => {
                     let mut buf = [0u8; 4096];

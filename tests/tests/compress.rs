@@ -1,5 +1,6 @@
-//! COMPRESS=DEFLATE (RFC 4978) against the harness Dovecot (`imap_zlib`): after `compress()`
-//! every command works as before and returns the same data as an uncompressed connection.
+//! COMPRESS=DEFLATE (RFC 4978) against both harness servers (Dovecot's `imap_zlib`, Cyrus):
+//! after `compress()` every command works as before and returns the same data as an
+//! uncompressed connection.
 
 use std::time::Duration;
 
@@ -7,7 +8,8 @@ use daaki_imap::types::response::ResponseCode;
 use daaki_imap::types::{FetchAttr, Section, SequenceSet};
 use daaki_imap::{Error, IdleEvent, ImapConnection, TlsMode, TypedEvent};
 use daaki_imap_tests::client::{T, connect, login};
-use daaki_imap_tests::harness::{seed, shared_dovecot};
+use daaki_imap_tests::harness::{TestServer, seed};
+use daaki_imap_tests::server_tests;
 use tokio_util::sync::CancellationToken;
 
 fn set(s: &str) -> SequenceSet {
@@ -29,11 +31,10 @@ async fn fetch_all(conn: &ImapConnection) -> Vec<daaki_imap::types::response::Fe
         .expect("fetch")
 }
 
-async fn same_data_with_and_without_compression(mode: TlsMode) {
-    let dovecot = shared_dovecot();
-    let user = dovecot.new_user(200);
-    let plain = login(dovecot, &user, mode).await;
-    let compressed = login(dovecot, &user, mode).await;
+async fn same_data_with_and_without_compression(server: &'static dyn TestServer, mode: TlsMode) {
+    let user = server.new_user(200);
+    let plain = login(server, &user, mode).await;
+    let compressed = login(server, &user, mode).await;
     assert!(compressed.capabilities().has("COMPRESS=DEFLATE"));
     compressed.compress(T).await.expect("compress");
 
@@ -53,22 +54,18 @@ async fn same_data_with_and_without_compression(mode: TlsMode) {
     compressed.logout().await.expect("logout");
 }
 
-#[tokio::test]
-async fn fetch_after_compress_returns_the_same_data_plaintext() {
-    same_data_with_and_without_compression(TlsMode::Plaintext).await;
+async fn fetch_after_compress_returns_the_same_data_plaintext(server: &'static dyn TestServer) {
+    same_data_with_and_without_compression(server, TlsMode::Plaintext).await;
 }
 
-#[tokio::test]
-async fn fetch_after_compress_returns_the_same_data_over_tls() {
-    same_data_with_and_without_compression(TlsMode::Implicit).await;
+async fn fetch_after_compress_returns_the_same_data_over_tls(server: &'static dyn TestServer) {
+    same_data_with_and_without_compression(server, TlsMode::Implicit).await;
 }
 
-#[tokio::test]
-async fn idle_and_noop_work_after_compress() {
-    let dovecot = shared_dovecot();
-    let user = dovecot.new_user(3);
-    let watcher = login(dovecot, &user, TlsMode::Plaintext).await;
-    let writer = login(dovecot, &user, TlsMode::Plaintext).await;
+async fn idle_and_noop_work_after_compress(server: &'static dyn TestServer) {
+    let user = server.new_user(3);
+    let watcher = login(server, &user, TlsMode::Plaintext).await;
+    let writer = login(server, &user, TlsMode::Plaintext).await;
     watcher.compress(T).await.expect("compress");
     assert_eq!(watcher.select("INBOX", T).await.expect("select").exists, 3);
 
@@ -101,17 +98,19 @@ async fn idle_and_noop_work_after_compress() {
     assert_eq!(fetched.len(), 1);
 }
 
-#[tokio::test]
-async fn a_second_compress_is_refused_with_compressionactive() {
-    let dovecot = shared_dovecot();
-    let user = dovecot.new_user(1);
-    let conn = login(dovecot, &user, TlsMode::Plaintext).await;
+async fn a_second_compress_is_refused_with_compressionactive(server: &'static dyn TestServer) {
+    let user = server.new_user(1);
+    let conn = login(server, &user, TlsMode::Plaintext).await;
     conn.compress(T).await.expect("compress");
     let again = conn.compress(T).await;
+    // Dovecot answers `NO [COMPRESSIONACTIVE]` (RFC 4978), Cyrus `BAD [COMPRESSIONACTIVE]`.
     assert!(
         matches!(
             again,
             Err(Error::No {
+                code: Some(ResponseCode::CompressionActive),
+                ..
+            } | Error::Bad {
                 code: Some(ResponseCode::CompressionActive),
                 ..
             })
@@ -123,11 +122,11 @@ async fn a_second_compress_is_refused_with_compressionactive() {
     assert_eq!(conn.select("INBOX", T).await.expect("select").exists, 1);
 }
 
-#[tokio::test]
-async fn compress_without_the_capability_is_unsupported_and_sends_nothing() {
-    let dovecot = shared_dovecot();
-    // Before login Dovecot does not advertise COMPRESS=DEFLATE.
-    let conn = connect(dovecot, TlsMode::Plaintext).await;
+async fn compress_without_the_capability_is_unsupported_and_sends_nothing(
+    server: &'static dyn TestServer,
+) {
+    // Before login neither server advertises COMPRESS=DEFLATE.
+    let conn = connect(server, TlsMode::Plaintext).await;
     assert!(!conn.capabilities().has("COMPRESS=DEFLATE"));
     let result = conn.compress(T).await;
     assert!(matches!(result, Err(Error::Unsupported(_))), "{result:?}");
@@ -136,11 +135,9 @@ async fn compress_without_the_capability_is_unsupported_and_sends_nothing() {
 
 /// The read path stays correct while a streamed FETCH pauses it: compressed bytes already
 /// read wait (bounded) until the slow consumer makes room, then decompression resumes.
-#[tokio::test]
-async fn streaming_fetch_with_a_slow_consumer_after_compress() {
-    let dovecot = shared_dovecot();
-    let user = dovecot.new_user(300);
-    let conn = login(dovecot, &user, TlsMode::Plaintext).await;
+async fn streaming_fetch_with_a_slow_consumer_after_compress(server: &'static dyn TestServer) {
+    let user = server.new_user(300);
+    let conn = login(server, &user, TlsMode::Plaintext).await;
     let expected = fetch_all(&conn).await;
     conn.compress(T).await.expect("compress");
     let (tx, mut rx) = tokio::sync::mpsc::channel::<
@@ -163,3 +160,12 @@ async fn streaming_fetch_with_a_slow_consumer_after_compress() {
     assert_eq!(got, expected);
     conn.noop(T).await.expect("noop");
 }
+
+server_tests!(
+    fetch_after_compress_returns_the_same_data_plaintext,
+    fetch_after_compress_returns_the_same_data_over_tls,
+    idle_and_noop_work_after_compress,
+    a_second_compress_is_refused_with_compressionactive,
+    compress_without_the_capability_is_unsupported_and_sends_nothing,
+    streaming_fetch_with_a_slow_consumer_after_compress
+);

@@ -1,5 +1,5 @@
-//! Events and IDLE against the real harness Dovecot: changes made on a second connection
-//! reach the first as `IdleEvent`s during IDLE and as `TypedEvent`s after a NOOP; IDLE ends by
+//! Events and IDLE against both real harness servers (Dovecot, and Cyrus with `idled`):
+//! changes made on a second connection reach the first as `IdleEvent`s during IDLE and as `TypedEvent`s after a NOOP; IDLE ends by
 //! token, by time and by being dropped, and the connection keeps working after each; the event
 //! queue is bounded and says when it dropped something; long IDLEs are re-issued invisibly.
 
@@ -10,8 +10,9 @@ use daaki_imap::{
     Error, IdleEvent, ImapConnection, ImapConnectionBuilder, TlsMode, TrustRoots, TypedEvent,
 };
 use daaki_imap_tests::client::{T, login};
-use daaki_imap_tests::harness::{Dovecot, TestUser, seed, shared_dovecot};
+use daaki_imap_tests::harness::{TestServer, TestUser, seed};
 use daaki_imap_tests::proxy::Recorder;
+use daaki_imap_tests::server_tests;
 use tokio_util::sync::CancellationToken;
 
 fn set(s: &str) -> SequenceSet {
@@ -21,16 +22,16 @@ fn set(s: &str) -> SequenceSet {
 /// Connects `builder` (plaintext) to `port` — the server's or a relay's — and logs in.
 async fn login_with(
     builder: ImapConnectionBuilder,
-    dovecot: &Dovecot,
+    server: &dyn TestServer,
     port: u16,
     user: &TestUser,
 ) -> ImapConnection {
-    let pem = std::fs::read(dovecot.ca_cert_path()).expect("test CA");
+    let pem = std::fs::read(server.ca_cert_path()).expect("test CA");
     let conn = builder
         .trust_roots(TrustRoots::None)
         .add_root_pem(&pem)
         .expect("test CA parses")
-        .connect(dovecot.host(), port, TlsMode::Plaintext, T)
+        .connect(server.host(), port, TlsMode::Plaintext, T)
         .await
         .expect("connect");
     conn.login(&user.name, &user.password, T)
@@ -51,12 +52,12 @@ async fn settle() {
     tokio::time::sleep(Duration::from_millis(500)).await;
 }
 
-#[tokio::test]
-async fn append_elsewhere_wakes_idle_as_exists_and_noop_as_typed_exists() {
-    let dovecot = shared_dovecot();
-    let user = dovecot.new_user(3);
-    let watcher = login(dovecot, &user, TlsMode::Plaintext).await;
-    let writer = login(dovecot, &user, TlsMode::Plaintext).await;
+async fn append_elsewhere_wakes_idle_as_exists_and_noop_as_typed_exists(
+    server: &'static dyn TestServer,
+) {
+    let user = server.new_user(3);
+    let watcher = login(server, &user, TlsMode::Plaintext).await;
+    let writer = login(server, &user, TlsMode::Plaintext).await;
     assert_eq!(watcher.select("INBOX", T).await.expect("select").exists, 3);
 
     // During IDLE: the first event ends IDLE and is its result.
@@ -80,11 +81,11 @@ async fn append_elsewhere_wakes_idle_as_exists_and_noop_as_typed_exists() {
     );
 }
 
-#[tokio::test]
-async fn idle_cancelled_by_its_token_returns_cancelled_and_the_connection_keeps_working() {
-    let dovecot = shared_dovecot();
-    let user = dovecot.new_user(3);
-    let conn = login(dovecot, &user, TlsMode::Plaintext).await;
+async fn idle_cancelled_by_its_token_returns_cancelled_and_the_connection_keeps_working(
+    server: &'static dyn TestServer,
+) {
+    let user = server.new_user(3);
+    let conn = login(server, &user, TlsMode::Plaintext).await;
     conn.select("INBOX", T).await.expect("select");
     let cancel = CancellationToken::new();
     let idle = tokio::spawn({
@@ -113,11 +114,9 @@ async fn idle_cancelled_by_its_token_returns_cancelled_and_the_connection_keeps_
     conn.noop(T).await.expect("noop");
 }
 
-#[tokio::test]
-async fn idle_with_a_short_timeout_returns_timeout() {
-    let dovecot = shared_dovecot();
-    let user = dovecot.new_user(1);
-    let conn = login(dovecot, &user, TlsMode::Plaintext).await;
+async fn idle_with_a_short_timeout_returns_timeout(server: &'static dyn TestServer) {
+    let user = server.new_user(1);
+    let conn = login(server, &user, TlsMode::Plaintext).await;
     conn.select("INBOX", T).await.expect("select");
     let ended = conn
         .idle(Duration::from_secs(1), CancellationToken::new())
@@ -127,12 +126,12 @@ async fn idle_with_a_short_timeout_returns_timeout() {
     conn.noop(T).await.expect("noop after IDLE timed out");
 }
 
-#[tokio::test]
-async fn an_abandoned_idle_still_sends_done_and_the_next_command_works() {
-    let dovecot = shared_dovecot();
-    let user = dovecot.new_user(3);
-    let relay = Recorder::start(dovecot.plain_port()).await;
-    let conn = login_with(ImapConnection::builder(), dovecot, relay.port(), &user).await;
+async fn an_abandoned_idle_still_sends_done_and_the_next_command_works(
+    server: &'static dyn TestServer,
+) {
+    let user = server.new_user(3);
+    let relay = Recorder::start(server.plain_port()).await;
+    let conn = login_with(ImapConnection::builder(), server, relay.port(), &user).await;
     conn.select("INBOX", T).await.expect("select");
 
     // Dropped by a timeout around it.
@@ -162,13 +161,11 @@ async fn an_abandoned_idle_still_sends_done_and_the_next_command_works() {
     );
 }
 
-#[tokio::test]
-async fn a_new_idle_right_after_an_abandoned_one_is_accepted() {
+async fn a_new_idle_right_after_an_abandoned_one_is_accepted(server: &'static dyn TestServer) {
     // The abandoned IDLE is still ending (DONE sent, OK not yet received) when the next IDLE
     // request arrives: it must wait for its turn rather than fail.
-    let dovecot = shared_dovecot();
-    let user = dovecot.new_user(1);
-    let conn = login(dovecot, &user, TlsMode::Plaintext).await;
+    let user = server.new_user(1);
+    let conn = login(server, &user, TlsMode::Plaintext).await;
     conn.select("INBOX", T).await.expect("select");
     for round in 0..3 {
         let abandoned = tokio::time::timeout(
@@ -187,11 +184,11 @@ async fn a_new_idle_right_after_an_abandoned_one_is_accepted() {
     }
 }
 
-#[tokio::test]
-async fn next_event_times_out_with_none_and_reports_closed_after_logout() {
-    let dovecot = shared_dovecot();
-    let user = dovecot.new_user(1);
-    let conn = login(dovecot, &user, TlsMode::Plaintext).await;
+async fn next_event_times_out_with_none_and_reports_closed_after_logout(
+    server: &'static dyn TestServer,
+) {
+    let user = server.new_user(1);
+    let conn = login(server, &user, TlsMode::Plaintext).await;
     conn.select("INBOX", T).await.expect("select");
     conn.drain_events().await;
 
@@ -228,18 +225,16 @@ async fn next_event_times_out_with_none_and_reports_closed_after_logout() {
     assert!(conn.drain_events().await.is_empty());
 }
 
-#[tokio::test]
-async fn a_full_event_queue_drops_the_oldest_and_says_so_first() {
-    let dovecot = shared_dovecot();
-    let user = dovecot.new_user(6);
+async fn a_full_event_queue_drops_the_oldest_and_says_so_first(server: &'static dyn TestServer) {
+    let user = server.new_user(6);
     let small = login_with(
         ImapConnection::builder().event_queue_size(2),
-        dovecot,
-        dovecot.plain_port(),
+        server,
+        server.plain_port(),
         &user,
     )
     .await;
-    let writer = login(dovecot, &user, TlsMode::Plaintext).await;
+    let writer = login(server, &user, TlsMode::Plaintext).await;
     small.select("INBOX", T).await.expect("select");
     small.drain_events().await;
 
@@ -276,19 +271,19 @@ async fn a_full_event_queue_drops_the_oldest_and_says_so_first() {
     small.noop(T).await.expect("noop");
 }
 
-#[tokio::test]
-async fn long_idle_is_reissued_transparently_and_still_ends_on_time_and_on_new_mail() {
-    let dovecot = shared_dovecot();
-    let user = dovecot.new_user(1);
-    let relay = Recorder::start(dovecot.plain_port()).await;
+async fn long_idle_is_reissued_transparently_and_still_ends_on_time_and_on_new_mail(
+    server: &'static dyn TestServer,
+) {
+    let user = server.new_user(1);
+    let relay = Recorder::start(server.plain_port()).await;
     let conn = login_with(
         ImapConnection::builder().idle_refresh(Duration::from_secs(2)),
-        dovecot,
+        server,
         relay.port(),
         &user,
     )
     .await;
-    let writer = login(dovecot, &user, TlsMode::Plaintext).await;
+    let writer = login(server, &user, TlsMode::Plaintext).await;
     conn.select("INBOX", T).await.expect("select");
 
     let started = tokio::time::Instant::now();
@@ -323,3 +318,14 @@ async fn long_idle_is_reissued_transparently_and_still_ends_on_time_and_on_new_m
     );
     conn.noop(T).await.expect("noop");
 }
+
+server_tests!(
+    append_elsewhere_wakes_idle_as_exists_and_noop_as_typed_exists,
+    idle_cancelled_by_its_token_returns_cancelled_and_the_connection_keeps_working,
+    idle_with_a_short_timeout_returns_timeout,
+    an_abandoned_idle_still_sends_done_and_the_next_command_works,
+    a_new_idle_right_after_an_abandoned_one_is_accepted,
+    next_event_times_out_with_none_and_reports_closed_after_logout,
+    a_full_event_queue_drops_the_oldest_and_says_so_first,
+    long_idle_is_reissued_transparently_and_still_ends_on_time_and_on_new_mail
+);

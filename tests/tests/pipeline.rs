@@ -1,11 +1,12 @@
-//! Pipelining against the harness Dovecot: several commands in one write, one typed result
-//! per command, in order. (That they leave in a single write call is asserted on the transport
+//! Pipelining against both harness servers (Dovecot and Cyrus): several commands in one
+//! write, one typed result per command, in order. (That they leave in a single write call is asserted on the transport
 //! in the client's unit tests, `connection::pipeline::tests`.)
 
 use daaki_imap::types::{FetchAttr, Flag, MailboxName, SequenceSet, StatusAttr};
 use daaki_imap::{Error, StoreKind, TlsMode};
 use daaki_imap_tests::client::{T, login};
-use daaki_imap_tests::harness::shared_dovecot;
+use daaki_imap_tests::harness::TestServer;
+use daaki_imap_tests::server_tests;
 
 fn name(s: &str) -> MailboxName {
     MailboxName::new(s).expect("valid name")
@@ -15,17 +16,17 @@ fn set(s: &str) -> SequenceSet {
     SequenceSet::new(s).expect("valid set")
 }
 
-#[tokio::test]
-async fn eight_status_of_different_mailboxes_return_in_order_with_their_counts() {
-    let dovecot = shared_dovecot();
-    let user = dovecot.new_user(5);
+async fn eight_status_of_different_mailboxes_return_in_order_with_their_counts(
+    server: &'static dyn TestServer,
+) {
+    let user = server.new_user(5);
     let boxes = ["A1", "B2", "C3", "D4", "E5", "F6", "G7"];
     for (i, b) in boxes.iter().enumerate() {
-        dovecot
+        server
             .seed_mailbox(&user, b, i as u32 + 1)
             .expect("seed mailbox");
     }
-    let conn = login(dovecot, &user, TlsMode::Plaintext).await;
+    let conn = login(server, &user, TlsMode::Plaintext).await;
     let items = || "(MESSAGES UIDNEXT)".to_string();
     let (inbox, a, b, c, d, e, f, g) = conn
         .pipeline()
@@ -54,11 +55,9 @@ async fn eight_status_of_different_mailboxes_return_in_order_with_their_counts()
 /// SELECT, FETCH and STORE in one write. The FETCH and the STORE touch different messages:
 /// Dovecot runs pipelined FETCH/STORE commands concurrently and interleaves their untagged
 /// FETCH responses, so commands on the same messages would be ambiguous (RFC 3501 §5.5).
-#[tokio::test]
-async fn select_fetch_store_in_one_pipeline() {
-    let dovecot = shared_dovecot();
-    let user = dovecot.new_user(4);
-    let conn = login(dovecot, &user, TlsMode::Plaintext).await;
+async fn select_fetch_store_in_one_pipeline(server: &'static dyn TestServer) {
+    let user = server.new_user(4);
+    let conn = login(server, &user, TlsMode::Plaintext).await;
     let flagged = Flag::Flagged;
     let (selected, fetched, stored) = conn
         .pipeline()
@@ -103,11 +102,9 @@ async fn select_fetch_store_in_one_pipeline() {
     assert_eq!(with_flag, vec![3, 4]);
 }
 
-#[tokio::test]
-async fn a_missing_mailbox_is_an_inner_error_and_the_rest_succeed() {
-    let dovecot = shared_dovecot();
-    let user = dovecot.new_user(2);
-    let conn = login(dovecot, &user, TlsMode::Plaintext).await;
+async fn a_missing_mailbox_is_an_inner_error_and_the_rest_succeed(server: &'static dyn TestServer) {
+    let user = server.new_user(2);
+    let conn = login(server, &user, TlsMode::Plaintext).await;
     let (before, missing, noop, after) = conn
         .pipeline()
         .status_attrs(MailboxName::inbox(), &[StatusAttr::Messages])
@@ -123,12 +120,10 @@ async fn a_missing_mailbox_is_an_inner_error_and_the_rest_succeed() {
     assert!(after.expect("last STATUS").unseen.is_some());
 }
 
-#[tokio::test]
-async fn the_seed_example_runs_as_written() {
-    let dovecot = shared_dovecot();
-    let user = dovecot.new_user(3);
-    dovecot.seed_mailbox(&user, "Drafts", 2).expect("seed");
-    let conn = login(dovecot, &user, TlsMode::Plaintext).await;
+async fn the_seed_example_runs_as_written(server: &'static dyn TestServer) {
+    let user = server.new_user(3);
+    server.seed_mailbox(&user, "Drafts", 2).expect("seed");
+    let conn = login(server, &user, TlsMode::Plaintext).await;
     let example = async {
         let inbox = MailboxName::new("INBOX")?;
         let drafts = MailboxName::new("Drafts")?;
@@ -147,11 +142,9 @@ async fn the_seed_example_runs_as_written() {
     assert_eq!((a.messages, b.messages), (Some(3), Some(2)));
 }
 
-#[tokio::test]
-async fn an_invalid_item_list_fails_before_sending() {
-    let dovecot = shared_dovecot();
-    let user = dovecot.new_user(1);
-    let conn = login(dovecot, &user, TlsMode::Plaintext).await;
+async fn an_invalid_item_list_fails_before_sending(server: &'static dyn TestServer) {
+    let user = server.new_user(1);
+    let conn = login(server, &user, TlsMode::Plaintext).await;
     let result = conn
         .pipeline()
         .status(MailboxName::inbox(), "(MESSAGES) FLAGS".to_string())
@@ -160,3 +153,11 @@ async fn an_invalid_item_list_fails_before_sending() {
     assert!(matches!(result, Err(Error::InvalidInput(_))), "{result:?}");
     conn.noop(T).await.expect("still usable");
 }
+
+server_tests!(
+    eight_status_of_different_mailboxes_return_in_order_with_their_counts,
+    select_fetch_store_in_one_pipeline,
+    a_missing_mailbox_is_an_inner_error_and_the_rest_succeed,
+    the_seed_example_runs_as_written,
+    an_invalid_item_list_fails_before_sending
+);

@@ -1,6 +1,8 @@
-//! Streaming FETCH against the real harness Dovecot with 100,000 messages: a slow consumer
-//! keeps the client's memory flat (measured in a child process, `stream-rss`), and a stalled
-//! consumer does not stall the driver.
+//! Streaming FETCH against the real harness servers: with 100,000 messages on Dovecot a slow
+//! consumer keeps the client's memory flat (measured in a child process, `stream-rss`); on
+//! both Dovecot and Cyrus a stalled consumer does not stall the driver and a dropped receiver
+//! costs nothing. (The memory test stays on Dovecot: seeding 100,000 messages into Cyrus takes
+//! IMAP APPENDs — minutes — where Dovecot takes Maildir files — seconds.)
 
 use std::process::Command;
 use std::sync::OnceLock;
@@ -10,15 +12,23 @@ use daaki_imap::types::response::FetchResponse;
 use daaki_imap::types::{FetchAttr, SequenceSet};
 use daaki_imap::{ImapConnection, TlsMode, TrustRoots};
 use daaki_imap_tests::client::T;
-use daaki_imap_tests::harness::{TestUser, shared_dovecot};
+use daaki_imap_tests::harness::{ServerKind, TestServer, TestUser, shared_dovecot};
 use daaki_imap_tests::proxy::Recorder;
+use daaki_imap_tests::server_tests;
 
 const MESSAGES: u32 = 100_000;
+/// Cyrus's big mailbox: enough for the stalled-consumer test (it streams 20,000).
+const CYRUS_MESSAGES: u32 = 20_000;
 
-/// One user with 100,000 messages for every test here (seeding takes a few seconds).
-fn big_user() -> &'static TestUser {
-    static USER: OnceLock<TestUser> = OnceLock::new();
-    USER.get_or_init(|| shared_dovecot().new_user(MESSAGES))
+/// One user per server for every test here: 100,000 messages on Dovecot (seeding takes a few
+/// seconds), 20,000 on Cyrus (over IMAP; tens of seconds).
+fn big_user(server: &'static dyn TestServer) -> &'static TestUser {
+    static DOVECOT: OnceLock<TestUser> = OnceLock::new();
+    static CYRUS: OnceLock<TestUser> = OnceLock::new();
+    match server.kind() {
+        ServerKind::Dovecot => DOVECOT.get_or_init(|| server.new_user(MESSAGES)),
+        ServerKind::Cyrus => CYRUS.get_or_init(|| server.new_user(CYRUS_MESSAGES)),
+    }
 }
 
 /// A `key=value` number from a line of `stream-rss` output.
@@ -29,12 +39,12 @@ fn field(line: &str, key: &str) -> Option<u64> {
 
 #[test]
 fn streaming_100k_messages_with_a_slow_consumer_keeps_memory_flat() {
-    let dovecot = shared_dovecot();
-    let user = big_user();
+    let server = shared_dovecot();
+    let user = big_user(server);
     let output = Command::new(env!("CARGO_BIN_EXE_stream-rss"))
         .args([
-            dovecot.host(),
-            &dovecot.plain_port().to_string(),
+            server.host(),
+            &server.plain_port().to_string(),
             &user.name,
             &user.password,
             &MESSAGES.to_string(),
@@ -85,17 +95,15 @@ fn streaming_100k_messages_with_a_slow_consumer_keeps_memory_flat() {
     );
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_stalled_consumer_does_not_stall_the_driver() {
-    let dovecot = shared_dovecot();
-    let user = big_user();
-    let relay = Recorder::start(dovecot.plain_port()).await;
-    let pem = std::fs::read(dovecot.ca_cert_path()).expect("CA");
+async fn a_stalled_consumer_does_not_stall_the_driver(server: &'static dyn TestServer) {
+    let user = big_user(server);
+    let relay = Recorder::start(server.plain_port()).await;
+    let pem = std::fs::read(server.ca_cert_path()).expect("CA");
     let conn = ImapConnection::builder()
         .trust_roots(TrustRoots::None)
         .add_root_pem(&pem)
         .expect("pem")
-        .connect(dovecot.host(), relay.port(), TlsMode::Plaintext, T)
+        .connect(server.host(), relay.port(), TlsMode::Plaintext, T)
         .await
         .expect("connect");
     conn.login(&user.name, &user.password, T)
@@ -172,11 +180,11 @@ async fn a_stalled_consumer_does_not_stall_the_driver() {
     conn.noop(T).await.expect("noop");
 }
 
-#[tokio::test]
-async fn a_dropped_receiver_discards_the_rest_and_the_connection_goes_on() {
-    let dovecot = shared_dovecot();
-    let user = big_user();
-    let conn = daaki_imap_tests::client::login(dovecot, user, TlsMode::Plaintext).await;
+async fn a_dropped_receiver_discards_the_rest_and_the_connection_goes_on(
+    server: &'static dyn TestServer,
+) {
+    let user = big_user(server);
+    let conn = daaki_imap_tests::client::login(server, user, TlsMode::Plaintext).await;
     conn.examine("INBOX", T).await.expect("examine");
     let (tx, mut rx) = tokio::sync::mpsc::channel::<daaki_imap::Result<FetchResponse>>(4);
     let set = SequenceSet::new("1:5000").expect("set");
@@ -199,3 +207,6 @@ async fn a_dropped_receiver_discards_the_rest_and_the_connection_goes_on() {
         .expect("fetch after");
     assert_eq!(fetched.len(), 3);
 }
+
+server_tests!([flavor = "multi_thread", worker_threads = 2] a_stalled_consumer_does_not_stall_the_driver);
+server_tests!(a_dropped_receiver_discards_the_rest_and_the_connection_goes_on);

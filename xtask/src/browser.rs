@@ -2,18 +2,23 @@
 //! against a real harness Dovecot (`client/tests/web.rs`).
 //!
 //! 1. starts `dovecot-harness` (a demo user with 1,000 messages);
-//! 2. builds `daaki-imap-bridge` and starts two of them on free loopback ports, both with the
+//! 2. builds `daaki-imap-bridge` and starts three of them on free loopback ports, all with the
 //!    named target `dovecot` (the harness's TLS port, `allow_private`, the harness CA as extra
-//!    root): one allows the test page's origin, the other only `http://elsewhere.example`;
+//!    root): one allows the test page's origin; one only `http://elsewhere.example`; one
+//!    allows the page's origin but requires a ticket (`ticket_secret_file` with a fresh random
+//!    secret), for which `daaki-imap-bridge ticket` mints one ticket valid for an hour;
 //! 3. serves the test page on a fixed address (`WASM_BINDGEN_TEST_ADDRESS`), so its origin is
-//!    known before the tests are built, and passes the bridge URLs and the login to the tests
-//!    at compile time (`option_env!`);
-//! 4. runs `cargo test --locked -p daaki-imap --target wasm32-unknown-unknown --test web` with
-//!    `wasm-bindgen-test-runner` as the target's runner and `CHROMEDRIVER=/usr/bin/chromedriver`
-//!    (nothing is ever downloaded). `DAAKI_BROWSER_RUNNER=wasm-pack` runs `wasm-pack test
-//!    --headless --chrome --chromedriver /usr/bin/chromedriver -m no-install client --test web`
-//!    instead, which today fails: wasm-pack builds every test target (`cargo build --tests`),
-//!    and the lib's unit tests use native-only dev-dependencies;
+//!    known before the tests are built, and passes the bridge URLs, the ticket and the login
+//!    to the tests at compile time (`option_env!`);
+//! 4. runs the issue's command, `wasm-pack test --headless --chrome --chromedriver
+//!    /usr/bin/chromedriver -m no-install client --test web` (nothing is ever downloaded;
+//!    `--test web` leaves out the doc tests, which wasm32 reports as passed without running
+//!    them). Without `--test web` the command works too: wasm-pack first runs `cargo build
+//!    --tests`, so every test target builds for wasm32 — the unit-test modules that need
+//!    native-only dev-dependencies are `cfg(not(target_arch = "wasm32"))`, and the native-only
+//!    examples compile to nothing there. `DAAKI_BROWSER_RUNNER=cargo`
+//!    runs `cargo test --target wasm32-unknown-unknown --test web` with
+//!    `wasm-bindgen-test-runner` instead (the same tests, without wasm-pack);
 //! 5. stops everything (also when a step fails).
 
 use std::io::{BufRead, BufReader};
@@ -29,9 +34,11 @@ use crate::stages::workspace_root;
 const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
 /// The only origin the second bridge allows (the test page is never served from it).
 const OTHER_ORIGIN: &str = "http://elsewhere.example";
+/// Messages the harness seeds into the demo user's INBOX.
+pub(crate) const HARNESS_MESSAGES: u32 = 1000;
 
 /// A child process that is killed (by its own id) when dropped.
-struct Guard(Child);
+pub(crate) struct Guard(pub(crate) Child);
 
 impl Drop for Guard {
     fn drop(&mut self) {
@@ -41,13 +48,13 @@ impl Drop for Guard {
 }
 
 /// The harness Dovecot and the facts it printed (`key=value` lines before `ready`).
-struct Harness {
+pub(crate) struct Harness {
     child: Child,
     facts: Vec<(String, String)>,
 }
 
 impl Harness {
-    fn start() -> Result<Self> {
+    pub(crate) fn start() -> Result<Self> {
         let cargo = cargo();
         let mut child = Command::new(cargo)
             .args([
@@ -58,7 +65,7 @@ impl Harness {
                 "--bin",
                 "dovecot-harness",
             ])
-            .args(["--", "--messages", "1000"])
+            .args(["--", "--messages", &HARNESS_MESSAGES.to_string()])
             .current_dir(workspace_root())
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
@@ -79,7 +86,7 @@ impl Harness {
         Err("dovecot-harness exited before it was ready (run `cargo xtask setup`)".into())
     }
 
-    fn fact(&self, key: &str) -> Result<&str> {
+    pub(crate) fn fact(&self, key: &str) -> Result<&str> {
         self.facts
             .iter()
             .find(|(k, _)| k == key)
@@ -96,23 +103,23 @@ impl Drop for Harness {
     }
 }
 
-fn cargo() -> String {
+pub(crate) fn cargo() -> String {
     std::env::var("CARGO").unwrap_or_else(|_| "cargo".into())
 }
 
-fn target_dir() -> PathBuf {
+pub(crate) fn target_dir() -> PathBuf {
     std::env::var_os("CARGO_TARGET_DIR")
         .map(PathBuf::from)
         .unwrap_or_else(|| workspace_root().join("target"))
 }
 
 /// A loopback port nobody listens on right now.
-fn free_port() -> Result<u16> {
+pub(crate) fn free_port() -> Result<u16> {
     let listener = TcpListener::bind((Ipv4Addr::LOCALHOST, 0)).map_err(|e| e.to_string())?;
     Ok(listener.local_addr().map_err(|e| e.to_string())?.port())
 }
 
-fn wait_for_port(port: u16, within: Duration) -> Result {
+pub(crate) fn wait_for_port(port: u16, within: Duration) -> Result {
     let addr = SocketAddr::from((Ipv4Addr::LOCALHOST, port));
     let start = Instant::now();
     while start.elapsed() < within {
@@ -130,10 +137,27 @@ fn toml_string(s: &str) -> String {
     format!("\"{}\"", s.replace('\\', "\\\\").replace('"', "\\\""))
 }
 
-fn bridge_config(port: u16, origin: &str, harness: &Harness) -> Result<String> {
+pub(crate) fn bridge_config(port: u16, origin: &str, harness: &Harness) -> Result<String> {
+    bridge_config_with(port, origin, None, harness)
+}
+
+/// As [`bridge_config`], requiring tickets signed with the secret in `ticket_secret` if given.
+fn bridge_config_with(
+    port: u16,
+    origin: &str,
+    ticket_secret: Option<&Path>,
+    harness: &Harness,
+) -> Result<String> {
+    let tickets = ticket_secret.map_or(String::new(), |path| {
+        format!(
+            "ticket_secret_file = {}\n",
+            toml_string(&path.display().to_string())
+        )
+    });
     Ok(format!(
-        "listen = \"127.0.0.1:{port}\"\norigins = [{origin}]\n\n[[targets]]\nname = \"dovecot\"\n\
-         host = {host}\nport = {tls_port}\nallow_private = true\nextra_roots = {ca}\n",
+        "listen = \"127.0.0.1:{port}\"\norigins = [{origin}]\n{tickets}\n[[targets]]\n\
+         name = \"dovecot\"\nhost = {host}\nport = {tls_port}\nallow_private = true\n\
+         extra_roots = {ca}\n",
         origin = toml_string(origin),
         host = toml_string(harness.fact("host")?),
         tls_port = harness.fact("tls_port")?,
@@ -141,7 +165,13 @@ fn bridge_config(port: u16, origin: &str, harness: &Harness) -> Result<String> {
     ))
 }
 
-fn start_bridge(binary: &Path, dir: &Path, name: &str, config: &str, port: u16) -> Result<Guard> {
+pub(crate) fn start_bridge(
+    binary: &Path,
+    dir: &Path,
+    name: &str,
+    config: &str,
+    port: u16,
+) -> Result<Guard> {
     let path = dir.join(format!("{name}.toml"));
     std::fs::write(&path, config).map_err(|e| format!("{}: {e}", path.display()))?;
     let child = Command::new(binary)
@@ -153,6 +183,37 @@ fn start_bridge(binary: &Path, dir: &Path, name: &str, config: &str, port: u16) 
     let guard = Guard(child);
     wait_for_port(port, Duration::from_secs(30))?;
     Ok(guard)
+}
+
+/// Writes a fresh random ticket secret (64 hex digits from `/dev/urandom`) to `path`.
+fn write_ticket_secret(path: &Path) -> Result {
+    use std::io::Read as _;
+    let mut bytes = [0u8; 32];
+    std::fs::File::open("/dev/urandom")
+        .and_then(|mut f| f.read_exact(&mut bytes))
+        .map_err(|e| format!("/dev/urandom: {e}"))?;
+    let hex: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
+    std::fs::write(path, hex).map_err(|e| format!("{}: {e}", path.display()))
+}
+
+/// `daaki-imap-bridge ticket`: a ticket for the target `dovecot`, valid for an hour.
+fn mint_ticket(binary: &Path, secret: &Path) -> Result<String> {
+    let output = Command::new(binary)
+        .arg("ticket")
+        .arg("--secret-file")
+        .arg(secret)
+        .args(["--target", "dovecot", "--ttl", "3600"])
+        .output()
+        .map_err(|e| format!("could not run {} ticket: {e}", binary.display()))?;
+    let ticket = String::from_utf8_lossy(&output.stdout).trim().to_owned();
+    if !output.status.success() || ticket.is_empty() {
+        return Err(format!(
+            "daaki-imap-bridge ticket failed ({}): {}",
+            output.status,
+            String::from_utf8_lossy(&output.stderr)
+        ));
+    }
+    Ok(ticket)
 }
 
 pub(crate) fn run() -> Result {
@@ -171,16 +232,18 @@ pub(crate) fn run() -> Result {
     let page_origin = format!("http://127.0.0.1:{page_port}");
     let good_port = free_port()?;
     let bad_port = free_port()?;
+    let ticket_port = free_port()?;
+    let secret = dir.join("ticket.secret");
+    write_ticket_secret(&secret)?;
+    let ticket = mint_ticket(&binary, &secret)?;
     let good = bridge_config(good_port, &page_origin, &harness)?;
     let bad = bridge_config(bad_port, OTHER_ORIGIN, &harness)?;
+    let ticketed = bridge_config_with(ticket_port, &page_origin, Some(&secret), &harness)?;
     let _good = start_bridge(&binary, &dir, "bridge", &good, good_port)?;
     let _bad = start_bridge(&binary, &dir, "bridge-other-origin", &bad, bad_port)?;
+    let _ticketed = start_bridge(&binary, &dir, "bridge-ticket", &ticketed, ticket_port)?;
 
-    // `cargo test --test web` with wasm-bindgen-test-runner by default: `wasm-pack test` runs
-    // `cargo build --tests` first, which also builds the lib's unit tests for wasm32, and
-    // those use native-only dev-dependencies (proptest, tokio's runtime). With
-    // `DAAKI_BROWSER_RUNNER=wasm-pack` it is tried anyway.
-    let via_cargo = std::env::var("DAAKI_BROWSER_RUNNER").map_or(true, |r| r != "wasm-pack");
+    let via_cargo = std::env::var("DAAKI_BROWSER_RUNNER").is_ok_and(|r| r == "cargo");
     let (program, args): (String, &[&str]) = if via_cargo {
         (
             cargo(),
@@ -213,9 +276,12 @@ pub(crate) fn run() -> Result {
         )
     };
     println!("$ {program} {}", args.join(" "));
+    let started = Instant::now();
     let status = Command::new(&program)
         .args(args)
         .current_dir(workspace_root())
+        // Read by wasm-bindgen-test-runner under `cargo test`; wasm-pack takes the
+        // `--chromedriver` flag and sets the runner itself.
         .env("CHROMEDRIVER", CHROMEDRIVER)
         .env(
             "CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER",
@@ -234,10 +300,19 @@ pub(crate) fn run() -> Result {
             "DAAKI_BRIDGE_BAD_ORIGIN_URL",
             format!("ws://127.0.0.1:{bad_port}/imap"),
         )
+        .env(
+            "DAAKI_BRIDGE_TICKET_URL",
+            format!("ws://127.0.0.1:{ticket_port}/imap"),
+        )
+        .env("DAAKI_BRIDGE_TICKET", &ticket)
         .env("DAAKI_IMAP_USER", harness.fact("user")?)
         .env("DAAKI_IMAP_PASSWORD", harness.fact("password")?)
         .status()
         .map_err(|e| format!("could not run {program} (run `cargo xtask setup`): {e}"))?;
+    println!(
+        "browser tests (build and run) took {:.1}s",
+        started.elapsed().as_secs_f64()
+    );
     if status.success() {
         Ok(())
     } else {

@@ -4,7 +4,7 @@
 //! | --- | --- |
 //! | `setup` | installs what building and testing need (idempotent) |
 //! | `test` | every check there is, in timed stages (the README's test command; CI runs it) |
-//! | `demo` | starts the demo (for now: the seeded Dovecot; the web app comes with the web-demo issue) |
+//! | `demo` | the browser mail app against the seeded Dovecot through the bridge (`--check`: its walk-through) |
 //! | `fuzz` | runs the cargo-fuzz targets for a bounded time |
 //! | `browser` | the wasm32 client's tests in headless Chromium via the bridge (`xtask/src/browser.rs`) |
 //! | `bench` | runs the benchmarks (`--quick` for CI); `bench fetch` is the client-level fetch benchmark |
@@ -12,8 +12,10 @@
 
 mod bench_fetch;
 mod browser;
+mod demo;
 mod examples;
 mod fuzz;
+mod npm;
 mod setup;
 mod stages;
 
@@ -35,20 +37,13 @@ enum Command {
     /// Run every check in stages, printing each stage's time.
     Test(stages::TestArgs),
     /// Start the demo and print how to use it.
-    Demo(DemoArgs),
+    Demo(demo::DemoArgs),
     /// Run the fuzz targets for a bounded time each.
     Fuzz(fuzz::FuzzArgs),
     /// Run the benchmarks.
     Bench(BenchArgs),
     /// Run the wasm32 client's tests in headless Chromium, through the bridge, against Dovecot.
     Browser,
-}
-
-#[derive(clap::Args)]
-struct DemoArgs {
-    /// Run the demo's walk-through headless and exit (arrives with the web-demo issue).
-    #[arg(long)]
-    check: bool,
 }
 
 #[derive(clap::Args)]
@@ -67,7 +62,7 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Setup => setup::run(),
         Command::Test(args) => stages::run(args),
-        Command::Demo(args) => demo(args),
+        Command::Demo(args) => demo::run(&args),
         Command::Fuzz(args) => fuzz::run(&args),
         Command::Bench(args) => bench(&args),
         Command::Browser => browser::run(),
@@ -83,34 +78,6 @@ fn main() -> ExitCode {
 
 /// Result type of xtask steps: errors are human-readable messages.
 pub(crate) type Result<T = ()> = std::result::Result<T, String>;
-
-fn demo(args: DemoArgs) -> Result {
-    if args.check {
-        return Err(
-            "`cargo xtask demo --check` arrives with the web-demo issue (browser mail app + Playwright walk-through)"
-                .into(),
-        );
-    }
-    println!(
-        "The demo will run the browser mail app (web-demo/) against this Dovecot through the bridge.\n\
-         Until the web-demo issue lands, it starts the seeded Dovecot so you can point any IMAP client at it.\n"
-    );
-    stages::cargo(&[
-        "run",
-        "--quiet",
-        "-p",
-        "daaki-imap-tests",
-        "--bin",
-        "dovecot-harness",
-        "--",
-        "--user",
-        "demo",
-        "--password",
-        "demo",
-        "--messages",
-        "1000",
-    ])
-}
 
 /// `cargo xtask bench bridge`: throughput and added latency through the bridge (plain ws and
 /// wss) against a direct TLS connection to the same loopback upstream, in one run. It is an

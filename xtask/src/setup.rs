@@ -12,7 +12,23 @@ use crate::stages::{run_in, workspace_root};
 /// Debian packages: the real IMAP server the integration tests run against, and the headless
 /// browser (with its WebDriver) the wasm tests run in. Never Debian's `binaryen`: its
 /// `wasm-opt` (108) silently corrupts wasm-bindgen output.
-const APT_PACKAGES: &[&str] = &["dovecot-imapd", "openssl", "chromium", "chromium-driver"];
+///
+/// Cyrus is the second real server: only the pieces that do not conflict with
+/// `dovecot-imapd` are installed (`cyrus-imapd` `Conflicts: imap-server`); its imapd/idled
+/// come from the extracted package ([`cyrus_imapd`]).
+const APT_PACKAGES: &[&str] = &[
+    "dovecot-imapd",
+    "openssl",
+    "chromium",
+    "chromium-driver",
+    "cyrus-common",
+    "sasl2-bin",
+    "libsasl2-modules",
+    "eatmydata",
+];
+/// Where the `cyrus-imapd` package is extracted, relative to the workspace root (fixed, so the
+/// test harness finds it whatever `CARGO_TARGET_DIR` says; `tests/src/harness/cyrus.rs`).
+const CYRUS_IMAPD_DIR: &str = "target/cyrus-imapd";
 /// Packages installed with their recommended packages: Chromium was verified headless on this
 /// machine kind only with them (fonts and the like).
 const WITH_RECOMMENDS: &[&str] = &["chromium", "chromium-driver"];
@@ -25,15 +41,18 @@ const CARGO_TOOLS: &[(&str, &str, &str)] = &[("fuzz", "cargo-fuzz", "0.13.2")];
 
 pub(crate) fn run() -> Result {
     apt()?;
+    cyrus_imapd()?;
     rust_targets()?;
     nightly()?;
     cargo_tools()?;
     wasm_tools()?;
+    // Node packages of the npm stage (typescript, playwright-core, binaryen's wasm-opt).
+    crate::npm::install()?;
     println!("setup complete");
     Ok(())
 }
 
-fn apt() -> Result {
+pub(crate) fn apt() -> Result {
     let missing: Vec<&str> = APT_PACKAGES
         .iter()
         .copied()
@@ -68,7 +87,41 @@ fn apt() -> Result {
     Ok(())
 }
 
-fn rust_targets() -> Result {
+/// Downloads the `cyrus-imapd` package with apt and extracts it into
+/// `<workspace>/target/cyrus-imapd/root` (imapd and idled run from there). Installing it would
+/// remove `dovecot-imapd`. Does nothing when the binaries are already there.
+fn cyrus_imapd() -> Result {
+    let dir = workspace_root().join(CYRUS_IMAPD_DIR);
+    let root = dir.join("root");
+    let bin = root.join("usr/lib/cyrus/bin");
+    if bin.join("imapd").is_file() && bin.join("idled").is_file() {
+        println!("cyrus-imapd: already extracted in {}", root.display());
+        return Ok(());
+    }
+    std::fs::create_dir_all(&dir)
+        .map_err(|e| format!("could not create {}: {e}", dir.display()))?;
+    run_in(&dir, "apt-get", &["download", "cyrus-imapd"])?;
+    let deb = std::fs::read_dir(&dir)
+        .map_err(|e| format!("could not read {}: {e}", dir.display()))?
+        .filter_map(|entry| entry.ok().map(|e| e.path()))
+        .filter(|p| {
+            p.file_name()
+                .and_then(|n| n.to_str())
+                .is_some_and(|n| n.starts_with("cyrus-imapd_") && n.ends_with(".deb"))
+        })
+        .max()
+        .ok_or("apt-get download cyrus-imapd produced no .deb")?;
+    let deb = deb.display().to_string();
+    let root_text = root.display().to_string();
+    run_in(&dir, "dpkg-deb", &["-x", &deb, &root_text])?;
+    if bin.join("imapd").is_file() {
+        Ok(())
+    } else {
+        Err(format!("{deb} holds no usr/lib/cyrus/bin/imapd"))
+    }
+}
+
+pub(crate) fn rust_targets() -> Result {
     let installed = output("rustup", &["target", "list", "--installed"]).unwrap_or_default();
     for target in RUST_TARGETS {
         if installed.lines().any(|l| l.trim() == *target) {
@@ -118,7 +171,7 @@ fn cargo_tools() -> Result {
 /// `wasm-bindgen-cli` at exactly Cargo.lock's `wasm-bindgen` version (wasm-pack and the test
 /// runner refuse any other), and `wasm-pack`. The CLI is installed without `--locked`: its own
 /// lock file names a `webpki-roots` the registry index may not have.
-fn wasm_tools() -> Result {
+pub(crate) fn wasm_tools() -> Result {
     let version = lockfile_version("wasm-bindgen")?;
     let dir = workspace_root();
     let have = output("wasm-bindgen", &["--version"]).unwrap_or_default();

@@ -9,7 +9,7 @@ use crate::Result;
 /// Arguments of `cargo xtask test`.
 #[derive(clap::Args)]
 pub(crate) struct TestArgs {
-    /// Run only these stages (repeatable): fmt, clippy, wasm, test, examples, fuzz, bench.
+    /// Run only these stages (repeatable): fmt, clippy, wasm, test, examples, browser, demo, fuzz, bench.
     #[arg(long = "only", value_name = "STAGE")]
     only: Vec<String>,
     /// Skip these stages (repeatable).
@@ -89,6 +89,16 @@ pub(crate) fn run(args: TestArgs) -> Result {
             name: "browser",
             about: "the wasm32 client in headless Chromium, through the bridge, against Dovecot",
             run: Box::new(crate::browser::run),
+        },
+        Stage {
+            name: "demo",
+            about: "the web demo's walk-through in headless Chromium (Playwright), through the bridge",
+            run: Box::new(crate::demo::check),
+        },
+        Stage {
+            name: "npm",
+            about: "the npm package: wasm-pack (web, bundler), size, tsc --strict, Playwright run",
+            run: Box::new(crate::npm::run_stage),
         },
         Stage {
             name: "fuzz",

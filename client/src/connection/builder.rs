@@ -63,6 +63,7 @@ pub struct ImapConnectionBuilder {
     request_capacity: usize,
     default_timeout: Duration,
     idle_refresh: Duration,
+    auto_enable: bool,
     #[cfg(all(not(target_arch = "wasm32"), feature = "tls"))]
     tls: TlsOptions,
     #[cfg(all(not(target_arch = "wasm32"), feature = "websocket"))]
@@ -79,6 +80,7 @@ impl Default for ImapConnectionBuilder {
             request_capacity: 256,
             default_timeout: Duration::from_secs(30),
             idle_refresh: Duration::from_secs(25 * 60),
+            auto_enable: true,
             #[cfg(all(not(target_arch = "wasm32"), feature = "tls"))]
             tls: TlsOptions::default(),
             #[cfg(all(not(target_arch = "wasm32"), feature = "websocket"))]
@@ -120,6 +122,20 @@ impl ImapConnectionBuilder {
     /// client that is idle for 30).
     pub fn idle_refresh(mut self, interval: Duration) -> Self {
         self.idle_refresh = interval.max(Duration::from_secs(1));
+        self
+    }
+
+    /// Whether to `ENABLE IMAP4rev2` (RFC 9051) and `UTF8=ACCEPT` (RFC 6855) right after
+    /// LOGIN / AUTHENTICATE when the server offers them (default: yes). Every call returns
+    /// the same types on either dialect; turn this off to stay on IMAP4rev1 on purpose (for
+    /// example to keep LSUB and `\Recent`).
+    ///
+    /// ```
+    /// let builder = daaki_imap::ImapConnection::builder().enable_imap4rev2(false);
+    /// # drop(builder);
+    /// ```
+    pub fn enable_imap4rev2(mut self, enable: bool) -> Self {
+        self.auto_enable = enable;
         self
     }
 
@@ -201,6 +217,8 @@ impl ImapConnectionBuilder {
             .unwrap_or(Err(Error::Timeout))?;
         let (connection, driver) = self.start(session, stream, early);
         runtime::spawn(driver);
+        // A PREAUTH greeting skips login: enable IMAP4rev2 now, as login would.
+        connection.auto_enable(timeout).await?;
         Ok(connection)
     }
 
@@ -291,6 +309,8 @@ impl ImapConnectionBuilder {
             .unwrap_or(Err(Error::Timeout))?;
         let (connection, driver) = self.start(session, stream, early);
         runtime::spawn(driver);
+        // A PREAUTH greeting skips login: enable IMAP4rev2 now, as login would.
+        connection.auto_enable(timeout).await?;
         Ok(connection)
     }
 
@@ -338,7 +358,7 @@ impl ImapConnectionBuilder {
                 idle_refresh: self.idle_refresh,
             },
         );
-        let connection = ImapConnection::new(tx, shared, self.default_timeout);
+        let connection = ImapConnection::new(tx, shared, self.default_timeout, self.auto_enable);
         (connection, Box::pin(driver.run(stream, rx)))
     }
 }

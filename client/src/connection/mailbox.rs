@@ -1,14 +1,16 @@
-//! Mailbox commands: SELECT/EXAMINE, LIST/LSUB, STATUS, CREATE/DELETE/RENAME,
-//! SUBSCRIBE/UNSUBSCRIBE, UNSELECT/CLOSE, EXPUNGE.
+//! Mailbox commands: SELECT/EXAMINE, LIST/LSUB (and LIST-EXTENDED, LIST-STATUS, SPECIAL-USE),
+//! STATUS, CREATE (and CREATE-SPECIAL-USE)/DELETE/RENAME, SUBSCRIBE/UNSUBSCRIBE,
+//! UNSELECT/CLOSE, EXPUNGE, NAMESPACE.
 
 use std::time::Duration;
 
+use super::search::require;
 use super::{ImapConnection, IntoMailboxName};
-use crate::Result;
 use crate::proto::command::{CommandBody, ListPattern, SelectParams};
 use crate::proto::session::assemble;
-use crate::types::response::{MailboxInfo, MailboxStatus, SelectedMailbox};
-use crate::types::{ExpungeResult, SequenceSet, StatusAttr};
+use crate::types::response::{MailboxInfo, MailboxStatus, Namespace, SelectedMailbox};
+use crate::types::{ExpungeResult, ListEntry, ListOptions, SequenceSet, SpecialUse, StatusAttr};
+use crate::{Error, Result};
 
 impl ImapConnection {
     /// `SELECT`: opens `mailbox` read-write.
@@ -46,7 +48,17 @@ impl ImapConnection {
         Ok(assemble::selected(&outcome))
     }
 
-    /// `LIST reference pattern` (`*` matches across levels, `%` within one).
+    /// `LIST reference pattern` (`*` matches across levels, `%` within one). On servers with
+    /// CHILDREN (RFC 3348) the attributes include `\HasChildren` / `\HasNoChildren`; for
+    /// other options see [`list_extended`](Self::list_extended).
+    ///
+    /// ```no_run
+    /// # async fn example(conn: &daaki_imap::ImapConnection) -> daaki_imap::Result<()> {
+    /// for mailbox in conn.list("", "*", std::time::Duration::from_secs(30)).await? {
+    ///     println!("{} {:?}", mailbox.name, mailbox.attributes);
+    /// }
+    /// # Ok(()) }
+    /// ```
     pub async fn list(
         &self,
         reference: &str,
@@ -77,7 +89,18 @@ impl ImapConnection {
         Ok(assemble::mailboxes(self.run(body, timeout).await?))
     }
 
-    /// `STATUS mailbox (items)`.
+    /// `STATUS mailbox (items)`. [`StatusAttr::Size`] needs STATUS=SIZE (RFC 8438),
+    /// [`StatusAttr::HighestModSeq`] CONDSTORE; unknown items come back in
+    /// [`MailboxStatus::other`].
+    ///
+    /// ```no_run
+    /// # async fn example(conn: &daaki_imap::ImapConnection) -> daaki_imap::Result<()> {
+    /// use daaki_imap::types::StatusAttr;
+    /// let items = [StatusAttr::Messages, StatusAttr::Unseen, StatusAttr::Size];
+    /// let s = conn.status("INBOX", &items, std::time::Duration::from_secs(30)).await?;
+    /// println!("{:?} messages, {:?} unseen, {:?} bytes", s.messages, s.unseen, s.size);
+    /// # Ok(()) }
+    /// ```
     pub async fn status(
         &self,
         mailbox: impl IntoMailboxName,
@@ -136,8 +159,20 @@ impl ImapConnection {
         self.run(body, timeout).await.map(drop)
     }
 
-    /// `UNSELECT` (RFC 3691): leaves the mailbox without expunging.
+    /// `UNSELECT` (RFC 3691): leaves the mailbox without expunging — unlike
+    /// [`close`](Self::close), messages marked `\Deleted` stay. Fails with
+    /// [`Error::Unsupported`] (nothing sent) when neither UNSELECT nor IMAP4rev2 is
+    /// advertised.
+    ///
+    /// ```no_run
+    /// # async fn example(conn: &daaki_imap::ImapConnection) -> daaki_imap::Result<()> {
+    /// let t = std::time::Duration::from_secs(30);
+    /// conn.select("INBOX", t).await?;
+    /// conn.unselect(t).await?;
+    /// # Ok(()) }
+    /// ```
     pub async fn unselect(&self, timeout: Duration) -> Result<()> {
+        require(&self.capabilities(), "UNSELECT", true)?;
         self.run(CommandBody::Unselect, timeout).await.map(drop)
     }
 
@@ -161,5 +196,127 @@ impl ImapConnection {
     ) -> Result<ExpungeResult> {
         let body = CommandBody::UidExpunge(uids.clone());
         Ok(assemble::expunge(self.run(body, timeout).await?))
+    }
+
+    /// Extended `LIST [(selection)] reference (patterns) [RETURN (options)]` (LIST-EXTENDED
+    /// RFC 5258, LIST-STATUS RFC 5819, SPECIAL-USE RFC 6154): several patterns at once, only
+    /// subscribed or special-use mailboxes, `CHILDINFO` for parents of matches
+    /// (`RECURSIVEMATCH`), subscription / children / special-use attributes, and each
+    /// mailbox's STATUS in the same round trip.
+    ///
+    /// Fails before sending with [`Error::InvalidInput`] for an invalid option combination
+    /// or no pattern, and with [`Error::Unsupported`] when an option's extension is not
+    /// advertised (see [`ListOptions`]).
+    ///
+    /// ```no_run
+    /// # async fn example(conn: &daaki_imap::ImapConnection) -> daaki_imap::Result<()> {
+    /// use daaki_imap::types::{ListOptions, StatusAttr};
+    /// let options = ListOptions::new()
+    ///     .subscribed()
+    ///     .return_special_use()
+    ///     .return_status(&[StatusAttr::Messages, StatusAttr::Unseen]);
+    /// let t = std::time::Duration::from_secs(30);
+    /// for entry in conn.list_extended("", &["*"], &options, t).await? {
+    ///     let unseen = entry.status.and_then(|s| s.unseen);
+    ///     println!("{}: {:?} unseen, uses {:?}", entry.info.name, unseen,
+    ///         entry.info.special_uses());
+    /// }
+    /// # Ok(()) }
+    /// ```
+    pub async fn list_extended(
+        &self,
+        reference: &str,
+        patterns: &[&str],
+        options: &ListOptions,
+        timeout: Duration,
+    ) -> Result<Vec<ListEntry>> {
+        if patterns.is_empty() {
+            return Err(Error::InvalidInput(
+                "LIST needs at least one pattern".into(),
+            ));
+        }
+        options.check(&self.capabilities(), patterns.len())?;
+        let body = CommandBody::List {
+            reference: ListPattern::new(reference)?,
+            patterns: patterns
+                .iter()
+                .map(|p| ListPattern::new(p))
+                .collect::<Result<_>>()?,
+            selection: options.selection().to_vec(),
+            return_options: options.return_options().to_vec(),
+        };
+        Ok(assemble::list_entries(self.run(body, timeout).await?))
+    }
+
+    /// The special-use mailboxes (`LIST (SPECIAL-USE) "" "*" RETURN (SPECIAL-USE)`, RFC 6154):
+    /// where the drafts, sent, trash, junk, archive, … mailboxes are. Use
+    /// [`MailboxInfo::special_uses`] on each entry.
+    ///
+    /// Fails with [`Error::Unsupported`] when neither SPECIAL-USE with LIST-EXTENDED nor
+    /// IMAP4rev2 is advertised.
+    ///
+    /// ```no_run
+    /// # async fn example(conn: &daaki_imap::ImapConnection) -> daaki_imap::Result<()> {
+    /// use daaki_imap::types::SpecialUse;
+    /// let mailboxes = conn.list_special_use(std::time::Duration::from_secs(30)).await?;
+    /// let sent = mailboxes.iter().find(|m| m.special_uses().contains(&SpecialUse::Sent));
+    /// println!("sent mail goes to {:?}", sent.map(|m| &m.name));
+    /// # Ok(()) }
+    /// ```
+    pub async fn list_special_use(&self, timeout: Duration) -> Result<Vec<MailboxInfo>> {
+        let options = ListOptions::new().special_use().return_special_use();
+        let entries = self.list_extended("", &["*"], &options, timeout).await?;
+        Ok(entries.into_iter().map(|e| e.info).collect())
+    }
+
+    /// `CREATE mailbox (USE (uses))` (CREATE-SPECIAL-USE, RFC 6154 §3): creates a mailbox
+    /// with special uses. Fails with [`Error::Unsupported`] — nothing sent — when
+    /// CREATE-SPECIAL-USE is not advertised (Dovecot 2.3 does not: its special uses come
+    /// from configuration), and with [`Error::InvalidInput`] for an empty `uses`. A server
+    /// that cannot give the use answers `NO [USEATTR]`, an [`Error::No`].
+    ///
+    /// ```no_run
+    /// # async fn example(conn: &daaki_imap::ImapConnection) -> daaki_imap::Result<()> {
+    /// use daaki_imap::types::SpecialUse;
+    /// let t = std::time::Duration::from_secs(30);
+    /// conn.create_special_use("Receipts", &[SpecialUse::Archive], t).await?;
+    /// # Ok(()) }
+    /// ```
+    pub async fn create_special_use(
+        &self,
+        mailbox: impl IntoMailboxName,
+        uses: &[SpecialUse],
+        timeout: Duration,
+    ) -> Result<()> {
+        let mailbox = mailbox.into_mailbox_name()?;
+        if uses.is_empty() {
+            return Err(Error::InvalidInput(
+                "CREATE (USE ()) needs at least one special use; use `create`".into(),
+            ));
+        }
+        require(&self.capabilities(), "CREATE-SPECIAL-USE", false)?;
+        let body = CommandBody::Create {
+            mailbox,
+            special_use: uses.to_vec(),
+        };
+        self.run(body, timeout).await.map(drop)
+    }
+
+    /// `NAMESPACE` (RFC 2342, part of IMAP4rev2): the personal, other users' and shared
+    /// namespaces with their prefixes and hierarchy delimiters.
+    ///
+    /// ```no_run
+    /// # async fn example(conn: &daaki_imap::ImapConnection) -> daaki_imap::Result<()> {
+    /// let ns = conn.namespace(std::time::Duration::from_secs(30)).await?;
+    /// if let Some(personal) = ns.personal.first() {
+    ///     println!("personal prefix {:?}, delimiter {:?}", personal.prefix, personal.delimiter);
+    /// }
+    /// # Ok(()) }
+    /// ```
+    pub async fn namespace(&self, timeout: Duration) -> Result<Namespace> {
+        require(&self.capabilities(), "NAMESPACE", true)?;
+        Ok(assemble::namespace(
+            self.run(CommandBody::Namespace, timeout).await?,
+        ))
     }
 }

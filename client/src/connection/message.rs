@@ -1,15 +1,16 @@
-//! Message commands: FETCH, SEARCH, STORE, COPY, MOVE, APPEND (and their UID forms).
+//! Message commands: FETCH, SEARCH, STORE, COPY, MOVE (and their UID forms); APPEND is in
+//! `append.rs`.
 
 use std::time::Duration;
 
 use super::{ImapConnection, IntoMailboxName};
-use crate::Result;
-use crate::proto::command::{AppendMessage, CommandBody, StoreKind};
+use crate::proto::command::{CommandBody, StoreKind};
 use crate::proto::session::assemble;
 use crate::types::response::FetchResponse;
 use crate::types::{
-    AppendResult, CopyResult, FetchAttr, Flag, MoveResult, SearchKey, SequenceSet, StoreResult,
+    CopyResult, FetchAttr, Flag, MailboxName, MoveResult, SearchKey, SequenceSet, StoreResult,
 };
+use crate::{Error, Result};
 
 impl ImapConnection {
     /// `FETCH set (items)`: all responses, buffered. For large results use
@@ -127,43 +128,116 @@ impl ImapConnection {
         Ok(assemble::copy(&self.run(body, timeout).await?))
     }
 
-    /// `MOVE set mailbox` (RFC 6851).
+    /// `MOVE set mailbox` (RFC 6851): moves messages atomically and reports the new UIDs
+    /// (`[COPYUID]`) and the expunges.
+    ///
+    /// **Without MOVE** (not advertised, or ignored with
+    /// [`ignore_capability`](crate::ImapConnectionBuilder::ignore_capability)) the same result
+    /// comes from a fallback when the server has UIDPLUS: `UID SEARCH set` (to pin the
+    /// messages by UID), `UID COPY`, `UID STORE +FLAGS.SILENT (\Deleted)`, then
+    /// `UID EXPUNGE` of exactly those UIDs — other messages marked `\Deleted` stay. The
+    /// fallback is not atomic: if a step fails the error is returned and the earlier steps
+    /// stand (copies may exist in the destination; after a failed `UID EXPUNGE` the source
+    /// messages are marked `\Deleted`). Without MOVE *and* UIDPLUS the call fails with
+    /// [`Error::Unsupported`] and sends nothing, because a plain `EXPUNGE` would also remove
+    /// messages someone else marked `\Deleted`. The timeout covers the whole sequence.
+    ///
+    /// ```no_run
+    /// # async fn example(conn: &daaki_imap::ImapConnection) -> daaki_imap::Result<()> {
+    /// use daaki_imap::types::SequenceSet;
+    /// let t = std::time::Duration::from_secs(30);
+    /// conn.select("INBOX", t).await?;
+    /// let moved = conn.move_messages(&SequenceSet::new("1:3")?, "Archive", t).await?;
+    /// println!("new UIDs {:?}, expunged {:?}", moved.copy.destination_uids, moved.expunged);
+    /// # Ok(()) }
+    /// ```
     pub async fn move_messages(
         &self,
         set: &SequenceSet,
         mailbox: impl IntoMailboxName,
         timeout: Duration,
     ) -> Result<MoveResult> {
-        let body = copy_or_move(true, false, set, mailbox)?;
-        Ok(assemble::moved(self.run(body, timeout).await?))
+        self.move_with(false, set, mailbox.into_mailbox_name()?, timeout)
+            .await
     }
 
-    /// `UID MOVE uids mailbox` (RFC 6851).
+    /// `UID MOVE uids mailbox` (RFC 6851), with the same fallback as
+    /// [`move_messages`](Self::move_messages) (minus the `UID SEARCH`) when MOVE is not
+    /// advertised.
     pub async fn uid_move(
         &self,
         uids: &SequenceSet,
         mailbox: impl IntoMailboxName,
         timeout: Duration,
     ) -> Result<MoveResult> {
-        let body = copy_or_move(true, true, uids, mailbox)?;
-        Ok(assemble::moved(self.run(body, timeout).await?))
+        self.move_with(true, uids, mailbox.into_mailbox_name()?, timeout)
+            .await
     }
 
-    /// `APPEND mailbox (flags) message`; with UIDPLUS the result has the new UID.
-    pub async fn append(
+    async fn move_with(
         &self,
-        mailbox: impl IntoMailboxName,
-        flags: &[Flag],
-        message: &[u8],
+        uid: bool,
+        set: &SequenceSet,
+        mailbox: MailboxName,
         timeout: Duration,
-    ) -> Result<AppendResult> {
-        let mut m = AppendMessage::new(message.to_vec());
-        m.flags = flags.to_vec();
-        let body = CommandBody::Append {
-            mailbox: mailbox.into_mailbox_name()?,
-            messages: vec![m],
+    ) -> Result<MoveResult> {
+        let caps = self.capabilities();
+        if caps.has("MOVE") || caps.imap4rev2() {
+            let body = copy_or_move(true, uid, set, mailbox)?;
+            return Ok(assemble::moved(self.run(body, timeout).await?));
+        }
+        if !caps.has("UIDPLUS") {
+            return Err(Error::Unsupported(
+                "MOVE is not advertised, and without UIDPLUS a COPY + STORE + EXPUNGE \
+                 fallback would expunge other \\Deleted messages too"
+                    .into(),
+            ));
+        }
+        crate::runtime::timeout(timeout, self.move_fallback(uid, set, mailbox, timeout))
+            .await
+            .unwrap_or(Err(Error::Timeout))
+    }
+
+    /// The MOVE fallback (needs UIDPLUS): UID COPY, UID STORE +FLAGS.SILENT (\Deleted),
+    /// UID EXPUNGE of the same UIDs.
+    async fn move_fallback(
+        &self,
+        uid: bool,
+        set: &SequenceSet,
+        mailbox: MailboxName,
+        timeout: Duration,
+    ) -> Result<MoveResult> {
+        let uids = if uid {
+            set.clone()
+        } else {
+            let search = CommandBody::search(true, SearchKey::SequenceSet(set.clone()));
+            let found = assemble::search_ids(&self.run(search, timeout).await?)?;
+            if found.is_empty() {
+                return Ok(MoveResult::default());
+            }
+            SequenceSet::from_numbers(found)?
         };
-        Ok(assemble::append(&self.run(body, timeout).await?))
+        let copy = CommandBody::Copy {
+            uid: true,
+            set: uids.clone(),
+            mailbox,
+        };
+        let copy = assemble::copy(&self.run(copy, timeout).await?);
+        let store = CommandBody::Store {
+            uid: true,
+            set: uids.clone(),
+            kind: StoreKind::Add,
+            silent: true,
+            flags: vec![Flag::Deleted],
+            unchanged_since: None,
+        };
+        self.run(store, timeout).await?;
+        let expunged = assemble::expunge(self.run(CommandBody::UidExpunge(uids), timeout).await?);
+        Ok(MoveResult {
+            copy,
+            expunged: expunged.expunged,
+            vanished: expunged.vanished,
+        })
     }
 }
 

@@ -7,9 +7,13 @@
 //!
 //! Methods are grouped by protocol area: [`session`](self) commands (capability, login,
 //! logout, …) in `session.rs`, mailbox commands in `mailbox.rs`, message commands in
-//! `message.rs`, events in `events.rs`, NOTIFY in `notify.rs`, COMPRESS in `compress.rs`,
-//! pipelining in `pipeline.rs`.
+//! `message.rs`, ESEARCH/SORT/THREAD in `search.rs`, APPEND in `append.rs`,
+//! CONDSTORE/QRESYNC in `sync.rs`, events in
+//! `events.rs`, NOTIFY in `notify.rs`, COMPRESS in `compress.rs`,
+//! pipelining in `pipeline.rs`, ACL / QUOTA / METADATA in `access.rs`.
 
+mod access;
+mod append;
 mod args;
 mod builder;
 mod compress;
@@ -18,9 +22,12 @@ mod handshake;
 mod mailbox;
 mod message;
 mod notify;
+mod partial;
 pub mod pipeline;
+mod search;
 mod session;
 mod streaming;
+mod sync;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -48,6 +55,8 @@ struct Inner {
     requests: mpsc::Sender<Request>,
     shared: Arc<Shared>,
     default_timeout: Duration,
+    /// ENABLE IMAP4rev2 / UTF8=ACCEPT after login when offered.
+    auto_enable: bool,
 }
 
 impl std::fmt::Debug for ImapConnection {
@@ -97,12 +106,14 @@ impl ImapConnection {
         requests: mpsc::Sender<Request>,
         shared: Arc<Shared>,
         default_timeout: Duration,
+        auto_enable: bool,
     ) -> Self {
         Self {
             inner: Arc::new(Inner {
                 requests,
                 shared,
                 default_timeout,
+                auto_enable,
             }),
         }
     }

@@ -1,9 +1,18 @@
-//! Connection-level commands: CAPABILITY, NOOP, ID, ENABLE, LOGIN, AUTHENTICATE, LOGOUT.
+//! Connection-level commands: CAPABILITY, NOOP, ID, ENABLE, LOGIN, AUTHENTICATE,
+//! UNAUTHENTICATE, LOGOUT.
+//!
+//! Authentication goes through a [`SaslClient`] ([`crate::proto::sasl`]): the driver answers
+//! the server's challenges with it, so mechanisms with several steps (LOGIN) and the OAuth
+//! failure flow (RFC 7628 §3.2.3) work the same on every transport. After LOGIN or
+//! AUTHENTICATE succeeds, IMAP4rev2 and UTF8=ACCEPT are ENABLEd when the server offers them
+//! (see [`ImapConnectionBuilder::enable_imap4rev2`](crate::ImapConnectionBuilder::enable_imap4rev2)).
 
 use std::time::Duration;
 
 use super::ImapConnection;
-use crate::proto::command::{AuthMechanism, CommandBody};
+use crate::driver::{AuthRequest, Request};
+use crate::proto::command::CommandBody;
+use crate::proto::sasl::SaslClient;
 use crate::proto::session::assemble;
 use crate::types::response::ServerData;
 use crate::types::{ImapAtom, ImapString, Secret};
@@ -12,17 +21,43 @@ use crate::{Error, Result};
 impl ImapConnection {
     /// `CAPABILITY`: asks the server for its capabilities (also refreshes
     /// [`ImapConnection::capabilities`]).
+    ///
+    /// ```no_run
+    /// # async fn f(conn: daaki_imap::ImapConnection) -> daaki_imap::Result<()> {
+    /// let caps = conn.capability(std::time::Duration::from_secs(30)).await?;
+    /// println!("{caps:?}");
+    /// # Ok(()) }
+    /// ```
     pub async fn capability(&self, timeout: Duration) -> Result<Vec<String>> {
         let outcome = self.run(CommandBody::Capability, timeout).await?;
         Ok(assemble::capabilities(&outcome))
     }
 
     /// `NOOP`: lets the server send pending updates (they arrive as events).
+    ///
+    /// ```no_run
+    /// # async fn f(conn: daaki_imap::ImapConnection) -> daaki_imap::Result<()> {
+    /// conn.noop(std::time::Duration::from_secs(30)).await?;
+    /// # Ok(()) }
+    /// ```
     pub async fn noop(&self, timeout: Duration) -> Result<()> {
         self.run(CommandBody::Noop, timeout).await.map(drop)
     }
 
-    /// `ID` (RFC 2971): sends the client's identification (or `NIL`) and returns the server's.
+    /// `ID` (RFC 2971): sends the client's identification (or `NIL`) and returns the server's
+    /// (`None` when it answers `NIL`). Values the server sends as `NIL` are `None`.
+    ///
+    /// ```no_run
+    /// # async fn f(conn: daaki_imap::ImapConnection) -> daaki_imap::Result<()> {
+    /// let t = std::time::Duration::from_secs(30);
+    /// let server = conn.id(Some(&[("name", "my-app"), ("version", "1.0")]), t).await?;
+    /// if let Some(fields) = server {
+    ///     for (key, value) in fields {
+    ///         println!("{key}: {value:?}");
+    ///     }
+    /// }
+    /// # Ok(()) }
+    /// ```
     pub async fn id(
         &self,
         client: Option<&[(&str, &str)]>,
@@ -48,7 +83,16 @@ impl ImapConnection {
             .flatten())
     }
 
-    /// `ENABLE` (RFC 5161): returns what the server actually enabled.
+    /// `ENABLE` (RFC 5161): returns what the server actually enabled (names as sent). The
+    /// session remembers them: enabling `IMAP4rev2` or `UTF8=ACCEPT` switches mailbox names
+    /// and strings to UTF-8 for later commands.
+    ///
+    /// ```no_run
+    /// # async fn f(conn: daaki_imap::ImapConnection) -> daaki_imap::Result<()> {
+    /// let enabled = conn.enable(&["CONDSTORE"], std::time::Duration::from_secs(30)).await?;
+    /// assert!(enabled.iter().any(|e| e.eq_ignore_ascii_case("CONDSTORE")));
+    /// # Ok(()) }
+    /// ```
     pub async fn enable(&self, extensions: &[&str], timeout: Duration) -> Result<Vec<String>> {
         let atoms = extensions
             .iter()
@@ -58,46 +102,206 @@ impl ImapConnection {
         Ok(assemble::enabled(&outcome))
     }
 
-    /// `LOGIN` with a user name and password. Refused without sending anything when the
-    /// server advertises `LOGINDISABLED`.
+    /// `LOGIN` with a user name and password. Refused with [`Error::Unsupported`] without
+    /// sending anything when the server advertises `LOGINDISABLED` (capabilities are asked
+    /// first if none are known yet). A wrong password is [`Error::No`] with
+    /// [`ResponseCode::AuthenticationFailed`](crate::types::response::ResponseCode::AuthenticationFailed)
+    /// on servers that send RFC 5530 codes.
+    ///
+    /// ```no_run
+    /// # async fn f(conn: daaki_imap::ImapConnection) -> daaki_imap::Result<()> {
+    /// conn.login("alice", "secret", std::time::Duration::from_secs(30)).await?;
+    /// # Ok(()) }
+    /// ```
     pub async fn login(&self, user: &str, password: &str, timeout: Duration) -> Result<()> {
         let body = CommandBody::Login {
             username: ImapString::new(user)?,
             password: Secret::new(ImapString::new(password)?.as_str().to_owned()),
         };
-        self.run(body, timeout).await.map(drop)
+        self.known_capabilities(timeout).await?;
+        self.run(body, timeout).await?;
+        self.auto_enable(timeout).await
     }
 
-    /// `AUTHENTICATE PLAIN` (RFC 4616), with the credentials in the first line when the
-    /// server offers SASL-IR (RFC 4959), else after its first challenge.
+    /// `AUTHENTICATE` with any supported SASL mechanism; see [`crate::proto::sasl`]. The
+    /// initial response goes in the command when the server offers SASL-IR (RFC 4959), else
+    /// after the server's first challenge. Fails with [`Error::Unsupported`], sending nothing,
+    /// when the server does not advertise `AUTH=<mechanism>`; with [`Error::OAuth`] when an
+    /// OAuth token is refused with a JSON error report.
+    ///
+    /// ```no_run
+    /// # async fn f(conn: daaki_imap::ImapConnection) -> daaki_imap::Result<()> {
+    /// use daaki_imap::proto::sasl::SaslClient;
+    /// let client = SaslClient::plain("alice", "secret")?;
+    /// conn.authenticate(client, std::time::Duration::from_secs(30)).await?;
+    /// # Ok(()) }
+    /// ```
+    pub async fn authenticate(&self, client: SaslClient, timeout: Duration) -> Result<()> {
+        self.known_capabilities(timeout).await?;
+        let mechanism = client.mechanism();
+        if !self.capabilities().has_auth(mechanism.as_str()) {
+            return Err(Error::Unsupported(format!(
+                "AUTH={} is not advertised",
+                mechanism.as_str()
+            )));
+        }
+        use tracing::Instrument;
+        // The span names the command only: credentials never reach logs.
+        let span = tracing::debug_span!("imap_command", command = "AUTHENTICATE");
+        self.request(
+            |reply| Request::Authenticate(AuthRequest { client, reply }),
+            timeout,
+        )
+        .instrument(span)
+        .await?
+        .into_result()?;
+        self.auto_enable(timeout).await
+    }
+
+    /// `AUTHENTICATE PLAIN` (RFC 4616).
+    ///
+    /// ```no_run
+    /// # async fn f(conn: daaki_imap::ImapConnection) -> daaki_imap::Result<()> {
+    /// conn.authenticate_plain("alice", "secret", std::time::Duration::from_secs(30)).await?;
+    /// # Ok(()) }
+    /// ```
     pub async fn authenticate_plain(
         &self,
         user: &str,
         password: &str,
         timeout: Duration,
     ) -> Result<()> {
-        if !self.capabilities().has_auth("PLAIN") {
-            return Err(Error::Unsupported("AUTH=PLAIN is not advertised".into()));
+        self.authenticate(SaslClient::plain(user, password)?, timeout)
+            .await
+    }
+
+    /// `AUTHENTICATE LOGIN`: user name and password as answers to two challenges.
+    ///
+    /// ```no_run
+    /// # async fn f(conn: daaki_imap::ImapConnection) -> daaki_imap::Result<()> {
+    /// conn.authenticate_login("alice", "secret", std::time::Duration::from_secs(30)).await?;
+    /// # Ok(()) }
+    /// ```
+    pub async fn authenticate_login(
+        &self,
+        user: &str,
+        password: &str,
+        timeout: Duration,
+    ) -> Result<()> {
+        self.authenticate(SaslClient::login(user, password)?, timeout)
+            .await
+    }
+
+    /// `AUTHENTICATE XOAUTH2` with an OAuth 2.0 access token (Gmail, Outlook). A refused
+    /// token is [`Error::OAuth`] with the server's decoded JSON.
+    ///
+    /// ```no_run
+    /// # async fn f(conn: daaki_imap::ImapConnection, token: &str) -> daaki_imap::Result<()> {
+    /// let t = std::time::Duration::from_secs(30);
+    /// match conn.authenticate_xoauth2("alice@example.com", token, t).await {
+    ///     Err(daaki_imap::Error::OAuth { error, .. }) => println!("refused: {:?}", error.status),
+    ///     other => other?,
+    /// }
+    /// # Ok(()) }
+    /// ```
+    pub async fn authenticate_xoauth2(
+        &self,
+        user: &str,
+        token: &str,
+        timeout: Duration,
+    ) -> Result<()> {
+        self.authenticate(SaslClient::xoauth2(user, token)?, timeout)
+            .await
+    }
+
+    /// `AUTHENTICATE OAUTHBEARER` (RFC 7628) with an OAuth 2.0 bearer token; `host` and
+    /// `port` are the server's, as the RFC's GS2 message carries them. A refused token is
+    /// [`Error::OAuth`] with the server's decoded JSON (`status`, `scope`,
+    /// `openid-configuration`).
+    ///
+    /// ```no_run
+    /// # async fn f(conn: daaki_imap::ImapConnection, token: &str) -> daaki_imap::Result<()> {
+    /// let t = std::time::Duration::from_secs(30);
+    /// conn.authenticate_oauthbearer("alice@example.com", "imap.example.com", 993, token, t)
+    ///     .await?;
+    /// # Ok(()) }
+    /// ```
+    pub async fn authenticate_oauthbearer(
+        &self,
+        user: &str,
+        host: &str,
+        port: u16,
+        token: &str,
+        timeout: Duration,
+    ) -> Result<()> {
+        self.authenticate(SaslClient::oauthbearer(user, host, port, token)?, timeout)
+            .await
+    }
+
+    /// `UNAUTHENTICATE` (RFC 8437): ends the authenticated session without closing the
+    /// connection; the state returns to not-authenticated and everything ENABLEd is
+    /// forgotten. [`Error::Unsupported`] (nothing sent) when the server does not advertise
+    /// `UNAUTHENTICATE`.
+    ///
+    /// ```no_run
+    /// # async fn f(conn: daaki_imap::ImapConnection) -> daaki_imap::Result<()> {
+    /// let t = std::time::Duration::from_secs(30);
+    /// conn.unauthenticate(t).await?;
+    /// conn.login("bob", "other secret", t).await?;
+    /// # Ok(()) }
+    /// ```
+    pub async fn unauthenticate(&self, timeout: Duration) -> Result<()> {
+        if !self.capabilities().has("UNAUTHENTICATE") {
+            return Err(Error::Unsupported(
+                "UNAUTHENTICATE (RFC 8437) is not advertised".into(),
+            ));
         }
-        if user.contains('\0') || password.contains('\0') {
-            return Err(Error::InvalidInput("NUL in user name or password".into()));
-        }
-        let mut response = Vec::with_capacity(user.len() + password.len() + 2);
-        response.push(0);
-        response.extend_from_slice(user.as_bytes());
-        response.push(0);
-        response.extend_from_slice(password.as_bytes());
-        let body = CommandBody::Authenticate {
-            mechanism: AuthMechanism::Plain,
-            initial_response: Some(Secret::new(response)),
-        };
-        self.run(body, timeout).await.map(drop)
+        self.run(CommandBody::Unauthenticate, timeout)
+            .await
+            .map(drop)
     }
 
     /// `LOGOUT`, with the connection's default timeout. The connection is closed afterwards.
+    ///
+    /// ```no_run
+    /// # async fn f(conn: daaki_imap::ImapConnection) -> daaki_imap::Result<()> {
+    /// conn.logout().await?;
+    /// # Ok(()) }
+    /// ```
     pub async fn logout(&self) -> Result<()> {
         self.run(CommandBody::Logout, self.default_timeout())
             .await
             .map(drop)
+    }
+
+    /// Asks CAPABILITY when none are known (a greeting without `[CAPABILITY]`), so that
+    /// `LOGINDISABLED` and `AUTH=` are checked against what the server offers.
+    async fn known_capabilities(&self, timeout: Duration) -> Result<()> {
+        if self.capabilities().is_empty() {
+            self.capability(timeout).await?;
+        }
+        Ok(())
+    }
+
+    /// ENABLEs IMAP4rev2 and UTF8=ACCEPT when offered and wanted, in the authenticated state
+    /// (ENABLE is not valid before). A server that refuses is not an error: the session stays
+    /// on IMAP4rev1.
+    pub(super) async fn auto_enable(&self, timeout: Duration) -> Result<()> {
+        if !self.inner.auto_enable || self.state() != crate::ConnectionState::Authenticated {
+            return Ok(());
+        }
+        let caps = self.capabilities();
+        let wanted: Vec<&str> = [("IMAP4REV2", "IMAP4rev2"), ("UTF8=ACCEPT", "UTF8=ACCEPT")]
+            .into_iter()
+            .filter(|(cap, _)| caps.has(cap))
+            .map(|(_, name)| name)
+            .collect();
+        if wanted.is_empty() || !(caps.has("ENABLE") || caps.imap4rev2()) {
+            return Ok(());
+        }
+        match self.enable(&wanted, timeout).await {
+            Ok(_) | Err(Error::No { .. } | Error::Bad { .. }) => Ok(()),
+            Err(e) => Err(e),
+        }
     }
 }

@@ -40,6 +40,7 @@ use tokio::sync::{Notify, mpsc, oneshot};
 use tokio_util::sync::CancellationToken;
 
 use crate::proto::command::CommandBody;
+use crate::proto::sasl::{SaslClient, SaslStep};
 use crate::proto::session::{
     BoundedQueue, Capabilities, CommandId, CommandOutcome, ConnectionState, DataMode, Popped,
     Session, SessionEvent,
@@ -120,6 +121,15 @@ pub(crate) enum Request {
     Commands(Vec<CommandRequest>),
     /// IDLE until the first event, a timeout or cancellation.
     Idle(IdleRequest),
+    /// AUTHENTICATE, with the SASL client that answers the server's challenges.
+    Authenticate(AuthRequest),
+}
+
+/// An AUTHENTICATE exchange: the driver answers challenges with `client` and, on completion,
+/// replies with [`SaslClient::finish`]'s result (so an OAuth failure is typed).
+pub(crate) struct AuthRequest {
+    pub(crate) client: SaslClient,
+    pub(crate) reply: oneshot::Sender<Result<CommandOutcome>>,
 }
 
 /// One command and where its result goes.
@@ -174,6 +184,8 @@ pub(crate) struct Driver {
     logouts: Vec<CommandId>,
     /// COMPRESS=DEFLATE, once the server accepted it.
     compression: Option<Compression>,
+    /// SASL clients of AUTHENTICATE commands in flight.
+    sasl: HashMap<CommandId, SaslClient>,
 }
 
 /// What one turn of the loop produced.
@@ -197,6 +209,7 @@ impl Driver {
             bye: None,
             logouts: Vec::new(),
             compression: None,
+            sasl: HashMap::new(),
         }
     }
 
@@ -362,6 +375,27 @@ impl Driver {
                     }
                 }
             }
+            Request::Authenticate(AuthRequest { client, reply }) => {
+                let body = CommandBody::Authenticate {
+                    mechanism: client.mechanism(),
+                    initial_response: client.initial_response(),
+                };
+                match self.session.submit(body, DataMode::Collect) {
+                    Ok(id) => {
+                        self.sasl.insert(id, client);
+                        self.pending.insert(
+                            id,
+                            Pending::Command {
+                                reply,
+                                stream: None,
+                            },
+                        );
+                    }
+                    Err(e) => {
+                        let _ = reply.send(Err(e));
+                    }
+                }
+            }
             Request::Idle(request) => {
                 if let Some(idle) = self.idle.as_mut() {
                     // An IDLE that is ending, or whose caller is gone, hands over to this one
@@ -430,9 +464,16 @@ impl Driver {
                 SessionEvent::Greeting { .. } => self.sync_shared(),
                 SessionEvent::Completed { id, outcome } => {
                     self.sync_shared();
-                    self.complete(id, Ok(outcome));
+                    let result = match self.sasl.remove(&id) {
+                        Some(client) => client.finish(outcome),
+                        None => Ok(outcome),
+                    };
+                    self.complete(id, result);
                 }
-                SessionEvent::Failed { id, error } => self.complete(id, Err(error)),
+                SessionEvent::Failed { id, error } => {
+                    self.sasl.remove(&id);
+                    self.complete(id, Err(error));
+                }
                 SessionEvent::Fetch { id, fetch } => self.stream(id, fetch),
                 SessionEvent::Unsolicited(event) => self.unsolicited(event),
                 SessionEvent::IdleAccepted { id } => {
@@ -440,10 +481,19 @@ impl Driver {
                         idle.accepted(Instant::now());
                     }
                 }
-                SessionEvent::AuthChallenge { id, .. } => {
-                    // Mechanisms with challenges get a responder in a later issue; until then
-                    // an unexpected challenge cancels the exchange (the server answers BAD).
-                    let _ = self.session.authenticate_cancel(id);
+                SessionEvent::AuthChallenge { id, challenge } => {
+                    // The command's SASL client answers; without one (or when it gives up) the
+                    // exchange is cancelled and the server answers BAD.
+                    match self.sasl.get_mut(&id).map(|c| c.respond(&challenge)) {
+                        Some(SaslStep::Respond(response)) => {
+                            let _ = self
+                                .session
+                                .authenticate_respond(id, response.expose_secret());
+                        }
+                        _ => {
+                            let _ = self.session.authenticate_cancel(id);
+                        }
+                    }
                 }
                 SessionEvent::StartTls { .. } => {
                     return Err(Error::InvalidInput(

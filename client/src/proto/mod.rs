@@ -18,6 +18,7 @@ pub mod encode;
 pub use command::{Command, CommandBody};
 pub use encode::{EncodeOptions, EncodedCommand, encode};
 
+pub mod sasl;
 pub mod session;
 
 pub use session::{CommandId, DataMode, Session, SessionConfig, SessionEvent};

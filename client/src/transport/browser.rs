@@ -6,7 +6,19 @@
 //! `onmessage` / `onclose` / `onerror` callbacks feed a receive queue that the reader drains.
 //! Browsers give no receive backpressure, so the queue is bounded in bytes
 //! ([`MAX_QUEUED_BYTES`]): a peer that outruns the reader by more than that ends the
-//! connection with an error instead of growing memory without bound.
+//! connection with an error instead of growing memory without bound. A single received
+//! message larger than [`MAX_FRAME_LEN`](crate::wire::MAX_FRAME_LEN) (the bridge sends at
+//! most 16 KiB) ends it too, before it is copied. What the IMAP layer then does with the
+//! bytes is bounded by the framer's [`Limits`](crate::proto::Limits): a literal or line over
+//! them is a typed [`Error::Frame`]. For large message bodies use partial fetch
+//! (`ImapConnection::uid_fetch_partial`, `uid_fetch_body_chunks`), which keeps each response
+//! small.
+//!
+//! Sending has backpressure: `WebSocket.send` never blocks, it queues in the browser
+//! (`bufferedAmount`). A write waits while more than [`SEND_HIGH_WATER_MARK`] bytes are
+//! queued (looking again every [`SEND_DRAIN_POLL`], since browsers fire no event when the
+//! queue drains), so a large APPEND costs at most that much browser memory, not the size of
+//! the message.
 //!
 //! Closing: a 4000–4999 close code becomes [`Error::Bridge`] (through [`BridgeClosed`] inside
 //! the `io::Error`, as natively); a normal close (1000) or [`CloseCode::UpstreamClosed`] is the
@@ -16,17 +28,21 @@
 
 use std::cell::RefCell;
 use std::collections::VecDeque;
+use std::future::Future;
 use std::io;
 use std::pin::Pin;
 use std::rc::Rc;
 use std::task::{Context, Poll, Waker};
+use std::time::Duration;
 
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
 use web_sys::{BinaryType, CloseEvent, Event, MessageEvent, WebSocket};
 
-use crate::wire::{BridgeClosed, BridgeTarget, CloseCode, SUBPROTOCOL, is_ticket_token};
+use crate::wire::{
+    BridgeClosed, BridgeTarget, CloseCode, MAX_FRAME_LEN, SUBPROTOCOL, is_ticket_token,
+};
 use crate::{Error, Result};
 
 /// The largest binary frame a write produces.
@@ -34,6 +50,15 @@ pub const MAX_WRITE_FRAME: usize = 16 * 1024;
 
 /// The most received bytes kept before the reader takes them (16 MiB).
 pub const MAX_QUEUED_BYTES: usize = 16 * 1024 * 1024;
+
+/// A write waits while the browser holds at least this many bytes given to `send` and not
+/// yet transmitted (`WebSocket.bufferedAmount`): 1 MiB. The queue can thus reach at most
+/// this plus one [`MAX_WRITE_FRAME`].
+pub const SEND_HIGH_WATER_MARK: u32 = 1024 * 1024;
+
+/// How often a waiting write looks at `bufferedAmount` again (browsers fire no event when it
+/// drains). 1 MiB per 5 ms is faster than any link a browser sends over.
+pub const SEND_DRAIN_POLL: Duration = Duration::from_millis(5);
 
 /// How the socket ended, as far as the reader is concerned.
 #[derive(Debug)]
@@ -117,6 +142,8 @@ impl Ending {
 pub struct BrowserWebSocket {
     ws: WebSocket,
     shared: Rc<RefCell<Shared>>,
+    /// The timer of a write waiting for `bufferedAmount` to drain below the high-water mark.
+    drain_wait: Option<Pin<Box<dyn Future<Output = ()>>>>,
     _on_open: Closure<dyn FnMut(Event)>,
     _on_message: Closure<dyn FnMut(MessageEvent)>,
     _on_close: Closure<dyn FnMut(CloseEvent)>,
@@ -191,6 +218,18 @@ impl BrowserWebSocket {
                     let _ = ws.close();
                     return;
                 };
+                let len = buffer.byte_length() as usize;
+                if len > MAX_FRAME_LEN {
+                    s.end(Ending::Error(
+                        io::ErrorKind::InvalidData,
+                        format!(
+                            "bridge: frame of {len} bytes exceeds the limit of {MAX_FRAME_LEN}"
+                        ),
+                        None,
+                    ));
+                    let _ = ws.close();
+                    return;
+                }
                 let bytes = js_sys::Uint8Array::new(buffer).to_vec();
                 if s.queued + bytes.len() > MAX_QUEUED_BYTES {
                     s.end(Ending::Error(
@@ -229,6 +268,7 @@ impl BrowserWebSocket {
         let transport = Self {
             ws,
             shared,
+            drain_wait: None,
             _on_open: on_open,
             _on_message: on_message,
             _on_close: on_close,
@@ -259,6 +299,13 @@ impl BrowserWebSocket {
             )));
         }
         Ok(transport)
+    }
+
+    /// Bytes given to the socket and not yet transmitted by the browser
+    /// (`WebSocket.bufferedAmount`); writes keep it below [`SEND_HIGH_WATER_MARK`] plus one
+    /// frame.
+    pub fn buffered_amount(&self) -> u32 {
+        self.ws.buffered_amount()
     }
 }
 
@@ -304,20 +351,35 @@ impl AsyncRead for BrowserWebSocket {
 impl AsyncWrite for BrowserWebSocket {
     fn poll_write(
         self: Pin<&mut Self>,
-        _: &mut Context<'_>,
+        cx: &mut Context<'_>,
         buf: &[u8],
     ) -> Poll<io::Result<usize>> {
+        let this = self.get_mut();
         if buf.is_empty() {
             return Poll::Ready(Ok(0));
         }
-        if let Some(ending) = &self.shared.borrow().ending {
-            return Poll::Ready(Err(ending.to_io().unwrap_or_else(|| {
-                io::Error::new(io::ErrorKind::BrokenPipe, "WebSocket closed")
-            })));
+        loop {
+            if let Some(ending) = &this.shared.borrow().ending {
+                this.drain_wait = None;
+                return Poll::Ready(Err(ending.to_io().unwrap_or_else(|| {
+                    io::Error::new(io::ErrorKind::BrokenPipe, "WebSocket closed")
+                })));
+            }
+            if this.ws.buffered_amount() < SEND_HIGH_WATER_MARK {
+                this.drain_wait = None;
+                break;
+            }
+            let wait = this
+                .drain_wait
+                .get_or_insert_with(|| Box::pin(crate::runtime::sleep(SEND_DRAIN_POLL)));
+            match wait.as_mut().poll(cx) {
+                Poll::Pending => return Poll::Pending,
+                Poll::Ready(()) => this.drain_wait = None,
+            }
         }
         let n = buf.len().min(MAX_WRITE_FRAME);
         // The browser queues the frame (`bufferedAmount`); `send` only fails once closed.
-        match self.ws.send_with_u8_array(&buf[..n]) {
+        match this.ws.send_with_u8_array(&buf[..n]) {
             Ok(()) => Poll::Ready(Ok(n)),
             Err(e) => Poll::Ready(Err(io::Error::new(
                 io::ErrorKind::BrokenPipe,

@@ -249,6 +249,7 @@ mod tests {
         }
     }
 
+    #[cfg(not(target_arch = "wasm32"))]
     #[test]
     fn interoperates_with_flate2_raw_deflate() {
         use std::io::Write;

@@ -4,11 +4,13 @@
 //! that could inject protocol text (CR, LF, NUL, …): an invalid request is unrepresentable.
 
 mod atom;
+mod condstore;
 mod date;
 mod datetime;
 mod event;
 mod fetch_attr;
 mod flag;
+mod list_options;
 mod mailbox;
 mod object_id;
 #[cfg(all(test, not(target_arch = "wasm32")))]
@@ -16,6 +18,7 @@ mod proptests;
 pub mod response;
 mod result;
 mod search;
+mod search_result;
 mod secret;
 mod section;
 mod sequence;
@@ -23,12 +26,20 @@ mod status_attr;
 mod string;
 mod tag;
 
+/// Command arguments of the search, sort, thread and mailbox extensions, re-exported here
+/// next to the other request types.
+pub use crate::proto::command::{
+    ListReturnOption, ListSelectOption, SearchReturnOption, SortCriterion, SortKey, SpecialUse,
+    ThreadAlgorithm,
+};
 pub use atom::ImapAtom;
+pub use condstore::{ChangedSince, ModSeqSearch, ResyncedMailbox};
 pub use date::ImapDate;
 pub use datetime::{ImapDateTime, ServerDateTime};
 pub use event::{IdleEvent, StatusKind, TypedEvent};
 pub use fetch_attr::FetchAttr;
 pub use flag::Flag;
+pub use list_options::{ListEntry, ListOptions};
 pub use mailbox::MailboxName;
 pub use object_id::ObjectId;
 pub use response::{
@@ -37,6 +48,7 @@ pub use response::{
 };
 pub use result::{AppendResult, CopyResult, ExpungeResult, MoveResult, StoreResult};
 pub use search::{EntryKind, ModSeqEntry, SearchKey};
+pub use search_result::ESearchResult;
 pub use secret::Secret;
 pub use section::{HeaderName, Section, SectionText};
 pub use sequence::{ModSeq, SeqNumber, SequenceItem, SequenceSet};

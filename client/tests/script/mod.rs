@@ -9,9 +9,10 @@
 //! run and per session).
 
 use std::fmt::Write as _;
+use std::num::NonZeroU32;
 use std::time::Duration;
 
-use daaki_imap::types::{FetchAttr, Flag, SequenceSet};
+use daaki_imap::types::{FetchAttr, Flag, Section, SequenceSet};
 use daaki_imap::{ImapConnection, StoreKind};
 
 /// The expected transcript.
@@ -67,6 +68,42 @@ pub(crate) async fn run(conn: &ImapConnection, nonce: &str) -> String {
             envelope.map(|e| e.from.len()),
         );
     }
+    // Partial fetch: one range, then the whole message in 100-byte chunks.
+    let nz = |n| NonZeroU32::new(n).expect("not zero");
+    let head = conn
+        .uid_fetch_partial(4, &Section::full(), 6, nz(20), T)
+        .await
+        .expect("partial fetch");
+    let _ = writeln!(
+        out,
+        "partial UID 4 BODY[]<6.20>: {:?}",
+        head.map(|b| String::from_utf8_lossy(&b).into_owned())
+    );
+    let whole = conn
+        .uid_fetch(&set("4"), &[FetchAttr::body_peek(Section::full())], T)
+        .await
+        .expect("fetch BODY.PEEK[]");
+    let whole = whole.first().and_then(|m| m.body()).unwrap_or_default();
+    let (tx, mut rx) = tokio::sync::mpsc::channel(2);
+    let consume = async {
+        let mut pieces = Vec::new();
+        while let Some(piece) = rx.recv().await {
+            pieces.push(piece);
+        }
+        pieces
+    };
+    let full = Section::full();
+    let (total, pieces) = tokio::join!(
+        conn.uid_fetch_body_chunks(4, &full, nz(100), tx, T),
+        consume
+    );
+    let _ = writeln!(
+        out,
+        "chunks UID 4 by 100: total={:?} pieces={} same_as_whole={}",
+        total.expect("chunked fetch"),
+        pieces.len(),
+        pieces.concat() == whole
+    );
     conn.unselect(T).await.expect("unselect");
 
     conn.create(scratch.as_str(), T).await.expect("create");

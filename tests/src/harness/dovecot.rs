@@ -4,11 +4,10 @@
 //! runtime sockets), a unique `instance_name` and two free loopback ports: plain with STARTTLS,
 //! and implicit TLS. The certificate comes from a freshly generated [`TestCa`].
 //!
-//! **Lifetime.** Dovecot is not started directly but under a tiny `sh` watchdog whose stdin is
-//! a pipe held by this process. When the pipe closes — the `Dovecot` value is dropped, the test
-//! binary exits, panics or is killed — the watchdog sends SIGTERM to Dovecot, waits for it and
-//! removes the directory (kept when `DAAKI_KEEP_HARNESS` is set, for debugging). So no server
-//! outlives the tests that started it, even though the per-binary instance lives in a `static`.
+//! **Lifetime.** Dovecot runs under the shared watchdog ([`super::process`]): when the `Dovecot`
+//! value is dropped or the test binary exits, panics or is killed, Dovecot is stopped and its
+//! directory removed. So no server outlives the tests that started it, even though the
+//! per-binary instance lives in a `static`.
 //!
 //! **Users.** Tests get isolated users with [`Dovecot::new_user`]: names come from a pool
 //! written to the passwd-file before start-up (Dovecot re-reads that file at most once per
@@ -16,35 +15,24 @@
 //! Maildir files ([`super::seed`]) when the user is handed out.
 
 use std::fs::{self, File, OpenOptions};
-use std::io::{self, BufRead, BufReader, Read, Write};
-use std::net::{TcpListener, TcpStream};
+use std::io::{self, Write};
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
-use std::process::{Child, ChildStdin, Command, Stdio};
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::{Mutex, OnceLock};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
+use super::process::{
+    Account, HOST, Watchdog, chown_tree, find_program, free_port_pair, read_lossy,
+};
 use super::{SETUP_HINT, TestCa, seed};
 
 const CONFIG_TEMPLATE: &str = include_str!("dovecot.conf.in");
-const HOST: &str = "127.0.0.1";
 const START_TIMEOUT: Duration = Duration::from_secs(20);
 const STOP_TIMEOUT: Duration = Duration::from_secs(15);
 const START_ATTEMPTS: u32 = 3;
 /// Users written to the passwd-file at start-up, handed out by [`Dovecot::new_user`].
 const USER_POOL: u32 = 400;
-
-/// The watchdog: runs Dovecot in the foreground, and stops it and removes its directory once
-/// its stdin (a pipe from the test process) reaches end of file.
-const WATCHDOG: &str = r#"
-"$0" -F -c "$1" &
-pid=$!
-cat >/dev/null
-kill -TERM "$pid" 2>/dev/null
-wait "$pid"
-[ -n "$DAAKI_KEEP_HARNESS" ] || rm -rf "$2"
-"#;
 
 static INSTANCE_COUNTER: AtomicU32 = AtomicU32::new(0);
 
@@ -62,7 +50,8 @@ pub struct TestUser {
     pub name: String,
     /// Password (PLAIN in the passwd-file).
     pub password: String,
-    /// The user's Maildir root (INBOX); other mailboxes are `.<Name>` below it.
+    /// Dovecot: the user's Maildir root (INBOX); other mailboxes are `.<Name>` below it.
+    /// Cyrus: empty (its mail is seeded over IMAP).
     pub maildir: PathBuf,
 }
 
@@ -80,17 +69,7 @@ pub struct Dovecot {
     /// How many pool users (`user1`, `user2`, …) the passwd-file holds.
     pool_size: Mutex<u32>,
     next_user: AtomicU32,
-    watchdog: Option<Child>,
-    watchdog_stdin: Option<ChildStdin>,
-}
-
-/// The system account that owns mail files (Dovecot refuses mail access as root).
-#[derive(Debug, Clone)]
-struct Account {
-    uid: u32,
-    gid: u32,
-    /// Set when running without root: Dovecot then runs every process as this user.
-    rootless_user: Option<String>,
+    watchdog: Option<Watchdog>,
 }
 
 /// The instance shared by all tests of one test binary, started on first use.
@@ -114,7 +93,7 @@ impl Dovecot {
 
     /// Starts an instance, retrying with new ports if another process took them first.
     pub fn start_with(options: DovecotOptions) -> io::Result<Dovecot> {
-        let binary = find_dovecot().ok_or_else(|| {
+        let binary = find_program("dovecot", &[Path::new("/usr/sbin"), Path::new("/usr/local/sbin")]).ok_or_else(|| {
             io::Error::new(
                 io::ErrorKind::NotFound,
                 format!("the `dovecot` binary was not found (Debian package dovecot-imapd); {SETUP_HINT}"),
@@ -145,7 +124,8 @@ impl Dovecot {
         let ca = TestCa::generate(&dir)?;
         // Dovecot reads the key as root before dropping privileges; keep it private.
         fs::set_permissions(&ca.server_key, fs::Permissions::from_mode(0o600))?;
-        let account = Account::detect()?;
+        // Mail must not be accessed as root: use `nobody`, as Debian's own setups do.
+        let account = Account::detect("nobody", (65_534, 65_534))?;
         let (plain_port, tls_port) = free_port_pair()?;
 
         let mut dovecot = Dovecot {
@@ -159,7 +139,6 @@ impl Dovecot {
             pool_size: Mutex::new(USER_POOL),
             next_user: AtomicU32::new(1),
             watchdog: None,
-            watchdog_stdin: None,
         };
         File::create(dovecot.users_file())?;
         fs::set_permissions(dovecot.users_file(), fs::Permissions::from_mode(0o644))?;
@@ -199,48 +178,30 @@ impl Dovecot {
     }
 
     fn spawn(&mut self, binary: &Path) -> io::Result<()> {
-        let stdout = File::create(self.dir.join("dovecot.stdout"))?;
-        let stderr = stdout.try_clone()?;
-        let mut child = Command::new("sh")
-            .arg("-c")
-            .arg(WATCHDOG)
-            .arg(binary)
-            .arg(self.config_file())
-            .arg(&self.dir)
-            .stdin(Stdio::piped())
-            .stdout(stdout)
-            .stderr(stderr)
-            .spawn()?;
-        self.watchdog_stdin = child.stdin.take();
-        self.watchdog = Some(child);
+        let config = self.config_file();
+        self.watchdog = Some(Watchdog::spawn(
+            &self.dir,
+            &self.dir.join("dovecot.stdout"),
+            binary,
+            &["-F".as_ref(), "-c".as_ref(), config.as_os_str()],
+        )?);
         Ok(())
     }
 
     fn wait_ready(&mut self) -> io::Result<()> {
-        let deadline = Instant::now() + START_TIMEOUT;
-        loop {
-            if let Some(child) = self.watchdog.as_mut()
-                && let Some(status) = child.try_wait()?
-            {
-                return Err(io::Error::other(format!(
-                    "Dovecot exited during start-up ({status}); output:\n{}\nlog:\n{}",
-                    read_lossy(&self.dir.join("dovecot.stdout")),
-                    self.log()
-                )));
+        let dir = self.dir.clone();
+        let describe = move || {
+            format!(
+                "output:\n{}\nlog:\n{}",
+                read_lossy(&dir.join("dovecot.stdout")),
+                read_lossy(&dir.join("dovecot.log"))
+            )
+        };
+        match self.watchdog.as_mut() {
+            Some(watchdog) => {
+                watchdog.wait_ready("Dovecot", self.plain_port, START_TIMEOUT, &describe)
             }
-            if greeting_ok(self.plain_port) {
-                return Ok(());
-            }
-            if Instant::now() > deadline {
-                return Err(io::Error::new(
-                    io::ErrorKind::TimedOut,
-                    format!(
-                        "Dovecot sent no greeting within {START_TIMEOUT:?}; log:\n{}",
-                        self.log()
-                    ),
-                ));
-            }
-            std::thread::sleep(Duration::from_millis(25));
+            None => Err(io::Error::other("Dovecot was not spawned")),
         }
     }
 
@@ -382,17 +343,8 @@ impl Dovecot {
     }
 
     fn shutdown(&mut self) {
-        drop(self.watchdog_stdin.take());
-        if let Some(mut child) = self.watchdog.take() {
-            let deadline = Instant::now() + STOP_TIMEOUT;
-            while Instant::now() < deadline {
-                if matches!(child.try_wait(), Ok(Some(_)) | Err(_)) {
-                    return;
-                }
-                std::thread::sleep(Duration::from_millis(20));
-            }
-            let _ = child.kill();
-            let _ = child.wait();
+        if let Some(mut watchdog) = self.watchdog.take() {
+            watchdog.shutdown(STOP_TIMEOUT);
         }
     }
 
@@ -411,96 +363,7 @@ impl Drop for Dovecot {
     }
 }
 
-impl Account {
-    fn detect() -> io::Result<Account> {
-        let uid = command_output("id", &["-u"])?;
-        if uid == "0" {
-            // Mail must not be accessed as root: use `nobody`, as Debian's own setups do.
-            let (uid, gid) = passwd_ids("nobody").unwrap_or((65_534, 65_534));
-            Ok(Account {
-                uid,
-                gid,
-                rootless_user: None,
-            })
-        } else {
-            let parse = |s: String| {
-                s.parse::<u32>()
-                    .map_err(|e| io::Error::other(format!("bad id output {s:?}: {e}")))
-            };
-            Ok(Account {
-                uid: parse(uid)?,
-                gid: parse(command_output("id", &["-g"])?)?,
-                rootless_user: Some(command_output("id", &["-un"])?),
-            })
-        }
-    }
-}
-
 /// Name and password of pool user `n`.
 fn pool_user(n: u32) -> (String, String) {
     (format!("user{n}"), format!("pass-{n}-secret"))
-}
-
-fn find_dovecot() -> Option<PathBuf> {
-    let path = std::env::var_os("PATH").unwrap_or_default();
-    std::env::split_paths(&path)
-        .chain(["/usr/sbin".into(), "/usr/local/sbin".into()])
-        .map(|dir| dir.join("dovecot"))
-        .find(|candidate| candidate.is_file())
-}
-
-fn command_output(program: &str, args: &[&str]) -> io::Result<String> {
-    let out = Command::new(program).args(args).output()?;
-    if !out.status.success() {
-        return Err(io::Error::other(format!(
-            "`{program}` failed: {}",
-            out.status
-        )));
-    }
-    Ok(String::from_utf8_lossy(&out.stdout).trim().to_owned())
-}
-
-fn passwd_ids(user: &str) -> Option<(u32, u32)> {
-    let passwd = fs::read_to_string("/etc/passwd").ok()?;
-    passwd.lines().find_map(|line| {
-        let mut fields = line.split(':');
-        (fields.next()? == user).then_some(())?;
-        let _password = fields.next()?;
-        Some((fields.next()?.parse().ok()?, fields.next()?.parse().ok()?))
-    })
-}
-
-fn free_port_pair() -> io::Result<(u16, u16)> {
-    let a = TcpListener::bind((HOST, 0))?;
-    let b = TcpListener::bind((HOST, 0))?;
-    Ok((a.local_addr()?.port(), b.local_addr()?.port()))
-}
-
-fn greeting_ok(port: u16) -> bool {
-    let Ok(stream) = TcpStream::connect((HOST, port)) else {
-        return false;
-    };
-    let _ = stream.set_read_timeout(Some(Duration::from_secs(2)));
-    let mut line = String::new();
-    let ok = BufReader::new(&stream).read_line(&mut line).is_ok() && line.starts_with("* OK");
-    let _ = (&stream).write_all(b"z LOGOUT\r\n");
-    ok
-}
-
-fn chown_tree(path: &Path, uid: u32, gid: u32) -> io::Result<()> {
-    std::os::unix::fs::chown(path, Some(uid), Some(gid))?;
-    if path.is_dir() {
-        for entry in fs::read_dir(path)? {
-            chown_tree(&entry?.path(), uid, gid)?;
-        }
-    }
-    Ok(())
-}
-
-fn read_lossy(path: &Path) -> String {
-    let mut bytes = Vec::new();
-    match File::open(path).and_then(|mut f| f.read_to_end(&mut bytes)) {
-        Ok(_) => String::from_utf8_lossy(&bytes).into_owned(),
-        Err(e) => format!("({}: {e})", path.display()),
-    }
 }

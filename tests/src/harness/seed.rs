@@ -92,6 +92,40 @@ pub fn maildir_flags(i: u32) -> String {
     flags
 }
 
+/// The IMAP flags of message `i` (the same as [`maildir_flags`]), as an APPEND flag list body
+/// such as `\Flagged \Seen` (empty when none).
+pub fn imap_flags(i: u32) -> String {
+    let mut flags = Vec::new();
+    if i.is_multiple_of(5) {
+        flags.push("\\Flagged");
+    }
+    if i.is_multiple_of(11) {
+        flags.push("\\Answered");
+    }
+    if i.is_multiple_of(3) {
+        flags.push("\\Seen");
+    }
+    flags.join(" ")
+}
+
+/// The INTERNALDATE of message `i` (its `Date:`) in IMAP `date-time` form, e.g.
+/// `14-Nov-2023 22:14:20 +0000`.
+pub fn internal_date(i: u32) -> String {
+    const MONTHS: [&str; 12] = [
+        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+    ];
+    let unix = BASE_TIME + u64::from(i) * 60;
+    let (year, month, day) = civil_from_days((unix / 86_400) as i64);
+    let secs = unix % 86_400;
+    format!(
+        "{day:02}-{}-{year} {:02}:{:02}:{:02} +0000",
+        MONTHS[(month - 1) as usize],
+        secs / 3600,
+        secs / 60 % 60,
+        secs % 60
+    )
+}
+
 /// Writes messages `1..=count` into the Maildir folder `folder` (created if missing).
 ///
 /// `folder` is the Maildir root for INBOX, or `<root>/.<Name>` for another mailbox (see
@@ -201,6 +235,14 @@ mod tests {
             "Tue, 14 Nov 2023 22:13:20 +0000"
         );
         assert_eq!(rfc5322_date(0), "Thu, 1 Jan 1970 00:00:00 +0000");
+    }
+
+    #[test]
+    fn imap_flags_and_internal_dates_match_the_maildir_seed() {
+        assert_eq!(imap_flags(15), "\\Flagged \\Seen");
+        assert_eq!(imap_flags(1), "");
+        assert_eq!(internal_date(0), "14-Nov-2023 22:13:20 +0000");
+        assert_eq!(internal_date(1), "14-Nov-2023 22:14:20 +0000");
     }
 
     #[test]

@@ -173,6 +173,7 @@ fn sync_points_split_the_command_at_every_synchronising_literal() {
     assert_eq!(encoded.clone().into_bytes(), encoded.bytes());
 }
 
+#[cfg(not(target_arch = "wasm32"))]
 mod injection {
     //! Property: whatever text a caller gets past the constructors, the encoded command
     //! has no CR, LF or NUL outside literals.

@@ -178,4 +178,30 @@ mod tests {
         };
         assert_eq!(s.items[1], StatusItem::MailboxId(b"\x90\x01 \xff"));
     }
+
+    /// Junk ids seen from Cyrus 3.6 when MAILBOXID comes with other items: a heap pointer's
+    /// bytes, cut at its first NUL (so possibly empty or a lone space).
+    #[test]
+    fn cyrus_junk_mailboxid_between_items_keeps_the_other_items() {
+        for junk in [
+            &b"p\xad\xa2\xb7\xdaU"[..],
+            b" \xad\xa2\xb7\xdaU",
+            b" ",
+            b"",
+            b"5${'\xa3U",
+            // A `)` inside the junk (seen: `(n)\xc0\xf1\xd8U)` and `(E\xed\x1c)!V)`).
+            b"n)\xc0\xf1\xd8U",
+            b"E\xed\x1c)!V",
+        ] {
+            let mut line = b"* STATUS INBOX (MESSAGES 4 UIDNEXT 5 MAILBOXID (".to_vec();
+            line.extend_from_slice(junk);
+            line.extend_from_slice(b") UNSEEN 3)\r\n");
+            let Data::Status(s) = data(&line) else {
+                panic!("{junk:?}")
+            };
+            assert_eq!(s.items.len(), 4, "{junk:?}");
+            assert_eq!(s.items[2], StatusItem::MailboxId(junk));
+            assert_eq!(s.items[3], StatusItem::Unseen(3));
+        }
+    }
 }

@@ -150,8 +150,16 @@ fn code<'a>(name: &'a [u8], raw: &'a [u8]) -> Option<Code<'a>> {
         8 if eq_kw(name, b"NOMODSEQ") => return simple(Code::NoModSeq),
         8 if eq_kw(name, b"REFERRAL") => return Some(Code::Referral(trim(raw))),
         8 if eq_kw(name, b"MODIFIED") => Code::Modified(sequence_set(r).ok()?),
+        // RFC 5465 puts the events in parentheses; Dovecot 2.3 sends them bare
+        // (`[BADEVENT MailboxMetadataChange]`): take both.
         8 if eq_kw(name, b"BADEVENT") => {
-            Code::BadEvent(super::core::paren_list(r, super::core::atom).ok()?)
+            Code::BadEvent(match super::core::paren_list(r, super::core::atom) {
+                Ok(events) => events,
+                Err(_) => {
+                    *r = &[];
+                    atoms_in(raw)
+                }
+            })
         }
         8 if eq_kw(name, b"METADATA") => {
             let kind = item_name(r).ok()?;
@@ -218,18 +226,29 @@ fn code<'a>(name: &'a [u8], raw: &'a [u8]) -> Option<Code<'a>> {
 }
 
 /// `"(" objectid ")"` as opaque bytes. Leniency: Cyrus 3.6 can send arbitrary heap bytes as a
-/// MAILBOXID, so everything up to the closing parenthesis is taken.
+/// MAILBOXID — including `)` — so the id runs to the first `)` that is followed by what can
+/// follow it (SP, `)`, CR or LF).
 pub(super) fn object_id<'a>(i: &mut &'a [u8]) -> PResult<&'a [u8]> {
     byte(i, b'(', "object id")?;
     let s = *i;
-    match memchr::memchr2(b')', b'\n', s) {
-        Some(n) if s.get(n) == Some(&b')') => {
-            let (id, rest) = s.split_at(n);
-            *i = rest.get(1..).unwrap_or_default();
-            Ok(id)
+    let mut from = 0;
+    loop {
+        let rest = s.get(from..).unwrap_or_default();
+        match memchr::memchr2(b')', b'\n', rest).map(|n| n + from) {
+            Some(n) if s.get(n) == Some(&b')') => {
+                match s.get(n + 1) {
+                    Some(b' ' | b')' | b'\r' | b'\n') | None => {
+                        let (id, rest) = s.split_at(n);
+                        *i = rest.get(1..).unwrap_or_default();
+                        return Ok(id);
+                    }
+                    // A `)` inside junk bytes: keep looking.
+                    Some(_) => from = n + 1,
+                }
+            }
+            Some(n) => return Err(invalid(s.get(n..).unwrap_or_default(), "')' of object id")),
+            None => return Err(super::core::incomplete(&[])),
         }
-        Some(n) => Err(invalid(s.get(n..).unwrap_or_default(), "')' of object id")),
-        None => Err(super::core::incomplete(&[])),
     }
 }
 
@@ -472,6 +491,10 @@ mod tests {
         assert_eq!(
             code(b"a NO [BADEVENT (MessageNew MessageExpunge)] x\r\n"),
             Code::BadEvent(vec![b"MessageNew", b"MessageExpunge"])
+        );
+        assert_eq!(
+            code(b"a NO [BADEVENT MailboxMetadataChange] x\r\n"),
+            Code::BadEvent(vec![b"MailboxMetadataChange"])
         );
         assert_eq!(
             code(b"a OK [METADATA LONGENTRIES 2199] x\r\n"),

@@ -8,7 +8,12 @@ use super::CommandOutcome;
 use crate::types::response::{
     FetchResponse, MailboxInfo, MailboxStatus, ResponseCode, SelectedMailbox, SeqRange, ServerData,
 };
-use crate::types::{AppendResult, CopyResult, ExpungeResult, MoveResult, StoreResult};
+use crate::types::response::{Namespace, Thread};
+use crate::types::{
+    AppendResult, ChangedSince, CopyResult, ExpungeResult, ModSeqSearch, MoveResult,
+    ResyncedMailbox, StoreResult,
+};
+use crate::types::{ESearchResult, ListEntry};
 use crate::{Error, Result};
 
 /// The most numbers a compact `ALL 1:n` answer may expand to (16 Mi, 64 MiB of `u32`): a
@@ -28,6 +33,7 @@ pub fn selected(outcome: &CommandOutcome) -> SelectedMailbox {
         ResponseCode::MailboxId(id) => mailbox.mailbox_id = Some(id.clone()),
         ResponseCode::ReadOnly => mailbox.read_only = true,
         ResponseCode::ReadWrite => mailbox.read_only = false,
+        ResponseCode::UidNotSticky => mailbox.uid_not_sticky = true,
         _ => {}
     };
     for data in &outcome.data {
@@ -47,6 +53,58 @@ pub fn selected(outcome: &CommandOutcome) -> SelectedMailbox {
         }
     }
     mailbox
+}
+
+/// SELECT / EXAMINE with QRESYNC: the mailbox's state, the `VANISHED (EARLIER)` UIDs, the
+/// changed messages' FETCH data and whether a previous mailbox was `[CLOSED]`.
+pub fn resynced(outcome: CommandOutcome) -> ResyncedMailbox {
+    let mut result = ResyncedMailbox {
+        mailbox: selected(&outcome),
+        ..ResyncedMailbox::default()
+    };
+    for data in outcome.data {
+        match data {
+            ServerData::Vanished { uids, .. } => result.vanished.extend(uids),
+            ServerData::Fetch(f) => result.changed.push(f),
+            ServerData::Code {
+                code: ResponseCode::Closed,
+                ..
+            } => result.closed_previous = true,
+            _ => {}
+        }
+    }
+    result
+}
+
+/// `[UID] FETCH … (CHANGEDSINCE n [VANISHED])`: the changed messages and the vanished UIDs.
+pub fn changed_since(outcome: CommandOutcome) -> ChangedSince {
+    let mut result = ChangedSince::default();
+    for data in outcome.data {
+        match data {
+            ServerData::Fetch(f) => result.fetches.push(f),
+            ServerData::Vanished { uids, .. } => result.vanished.extend(uids),
+            _ => {}
+        }
+    }
+    result
+}
+
+/// `[UID] SEARCH … MODSEQ n`: the matches and the highest mod-sequence among them, from
+/// SEARCH (`(MODSEQ n)` after the numbers) or ESEARCH (`MODSEQ n`).
+pub fn modseq_search(outcome: &CommandOutcome) -> Result<ModSeqSearch> {
+    let mut highest: Option<u64> = None;
+    for data in &outcome.data {
+        let modseq = match data {
+            ServerData::Search { modseq, .. } => *modseq,
+            ServerData::ESearch(e) => e.modseq,
+            _ => None,
+        };
+        highest = highest.max(modseq);
+    }
+    Ok(ModSeqSearch {
+        ids: search_ids(outcome)?,
+        highest_modseq: highest,
+    })
 }
 
 /// FETCH / UID FETCH: the responses, in arrival order.
@@ -110,6 +168,72 @@ pub fn mailboxes(outcome: CommandOutcome) -> Vec<MailboxInfo> {
             _ => None,
         })
         .collect()
+}
+
+/// Extended LIST (LIST-EXTENDED / LIST-STATUS): the mailboxes in the server's order, each with
+/// the STATUS data the server sent for it (matched by name; RFC 5819 §2 sends it right after
+/// the mailbox's LIST response, but the name, not the order, decides).
+pub fn list_entries(outcome: CommandOutcome) -> Vec<ListEntry> {
+    let mut entries: Vec<ListEntry> = Vec::new();
+    let mut statuses = Vec::new();
+    for data in outcome.data {
+        match data {
+            ServerData::List(info) | ServerData::Lsub(info) => entries.push(ListEntry::new(info)),
+            ServerData::Status(s) => statuses.push(s),
+            _ => {}
+        }
+    }
+    // A map, not a scan per STATUS: a server sending many of both cannot make this quadratic.
+    let index: std::collections::HashMap<&str, usize> = entries
+        .iter()
+        .enumerate()
+        .map(|(i, e)| (e.info.name.as_str(), i))
+        .collect();
+    let found: Vec<(usize, MailboxStatus)> = statuses
+        .into_iter()
+        .filter_map(|s| Some((*index.get(s.mailbox.as_ref()?.as_str())?, s)))
+        .collect();
+    for (i, status) in found {
+        if let Some(entry) = entries.get_mut(i) {
+            entry.status = Some(status);
+        }
+    }
+    entries
+}
+
+/// ESEARCH / ESORT: the items of the `* ESEARCH` response(s) (all `None` when the server sent
+/// none, as after `RETURN (SAVE)` alone).
+pub fn esearch(outcome: &CommandOutcome) -> ESearchResult {
+    let mut result = ESearchResult::default();
+    for data in &outcome.data {
+        if let ServerData::ESearch(e) = data {
+            result.merge(e);
+        }
+    }
+    result
+}
+
+/// THREAD / UID THREAD: the threads of every `* THREAD` response, in order.
+pub fn threads(outcome: CommandOutcome) -> Vec<Thread> {
+    let mut threads = Vec::new();
+    for data in outcome.data {
+        if let ServerData::Thread(t) = data {
+            threads.extend(t);
+        }
+    }
+    threads
+}
+
+/// NAMESPACE: the three namespace classes (all empty if the server sent none).
+pub fn namespace(outcome: CommandOutcome) -> Namespace {
+    outcome
+        .data
+        .into_iter()
+        .find_map(|d| match d {
+            ServerData::Namespace(n) => Some(n),
+            _ => None,
+        })
+        .unwrap_or_default()
 }
 
 /// STATUS: the mailbox's status (empty if the server sent none).
@@ -306,6 +430,36 @@ mod tests {
         assert_eq!(s.uid_validity, Some(3_857_529_045));
         assert_eq!(s.uid_next, Some(4392));
         assert!(s.read_only);
+    }
+
+    #[test]
+    fn list_status_is_matched_to_its_mailbox_by_name() {
+        use crate::proto::parse_response;
+        let frames: &[&[u8]] = &[
+            b"* LIST () \"/\" INBOX\r\n",
+            b"* LIST (\\Noselect) \"/\" Dir\r\n",
+            b"* STATUS Sent (MESSAGES 2)\r\n",
+            b"* LIST () \"/\" Sent\r\n",
+            b"* STATUS inbox (MESSAGES 7)\r\n",
+        ];
+        let data = frames
+            .iter()
+            .map(|f| match parse_response(f).unwrap().0 {
+                crate::proto::response::Response::Data(d) => ServerData::from_proto(d, f, false),
+                other => panic!("{other:?}"),
+            })
+            .collect();
+        let entries = list_entries(outcome(data, None));
+        let got: Vec<_> = entries
+            .iter()
+            .map(|e| {
+                (
+                    e.info.name.as_str(),
+                    e.status.as_ref().and_then(|s| s.messages),
+                )
+            })
+            .collect();
+        assert_eq!(got, [("INBOX", Some(7)), ("Dir", None), ("Sent", Some(2))]);
     }
 
     #[test]

@@ -67,6 +67,25 @@ impl Capabilities {
             .find_map(|n| n.strip_prefix("APPENDLIMIT=")?.parse().ok())
     }
 
+    /// The rights letters of `RIGHTS=` (RFC 4314 §2.1), as advertised (upper-cased, as every
+    /// name here; ACL rights are lower-case letters, so compare case-insensitively). `None`
+    /// when the server advertises no `RIGHTS=`: an RFC 2086 server.
+    pub fn acl_rights(&self) -> Option<&str> {
+        self.names.iter().find_map(|n| n.strip_prefix("RIGHTS="))
+    }
+
+    /// Whether the server would understand every letter of `rights` in SETACL: the RFC 4314
+    /// rights `lrswipa` and the obsolete `c`/`d` everywhere, the letters of `RIGHTS=` where
+    /// advertised (`texk` on an RFC 4314 server), and digits (server-defined rights).
+    pub fn acl_rights_supported(&self, rights: &str) -> bool {
+        let extra = self.acl_rights().unwrap_or("");
+        rights.chars().all(|c| {
+            c.is_ascii_digit()
+                || "lrswipacd".contains(c)
+                || extra.chars().any(|e| e.eq_ignore_ascii_case(&c))
+        })
+    }
+
     /// `LOGINDISABLED`: the LOGIN command must not be sent (RFC 3501 §6.2.3).
     pub fn login_disabled(&self) -> bool {
         self.has("LOGINDISABLED")
@@ -142,6 +161,20 @@ mod tests {
         assert_eq!(c.append_limit(), Some(4_294_967_295));
         assert!(c.login_disabled());
         assert_eq!(caps("APPENDLIMIT").append_limit(), None);
+    }
+
+    #[test]
+    fn acl_rights_follow_the_rights_capability() {
+        let rfc4314 = caps("ACL RIGHTS=texk");
+        assert_eq!(rfc4314.acl_rights(), Some("TEXK"));
+        assert!(rfc4314.acl_rights_supported("lrswipkxtea"));
+        assert!(rfc4314.acl_rights_supported("cd01"));
+        assert!(!rfc4314.acl_rights_supported("lrz"));
+        let rfc2086 = caps("ACL");
+        assert_eq!(rfc2086.acl_rights(), None);
+        assert!(rfc2086.acl_rights_supported("lrswipcda"));
+        assert!(!rfc2086.acl_rights_supported("k"));
+        assert!(!rfc2086.acl_rights_supported("x"));
     }
 
     #[test]

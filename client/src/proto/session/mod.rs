@@ -33,6 +33,7 @@
 
 pub mod assemble;
 mod capabilities;
+mod dialect;
 mod outcome;
 mod outgoing;
 mod queue;
@@ -338,6 +339,9 @@ impl Session {
             return Err(Error::Closed);
         }
         let mut body = body;
+        if self.enabled.has("IMAP4REV2") {
+            body = dialect::for_rev2(body);
+        }
         match &mut body {
             CommandBody::Login { .. } if self.capabilities.login_disabled() => {
                 return Err(Error::Unsupported(

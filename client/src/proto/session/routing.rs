@@ -189,6 +189,9 @@ impl CommandKind {
             ) => true,
             // QRESYNC: SELECT reports flag changes since the known mod-sequence as FETCH.
             (Self::Select { .. }, Data::Fetch(_)) => true,
+            // IMAP4rev2 (RFC 9051 §6.3.2): SELECT sends a LIST of the mailbox itself (only
+            // that one, so a pipelined LIST keeps its data).
+            (Self::Select { mailbox, .. }, Data::List(l)) => same_mailbox(mailbox, &l.name),
             (Self::List, Data::List(_) | Data::Status(_)) => true,
             (Self::Lsub, Data::Lsub(_)) => true,
             (Self::Namespace, Data::Namespace(_)) => true,
@@ -272,6 +275,10 @@ impl CommandKind {
                     | Code::MailboxId(_)
                     | Code::ReadOnly
                     | Code::ReadWrite
+                    // QRESYNC: the previously selected mailbox is closed (RFC 7162 §3.2.11).
+                    | Code::Closed
+                    // UIDPLUS: the mailbox cannot keep UIDs (RFC 4315 §3).
+                    | Code::UidNotSticky
             ),
             // MOVE reports COPYUID in an untagged OK before the expunges (RFC 6851 §4.3).
             Self::Move => matches!(code, Code::CopyUid { .. }),

@@ -151,4 +151,7 @@ pub struct SelectedMailbox {
     pub mailbox_id: Option<Vec<u8>>,
     /// `true` after `[READ-ONLY]` (EXAMINE, or SELECT without write access).
     pub read_only: bool,
+    /// `true` after `[UIDNOTSTICKY]` (UIDPLUS, RFC 4315 §3): the mailbox does not keep UIDs
+    /// across sessions, so cached UIDs are worthless.
+    pub uid_not_sticky: bool,
 }

@@ -35,3 +35,26 @@ pub struct MetadataEntry {
     /// The value as sent (any bytes); `None` for `NIL` (no such entry).
     pub value: Option<Vec<u8>>,
 }
+
+/// The reply to GETMETADATA: the entries' values and, when `MAXSIZE` left some out, the
+/// size of the largest one omitted (`[METADATA LONGENTRIES n]`, RFC 5464 §4.2.1).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[non_exhaustive]
+pub struct MetadataValues {
+    /// Entries in server order. An entry that does not exist is absent, or present with
+    /// `value: None` (servers differ).
+    pub entries: Vec<MetadataEntry>,
+    /// `LONGENTRIES`: the size of the largest value MAXSIZE left out.
+    pub long_entries: Option<u64>,
+}
+
+impl MetadataValues {
+    /// The value of entry `name` (ASCII case-insensitive), if the server sent one.
+    pub fn get(&self, name: &str) -> Option<&[u8]> {
+        self.entries
+            .iter()
+            .find(|e| e.name.eq_ignore_ascii_case(name))
+            .and_then(|e| e.value.as_deref())
+    }
+}

@@ -127,3 +127,98 @@ pub enum ResponseCode {
         raw: Vec<u8>,
     },
 }
+
+#[cfg(test)]
+mod tests {
+    use super::ResponseCode as R;
+    use crate::Error;
+    use crate::proto::command::CommandBody;
+    use crate::proto::parse_response;
+    use crate::proto::response::Response;
+    use crate::proto::session::{DataMode, Session, SessionEvent};
+
+    /// RFC 5530 §3, every code, with `METADATA` codes of RFC 5464 §4.2–4.3 alongside.
+    fn rfc5530() -> Vec<(&'static str, R)> {
+        vec![
+            ("UNAVAILABLE", R::Unavailable),
+            ("AUTHENTICATIONFAILED", R::AuthenticationFailed),
+            ("AUTHORIZATIONFAILED", R::AuthorizationFailed),
+            ("EXPIRED", R::Expired),
+            ("PRIVACYREQUIRED", R::PrivacyRequired),
+            ("CONTACTADMIN", R::ContactAdmin),
+            ("NOPERM", R::NoPerm),
+            ("INUSE", R::InUse),
+            ("EXPUNGEISSUED", R::ExpungeIssued),
+            ("CORRUPTION", R::Corruption),
+            ("SERVERBUG", R::ServerBug),
+            ("CLIENTBUG", R::ClientBug),
+            ("CANNOT", R::Cannot),
+            ("LIMIT", R::Limit),
+            ("OVERQUOTA", R::OverQuota),
+            ("ALREADYEXISTS", R::AlreadyExists),
+            ("NONEXISTENT", R::NonExistent),
+        ]
+    }
+
+    #[test]
+    fn every_rfc_5530_code_parses_to_its_typed_value_in_any_case() {
+        let metadata = [
+            ("METADATA LONGENTRIES 2048", R::MetadataLongEntries(2048)),
+            ("METADATA MAXSIZE 1024", R::MetadataMaxSize(1024)),
+            ("METADATA TOOMANY", R::MetadataTooMany),
+            ("METADATA NOPRIVATE", R::MetadataNoPrivate),
+        ];
+        for (name, want) in rfc5530().into_iter().chain(metadata) {
+            for spelled in [name.to_owned(), name.to_ascii_lowercase()] {
+                let line = format!("A1 NO [{spelled}] refused\r\n");
+                let Ok((Response::Status(status), _)) = parse_response(line.as_bytes()) else {
+                    panic!("{line:?} does not parse");
+                };
+                assert_eq!(
+                    status.code.map(|c| c.into_owned()),
+                    Some(want.clone()),
+                    "{line:?}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn a_tagged_no_or_bad_carries_the_typed_code_on_the_error() {
+        for (name, want) in rfc5530() {
+            for (kind, bad) in [("NO", false), ("BAD", true)] {
+                let mut s = Session::default();
+                s.handle_input(b"* OK ready\r\n");
+                while s.poll_event().is_some() {}
+                let _ = s.submit(CommandBody::Noop, DataMode::Collect).unwrap();
+                let mut out = Vec::new();
+                s.transmit_into(&mut out);
+                s.handle_input(format!("A1 {kind} [{name}] text here\r\n").as_bytes());
+                let Some(SessionEvent::Completed { outcome, .. }) = s.poll_event() else {
+                    panic!("no completion for {name}");
+                };
+                let error = outcome.into_result().unwrap_err();
+                assert_eq!(error.response_code(), Some(&want), "{name}");
+                match error {
+                    Error::No { text, .. } if !bad => assert_eq!(text, "text here"),
+                    Error::Bad { text, .. } if bad => assert_eq!(text, "text here"),
+                    other => panic!("{other:?}"),
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn unknown_codes_are_kept_with_their_data() {
+        let Ok((Response::Status(status), _)) = parse_response(b"A1 NO [X-FOO 1 2] t\r\n") else {
+            panic!()
+        };
+        match status.code.map(|c| c.into_owned()) {
+            Some(R::Other { name, raw }) => {
+                assert_eq!(name, "X-FOO");
+                assert_eq!(raw, b"1 2");
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+}

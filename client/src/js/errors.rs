@@ -1,0 +1,270 @@
+//! `ImapError`: every rejected promise of the package carries a JS `Error` with a stable
+//! `code` (an [`ErrorCode`]), and, when the server sent one, the IMAP response code
+//! (`responseCode`, e.g. `"AUTHENTICATIONFAILED"`) and its text (`serverText`).
+//!
+//! The codes are part of the package's contract: applications switch on them, so a code is
+//! never renamed; new ones may be added.
+
+use serde::Serialize;
+use tsify::Tsify;
+use wasm_bindgen::prelude::*;
+
+use crate::Error;
+use crate::types::response::ResponseCode;
+
+/// The stable `code` of an `ImapError`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Tsify)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum ErrorCode {
+    /// An argument cannot be sent as it is (nothing was sent).
+    InvalidInput,
+    /// The server said `NO` (see `responseCode`, e.g. `AUTHENTICATIONFAILED`).
+    No,
+    /// The server said `BAD`.
+    Bad,
+    /// The server said `BYE` and closed the session.
+    Bye,
+    /// OAuth authentication (XOAUTH2/OAUTHBEARER) failed; see `responseCode` and `serverText`.
+    #[serde(rename = "OAUTH")]
+    OAuth,
+    /// The server does not offer what the call needs (nothing was sent).
+    Unsupported,
+    /// The message is larger than the server's APPENDLIMIT (nothing was sent).
+    AppendLimit,
+    /// The connection is closed.
+    Closed,
+    /// The call's time ran out (the connection stays usable).
+    Timeout,
+    /// The WebSocket failed or was refused.
+    Io,
+    /// TLS failed (only between the bridge and the server; reported by the bridge).
+    Tls,
+    /// The server's compressed stream is corrupt.
+    Compression,
+    /// A server response broke a size limit.
+    ProtocolLimit,
+    /// A server response could not be parsed.
+    Parse,
+    /// A buffered reply exceeded its cap; use `fetchStream`.
+    ReplyTooLarge,
+    /// The bridge refused or ended the connection (see `bridgeCloseCode`).
+    Bridge,
+    /// The call was aborted through its `AbortSignal`.
+    Aborted,
+}
+
+/// The fields an `ImapError` adds to `Error` (its `name` is `"ImapError"`).
+#[derive(Debug, Clone, Serialize, Tsify)]
+#[serde(rename_all = "camelCase")]
+pub struct ImapErrorFields {
+    /// What went wrong, as a stable code.
+    pub code: ErrorCode,
+    /// The IMAP response code the server sent with `NO`/`BAD`/`BYE` (e.g.
+    /// `"AUTHENTICATIONFAILED"`), if any.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub response_code: Option<String>,
+    /// The server's human-readable text of `NO`/`BAD`/`BYE`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub server_text: Option<String>,
+    /// The bridge's close code (4000–4999) when `code` is `"BRIDGE"`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub bridge_close_code: Option<u16>,
+}
+
+/// Whether `e` is an error thrown by this package (a type guard for TypeScript).
+#[wasm_bindgen(
+    js_name = isImapError,
+    unchecked_return_type = "e is Error & ImapErrorFields"
+)]
+pub fn is_imap_error(#[wasm_bindgen(unchecked_param_type = "unknown")] e: JsValue) -> bool {
+    e.is_instance_of::<js_sys::Error>()
+        && js_sys::Reflect::get(&e, &JsValue::from_str("name"))
+            .ok()
+            .and_then(|n| n.as_string())
+            .is_some_and(|n| n == "ImapError")
+}
+
+/// The code and fields of a Rust [`Error`].
+pub(crate) fn fields(error: &Error) -> ImapErrorFields {
+    let mut fields = ImapErrorFields {
+        code: ErrorCode::InvalidInput,
+        response_code: None,
+        server_text: None,
+        bridge_close_code: None,
+    };
+    fields.code = match error {
+        Error::InvalidInput(_) => ErrorCode::InvalidInput,
+        Error::Frame(_) => ErrorCode::ProtocolLimit,
+        Error::Parse(_) => ErrorCode::Parse,
+        Error::No { code, text } | Error::Bad { code, text } | Error::Bye { code, text } => {
+            fields.response_code = code.as_ref().map(response_code_name);
+            fields.server_text = Some(text.clone());
+            match error {
+                Error::No { .. } => ErrorCode::No,
+                Error::Bad { .. } => ErrorCode::Bad,
+                _ => ErrorCode::Bye,
+            }
+        }
+        Error::OAuth { code, text, .. } => {
+            fields.response_code = code.as_ref().map(response_code_name);
+            fields.server_text = Some(text.clone());
+            ErrorCode::OAuth
+        }
+        Error::Unsupported(_) => ErrorCode::Unsupported,
+        Error::AppendLimit { .. } => ErrorCode::AppendLimit,
+        Error::Closed => ErrorCode::Closed,
+        Error::Timeout => ErrorCode::Timeout,
+        Error::Io(_) => ErrorCode::Io,
+        Error::Tls(_) => ErrorCode::Tls,
+        Error::Compression(_) => ErrorCode::Compression,
+        Error::ReplyTooLarge { .. } => ErrorCode::ReplyTooLarge,
+        Error::Bridge { code, .. } => {
+            fields.bridge_close_code = Some(code.as_u16());
+            ErrorCode::Bridge
+        }
+    };
+    fields
+}
+
+/// A JS `Error` named `ImapError` with the [`ImapErrorFields`] set on it.
+pub(crate) fn to_js(error: &Error) -> JsValue {
+    build(&message(error), &fields(error))
+}
+
+/// The error's message: the text of `Display`, written out here so that the package does not
+/// carry `Error`'s `Display`, which formats response codes with `{:?}` (and so all their
+/// `Debug` code); the code itself is in `responseCode`, named as IMAP spells it.
+fn message(error: &Error) -> String {
+    let server = |status: &str, code: &Option<ResponseCode>, text: &str| match code {
+        Some(code) => format!(
+            "server said {status} [{}]: {text}",
+            response_code_name(code)
+        ),
+        None => format!("server said {status}: {text}"),
+    };
+    match error {
+        Error::No { code, text } => server("NO", code, text),
+        Error::Bad { code, text } => server("BAD", code, text),
+        Error::Bye { code, text } => server("BYE", code, text),
+        Error::OAuth { code, text, .. } => server("NO (OAuth)", code, text),
+        Error::Bridge { code, reason } => {
+            format!("bridge closed the connection: {}: {reason}", code.as_u16())
+        }
+        Error::InvalidInput(m) => format!("invalid input: {m}"),
+        Error::Frame(e) => format!("server response rejected: {e}"),
+        Error::Parse(e) => format!("unparsable server response: {e}"),
+        Error::Unsupported(m) => format!("not supported by this server: {m}"),
+        Error::AppendLimit { size, limit } => {
+            format!("message of {size} bytes exceeds the server's APPENDLIMIT of {limit} bytes")
+        }
+        Error::Closed => "connection closed".into(),
+        Error::Timeout => "timed out".into(),
+        Error::Io(e) => format!("I/O error: {e}"),
+        Error::Tls(m) => format!("TLS error: {m}"),
+        Error::Compression(m) => format!("compressed stream error: {m}"),
+        Error::ReplyTooLarge { limit } => {
+            format!("reply larger than the {limit}-byte buffer cap; use fetchStream")
+        }
+    }
+}
+
+/// The error of an aborted call.
+pub(crate) fn aborted(what: &str) -> JsValue {
+    build(
+        &format!("{what} aborted"),
+        &ImapErrorFields {
+            code: ErrorCode::Aborted,
+            response_code: None,
+            server_text: None,
+            bridge_close_code: None,
+        },
+    )
+}
+
+/// An `INVALID_INPUT` error for arguments that did not convert.
+pub(crate) fn invalid(message: impl std::fmt::Display) -> JsValue {
+    to_js(&Error::InvalidInput(message.to_string()))
+}
+
+fn build(message: &str, fields: &ImapErrorFields) -> JsValue {
+    let error = js_sys::Error::new(message);
+    error.set_name("ImapError");
+    let target: &JsValue = error.as_ref();
+    let set = |key: &str, value: JsValue| {
+        // Setting a property on a fresh Error object cannot fail.
+        let _ = js_sys::Reflect::set(target, &JsValue::from_str(key), &value);
+    };
+    let code = match serde_wasm_bindgen::to_value(&fields.code) {
+        Ok(code) => code,
+        Err(_) => JsValue::from_str("INVALID_INPUT"),
+    };
+    set("code", code);
+    if let Some(rc) = &fields.response_code {
+        set("responseCode", JsValue::from_str(rc));
+    }
+    if let Some(text) = &fields.server_text {
+        set("serverText", JsValue::from_str(text));
+    }
+    if let Some(close) = fields.bridge_close_code {
+        set("bridgeCloseCode", JsValue::from(close));
+    }
+    error.into()
+}
+
+/// The response code's atom as IMAP spells it (`AUTHENTICATIONFAILED`, `TRYCREATE`, …).
+pub(crate) fn response_code_name(code: &ResponseCode) -> String {
+    use ResponseCode as R;
+    let name = match code {
+        R::Alert => "ALERT",
+        R::Parse => "PARSE",
+        R::PermanentFlags(_) => "PERMANENTFLAGS",
+        R::ReadOnly => "READ-ONLY",
+        R::ReadWrite => "READ-WRITE",
+        R::TryCreate => "TRYCREATE",
+        R::UidNext(_) => "UIDNEXT",
+        R::UidValidity(_) => "UIDVALIDITY",
+        R::Unseen(_) => "UNSEEN",
+        R::Capability(_) => "CAPABILITY",
+        R::BadCharset(_) => "BADCHARSET",
+        R::Referral(_) => "REFERRAL",
+        R::AppendUid { .. } => "APPENDUID",
+        R::CopyUid { .. } => "COPYUID",
+        R::UidNotSticky => "UIDNOTSTICKY",
+        R::HighestModSeq(_) => "HIGHESTMODSEQ",
+        R::NoModSeq => "NOMODSEQ",
+        R::Modified(_) => "MODIFIED",
+        R::Closed => "CLOSED",
+        R::MailboxId(_) => "MAILBOXID",
+        R::NotificationOverflow => "NOTIFICATIONOVERFLOW",
+        R::BadEvent(_) => "BADEVENT",
+        R::MetadataLongEntries(_)
+        | R::MetadataMaxSize(_)
+        | R::MetadataTooMany
+        | R::MetadataNoPrivate => "METADATA",
+        R::NotSaved => "NOTSAVED",
+        R::TooBig => "TOOBIG",
+        R::UnknownCte => "UNKNOWN-CTE",
+        R::CompressionActive => "COMPRESSIONACTIVE",
+        R::UseAttr => "USEATTR",
+        R::HasChildren => "HASCHILDREN",
+        R::Unavailable => "UNAVAILABLE",
+        R::AuthenticationFailed => "AUTHENTICATIONFAILED",
+        R::AuthorizationFailed => "AUTHORIZATIONFAILED",
+        R::Expired => "EXPIRED",
+        R::PrivacyRequired => "PRIVACYREQUIRED",
+        R::ContactAdmin => "CONTACTADMIN",
+        R::NoPerm => "NOPERM",
+        R::InUse => "INUSE",
+        R::ExpungeIssued => "EXPUNGEISSUED",
+        R::Corruption => "CORRUPTION",
+        R::ServerBug => "SERVERBUG",
+        R::ClientBug => "CLIENTBUG",
+        R::Cannot => "CANNOT",
+        R::Limit => "LIMIT",
+        R::OverQuota => "OVERQUOTA",
+        R::AlreadyExists => "ALREADYEXISTS",
+        R::NonExistent => "NONEXISTENT",
+        R::Other { name, .. } => return name.to_ascii_uppercase(),
+    };
+    name.to_owned()
+}

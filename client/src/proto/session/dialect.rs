@@ -1,0 +1,76 @@
+//! IMAP4rev1 commands that IMAP4rev2 (RFC 9051) removed, and what the session sends instead
+//! once `IMAP4rev2` is ENABLEd, so callers use one API on both dialects:
+//!
+//! - `LSUB ref pat` → `LIST (SUBSCRIBED) ref pat` (RFC 9051 §6.3.9 removed LSUB; the
+//!   replies are LIST data, which [`assemble::mailboxes`](super::assemble::mailboxes) reads
+//!   the same way);
+//! - `STATUS … (RECENT …)` → the same without `RECENT` (RFC 9051 removed `\Recent`); the
+//!   result's `recent` is then `None`. A STATUS asking for `RECENT` only is sent unchanged.
+
+use crate::proto::command::{CommandBody, ListSelectOption};
+use crate::types::StatusAttr;
+
+/// `body` as an IMAP4rev2 session sends it.
+pub(super) fn for_rev2(body: CommandBody) -> CommandBody {
+    match body {
+        CommandBody::Lsub { reference, pattern } => CommandBody::List {
+            reference,
+            patterns: vec![pattern],
+            selection: vec![ListSelectOption::Subscribed],
+            return_options: Vec::new(),
+        },
+        CommandBody::Status { mailbox, attrs }
+            if attrs.iter().any(|a| *a != StatusAttr::Recent) =>
+        {
+            CommandBody::Status {
+                mailbox,
+                attrs: attrs
+                    .into_iter()
+                    .filter(|a| *a != StatusAttr::Recent)
+                    .collect(),
+            }
+        }
+        other => other,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::proto::command::ListPattern;
+    use crate::types::MailboxName;
+
+    #[test]
+    fn lsub_becomes_list_subscribed_and_status_drops_recent() {
+        let lsub = CommandBody::Lsub {
+            reference: ListPattern::new("").unwrap(),
+            pattern: ListPattern::new("*").unwrap(),
+        };
+        match for_rev2(lsub) {
+            CommandBody::List {
+                patterns,
+                selection,
+                ..
+            } => {
+                assert_eq!(selection, vec![ListSelectOption::Subscribed]);
+                assert_eq!(patterns, vec![ListPattern::new("*").unwrap()]);
+            }
+            other => panic!("{other:?}"),
+        }
+        let mailbox = MailboxName::new("INBOX").unwrap();
+        let status = CommandBody::Status {
+            mailbox: mailbox.clone(),
+            attrs: vec![StatusAttr::Messages, StatusAttr::Recent],
+        };
+        assert!(
+            matches!(for_rev2(status), CommandBody::Status { attrs, .. } if attrs == vec![StatusAttr::Messages])
+        );
+        let only_recent = CommandBody::Status {
+            mailbox,
+            attrs: vec![StatusAttr::Recent],
+        };
+        assert!(
+            matches!(for_rev2(only_recent), CommandBody::Status { attrs, .. } if attrs == vec![StatusAttr::Recent])
+        );
+    }
+}
