@@ -93,6 +93,12 @@ pub enum Error {
     /// end. The connection cannot go on.
     #[error("compressed stream error: {0}")]
     Compression(String),
+    /// The server completed a command with `OK` but without the data the command must
+    /// return — for example no `* STATUS` response for the mailbox a STATUS asked about
+    /// (Cyrus 3.6 can break its own STATUS line with a bare LF inside a MAILBOXID). The
+    /// result would have been incomplete, so none is returned; the connection stays usable.
+    #[error("protocol error: {0}")]
+    Protocol(String),
     /// The reply to a command exceeded the configured buffer cap; use the streaming variant
     /// (e.g. `uid_fetch_streaming`) for large results.
     #[error("reply larger than the {limit}-byte buffer cap; use a streaming call")]

@@ -3,9 +3,9 @@
 //! from a second user's connection or by reading the data back.
 //!
 //! Each behaviour is a scenario taking the server; the `#[tokio::test]`s at the end run them
-//! on Dovecot and on Cyrus. Not on Cyrus: `metadata_depth_and_server_entries` (the harness
-//! Cyrus refuses undefined entries such as `/private/vendor/…` with "Permission denied":
-//! it would need `annotation_allow_undefined: yes`).
+//! on Dovecot and on Cyrus (`metadata_depth_and_server_entries` needs undefined entries such
+//! as `/private/vendor/…`, which the harness Cyrus accepts through
+//! `annotation_allow_undefined: yes`; without it they are "Permission denied").
 //! The harness Dovecot: `acl = vfile` with a shared namespace `Shared/<user>/`, `quota =
 //! count:User quota` with `storage=1G`, `imap_metadata = yes` (see
 //! `tests/src/harness/dovecot.conf.in`).
@@ -356,7 +356,7 @@ async fn metadata_round_trips_bytes_and_honours_maxsize(server: &'static dyn Tes
 
 /// Entries a server does not define (`/private/vendor/…`): DEPTH walks their tree, and
 /// server annotations (mailbox `""`) round-trip. Needs a server that accepts undefined
-/// entries (Dovecot does; Cyrus only with `annotation_allow_undefined: yes`).
+/// entries (Dovecot does; Cyrus with `annotation_allow_undefined: yes`, as the harness sets).
 async fn metadata_depth_and_server_entries(server: &'static dyn TestServer) {
     let user = server.new_user(0);
     let conn = login(server, &user, TlsMode::Plaintext).await;
@@ -525,6 +525,11 @@ async fn cyrus_quota_reports_limits_and_usage() {
 #[tokio::test]
 async fn cyrus_metadata_round_trips_bytes_and_honours_maxsize() {
     metadata_round_trips_bytes_and_honours_maxsize(cyrus()).await;
+}
+
+#[tokio::test]
+async fn cyrus_metadata_depth_and_server_entries() {
+    metadata_depth_and_server_entries(cyrus()).await;
 }
 
 #[tokio::test]

@@ -1,12 +1,14 @@
-//! The APPEND family against the real harness Dovecot: APPEND with UIDPLUS's APPENDUID,
+//! The APPEND family against the real harness Dovecot and Cyrus: APPEND with UIDPLUS's APPENDUID,
 //! MULTIAPPEND, COPYUID for COPY and MOVE, UID EXPUNGE, `literal8` for binary content, and
 //! how literals travel (LITERAL+ non-synchronising, synchronising without it), seen on the
 //! wire through the recording relay.
 //!
-//! Each scenario is a function taking a logged-in connection, so the same checks can run on
-//! every server of the harness (Cyrus calls them too once it is in the harness). What Dovecot
-//! 2.3 cannot show — APPENDLIMIT (it has none), LITERAL- (it advertises LITERAL+ only),
-//! `[UIDNOTSTICKY]` — is tested with the scripted server, and those tests say so.
+//! Each scenario runs on both servers (`server_tests!`: `<scenario>::dovecot`,
+//! `<scenario>::cyrus`). APPENDLIMIT differs: Dovecot 2.3 has none and is never asked;
+//! Cyrus advertises `APPENDLIMIT=4294967295` and answers `STATUS (APPENDLIMIT)` with BAD, so
+//! the client takes the limit from the capability and sends no STATUS (checked on the wire).
+//! What neither server does — a limit small enough to refuse, LITERAL- (both advertise
+//! LITERAL+), `[UIDNOTSTICKY]` — is tested with the scripted server, and those tests say so.
 
 use daaki_imap::types::{FetchAttr, Flag, SearchKey, SequenceSet, StatusAttr};
 use daaki_imap::{
@@ -14,8 +16,9 @@ use daaki_imap::{
 };
 use daaki_imap_tests::client::{T, login};
 use daaki_imap_tests::fake::{FakeServer, Step};
-use daaki_imap_tests::harness::{Dovecot, TestUser, seed, shared_dovecot};
+use daaki_imap_tests::harness::{ServerKind, TestServer, TestUser, seed};
 use daaki_imap_tests::proxy::Recorder;
+use daaki_imap_tests::server_tests;
 
 fn set(s: &str) -> SequenceSet {
     SequenceSet::new(s).expect("valid set")
@@ -36,16 +39,16 @@ fn uids(ranges: &[daaki_imap::types::response::SeqRange]) -> Vec<u32> {
 /// Logs in through a recording relay to the plain port, with `builder`'s settings.
 async fn login_via(
     builder: ImapConnectionBuilder,
-    dovecot: &Dovecot,
+    server: &dyn TestServer,
     relay: &Recorder,
     user: &TestUser,
 ) -> ImapConnection {
-    let pem = std::fs::read(dovecot.ca_cert_path()).expect("test CA");
+    let pem = std::fs::read(server.ca_cert_path()).expect("test CA");
     let conn = builder
         .trust_roots(TrustRoots::None)
         .add_root_pem(&pem)
         .expect("test CA parses")
-        .connect(dovecot.host(), relay.port(), TlsMode::Plaintext, T)
+        .connect(server.host(), relay.port(), TlsMode::Plaintext, T)
         .await
         .expect("connect through the relay");
     conn.login(&user.name, &user.password, T)
@@ -248,60 +251,36 @@ pub async fn binary_content_is_appended_as_literal8(conn: &ImapConnection) {
     );
 }
 
-/// A server advertising `APPENDLIMIT=n` (Cyrus: `APPENDLIMIT=4294967295`) gets no
-/// `STATUS (APPENDLIMIT)` — Cyrus would answer BAD — and messages within the limit go through.
-/// Dovecot 2.3 has no APPENDLIMIT: the Cyrus harness calls this; the scripted tests below show
-/// the refusal.
-pub async fn advertised_append_limit_needs_no_status(conn: &ImapConnection) {
-    let limit = conn
-        .capabilities()
-        .append_limit()
-        .expect("the server advertises APPENDLIMIT=n");
-    assert_eq!(
-        conn.append_limit("INBOX", T).await.expect("append limit"),
-        Some(limit)
-    );
-    conn.append("INBOX", &[], &message("within-limit"), T)
-        .await
-        .expect("a message within the limit is appended");
+// ----- both servers -----
+
+async fn fresh(server: &'static dyn TestServer) -> ImapConnection {
+    login(server, &server.new_user(0), TlsMode::Plaintext).await
 }
 
-// ----- Dovecot -----
-
-#[tokio::test]
-async fn appenduid_equals_the_uid_that_uid_search_finds() {
-    let dovecot = shared_dovecot();
-    let conn = login(dovecot, &dovecot.new_user(0), TlsMode::Plaintext).await;
+async fn appenduid_equals_the_uid_that_uid_search_finds(server: &'static dyn TestServer) {
+    let conn = fresh(server).await;
     appenduid_matches_uid_search(&conn).await;
 }
 
-#[tokio::test]
-async fn multiappend_adds_every_message_with_its_flags_or_none() {
-    let dovecot = shared_dovecot();
-    let conn = login(dovecot, &dovecot.new_user(0), TlsMode::Plaintext).await;
+async fn multiappend_adds_every_message_with_its_flags_or_none(server: &'static dyn TestServer) {
+    let conn = fresh(server).await;
     multiappend_adds_all_messages_in_order(&conn).await;
 }
 
-#[tokio::test]
-async fn copy_and_move_copyuid_point_at_the_copied_messages() {
-    let dovecot = shared_dovecot();
-    let conn = login(dovecot, &dovecot.new_user(0), TlsMode::Plaintext).await;
+async fn copy_and_move_copyuid_point_at_the_copied_messages(server: &'static dyn TestServer) {
+    let conn = fresh(server).await;
     copyuid_maps_source_to_destination(&conn).await;
 }
 
-#[tokio::test]
-async fn uid_expunge_leaves_other_deleted_messages() {
-    let dovecot = shared_dovecot();
-    let conn = login(dovecot, &dovecot.new_user(0), TlsMode::Plaintext).await;
+async fn uid_expunge_leaves_other_deleted_messages(server: &'static dyn TestServer) {
+    let conn = fresh(server).await;
     uid_expunge_removes_only_the_given_uids(&conn).await;
 }
 
-#[tokio::test]
-async fn nul_bytes_travel_as_literal8_and_round_trip() {
-    let dovecot = shared_dovecot();
-    let user = dovecot.new_user(0);
-    let relay = Recorder::start(dovecot.plain_port()).await;
-    let conn = login_via(ImapConnection::builder(), dovecot, &relay, &user).await;
+async fn nul_bytes_travel_as_literal8_and_round_trip(server: &'static dyn TestServer) {
+    let user = server.new_user(0);
+    let relay = Recorder::start(server.plain_port()).await;
+    let conn = login_via(ImapConnection::builder(), server, &relay, &user).await;
     binary_content_is_appended_as_literal8(&conn).await;
     assert!(
         relay.client_text().contains(" ~{"),
@@ -310,13 +289,11 @@ async fn nul_bytes_travel_as_literal8_and_round_trip() {
     );
 }
 
-#[tokio::test]
-async fn nul_bytes_without_binary_are_refused_before_sending() {
-    let dovecot = shared_dovecot();
-    let user = dovecot.new_user(0);
-    let relay = Recorder::start(dovecot.plain_port()).await;
+async fn nul_bytes_without_binary_are_refused_before_sending(server: &'static dyn TestServer) {
+    let user = server.new_user(0);
+    let relay = Recorder::start(server.plain_port()).await;
     let builder = ImapConnection::builder().ignore_capability("BINARY");
-    let conn = login_via(builder, dovecot, &relay, &user).await;
+    let conn = login_via(builder, server, &relay, &user).await;
     let result = conn
         .append("INBOX", &[], b"Subject: x\r\n\r\n\0\r\n", T)
         .await;
@@ -328,12 +305,12 @@ async fn nul_bytes_without_binary_are_refused_before_sending() {
     );
 }
 
-#[tokio::test]
-async fn literal_plus_sends_the_message_without_waiting_for_a_continuation() {
-    let dovecot = shared_dovecot();
-    let user = dovecot.new_user(0);
-    let relay = Recorder::start(dovecot.plain_port()).await;
-    let conn = login_via(ImapConnection::builder(), dovecot, &relay, &user).await;
+async fn literal_plus_sends_the_message_without_waiting_for_a_continuation(
+    server: &'static dyn TestServer,
+) {
+    let user = server.new_user(0);
+    let relay = Recorder::start(server.plain_port()).await;
+    let conn = login_via(ImapConnection::builder(), server, &relay, &user).await;
     assert!(conn.capabilities().has("LITERAL+"));
     let data = seed::message(13);
     let big = [data.clone(), vec![b'x'; 10_000], b"\r\n".to_vec()].concat();
@@ -342,8 +319,8 @@ async fn literal_plus_sends_the_message_without_waiting_for_a_continuation() {
         .await
         .expect("append big");
     let text = relay.client_text();
-    // With LITERAL+ the header is `{n+}` and the data follows at once: Dovecot sends no
-    // `+` for it, so the appends completing shows there was no continuation round trip.
+    // With LITERAL+ the header is `{n+}` and the data follows at once: the server sends
+    // no `+` for it, so the appends completing shows there was no continuation round trip.
     assert!(text.contains(&format!("{{{}+}}\r\n", data.len())), "{text}");
     assert!(text.contains(&format!("{{{}+}}\r\n", big.len())), "{text}");
     assert!(!text.contains(&format!("{{{}}}\r\n", data.len())), "{text}");
@@ -356,13 +333,11 @@ async fn literal_plus_sends_the_message_without_waiting_for_a_continuation() {
     assert_eq!(sizes, vec![Some(data.len() as u32), Some(big.len() as u32)]);
 }
 
-#[tokio::test]
-async fn without_literal_plus_literals_are_synchronising() {
-    let dovecot = shared_dovecot();
-    let user = dovecot.new_user(0);
-    let relay = Recorder::start(dovecot.plain_port()).await;
+async fn without_literal_plus_literals_are_synchronising(server: &'static dyn TestServer) {
+    let user = server.new_user(0);
+    let relay = Recorder::start(server.plain_port()).await;
     let builder = ImapConnection::builder().ignore_capability("LITERAL+");
-    let conn = login_via(builder, dovecot, &relay, &user).await;
+    let conn = login_via(builder, server, &relay, &user).await;
     assert!(!conn.capabilities().has("LITERAL+"));
     let data = seed::message(10);
     let result = conn.append("INBOX", &[], &data, T).await.expect("append");
@@ -381,28 +356,63 @@ async fn without_literal_plus_literals_are_synchronising() {
     assert_eq!(body[0].body(), Some(&data[..]));
 }
 
-#[tokio::test]
-async fn dovecot_has_no_append_limit_and_is_never_asked_for_one() {
-    let dovecot = shared_dovecot();
-    let user = dovecot.new_user(0);
-    let relay = Recorder::start(dovecot.plain_port()).await;
-    let conn = login_via(ImapConnection::builder(), dovecot, &relay, &user).await;
-    assert_eq!(conn.append_limit("INBOX", T).await.expect("limit"), None);
+/// APPENDLIMIT as each server has it. Dovecot 2.3: none, so `append_limit` is `None` and
+/// nothing about it is sent. Cyrus: `APPENDLIMIT=4294967295` in the capabilities is the
+/// answer, and `STATUS (APPENDLIMIT)` — which Cyrus answers with BAD, shown here directly —
+/// never goes on the wire. A message within the limit is appended on both.
+async fn append_limit_comes_from_the_capability_and_status_is_never_sent(
+    server: &'static dyn TestServer,
+) {
+    let user = server.new_user(0);
+    let relay = Recorder::start(server.plain_port()).await;
+    let conn = login_via(ImapConnection::builder(), server, &relay, &user).await;
+    let expected = match server.kind() {
+        ServerKind::Dovecot => {
+            assert!(!conn.capabilities().has("APPENDLIMIT"));
+            None
+        }
+        ServerKind::Cyrus => Some(4_294_967_295),
+    };
+    assert_eq!(conn.capabilities().append_limit(), expected);
+    assert_eq!(
+        conn.append_limit("INBOX", T).await.expect("limit"),
+        expected
+    );
     conn.append("INBOX", &[], &seed::message(1), T)
         .await
-        .expect("append");
+        .expect("a message within the limit is appended");
     assert!(
         !relay
             .client_text()
             .to_ascii_uppercase()
             .contains("APPENDLIMIT"),
-        "no STATUS APPENDLIMIT without the capability"
+        "no STATUS (APPENDLIMIT) was sent: {}",
+        relay.client_text()
     );
+    if server.kind() == ServerKind::Cyrus {
+        // Why the client must not ask: Cyrus 3.6 refuses the STATUS item it advertises.
+        let asked = conn.status("INBOX", &[StatusAttr::AppendLimit], T).await;
+        assert!(matches!(asked, Err(Error::Bad { .. })), "{asked:?}");
+        conn.noop(T).await.expect("usable after BAD");
+    }
 }
 
-// ----- scripted server: what Dovecot 2.3 does not do -----
+server_tests!(
+    appenduid_equals_the_uid_that_uid_search_finds,
+    multiappend_adds_every_message_with_its_flags_or_none,
+    copy_and_move_copyuid_point_at_the_copied_messages,
+    uid_expunge_leaves_other_deleted_messages,
+    nul_bytes_travel_as_literal8_and_round_trip,
+    nul_bytes_without_binary_are_refused_before_sending,
+    literal_plus_sends_the_message_without_waiting_for_a_continuation,
+    without_literal_plus_literals_are_synchronising,
+    append_limit_comes_from_the_capability_and_status_is_never_sent,
+);
 
-/// Scripted: Dovecot 2.3 has no APPENDLIMIT. A message over `APPENDLIMIT=n` fails with
+// ----- scripted server: what neither harness server does -----
+
+/// Scripted: Dovecot 2.3 has no APPENDLIMIT and Cyrus's (4 GiB) cannot be exceeded here. A
+/// message over `APPENDLIMIT=n` fails with
 /// `AppendLimit` and no byte of the APPEND is sent; one at the limit goes out.
 #[tokio::test]
 async fn append_over_the_advertised_limit_fails_before_sending() {
@@ -439,7 +449,8 @@ async fn append_over_the_advertised_limit_fails_before_sending() {
     assert_eq!(server.finish(T).await, Vec::<String>::new());
 }
 
-/// Scripted: Dovecot 2.3 has no APPENDLIMIT. A bare `APPENDLIMIT` means limits per mailbox:
+/// Scripted: neither server advertises a bare `APPENDLIMIT` (Cyrus sends `=n` and refuses
+/// `STATUS (APPENDLIMIT)`). A bare `APPENDLIMIT` means limits per mailbox:
 /// the client asks `STATUS (APPENDLIMIT)` and refuses a message over the answer.
 #[tokio::test]
 async fn bare_appendlimit_is_asked_per_mailbox_with_status() {
@@ -474,7 +485,7 @@ async fn bare_appendlimit_is_asked_per_mailbox_with_status() {
     assert_eq!(server.finish(T).await, Vec::<String>::new());
 }
 
-/// Scripted: Dovecot 2.3 advertises LITERAL+, never LITERAL-. With LITERAL- a literal of at
+/// Scripted: Dovecot 2.3 and Cyrus 3.6 advertise LITERAL+, never LITERAL-. With LITERAL- a literal of at
 /// most 4096 bytes is non-synchronising; a larger one waits for the server's `+`.
 #[tokio::test]
 async fn literal_minus_is_non_synchronising_only_up_to_4096_bytes() {
@@ -528,7 +539,7 @@ async fn literal_minus_is_non_synchronising_only_up_to_4096_bytes() {
     assert_eq!(server.finish(T).await, Vec::<String>::new());
 }
 
-/// Scripted: Dovecot never sends `[UIDNOTSTICKY]`; a server whose mailbox cannot keep UIDs
+/// Scripted: neither harness server sends `[UIDNOTSTICKY]`; a server whose mailbox cannot keep UIDs
 /// does, and SELECT reports it.
 #[tokio::test]
 async fn select_reports_uidnotsticky() {

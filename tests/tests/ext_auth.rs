@@ -1,10 +1,11 @@
 //! Session and authentication: AUTHENTICATE PLAIN and LOGIN with and without SASL-IR, LOGIN,
-//! ID, ENABLE and the automatic ENABLE of IMAP4rev2, against the real harness Dovecot; the
-//! scripted fake server for what Dovecot cannot show (see the `scripted` module).
+//! ID, ENABLE and the automatic ENABLE of IMAP4rev2, against the real harness Dovecot and
+//! Cyrus; the scripted fake server for what neither shows (see the `scripted` module).
 //!
-//! The server behaviours are scenarios taking the server, run by the `#[tokio::test]`s below
-//! on Dovecot and on Cyrus. UNAUTHENTICATE runs on Cyrus, which offers it to its
-//! administrator (verified: not to ordinary users, and Dovecot 2.3 not at all).
+//! The server behaviours are scenarios taking the server, each run on Dovecot and on Cyrus by
+//! `server_tests!` (`<scenario>::dovecot`, `<scenario>::cyrus`), so AUTHENTICATE PLAIN (with
+//! and without SASL-IR) and AUTHENTICATE LOGIN are shown against both. UNAUTHENTICATE runs on
+//! Cyrus, which offers it to its administrator (verified: not to ordinary users, and Dovecot 2.3 not at all).
 
 use daaki_imap::proto::encode::encode_authenticate_response;
 use daaki_imap::types::response::ResponseCode;
@@ -12,6 +13,7 @@ use daaki_imap::{ConnectionState, Error, ImapConnection, TlsMode, TrustRoots};
 use daaki_imap_tests::client::{T, connect, login};
 use daaki_imap_tests::harness::{ServerKind, TestServer, shared_server};
 use daaki_imap_tests::proxy::Recorder;
+use daaki_imap_tests::server_tests;
 
 /// `data` in base64, as a client line of an AUTHENTICATE exchange carries it.
 fn b64(data: &[u8]) -> String {
@@ -230,77 +232,20 @@ async fn unauthenticate_returns_to_not_authenticated(server: &'static dyn TestSe
     assert_eq!(conn.select("INBOX", T).await.expect("SELECT").exists, 3);
 }
 
-fn dovecot() -> &'static dyn TestServer {
-    shared_server(ServerKind::Dovecot)
-}
+server_tests!(
+    authenticate_plain_with_and_without_sasl_ir,
+    authenticate_login_answers_both_challenges,
+    wrong_credentials_are_authenticationfailed,
+    id_exchanges_identification,
+    enable_reports_what_was_enabled,
+    unoffered_mechanisms_and_unauthenticate_are_refused_locally,
+);
 
-#[tokio::test]
-async fn dovecot_authenticate_plain_with_and_without_sasl_ir() {
-    authenticate_plain_with_and_without_sasl_ir(dovecot()).await;
-}
-
-#[tokio::test]
-async fn dovecot_authenticate_login_answers_both_challenges() {
-    authenticate_login_answers_both_challenges(dovecot()).await;
-}
-
-#[tokio::test]
-async fn dovecot_wrong_credentials_are_authenticationfailed() {
-    wrong_credentials_are_authenticationfailed(dovecot()).await;
-}
-
-#[tokio::test]
-async fn dovecot_id_exchanges_identification() {
-    id_exchanges_identification(dovecot()).await;
-}
-
-#[tokio::test]
-async fn dovecot_enable_reports_what_was_enabled() {
-    enable_reports_what_was_enabled(dovecot()).await;
-}
-
-#[tokio::test]
-async fn dovecot_unoffered_mechanisms_and_unauthenticate_are_refused_locally() {
-    unoffered_mechanisms_and_unauthenticate_are_refused_locally(dovecot()).await;
-}
-
-fn cyrus() -> &'static dyn TestServer {
-    shared_server(ServerKind::Cyrus)
-}
-
-#[tokio::test]
-async fn cyrus_authenticate_plain_with_and_without_sasl_ir() {
-    authenticate_plain_with_and_without_sasl_ir(cyrus()).await;
-}
-
-#[tokio::test]
-async fn cyrus_authenticate_login_answers_both_challenges() {
-    authenticate_login_answers_both_challenges(cyrus()).await;
-}
-
-#[tokio::test]
-async fn cyrus_wrong_credentials_are_refused() {
-    wrong_credentials_are_authenticationfailed(cyrus()).await;
-}
-
-#[tokio::test]
-async fn cyrus_id_exchanges_identification() {
-    id_exchanges_identification(cyrus()).await;
-}
-
-#[tokio::test]
-async fn cyrus_enable_reports_what_was_enabled() {
-    enable_reports_what_was_enabled(cyrus()).await;
-}
-
-#[tokio::test]
-async fn cyrus_unoffered_mechanisms_and_unauthenticate_are_refused_locally() {
-    unoffered_mechanisms_and_unauthenticate_are_refused_locally(cyrus()).await;
-}
-
+/// Cyrus only: Dovecot 2.3 has no UNAUTHENTICATE (its refusal, before sending, is in
+/// `unoffered_mechanisms_and_unauthenticate_are_refused_locally::dovecot`).
 #[tokio::test]
 async fn cyrus_admin_unauthenticate_returns_to_not_authenticated() {
-    unauthenticate_returns_to_not_authenticated(cyrus()).await;
+    unauthenticate_returns_to_not_authenticated(shared_server(ServerKind::Cyrus)).await;
 }
 
 /// Scripted sessions for what neither harness server shows: neither offers XOAUTH2 nor

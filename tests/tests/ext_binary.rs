@@ -1,5 +1,5 @@
-//! BINARY (RFC 3516) against the real harness Dovecot: `BINARY[part]`, `BINARY.PEEK`,
-//! `BINARY.SIZE` and partial fetches, which servers answer as `BINARY[n]<origin>` (not RFC
+//! BINARY (RFC 3516) against the real harness Dovecot and Cyrus (each scenario on both,
+//! via `server_tests!`): `BINARY[part]`, `BINARY.PEEK`, `BINARY.SIZE` and partial fetches, which servers answer as `BINARY[n]<origin>` (not RFC
 //! 9051 syntax, but what both Dovecot and Cyrus send). `literal8` APPEND is in
 //! `ext_append.rs`.
 //!
@@ -12,7 +12,8 @@ use std::num::NonZeroU32;
 use daaki_imap::types::{FetchAttr, Flag, SequenceSet};
 use daaki_imap::{AppendMessage, ImapConnection, TlsMode};
 use daaki_imap_tests::client::{T, login};
-use daaki_imap_tests::harness::{seed, shared_dovecot};
+use daaki_imap_tests::harness::{TestServer, seed};
+use daaki_imap_tests::server_tests;
 
 fn set(s: &str) -> SequenceSet {
     SequenceSet::new(s).expect("valid set")
@@ -106,7 +107,7 @@ fn seen(conn_result: &[daaki_imap::types::response::FetchResponse]) -> bool {
 
 /// BINARY.PEEK[2] of a base64 attachment is the decoded bytes, without setting `\Seen`;
 /// BINARY[2] sets it; BINARY.SIZE[2] is the decoded length.
-pub async fn binary_part_is_the_decoded_attachment(conn: &ImapConnection) {
+async fn binary_part_is_the_decoded_attachment(conn: &ImapConnection) {
     fill(conn, "Attachments", &[13]).await;
     let source = seed::message(13);
     let expected = base64_decode(&raw_part_after(
@@ -161,7 +162,7 @@ pub async fn binary_part_is_the_decoded_attachment(conn: &ImapConnection) {
 
 /// A partial BINARY fetch comes back as `BINARY[2]<origin>` with the slice of the decoded
 /// bytes.
-pub async fn partial_binary_fetch_returns_the_slice_and_origin(conn: &ImapConnection) {
+async fn partial_binary_fetch_returns_the_slice_and_origin(conn: &ImapConnection) {
     fill(conn, "Partial", &[13]).await;
     let expected = base64_decode(&raw_part_after(
         &seed::message(13),
@@ -202,7 +203,7 @@ pub async fn partial_binary_fetch_returns_the_slice_and_origin(conn: &ImapConnec
 }
 
 /// BINARY of a quoted-printable text part is its decoded UTF-8.
-pub async fn binary_decodes_quoted_printable(conn: &ImapConnection) {
+async fn binary_decodes_quoted_printable(conn: &ImapConnection) {
     fill(conn, "Alternative", &[10]).await;
     let source = seed::message(10);
     let raw = raw_part_after(&source, "Content-Type: text/plain; charset=utf-8");
@@ -228,28 +229,28 @@ pub async fn binary_decodes_quoted_printable(conn: &ImapConnection) {
     assert_eq!(msg.binary_sizes[0].size, expected.len() as u64);
 }
 
-// ----- Dovecot -----
+// ----- both servers -----
 
-#[tokio::test]
-async fn binary_peek_returns_the_base64_decoded_attachment() {
-    let dovecot = shared_dovecot();
-    let conn = login(dovecot, &dovecot.new_user(0), TlsMode::Plaintext).await;
+async fn binary_peek_returns_the_base64_decoded_attachment(server: &'static dyn TestServer) {
+    let conn = login(server, &server.new_user(0), TlsMode::Plaintext).await;
     binary_part_is_the_decoded_attachment(&conn).await;
 }
 
-#[tokio::test]
-async fn partial_binary_fetch_is_answered_with_origin() {
-    let dovecot = shared_dovecot();
-    let conn = login(dovecot, &dovecot.new_user(0), TlsMode::Plaintext).await;
+async fn partial_binary_fetch_is_answered_with_origin(server: &'static dyn TestServer) {
+    let conn = login(server, &server.new_user(0), TlsMode::Plaintext).await;
     partial_binary_fetch_returns_the_slice_and_origin(&conn).await;
 }
 
-#[tokio::test]
-async fn binary_of_a_quoted_printable_part_is_decoded_utf8() {
-    let dovecot = shared_dovecot();
-    let conn = login(dovecot, &dovecot.new_user(0), TlsMode::Plaintext).await;
+async fn binary_of_a_quoted_printable_part_is_decoded_utf8(server: &'static dyn TestServer) {
+    let conn = login(server, &server.new_user(0), TlsMode::Plaintext).await;
     binary_decodes_quoted_printable(&conn).await;
 }
+
+server_tests!(
+    binary_peek_returns_the_base64_decoded_attachment,
+    partial_binary_fetch_is_answered_with_origin,
+    binary_of_a_quoted_printable_part_is_decoded_utf8,
+);
 
 #[test]
 fn the_independent_decoders_decode() {

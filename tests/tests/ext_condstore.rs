@@ -1,13 +1,13 @@
-//! CONDSTORE and QRESYNC (RFC 7162) against the real harness Dovecot: HIGHESTMODSEQ from
+//! CONDSTORE and QRESYNC (RFC 7162) against the real harness Dovecot and Cyrus (every
+//! scenario on both, via `server_tests!`): HIGHESTMODSEQ from
 //! SELECT and STATUS, FETCH CHANGEDSINCE, STORE UNCHANGEDSINCE with MODIFIED, SEARCH MODSEQ,
 //! SELECT QRESYNC with VANISHED (EARLIER) and changed FETCHes, VANISHED as an event,
 //! `[CLOSED]`, and UID FETCH (CHANGEDSINCE n VANISHED).
 //!
 //! Changes are made on a second connection of the same user, so every expected value (which
 //! messages changed, which vanished, the new mod-sequence) comes from what the test itself did,
-//! not from the client under test. Each scenario takes logged-in connections, so the same
-//! checks run on every server of the harness. `[NOMODSEQ]` (a mailbox without mod-sequences)
-//! is something Dovecot never sends; the scripted server shows it.
+//! not from the client under test. `[NOMODSEQ]` (a mailbox without mod-sequences) is
+//! something neither harness server sends; the scripted server shows it.
 
 use std::num::NonZeroU32;
 
@@ -17,7 +17,8 @@ use daaki_imap::{AppendMessage, Error, ImapConnection, QResyncParams, StoreKind,
 use daaki_imap::{TypedEvent, types::response::FetchResponse};
 use daaki_imap_tests::client::{T, login};
 use daaki_imap_tests::fake::{FakeServer, Step};
-use daaki_imap_tests::harness::{seed, shared_dovecot};
+use daaki_imap_tests::harness::{TestServer, seed};
+use daaki_imap_tests::server_tests;
 
 fn set(s: &str) -> SequenceSet {
     SequenceSet::new(s).expect("valid set")
@@ -51,7 +52,7 @@ fn has_flag(msg: &FetchResponse, flag: &Flag) -> bool {
 
 /// A STORE on another connection raises HIGHESTMODSEQ; FETCH CHANGEDSINCE finds exactly that
 /// message with the new mod-sequence, which STATUS HIGHESTMODSEQ and SEARCH MODSEQ agree on.
-pub async fn modseq_follows_a_change_on_another_connection(
+async fn modseq_follows_a_change_on_another_connection(
     conn: &ImapConnection,
     other: &ImapConnection,
 ) {
@@ -115,7 +116,7 @@ pub async fn modseq_follows_a_change_on_another_connection(
 
 /// STORE UNCHANGEDSINCE changes only messages not changed since; the others come back in
 /// MODIFIED and keep their flags.
-pub async fn unchangedsince_reports_modified(conn: &ImapConnection, other: &ImapConnection) {
+async fn unchangedsince_reports_modified(conn: &ImapConnection, other: &ImapConnection) {
     fill(conn, "Guarded", 3).await;
     let hms = conn
         .select_condstore("Guarded", T)
@@ -175,7 +176,7 @@ pub async fn unchangedsince_reports_modified(conn: &ImapConnection, other: &Imap
 }
 
 /// ENABLE CONDSTORE makes a plain SELECT report HIGHESTMODSEQ.
-pub async fn enable_condstore_gives_highestmodseq(conn: &ImapConnection) {
+async fn enable_condstore_gives_highestmodseq(conn: &ImapConnection) {
     fill(conn, "Enabled", 1).await;
     conn.enable_condstore(T).await.expect("enable");
     let selected = conn.select("Enabled", T).await.expect("select");
@@ -211,7 +212,7 @@ async fn change_elsewhere(other: &ImapConnection, mailbox: &str) {
 
 /// SELECT QRESYNC from a cached state reports the expunged UID as VANISHED (EARLIER) and the
 /// flag change as FETCH; a second mailbox selected after it reports `[CLOSED]`.
-pub async fn qresync_select_resynchronises(conn: &ImapConnection, other: &ImapConnection) {
+async fn qresync_select_resynchronises(conn: &ImapConnection, other: &ImapConnection) {
     fill(conn, "Resync", 5).await;
     fill(conn, "Second", 1).await;
     conn.enable_qresync(T).await.expect("enable qresync");
@@ -304,7 +305,7 @@ pub async fn qresync_select_resynchronises(conn: &ImapConnection, other: &ImapCo
 }
 
 /// An expunge on another connection reaches a QRESYNC session as a VANISHED event.
-pub async fn vanished_arrives_as_an_event(conn: &ImapConnection, other: &ImapConnection) {
+async fn vanished_arrives_as_an_event(conn: &ImapConnection, other: &ImapConnection) {
     fill(conn, "Live", 4).await;
     conn.enable_qresync(T).await.expect("enable qresync");
     conn.select("Live", T).await.expect("select");
@@ -332,10 +333,7 @@ pub async fn vanished_arrives_as_an_event(conn: &ImapConnection, other: &ImapCon
 }
 
 /// UID FETCH (CHANGEDSINCE n VANISHED) reports changes and expunged UIDs since `n`.
-pub async fn uid_fetch_vanished_reports_expunged_uids(
-    conn: &ImapConnection,
-    other: &ImapConnection,
-) {
+async fn uid_fetch_vanished_reports_expunged_uids(conn: &ImapConnection, other: &ImapConnection) {
     fill(conn, "Since", 5).await;
     conn.enable_qresync(T).await.expect("enable qresync");
     let (_, hms) = cache_state(conn, "Since").await;
@@ -363,64 +361,61 @@ pub async fn uid_fetch_vanished_reports_expunged_uids(
     ));
 }
 
-// ----- Dovecot -----
+// ----- both servers -----
 
-async fn two_connections() -> (ImapConnection, ImapConnection) {
-    let dovecot = shared_dovecot();
-    let user = dovecot.new_user(0);
+async fn two_connections(server: &'static dyn TestServer) -> (ImapConnection, ImapConnection) {
+    let user = server.new_user(0);
     (
-        login(dovecot, &user, TlsMode::Plaintext).await,
-        login(dovecot, &user, TlsMode::Plaintext).await,
+        login(server, &user, TlsMode::Plaintext).await,
+        login(server, &user, TlsMode::Plaintext).await,
     )
 }
 
-#[tokio::test]
-async fn a_store_elsewhere_raises_modseq_seen_by_fetch_status_and_search() {
-    let (conn, other) = two_connections().await;
+async fn a_store_elsewhere_raises_modseq_seen_by_fetch_status_and_search(
+    server: &'static dyn TestServer,
+) {
+    let (conn, other) = two_connections(server).await;
     modseq_follows_a_change_on_another_connection(&conn, &other).await;
 }
 
-#[tokio::test]
-async fn store_unchangedsince_leaves_messages_changed_since_and_reports_modified() {
-    let (conn, other) = two_connections().await;
+async fn store_unchangedsince_leaves_messages_changed_since_and_reports_modified(
+    server: &'static dyn TestServer,
+) {
+    let (conn, other) = two_connections(server).await;
     unchangedsince_reports_modified(&conn, &other).await;
 }
 
-#[tokio::test]
-async fn enable_condstore_makes_select_report_highestmodseq() {
-    let (conn, _other) = two_connections().await;
+async fn enable_condstore_makes_select_report_highestmodseq(server: &'static dyn TestServer) {
+    let (conn, _other) = two_connections(server).await;
     enable_condstore_gives_highestmodseq(&conn).await;
 }
 
-#[tokio::test]
-async fn select_qresync_reports_vanished_earlier_changes_and_closed() {
-    let (conn, other) = two_connections().await;
+async fn select_qresync_reports_vanished_earlier_changes_and_closed(
+    server: &'static dyn TestServer,
+) {
+    let (conn, other) = two_connections(server).await;
     qresync_select_resynchronises(&conn, &other).await;
 }
 
-#[tokio::test]
-async fn an_expunge_elsewhere_arrives_as_a_vanished_event() {
-    let (conn, other) = two_connections().await;
+async fn an_expunge_elsewhere_arrives_as_a_vanished_event(server: &'static dyn TestServer) {
+    let (conn, other) = two_connections(server).await;
     vanished_arrives_as_an_event(&conn, &other).await;
 }
 
-#[tokio::test]
-async fn uid_fetch_changedsince_vanished_lists_expunged_uids() {
-    let (conn, other) = two_connections().await;
+async fn uid_fetch_changedsince_vanished_lists_expunged_uids(server: &'static dyn TestServer) {
+    let (conn, other) = two_connections(server).await;
     uid_fetch_vanished_reports_expunged_uids(&conn, &other).await;
 }
 
-#[tokio::test]
-async fn enable_qresync_without_the_capability_sends_nothing() {
-    let dovecot = shared_dovecot();
-    let user = dovecot.new_user(0);
-    let pem = std::fs::read(dovecot.ca_cert_path()).expect("test CA");
+async fn enable_qresync_without_the_capability_sends_nothing(server: &'static dyn TestServer) {
+    let user = server.new_user(0);
+    let pem = std::fs::read(server.ca_cert_path()).expect("test CA");
     let conn = ImapConnection::builder()
         .ignore_capability("QRESYNC")
         .trust_roots(daaki_imap::TrustRoots::None)
         .add_root_pem(&pem)
         .expect("CA")
-        .connect(dovecot.host(), dovecot.plain_port(), TlsMode::Plaintext, T)
+        .connect(server.host(), server.plain_port(), TlsMode::Plaintext, T)
         .await
         .expect("connect");
     conn.login(&user.name, &user.password, T)
@@ -432,9 +427,19 @@ async fn enable_qresync_without_the_capability_sends_nothing() {
     ));
 }
 
+server_tests!(
+    a_store_elsewhere_raises_modseq_seen_by_fetch_status_and_search,
+    store_unchangedsince_leaves_messages_changed_since_and_reports_modified,
+    enable_condstore_makes_select_report_highestmodseq,
+    select_qresync_reports_vanished_earlier_changes_and_closed,
+    an_expunge_elsewhere_arrives_as_a_vanished_event,
+    uid_fetch_changedsince_vanished_lists_expunged_uids,
+    enable_qresync_without_the_capability_sends_nothing,
+);
+
 // ----- scripted server -----
 
-/// Scripted: Dovecot keeps mod-sequences for every mailbox; a server that cannot answers
+/// Scripted: Dovecot and Cyrus keep mod-sequences for every mailbox; a server that cannot answers
 /// SELECT (CONDSTORE) with `[NOMODSEQ]`, and the result has no HIGHESTMODSEQ.
 #[tokio::test]
 async fn nomodseq_leaves_highestmodseq_empty() {

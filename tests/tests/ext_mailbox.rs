@@ -1,23 +1,27 @@
-//! Mailbox-management extensions against the harness Dovecot: MOVE (and its COPY + STORE +
-//! UID EXPUNGE fallback when MOVE is not advertised), UNSELECT, CHILDREN, SPECIAL-USE,
-//! CREATE-SPECIAL-USE (not offered by Dovecot 2.3: the refusal path), `$Important`,
-//! LIST-EXTENDED, LIST-STATUS, STATUS=SIZE and NAMESPACE.
+//! Mailbox-management extensions against the harness Dovecot and Cyrus (every scenario on
+//! both, via `server_tests!`): MOVE (and its COPY + STORE + UID EXPUNGE fallback when MOVE is
+//! not advertised), UNSELECT, CHILDREN, SPECIAL-USE, CREATE-SPECIAL-USE (not offered by
+//! Dovecot 2.3: the refusal path; Cyrus: created, and `[USEATTR]` for a use already taken),
+//! `$Important`, LIST-EXTENDED, LIST-STATUS, STATUS=SIZE and NAMESPACE. Where the servers
+//! differ (the order of EXPUNGE numbers, the namespaces) each one's answer is asserted.
 //!
-//! The harness configures Drafts, Sent, Trash, Junk and Archive as special-use mailboxes
-//! (`tests/src/harness/dovecot.conf.in`); message sizes and flags come from the seed's rules
+//! The harness configures Drafts, Sent, Trash, Junk and Archive as special-use mailboxes on
+//! both servers (`tests/src/harness/dovecot.conf.in`, `cyrus-imapd.conf.in`); message sizes
+//! and flags come from the seed's rules
 //! (`tests/src/harness/seed.rs`), computed here independently of the server.
 
 use std::collections::BTreeMap;
 
-use daaki_imap::types::response::MailboxAttribute;
+use daaki_imap::types::response::{MailboxAttribute, ResponseCode};
 use daaki_imap::types::{
     FetchAttr, Flag, ImapAtom, ListEntry, ListOptions, SearchKey, SequenceSet, SpecialUse,
     StatusAttr,
 };
 use daaki_imap::{ConnectionState, Error, ImapConnection, StoreKind, TlsMode, TrustRoots};
 use daaki_imap_tests::client::{T, login};
-use daaki_imap_tests::harness::{Dovecot, TestUser, seed, shared_dovecot};
+use daaki_imap_tests::harness::{ServerKind, TestServer, TestUser, seed};
 use daaki_imap_tests::proxy::Recorder;
+use daaki_imap_tests::server_tests;
 
 fn set(s: &str) -> SequenceSet {
     SequenceSet::new(s).expect("valid set")
@@ -30,12 +34,12 @@ fn size_of(range: std::ops::RangeInclusive<u32>) -> u64 {
 /// Connects through a recording relay (plaintext, so the relay sees the commands), with
 /// `ignored` capabilities hidden from the client, and logs in.
 async fn recorded_login(
-    dovecot: &Dovecot,
+    server: &dyn TestServer,
     user: &TestUser,
     ignored: &[&str],
 ) -> (ImapConnection, Recorder) {
-    let recorder = Recorder::start(dovecot.plain_port()).await;
-    let pem = std::fs::read(dovecot.ca_cert_path()).expect("read the test CA");
+    let recorder = Recorder::start(server.plain_port()).await;
+    let pem = std::fs::read(server.ca_cert_path()).expect("read the test CA");
     let mut builder = ImapConnection::builder()
         .trust_roots(TrustRoots::None)
         .add_root_pem(&pem)
@@ -78,11 +82,9 @@ async fn subjects(conn: &ImapConnection, mailbox: &str) -> Vec<String> {
         .collect()
 }
 
-#[tokio::test]
-async fn move_reports_copyuid_and_expunges() {
-    let dovecot = shared_dovecot();
-    let user = dovecot.new_user(10);
-    let conn = login(dovecot, &user, TlsMode::Plaintext).await;
+async fn move_reports_copyuid_and_expunges(server: &'static dyn TestServer) {
+    let user = server.new_user(10);
+    let conn = login(server, &user, TlsMode::Plaintext).await;
     assert!(conn.capabilities().has("MOVE"));
     conn.create("Dest", T).await.expect("create");
     conn.select("INBOX", T).await.expect("select");
@@ -93,8 +95,7 @@ async fn move_reports_copyuid_and_expunges() {
     assert!(moved.copy.uid_validity.is_some());
     assert_eq!(ids(&moved.copy.source_uids), vec![2, 3]);
     assert_eq!(ids(&moved.copy.destination_uids), vec![1, 2]);
-    // Dovecot reports the expunges from the highest sequence number down.
-    assert_eq!(moved.expunged, vec![3, 2]);
+    assert_eq!(moved.expunged, expunge_numbers(server, &[2, 3]));
     // UID 8 is sequence number 6 once 2 and 3 are gone.
     let moved = conn.uid_move(&set("8"), "Dest", T).await.expect("UID MOVE");
     assert_eq!(ids(&moved.copy.destination_uids), vec![3]);
@@ -106,15 +107,26 @@ async fn move_reports_copyuid_and_expunges() {
     assert_eq!(conn.examine("INBOX", T).await.expect("examine").exists, 7);
 }
 
+/// The `* n EXPUNGE` numbers each server sends when the messages at the ascending sequence
+/// numbers `seqs` go: Dovecot from the highest number down (each number still valid), Cyrus
+/// from the lowest up, each already shifted by the expunges before it. Both remove the same
+/// messages; the client reports the numbers as sent.
+fn expunge_numbers(server: &dyn TestServer, seqs: &[u32]) -> Vec<u32> {
+    match server.kind() {
+        ServerKind::Dovecot => seqs.iter().rev().copied().collect(),
+        ServerKind::Cyrus => seqs.iter().zip(0..).map(|(&s, i)| s - i).collect(),
+    }
+}
+
 fn ids(ranges: &[daaki_imap::types::response::SeqRange]) -> Vec<u32> {
     ranges.iter().flat_map(|r| r.iter()).collect()
 }
 
-#[tokio::test]
-async fn move_without_move_falls_back_to_copy_store_and_uid_expunge() {
-    let dovecot = shared_dovecot();
-    let user = dovecot.new_user(10);
-    let (conn, recorder) = recorded_login(dovecot, &user, &["MOVE"]).await;
+async fn move_without_move_falls_back_to_copy_store_and_uid_expunge(
+    server: &'static dyn TestServer,
+) {
+    let user = server.new_user(10);
+    let (conn, recorder) = recorded_login(server, &user, &["MOVE"]).await;
     assert!(!conn.capabilities().has("MOVE") && conn.capabilities().has("UIDPLUS"));
     conn.create("Dest", T).await.expect("create");
     conn.select("INBOX", T).await.expect("select");
@@ -130,7 +142,11 @@ async fn move_without_move_falls_back_to_copy_store_and_uid_expunge() {
     assert!(moved.copy.uid_validity.is_some());
     assert_eq!(ids(&moved.copy.source_uids), vec![2, 3]);
     assert_eq!(ids(&moved.copy.destination_uids), vec![1, 2]);
-    assert_eq!(moved.expunged, vec![3, 2], "the same shape as a real MOVE");
+    assert_eq!(
+        moved.expunged,
+        expunge_numbers(server, &[2, 3]),
+        "the same shape as a real MOVE"
+    );
 
     let sent = commands(&recorder);
     assert!(sent.iter().all(|c| !c.contains("MOVE")), "{sent:?}");
@@ -165,11 +181,9 @@ async fn move_without_move_falls_back_to_copy_store_and_uid_expunge() {
     );
 }
 
-#[tokio::test]
-async fn uid_move_without_move_falls_back_by_uid() {
-    let dovecot = shared_dovecot();
-    let user = dovecot.new_user(8);
-    let (conn, recorder) = recorded_login(dovecot, &user, &["MOVE"]).await;
+async fn uid_move_without_move_falls_back_by_uid(server: &'static dyn TestServer) {
+    let user = server.new_user(8);
+    let (conn, recorder) = recorded_login(server, &user, &["MOVE"]).await;
     conn.create("Dest", T).await.expect("create");
     conn.select("INBOX", T).await.expect("select");
     let moved = conn
@@ -178,7 +192,7 @@ async fn uid_move_without_move_falls_back_by_uid() {
         .expect("UID MOVE fallback");
     assert_eq!(ids(&moved.copy.source_uids), vec![4, 6]);
     assert_eq!(ids(&moved.copy.destination_uids), vec![1, 2]);
-    assert_eq!(moved.expunged, vec![6, 4]);
+    assert_eq!(moved.expunged, expunge_numbers(server, &[4, 6]));
     let sent = commands(&recorder);
     assert!(
         sent.iter()
@@ -192,11 +206,11 @@ async fn uid_move_without_move_falls_back_by_uid() {
     );
 }
 
-#[tokio::test]
-async fn move_without_move_or_uidplus_is_refused_and_sends_nothing() {
-    let dovecot = shared_dovecot();
-    let user = dovecot.new_user(5);
-    let (conn, recorder) = recorded_login(dovecot, &user, &["MOVE", "UIDPLUS"]).await;
+async fn move_without_move_or_uidplus_is_refused_and_sends_nothing(
+    server: &'static dyn TestServer,
+) {
+    let user = server.new_user(5);
+    let (conn, recorder) = recorded_login(server, &user, &["MOVE", "UIDPLUS"]).await;
     conn.create("Dest", T).await.expect("create");
     conn.select("INBOX", T).await.expect("select");
     match conn.move_messages(&set("1:2"), "Dest", T).await {
@@ -212,11 +226,11 @@ async fn move_without_move_or_uidplus_is_refused_and_sends_nothing() {
     assert_eq!(conn.select("INBOX", T).await.expect("select").exists, 5);
 }
 
-#[tokio::test]
-async fn unselect_keeps_deleted_messages_where_close_expunges_them() {
-    let dovecot = shared_dovecot();
-    let user = dovecot.new_user(5);
-    let conn = login(dovecot, &user, TlsMode::Plaintext).await;
+async fn unselect_keeps_deleted_messages_where_close_expunges_them(
+    server: &'static dyn TestServer,
+) {
+    let user = server.new_user(5);
+    let conn = login(server, &user, TlsMode::Plaintext).await;
     assert!(conn.capabilities().has("UNSELECT"));
     conn.select("INBOX", T).await.expect("select");
     conn.store(&set("1"), StoreKind::Add, &[Flag::Deleted], T)
@@ -251,11 +265,9 @@ fn by_name(entries: Vec<ListEntry>) -> BTreeMap<String, ListEntry> {
         .collect()
 }
 
-#[tokio::test]
-async fn children_attributes_mark_parents_and_leaves() {
-    let dovecot = shared_dovecot();
-    let user = dovecot.new_user(0);
-    let conn = login(dovecot, &user, TlsMode::Plaintext).await;
+async fn children_attributes_mark_parents_and_leaves(server: &'static dyn TestServer) {
+    let user = server.new_user(0);
+    let conn = login(server, &user, TlsMode::Plaintext).await;
     assert!(conn.capabilities().has("CHILDREN"));
     conn.create("Parent/Kid", T).await.expect("create");
     let plain = conn.list("", "Parent*", T).await.expect("LIST");
@@ -288,11 +300,9 @@ async fn children_attributes_mark_parents_and_leaves() {
     );
 }
 
-#[tokio::test]
-async fn special_use_mailboxes_are_listed_with_their_uses() {
-    let dovecot = shared_dovecot();
-    let user = dovecot.new_user(0);
-    let conn = login(dovecot, &user, TlsMode::Plaintext).await;
+async fn special_use_mailboxes_are_listed_with_their_uses(server: &'static dyn TestServer) {
+    let user = server.new_user(0);
+    let conn = login(server, &user, TlsMode::Plaintext).await;
     assert!(conn.capabilities().has("SPECIAL-USE"));
     let found: BTreeMap<String, Vec<SpecialUse>> = conn
         .list_special_use(T)
@@ -326,35 +336,72 @@ async fn special_use_mailboxes_are_listed_with_their_uses() {
     assert_eq!(all["Sent"].info.special_uses(), [SpecialUse::Sent]);
 }
 
-#[tokio::test]
-async fn create_special_use_is_refused_when_not_advertised() {
-    let dovecot = shared_dovecot();
-    let user = dovecot.new_user(0);
-    let (conn, recorder) = recorded_login(dovecot, &user, &[]).await;
-    // Dovecot 2.3 takes special uses from its configuration only.
-    assert!(!conn.capabilities().has("CREATE-SPECIAL-USE"));
-    match conn
-        .create_special_use("Receipts", &[SpecialUse::Archive], T)
-        .await
-    {
-        Err(Error::Unsupported(text)) => assert!(text.contains("CREATE-SPECIAL-USE"), "{text}"),
-        other => panic!("expected Unsupported, got {other:?}"),
-    }
+/// CREATE-SPECIAL-USE (RFC 6154 §3). Dovecot 2.3 does not offer it (special uses come from
+/// its configuration only): the client refuses with `Unsupported` and sends no CREATE.
+/// Cyrus offers it: a use another mailbox holds is refused with `NO [USEATTR]`; a free one
+/// (`\Important`, RFC 8457; Cyrus refuses `\Flagged` with `[USEATTR] Invalid annotation
+/// entry`) is set on the new mailbox, which LIST (SPECIAL-USE) then shows.
+/// On both, an empty use list is refused before sending.
+async fn create_special_use_follows_the_capability(server: &'static dyn TestServer) {
+    let user = server.new_user(0);
+    let (conn, recorder) = recorded_login(server, &user, &[]).await;
     assert!(matches!(
         conn.create_special_use("Receipts", &[], T).await,
         Err(Error::InvalidInput(_))
     ));
+    assert!(
+        commands(&recorder).iter().all(|c| !c.starts_with("CREATE")),
+        "the invalid CREATE was not sent"
+    );
+    let advertised = conn.capabilities().has("CREATE-SPECIAL-USE");
+    if server.kind() == ServerKind::Dovecot {
+        assert!(!advertised);
+        match conn
+            .create_special_use("Receipts", &[SpecialUse::Archive], T)
+            .await
+        {
+            Err(Error::Unsupported(text)) => {
+                assert!(text.contains("CREATE-SPECIAL-USE"), "{text}")
+            }
+            other => panic!("expected Unsupported, got {other:?}"),
+        }
+        let sent = commands(&recorder);
+        assert!(sent.iter().all(|c| !c.starts_with("CREATE")), "{sent:?}");
+        let listed = conn.list("", "Receipts", T).await.expect("LIST");
+        assert!(listed.is_empty(), "nothing was created: {listed:?}");
+        return;
+    }
+    assert!(advertised, "Cyrus offers CREATE-SPECIAL-USE");
+    // A use another mailbox has (the harness autocreates Archive): NO [USEATTR].
+    match conn
+        .create_special_use("Receipts", &[SpecialUse::Archive], T)
+        .await
+    {
+        Err(Error::No { code, .. }) => assert_eq!(code, Some(ResponseCode::UseAttr)),
+        other => panic!("expected NO [USEATTR], got {other:?}"),
+    }
+    conn.create_special_use("Receipts", &[SpecialUse::Important], T)
+        .await
+        .expect("CREATE Receipts (USE (\\Important))");
     let sent = commands(&recorder);
-    assert!(sent.iter().all(|c| !c.starts_with("CREATE")), "{sent:?}");
-    let listed = conn.list("", "Receipts", T).await.expect("LIST");
-    assert!(listed.is_empty(), "nothing was created: {listed:?}");
+    assert!(
+        sent.iter()
+            .any(|c| c == "CREATE RECEIPTS (USE (\\IMPORTANT))"),
+        "{sent:?}"
+    );
+    let options = ListOptions::new().return_special_use();
+    let all = by_name(
+        conn.list_extended("", &["*"], &options, T)
+            .await
+            .expect("LIST RETURN (SPECIAL-USE)"),
+    );
+    assert_eq!(all["Receipts"].info.special_uses(), [SpecialUse::Important]);
+    assert_eq!(all["Archive"].info.special_uses(), [SpecialUse::Archive]);
 }
 
-#[tokio::test]
-async fn important_keyword_is_stored_fetched_and_searched() {
-    let dovecot = shared_dovecot();
-    let user = dovecot.new_user(6);
-    let conn = login(dovecot, &user, TlsMode::Plaintext).await;
+async fn important_keyword_is_stored_fetched_and_searched(server: &'static dyn TestServer) {
+    let user = server.new_user(6);
+    let conn = login(server, &user, TlsMode::Plaintext).await;
     let selected = conn.select("INBOX", T).await.expect("select");
     assert!(
         selected
@@ -390,11 +437,9 @@ async fn important_keyword_is_stored_fetched_and_searched() {
     assert_eq!(marked, vec![2, 5]);
 }
 
-#[tokio::test]
-async fn list_extended_subscribed_selection_and_recursivematch() {
-    let dovecot = shared_dovecot();
-    let user = dovecot.new_user(0);
-    let conn = login(dovecot, &user, TlsMode::Plaintext).await;
+async fn list_extended_subscribed_selection_and_recursivematch(server: &'static dyn TestServer) {
+    let user = server.new_user(0);
+    let conn = login(server, &user, TlsMode::Plaintext).await;
     assert!(conn.capabilities().has("LIST-EXTENDED"));
     for name in ["Subbed", "Unsubbed", "Top/Kid"] {
         conn.create(name, T).await.expect("create");
@@ -432,11 +477,11 @@ async fn list_extended_subscribed_selection_and_recursivematch() {
     assert!(!top_level.contains_key("Unsubbed") && !top_level.contains_key("Top/Kid"));
 }
 
-#[tokio::test]
-async fn list_extended_return_options_mark_subscriptions_and_children() {
-    let dovecot = shared_dovecot();
-    let user = dovecot.new_user(0);
-    let conn = login(dovecot, &user, TlsMode::Plaintext).await;
+async fn list_extended_return_options_mark_subscriptions_and_children(
+    server: &'static dyn TestServer,
+) {
+    let user = server.new_user(0);
+    let conn = login(server, &user, TlsMode::Plaintext).await;
     for name in ["Subbed", "Unsubbed", "Top/Kid"] {
         conn.create(name, T).await.expect("create");
     }
@@ -455,11 +500,9 @@ async fn list_extended_return_options_mark_subscriptions_and_children() {
     assert!(has("Unsubbed", MailboxAttribute::HasNoChildren));
 }
 
-#[tokio::test]
-async fn list_extended_remote_and_several_patterns() {
-    let dovecot = shared_dovecot();
-    let user = dovecot.new_user(0);
-    let conn = login(dovecot, &user, TlsMode::Plaintext).await;
+async fn list_extended_remote_and_several_patterns(server: &'static dyn TestServer) {
+    let user = server.new_user(0);
+    let conn = login(server, &user, TlsMode::Plaintext).await;
     let plain: Vec<String> = conn
         .list("", "*", T)
         .await
@@ -490,11 +533,9 @@ async fn list_extended_remote_and_several_patterns() {
     );
 }
 
-#[tokio::test]
-async fn list_extended_refuses_invalid_options_before_sending() {
-    let dovecot = shared_dovecot();
-    let user = dovecot.new_user(0);
-    let (conn, recorder) = recorded_login(dovecot, &user, &["LIST-STATUS"]).await;
+async fn list_extended_refuses_invalid_options_before_sending(server: &'static dyn TestServer) {
+    let user = server.new_user(0);
+    let (conn, recorder) = recorded_login(server, &user, &["LIST-STATUS"]).await;
     let lone = ListOptions::new().recursive_match();
     assert!(matches!(
         conn.list_extended("", &["*"], &lone, T).await,
@@ -513,14 +554,12 @@ async fn list_extended_refuses_invalid_options_before_sending() {
     assert!(sent.iter().all(|c| !c.starts_with("LIST")), "{sent:?}");
 }
 
-#[tokio::test]
-async fn list_status_returns_each_mailbox_with_its_status() {
-    let dovecot = shared_dovecot();
-    let user = dovecot.new_user(9);
-    dovecot
+async fn list_status_returns_each_mailbox_with_its_status(server: &'static dyn TestServer) {
+    let user = server.new_user(9);
+    server
         .seed_mailbox(&user, "Work", 4)
         .expect("seed the Work mailbox");
-    let conn = login(dovecot, &user, TlsMode::Plaintext).await;
+    let conn = login(server, &user, TlsMode::Plaintext).await;
     assert!(conn.capabilities().has("LIST-STATUS"));
     let items = [StatusAttr::Messages, StatusAttr::Unseen, StatusAttr::Size];
     let options = ListOptions::new().return_status(&items);
@@ -547,11 +586,9 @@ async fn list_status_returns_each_mailbox_with_its_status() {
     );
 }
 
-#[tokio::test]
-async fn status_size_is_the_total_of_the_message_sizes() {
-    let dovecot = shared_dovecot();
-    let user = dovecot.new_user(25);
-    let conn = login(dovecot, &user, TlsMode::Plaintext).await;
+async fn status_size_is_the_total_of_the_message_sizes(server: &'static dyn TestServer) {
+    let user = server.new_user(25);
+    let conn = login(server, &user, TlsMode::Plaintext).await;
     assert!(conn.capabilities().has("STATUS=SIZE"));
     let status = conn
         .status("INBOX", &[StatusAttr::Messages, StatusAttr::Size], T)
@@ -562,11 +599,9 @@ async fn status_size_is_the_total_of_the_message_sizes() {
     assert_eq!(status.unseen, None, "not asked for");
 }
 
-#[tokio::test]
-async fn namespace_reports_the_personal_and_shared_namespaces() {
-    let dovecot = shared_dovecot();
-    let user = dovecot.new_user(0);
-    let conn = login(dovecot, &user, TlsMode::Plaintext).await;
+async fn namespace_reports_the_personal_and_shared_namespaces(server: &'static dyn TestServer) {
+    let user = server.new_user(0);
+    let conn = login(server, &user, TlsMode::Plaintext).await;
     let ns = conn.namespace(T).await.expect("NAMESPACE");
     let personal: Vec<_> = ns
         .personal
@@ -574,13 +609,47 @@ async fn namespace_reports_the_personal_and_shared_namespaces() {
         .map(|n| (n.prefix.as_str(), n.delimiter))
         .collect();
     assert_eq!(personal, [("", Some('/'))]);
-    // The harness's `Shared/%u/` namespace is per user, so Dovecot reports it among the
-    // other users' namespaces (the second class), and no shared one.
     let other: Vec<_> = ns
         .other
         .iter()
         .map(|n| (n.prefix.as_str(), n.delimiter))
         .collect();
-    assert_eq!(other, [("Shared/", Some('/'))]);
-    assert!(ns.shared.is_empty(), "{ns:?}");
+    let shared: Vec<_> = ns
+        .shared
+        .iter()
+        .map(|n| (n.prefix.as_str(), n.delimiter))
+        .collect();
+    match server.kind() {
+        // The harness's `Shared/%u/` namespace is per user, so Dovecot reports it among the
+        // other users' namespaces (the second class), and no shared one.
+        ServerKind::Dovecot => {
+            assert_eq!(other, [("Shared/", Some('/'))]);
+            assert!(shared.is_empty(), "{ns:?}");
+        }
+        // Cyrus (altnamespace, unixhierarchysep): `(("" "/")) (("Other Users/" "/"))
+        // (("Shared Folders/" "/"))`.
+        ServerKind::Cyrus => {
+            assert_eq!(other, [("Other Users/", Some('/'))]);
+            assert_eq!(shared, [("Shared Folders/", Some('/'))]);
+        }
+    }
 }
+
+server_tests!(
+    move_reports_copyuid_and_expunges,
+    move_without_move_falls_back_to_copy_store_and_uid_expunge,
+    uid_move_without_move_falls_back_by_uid,
+    move_without_move_or_uidplus_is_refused_and_sends_nothing,
+    unselect_keeps_deleted_messages_where_close_expunges_them,
+    children_attributes_mark_parents_and_leaves,
+    special_use_mailboxes_are_listed_with_their_uses,
+    create_special_use_follows_the_capability,
+    important_keyword_is_stored_fetched_and_searched,
+    list_extended_subscribed_selection_and_recursivematch,
+    list_extended_return_options_mark_subscriptions_and_children,
+    list_extended_remote_and_several_patterns,
+    list_extended_refuses_invalid_options_before_sending,
+    list_status_returns_each_mailbox_with_its_status,
+    status_size_is_the_total_of_the_message_sizes,
+    namespace_reports_the_personal_and_shared_namespaces,
+);

@@ -1,12 +1,11 @@
 //! Per-message metadata items: OBJECTID (RFC 8474: MAILBOXID, EMAILID, THREADID), SAVEDATE
-//! (RFC 8514) and PREVIEW (RFC 8970).
+//! (RFC 8514) and PREVIEW (RFC 8970), against both harness servers.
 //!
-//! SAVEDATE and PREVIEW run against the real harness Dovecot. Dovecot 2.3 has no OBJECTID, so
-//! OBJECTID parsing is shown with the scripted server here (opaque ids, including the junk
-//! bytes Cyrus 3.6 can send as a MAILBOXID); real-server OBJECTID coverage comes from the Cyrus
-//! harness, which calls [`object_ids_are_stable_and_searchable`] (Cyrus advertises OBJECTID).
-//! Each scenario takes a logged-in connection so it runs on every server that supports the
-//! feature.
+//! OBJECTID is real on Cyrus (`conversations: yes` gives EMAILID and THREADID); Dovecot 2.3
+//! has none and answers its FETCH items with BAD, which the Dovecot half asserts. SAVEDATE
+//! runs on both. PREVIEW on both, each with its documented answer (Dovecot previews every
+//! message; Cyrus 3.6 sends `PREVIEW NIL` unless it has a preview stored). The scripted
+//! server adds the junk MAILBOXID bytes Cyrus can send next to other STATUS items.
 
 use std::time::{SystemTime, UNIX_EPOCH};
 
@@ -14,10 +13,11 @@ use daaki_imap::types::response::FetchResponse;
 use daaki_imap::types::{
     FetchAttr, ImapDateTime, ObjectId, SearchKey, SequenceSet, ServerDateTime, StatusAttr,
 };
-use daaki_imap::{AppendMessage, ImapConnection, TlsMode};
+use daaki_imap::{AppendMessage, Error, ImapConnection, TlsMode};
 use daaki_imap_tests::client::{T, login};
 use daaki_imap_tests::fake::{FakeServer, Step};
-use daaki_imap_tests::harness::{seed, shared_dovecot};
+use daaki_imap_tests::harness::{ServerKind, TestServer, seed};
+use daaki_imap_tests::server_tests;
 
 fn set(s: &str) -> SequenceSet {
     SequenceSet::new(s).expect("valid set")
@@ -34,61 +34,131 @@ fn uid_of(msg: &FetchResponse) -> u32 {
     msg.uid.expect("UID FETCH responses carry the UID")
 }
 
-// ----- scenarios (server-independent) -----
+async fn fresh(server: &'static dyn TestServer) -> ImapConnection {
+    login(server, &server.new_user(0), TlsMode::Plaintext).await
+}
 
-/// OBJECTID: the mailbox id is the same from SELECT and STATUS (MAILBOXID alone, as Cyrus
-/// answers other items with junk); each message has its own EMAILID, kept by COPY; EMAILID
-/// search finds the message. Ids are compared as opaque bytes.
-pub async fn object_ids_are_stable_and_searchable(conn: &ImapConnection) {
+/// A reply to sample message 3 (same subject, `References` to it): one conversation.
+fn reply_to_3() -> Vec<u8> {
+    b"From: Replier <replier@example.org>\r\n\
+      To: Test User <user@example.org>\r\n\
+      Subject: Re: Test message 3\r\n\
+      Date: Tue, 14 Nov 2023 22:20:00 +0000\r\n\
+      Message-ID: <reply3@daaki.test>\r\n\
+      In-Reply-To: <msg3@daaki.test>\r\n\
+      References: <msg3@daaki.test>\r\n\
+      \r\n\
+      A reply.\r\n"
+        .to_vec()
+}
+
+// ----- OBJECTID -----
+
+/// OBJECTID. On Cyrus: the MAILBOXID is the same from SELECT and STATUS (asked alone, as
+/// Cyrus answers it next to other items with junk) and differs between mailboxes; each
+/// message has its own EMAILID, kept by COPY, and EMAILID search finds it; a reply shares its
+/// parent's THREADID and THREADID search finds exactly the conversation. Ids are compared as
+/// opaque bytes. On Dovecot (no OBJECTID): not advertised, and its FETCH items are refused
+/// with BAD — the client sends them as asked and reports the refusal.
+async fn object_ids_are_stable_and_searchable(server: &'static dyn TestServer) {
+    let conn = fresh(server).await;
+    let advertised = conn.capabilities().has("OBJECTID");
+    if server.kind() == ServerKind::Dovecot {
+        assert!(!advertised, "Dovecot 2.3 has no OBJECTID");
+        conn.append_many("INBOX", vec![AppendMessage::new(seed::message(1))], T)
+            .await
+            .expect("append");
+        conn.select("INBOX", T).await.expect("select");
+        let refused = conn.uid_fetch(&set("1"), &[FetchAttr::EmailId], T).await;
+        assert!(matches!(refused, Err(Error::Bad { .. })), "{refused:?}");
+        conn.noop(T).await.expect("usable after BAD");
+        return;
+    }
+    assert!(advertised, "Cyrus advertises OBJECTID");
     conn.create("Ids", T).await.expect("create");
     conn.create("IdsCopy", T).await.expect("create");
-    let messages = (1..=2)
-        .map(|i| AppendMessage::new(seed::message(i)))
+    let messages = [seed::message(3), reply_to_3(), seed::message(5)]
+        .into_iter()
+        .map(AppendMessage::new)
         .collect();
     conn.append_many("Ids", messages, T).await.expect("append");
+
+    // MAILBOXID: STATUS before and after SELECT, and SELECT, agree; another mailbox differs.
     let status = conn
         .status("Ids", &[StatusAttr::MailboxId], T)
         .await
         .expect("status mailboxid");
     let selected = conn.select("Ids", T).await.expect("select");
-    assert!(selected.mailbox_id.is_some(), "SELECT gives MAILBOXID");
-    assert_eq!(status.mailbox_id, selected.mailbox_id);
+    let id = selected.mailbox_id.clone().expect("SELECT gives MAILBOXID");
+    assert!(!id.is_empty());
+    assert_eq!(status.mailbox_id.as_ref(), Some(&id));
+    let again = conn
+        .status("Ids", &[StatusAttr::MailboxId], T)
+        .await
+        .expect("status mailboxid again");
+    assert_eq!(again.mailbox_id.as_ref(), Some(&id), "stable");
     let other = conn
         .status("IdsCopy", &[StatusAttr::MailboxId], T)
         .await
         .expect("status");
-    assert_ne!(other.mailbox_id, selected.mailbox_id);
+    assert!(other.mailbox_id.is_some());
+    assert_ne!(other.mailbox_id.as_ref(), Some(&id));
 
+    // EMAILID and THREADID via FETCH.
     let fetched = conn
-        .uid_fetch(&set("1:2"), &[FetchAttr::EmailId, FetchAttr::ThreadId], T)
+        .uid_fetch(&set("1:3"), &[FetchAttr::EmailId, FetchAttr::ThreadId], T)
         .await
         .expect("fetch ids");
-    let first = fetched[0].email_id.clone().expect("EMAILID");
-    let second = fetched[1].email_id.clone().expect("EMAILID");
-    assert_ne!(first, second);
-    let id = ObjectId::from_bytes(&second).expect("a real server's EMAILID is an objectid");
-    let found = conn
-        .uid_search(&SearchKey::EmailId(id), T)
-        .await
-        .expect("search");
-    assert_eq!(found, vec![uid_of(&fetched[1])]);
+    assert_eq!(fetched.len(), 3, "{fetched:?}");
+    let email = |i: usize| fetched[i].email_id.clone().expect("EMAILID");
+    let thread = |i: usize| fetched[i].thread_id.clone().expect("THREADID");
+    assert_ne!(email(0), email(1));
+    assert_ne!(email(1), email(2));
+    assert_eq!(thread(0), thread(1), "a reply joins its parent's thread");
+    assert_ne!(
+        thread(0),
+        thread(2),
+        "an unrelated message has its own thread"
+    );
 
+    // SEARCH EMAILID finds the one message; SEARCH THREADID the conversation.
+    let second = ObjectId::from_bytes(&email(1)).expect("a real server's EMAILID is an objectid");
+    let found = conn
+        .uid_search(&SearchKey::EmailId(second), T)
+        .await
+        .expect("search emailid");
+    assert_eq!(found, vec![uid_of(&fetched[1])]);
+    let conversation =
+        ObjectId::from_bytes(&thread(0)).expect("a real server's THREADID is an objectid");
+    let mut found = conn
+        .uid_search(&SearchKey::ThreadId(conversation), T)
+        .await
+        .expect("search threadid");
+    found.sort_unstable();
+    assert_eq!(found, vec![uid_of(&fetched[0]), uid_of(&fetched[1])]);
+
+    // COPY keeps EMAILID; the copy lives in a mailbox with another MAILBOXID.
     conn.uid_copy(&set("1"), "IdsCopy", T).await.expect("copy");
-    conn.select("IdsCopy", T).await.expect("select copy");
+    let copy_box = conn.select("IdsCopy", T).await.expect("select copy");
+    assert_eq!(copy_box.mailbox_id, other.mailbox_id);
     let copied = conn
         .uid_fetch(&set("1:*"), &[FetchAttr::EmailId], T)
         .await
         .expect("fetch copy");
     assert_eq!(
         copied[0].email_id.as_ref(),
-        Some(&first),
+        Some(&email(0)),
         "COPY keeps EMAILID"
     );
 }
 
+// ----- SAVEDATE -----
+
 /// SAVEDATE is the time the message was saved (not its INTERNALDATE), and the SAVED* search
 /// keys select by it.
-pub async fn savedate_is_the_time_of_saving(conn: &ImapConnection) {
+async fn savedate_is_the_time_of_saving(server: &'static dyn TestServer) {
+    let conn = fresh(server).await;
+    assert!(conn.capabilities().has("SAVEDATE"));
     conn.create("Saved", T).await.expect("create");
     let mut m = AppendMessage::new(seed::message(1));
     let old = ImapDateTime::from_unix(978_307_200, 0).expect("2001-01-01");
@@ -142,9 +212,15 @@ pub async fn savedate_is_the_time_of_saving(conn: &ImapConnection) {
     assert_eq!(supported, vec![1]);
 }
 
-/// PREVIEW of each message (RFC 8970); `None` is allowed (Cyrus sends `PREVIEW NIL` for plain
-/// messages). Returns the previews of sample messages 1 (plain) and 10 (quoted-printable).
-pub async fn previews(conn: &ImapConnection) -> Vec<Option<String>> {
+// ----- PREVIEW -----
+
+/// PREVIEW of sample messages 1 (plain) and 10 (quoted-printable), full and LAZY: LAZY gives
+/// the same text or NIL. Dovecot previews every message: the decoded start of the text, at
+/// most 256 characters (RFC 8970). Cyrus 3.6 answers `PREVIEW NIL` (it previews only what
+/// it has stored, which the harness does not configure) — parsed as `None`.
+async fn preview_is_the_decoded_start_of_the_text(server: &'static dyn TestServer) {
+    let conn = fresh(server).await;
+    assert!(conn.capabilities().has("PREVIEW"));
     conn.create("Previews", T).await.expect("create");
     let messages = [1, 10]
         .into_iter()
@@ -162,6 +238,7 @@ pub async fn previews(conn: &ImapConnection) -> Vec<Option<String>> {
         .fetch(&set("1:2"), &[FetchAttr::Preview { lazy: true }], T)
         .await
         .expect("fetch preview (lazy)");
+    assert_eq!((fetched.len(), lazy.len()), (2, 2));
     for (full, lazy) in fetched.iter().zip(&lazy) {
         if let Some(text) = &lazy.preview {
             assert_eq!(
@@ -171,42 +248,37 @@ pub async fn previews(conn: &ImapConnection) -> Vec<Option<String>> {
             );
         }
     }
-    fetched.into_iter().map(|m| m.preview).collect()
+    let previews: Vec<Option<String>> = fetched.into_iter().map(|m| m.preview).collect();
+    match server.kind() {
+        ServerKind::Dovecot => {
+            let plain = previews[0]
+                .as_deref()
+                .expect("Dovecot previews every message");
+            assert!(
+                plain.starts_with("This is the body of message 1."),
+                "{plain:?}"
+            );
+            let qp = previews[1].as_deref().expect("preview");
+            assert!(
+                qp.contains("Hello from message 10. Grüße!"),
+                "the preview is decoded text: {qp:?}"
+            );
+            assert!(
+                qp.chars().count() <= 256,
+                "RFC 8970: at most 256 characters"
+            );
+        }
+        ServerKind::Cyrus => {
+            assert_eq!(previews, vec![None, None], "Cyrus 3.6: PREVIEW NIL");
+        }
+    }
 }
 
-// ----- Dovecot -----
-
-#[tokio::test]
-async fn savedate_and_saved_search_keys_follow_the_append_time() {
-    let dovecot = shared_dovecot();
-    let conn = login(dovecot, &dovecot.new_user(0), TlsMode::Plaintext).await;
-    assert!(conn.capabilities().has("SAVEDATE"));
-    savedate_is_the_time_of_saving(&conn).await;
-}
-
-#[tokio::test]
-async fn preview_is_the_decoded_start_of_the_text() {
-    let dovecot = shared_dovecot();
-    let conn = login(dovecot, &dovecot.new_user(0), TlsMode::Plaintext).await;
-    assert!(conn.capabilities().has("PREVIEW"));
-    let previews = previews(&conn).await;
-    let plain = previews[0]
-        .as_deref()
-        .expect("Dovecot previews every message");
-    assert!(
-        plain.starts_with("This is the body of message 1."),
-        "{plain:?}"
-    );
-    let qp = previews[1].as_deref().expect("preview");
-    assert!(
-        qp.contains("Hello from message 10. Grüße!"),
-        "the preview is decoded text: {qp:?}"
-    );
-    assert!(
-        qp.chars().count() <= 256,
-        "RFC 8970: at most 256 characters"
-    );
-}
+server_tests!(
+    object_ids_are_stable_and_searchable,
+    savedate_is_the_time_of_saving,
+    preview_is_the_decoded_start_of_the_text,
+);
 
 // ----- scripted server: OBJECTID (Dovecot 2.3 has none; Cyrus covers it for real) -----
 

@@ -1,6 +1,11 @@
-//! Search extensions against the harness Dovecot: ESEARCH (`RETURN (MIN MAX COUNT ALL)`, also
-//! for UID SEARCH), SEARCHRES (`$` in later commands), SORT and SORT=DISPLAY, ESORT, THREAD
-//! (REFERENCES, ORDEREDSUBJECT, REFS) and WITHIN (OLDER / YOUNGER).
+//! Search extensions against the harness Dovecot and Cyrus: ESEARCH (`RETURN (MIN MAX COUNT
+//! ALL)`, also for UID SEARCH), SEARCHRES (`$` in later commands), SORT and SORT=DISPLAY,
+//! ESORT, THREAD (REFERENCES, ORDEREDSUBJECT, REFS) and WITHIN (OLDER / YOUNGER).
+//!
+//! Every scenario runs on both servers (`server_tests!`). Cyrus 3.6 lacks SEARCHRES: there the
+//! scenario asserts that it is not advertised and that the client refuses `RETURN (SAVE)`
+//! with `Error::Unsupported` before sending anything. Cyrus answers ESORT's MIN/MAX as the
+//! lowest/highest number rather than the first/last in sort order; the test says so.
 //!
 //! Expected results are computed from the seed's rules (`tests/src/harness/seed.rs`: message
 //! `i` is `\Seen` when `i % 3 == 0`, `\Flagged` when `i % 5 == 0`, dated `i` minutes after
@@ -15,7 +20,8 @@ use daaki_imap::types::{
 };
 use daaki_imap::{Error, ImapConnection, StoreKind, TlsMode, TrustRoots};
 use daaki_imap_tests::client::{T, login};
-use daaki_imap_tests::harness::{seed, shared_dovecot};
+use daaki_imap_tests::harness::{ServerKind, TestServer, seed};
+use daaki_imap_tests::server_tests;
 
 fn set(s: &str) -> SequenceSet {
     SequenceSet::new(s).expect("valid set")
@@ -30,10 +36,9 @@ fn flagged(i: u32) -> bool {
 }
 
 /// A fresh user with `n` seeded INBOX messages, logged in, INBOX selected.
-async fn inbox(n: u32) -> ImapConnection {
-    let dovecot = shared_dovecot();
-    let user = dovecot.new_user(n);
-    let conn = login(dovecot, &user, TlsMode::Plaintext).await;
+async fn inbox(server: &'static dyn TestServer, n: u32) -> ImapConnection {
+    let user = server.new_user(n);
+    let conn = login(server, &user, TlsMode::Plaintext).await;
     let selected = conn.select("INBOX", T).await.expect("select INBOX");
     assert_eq!(selected.exists, n);
     conn
@@ -48,9 +53,8 @@ async fn expunge_first(conn: &ImapConnection, k: u32) {
     assert_eq!(gone.expunged.len(), k as usize);
 }
 
-#[tokio::test]
-async fn esearch_returns_only_the_requested_items() {
-    let conn = inbox(30).await;
+async fn esearch_returns_only_the_requested_items(server: &'static dyn TestServer) {
+    let conn = inbox(server, 30).await;
     let r = conn
         .esearch(&SearchKey::Seen, &[R::Min, R::Max, R::Count, R::All], T)
         .await
@@ -88,9 +92,8 @@ async fn esearch_returns_only_the_requested_items() {
     assert_eq!(r.ids().expect("ids"), unseen);
 }
 
-#[tokio::test]
-async fn uid_esearch_reports_uids_not_sequence_numbers() {
-    let conn = inbox(20).await;
+async fn uid_esearch_reports_uids_not_sequence_numbers(server: &'static dyn TestServer) {
+    let conn = inbox(server, 20).await;
     expunge_first(&conn, 4).await;
     let uids: Vec<u32> = (5..=20).filter(|&i| seen(i)).collect();
     let r = conn
@@ -108,9 +111,25 @@ async fn uid_esearch_reports_uids_not_sequence_numbers() {
     assert_eq!(r.ids().expect("ids"), seqs);
 }
 
-#[tokio::test]
-async fn searchres_saved_result_is_usable_in_later_commands() {
-    let conn = inbox(30).await;
+async fn searchres_saved_result_is_usable_in_later_commands(server: &'static dyn TestServer) {
+    let conn = inbox(server, 30).await;
+    if server.kind() == ServerKind::Cyrus {
+        assert!(
+            !conn.capabilities().has("SEARCHRES"),
+            "Cyrus 3.6 has no SEARCHRES"
+        );
+        let refused = conn.uid_esearch(&SearchKey::Flagged, &[R::Save], T).await;
+        assert!(matches!(refused, Err(Error::Unsupported(_))), "{refused:?}");
+        assert_eq!(
+            conn.search(&SearchKey::Flagged, T)
+                .await
+                .expect("search")
+                .len(),
+            6
+        );
+        return;
+    }
+    assert!(conn.capabilities().has("SEARCHRES"));
     let flagged_uids: Vec<u32> = (1..=30).filter(|&i| flagged(i)).collect();
     // SAVE alone: the server answers with no ESEARCH at all (RFC 5182 §2.1).
     let r = conn
@@ -175,9 +194,10 @@ async fn searchres_saved_result_is_usable_in_later_commands() {
     assert_eq!(uids, (1..=30).filter(|&i| seen(i)).collect::<Vec<_>>());
 }
 
-#[tokio::test]
-async fn within_younger_finds_a_fresh_message_and_older_the_seeded_ones() {
-    let conn = inbox(5).await;
+async fn within_younger_finds_a_fresh_message_and_older_the_seeded_ones(
+    server: &'static dyn TestServer,
+) {
+    let conn = inbox(server, 5).await;
     // The seed is dated 2023; an APPENDed message gets the current time as INTERNALDATE.
     let fresh = b"From: a@example.org\r\nSubject: fresh\r\n\r\nnew\r\n";
     conn.append("INBOX", &[], fresh, T).await.expect("append");
@@ -217,10 +237,9 @@ fn ordered<K: Ord>(n: u32, key: impl Fn(u32) -> K) -> Vec<u32> {
     ids
 }
 
-#[tokio::test]
-async fn sort_orders_match_an_independent_computation() {
+async fn sort_orders_match_an_independent_computation(server: &'static dyn TestServer) {
     let n = 20;
-    let conn = inbox(n).await;
+    let conn = inbox(server, n).await;
     let size = |i: u32| seed::message(i).len();
     let cases: Vec<(Vec<SortCriterion>, Vec<u32>)> = vec![
         (
@@ -273,10 +292,9 @@ async fn sort_orders_match_an_independent_computation() {
     assert_eq!(got, vec![20, 15, 10, 5]);
 }
 
-#[tokio::test]
-async fn sort_display_orders_by_display_names() {
+async fn sort_display_orders_by_display_names(server: &'static dyn TestServer) {
     let n = 20;
-    let conn = inbox(n).await;
+    let conn = inbox(server, n).await;
     assert!(conn.capabilities().has("SORT=DISPLAY"));
     // DISPLAYFROM: the display name `Sender <i % 50>`.
     let got = conn
@@ -309,9 +327,8 @@ async fn sort_display_orders_by_display_names() {
     assert_eq!(got, (1..=n).collect::<Vec<_>>());
 }
 
-#[tokio::test]
-async fn uid_sort_returns_uids() {
-    let conn = inbox(12).await;
+async fn uid_sort_returns_uids(server: &'static dyn TestServer) {
+    let conn = inbox(server, 12).await;
     expunge_first(&conn, 2).await;
     let got = conn
         .uid_sort(&[SortCriterion::desc(SortKey::Date)], &SearchKey::All, T)
@@ -325,10 +342,9 @@ async fn uid_sort_returns_uids() {
     assert_eq!(got, (1..=10).rev().collect::<Vec<_>>());
 }
 
-#[tokio::test]
-async fn esort_reports_min_max_count_and_all_in_sort_order() {
+async fn esort_reports_min_max_count_and_all_in_sort_order(server: &'static dyn TestServer) {
     let n = 12;
-    let conn = inbox(n).await;
+    let conn = inbox(server, n).await;
     assert!(conn.capabilities().has("ESORT"));
     let by_size_desc = ordered(n, |i| Reverse(seed::message(i).len()));
     let r = conn
@@ -341,9 +357,16 @@ async fn esort_reports_min_max_count_and_all_in_sort_order() {
         .await
         .expect("SORT RETURN (...)");
     assert_eq!(r.count, Some(n));
-    // RFC 5267 §3.1: MIN / MAX are the first / last message in sort order.
-    assert_eq!(r.min, by_size_desc.first().copied());
-    assert_eq!(r.max, by_size_desc.last().copied());
+    match server.kind() {
+        // RFC 5267 §3.1: MIN / MAX are the first / last message in sort order.
+        ServerKind::Dovecot => {
+            assert_eq!(r.min, by_size_desc.first().copied());
+            assert_eq!(r.max, by_size_desc.last().copied());
+        }
+        // Cyrus 3.6 answers them as for SEARCH: the lowest and highest number. The client
+        // reports what the server sent.
+        ServerKind::Cyrus => assert_eq!((r.min, r.max), (Some(1), Some(n))),
+    }
     assert_eq!(r.ids().expect("ids"), by_size_desc);
 
     let r = conn
@@ -371,8 +394,8 @@ fn chain(ids: &[u32]) -> Thread {
 /// Seeds 12 messages, appends a 13th titled `Re: Test message 2` (no References header, so
 /// only subject-based threading links it to message 2), then expunges message 1: sequence
 /// number `s` is UID `s + 1` afterwards.
-async fn threaded_inbox() -> ImapConnection {
-    let conn = inbox(12).await;
+async fn threaded_inbox(server: &'static dyn TestServer) -> ImapConnection {
+    let conn = inbox(server, 12).await;
     let reply: &[u8] =
         b"From: Sender 2 <sender2@example.org>\r\nTo: Test User <user@example.org>\r\n\
          Subject: Re: Test message 2\r\nDate: Wed, 15 Nov 2023 00:00:00 +0000\r\n\
@@ -394,9 +417,8 @@ fn map_threads(threads: &[Thread], f: &impl Fn(u32) -> u32) -> Vec<Thread> {
         .collect()
 }
 
-#[tokio::test]
-async fn thread_references_links_by_references_and_by_subject() {
-    let conn = threaded_inbox().await;
+async fn thread_references_links_by_references_and_by_subject(server: &'static dyn TestServer) {
+    let conn = threaded_inbox(server).await;
     // By UID: 3→4, 7→8, 11→12 through References; 13 ("Re: Test message 2") under 2 through
     // its base subject (RFC 5256 REFERENCES step 5).
     let expected_uids = vec![
@@ -421,9 +443,8 @@ async fn thread_references_links_by_references_and_by_subject() {
     assert_eq!(seq, map_threads(&expected_uids, &|u| u - 1));
 }
 
-#[tokio::test]
-async fn thread_orderedsubject_groups_by_base_subject_only() {
-    let conn = threaded_inbox().await;
+async fn thread_orderedsubject_groups_by_base_subject_only(server: &'static dyn TestServer) {
+    let conn = threaded_inbox(server).await;
     let mut expected = vec![chain(&[2, 13])];
     expected.extend((3..=12).map(|u| chain(&[u])));
     let got = conn
@@ -433,9 +454,9 @@ async fn thread_orderedsubject_groups_by_base_subject_only() {
     assert_eq!(got, expected);
 }
 
-#[tokio::test]
-async fn thread_refs_links_by_references_only() {
-    let conn = threaded_inbox().await;
+async fn thread_refs_links_by_references_only(server: &'static dyn TestServer) {
+    let conn = threaded_inbox(server).await;
+    assert!(conn.capabilities().has("THREAD=REFS"));
     let expected = vec![
         chain(&[2]),
         chain(&[3, 4]),
@@ -454,9 +475,8 @@ async fn thread_refs_links_by_references_only() {
     assert_eq!(got, expected);
 }
 
-#[tokio::test]
-async fn thread_search_key_restricts_the_messages() {
-    let conn = inbox(12).await;
+async fn thread_search_key_restricts_the_messages(server: &'static dyn TestServer) {
+    let conn = inbox(server, 12).await;
     // Only \Seen messages (3, 6, 9, 12): the 3→4 link is cut because 4 is not included.
     let got = conn
         .thread(&ThreadAlgorithm::References, &SearchKey::Seen, T)
@@ -468,11 +488,9 @@ async fn thread_search_key_restricts_the_messages() {
     );
 }
 
-#[tokio::test]
-async fn unadvertised_search_extensions_fail_before_sending() {
-    let dovecot = shared_dovecot();
-    let user = dovecot.new_user(3);
-    let pem = std::fs::read(dovecot.ca_cert_path()).expect("CA");
+async fn unadvertised_search_extensions_fail_before_sending(server: &'static dyn TestServer) {
+    let user = server.new_user(3);
+    let pem = std::fs::read(server.ca_cert_path()).expect("CA");
     let conn = ImapConnection::builder()
         .trust_roots(TrustRoots::None)
         .add_root_pem(&pem)
@@ -480,7 +498,7 @@ async fn unadvertised_search_extensions_fail_before_sending() {
         .ignore_capability("ESEARCH")
         .ignore_capability("SORT")
         .ignore_capability("THREAD=REFS")
-        .connect(dovecot.host(), dovecot.plain_port(), TlsMode::Plaintext, T)
+        .connect(server.host(), server.plain_port(), TlsMode::Plaintext, T)
         .await
         .expect("connect");
     conn.login(&user.name, &user.password, T)
@@ -515,3 +533,19 @@ async fn unadvertised_search_extensions_fail_before_sending() {
         vec![1, 2, 3]
     );
 }
+
+server_tests!(
+    esearch_returns_only_the_requested_items,
+    uid_esearch_reports_uids_not_sequence_numbers,
+    searchres_saved_result_is_usable_in_later_commands,
+    within_younger_finds_a_fresh_message_and_older_the_seeded_ones,
+    sort_orders_match_an_independent_computation,
+    sort_display_orders_by_display_names,
+    uid_sort_returns_uids,
+    esort_reports_min_max_count_and_all_in_sort_order,
+    thread_references_links_by_references_and_by_subject,
+    thread_orderedsubject_groups_by_base_subject_only,
+    thread_refs_links_by_references_only,
+    thread_search_key_restricts_the_messages,
+    unadvertised_search_extensions_fail_before_sending,
+);

@@ -1,12 +1,14 @@
 //! Partial FETCH (`uid_fetch_partial`, `uid_fetch_body_chunks`) against the real harness
-//! Dovecot: a large APPENDed message read back in chunks, byte for byte.
+//! Dovecot and Cyrus (every scenario on both, via `server_tests!`): a large APPENDed message
+//! read back in chunks, byte for byte.
 
 use std::num::NonZeroU32;
 
 use daaki_imap::types::Section;
 use daaki_imap::{Error, ImapConnection, TlsMode};
 use daaki_imap_tests::client::{T, login};
-use daaki_imap_tests::harness::shared_dovecot;
+use daaki_imap_tests::harness::TestServer;
+use daaki_imap_tests::server_tests;
 use tokio::sync::mpsc;
 
 /// A message of at least `size` bytes, CRLF lines only, every line different (so a chunk
@@ -42,10 +44,9 @@ fn nz(n: u32) -> NonZeroU32 {
 }
 
 /// Logs in as a fresh user, APPENDs `message` to INBOX, selects it and returns its UID.
-async fn with_message(message: &[u8]) -> (ImapConnection, u32) {
-    let dovecot = shared_dovecot();
-    let user = dovecot.new_user(0);
-    let conn = login(dovecot, &user, TlsMode::Implicit).await;
+async fn with_message(server: &'static dyn TestServer, message: &[u8]) -> (ImapConnection, u32) {
+    let user = server.new_user(0);
+    let conn = login(server, &user, TlsMode::Implicit).await;
     let appended = conn.append("INBOX", &[], message, T).await.expect("append");
     let uid = appended.uids.first().expect("UIDPLUS").start;
     conn.select("INBOX", T).await.expect("select");
@@ -73,10 +74,9 @@ async fn read_chunks(
     (read.expect("chunked fetch"), pieces)
 }
 
-#[tokio::test]
-async fn a_large_message_read_in_chunks_equals_what_was_appended() {
+async fn a_large_message_read_in_chunks_equals_what_was_appended(server: &'static dyn TestServer) {
     let message = big_message(3 * 1024 * 1024 + 1234);
-    let (conn, uid) = with_message(&message).await;
+    let (conn, uid) = with_message(server, &message).await;
     let chunk = 256 * 1024;
     let (read, pieces) = read_chunks(&conn, uid, &Section::full(), chunk).await;
     assert_eq!(read, Some(message.len() as u64));
@@ -88,22 +88,22 @@ async fn a_large_message_read_in_chunks_equals_what_was_appended() {
     conn.logout().await.expect("logout");
 }
 
-#[tokio::test]
-async fn a_message_of_exactly_whole_chunks_ends_with_an_empty_read_and_no_empty_piece() {
+async fn a_message_of_exactly_whole_chunks_ends_with_an_empty_read_and_no_empty_piece(
+    server: &'static dyn TestServer,
+) {
     let mut message = big_message(64 * 1024);
     message.truncate(64 * 1024 - 2);
     message.extend_from_slice(b"\r\n");
-    let (conn, uid) = with_message(&message).await;
+    let (conn, uid) = with_message(server, &message).await;
     let (read, pieces) = read_chunks(&conn, uid, &Section::full(), 16 * 1024).await;
     assert_eq!(read, Some(64 * 1024));
     assert_eq!(pieces.len(), 4);
     assert!(pieces.concat() == message);
 }
 
-#[tokio::test]
-async fn one_range_of_a_section_is_exactly_those_bytes() {
+async fn one_range_of_a_section_is_exactly_those_bytes(server: &'static dyn TestServer) {
     let message = big_message(200 * 1024);
-    let (conn, uid) = with_message(&message).await;
+    let (conn, uid) = with_message(server, &message).await;
     let body = &message[header_len(&message)..];
     let got = conn
         .uid_fetch_partial(uid, &Section::text(), 100_000, nz(5000), T)
@@ -142,9 +142,8 @@ async fn one_range_of_a_section_is_exactly_those_bytes() {
     assert!(!flags.contains(&daaki_imap::types::Flag::Seen), "{flags:?}");
 }
 
-#[tokio::test]
-async fn a_missing_uid_is_none_and_uid_zero_is_invalid_input() {
-    let (conn, uid) = with_message(&big_message(1000)).await;
+async fn a_missing_uid_is_none_and_uid_zero_is_invalid_input(server: &'static dyn TestServer) {
+    let (conn, uid) = with_message(server, &big_message(1000)).await;
     let missing = uid + 1000;
     assert_eq!(
         conn.uid_fetch_partial(missing, &Section::full(), 0, nz(10), T)
@@ -162,10 +161,11 @@ async fn a_missing_uid_is_none_and_uid_zero_is_invalid_input() {
     ));
 }
 
-#[tokio::test]
-async fn dropping_the_receiver_stops_the_reading_and_the_connection_stays_usable() {
+async fn dropping_the_receiver_stops_the_reading_and_the_connection_stays_usable(
+    server: &'static dyn TestServer,
+) {
     let message = big_message(512 * 1024);
-    let (conn, uid) = with_message(&message).await;
+    let (conn, uid) = with_message(server, &message).await;
     let full = Section::full();
     let (tx, mut rx) = mpsc::channel(1);
     let consume = async {
@@ -186,3 +186,11 @@ async fn dropping_the_receiver_stops_the_reading_and_the_connection_stays_usable
     );
     conn.noop(T).await.expect("noop after stopping");
 }
+
+server_tests!(
+    a_large_message_read_in_chunks_equals_what_was_appended,
+    a_message_of_exactly_whole_chunks_ends_with_an_empty_read_and_no_empty_piece,
+    one_range_of_a_section_is_exactly_those_bytes,
+    a_missing_uid_is_none_and_uid_zero_is_invalid_input,
+    dropping_the_receiver_stops_the_reading_and_the_connection_stays_usable,
+);

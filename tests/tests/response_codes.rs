@@ -10,7 +10,8 @@ use daaki_imap::types::response::ResponseCode;
 use daaki_imap::types::{SequenceSet, StatusAttr};
 use daaki_imap::{Error, TlsMode};
 use daaki_imap_tests::client::{T, login};
-use daaki_imap_tests::harness::{ServerKind, TestServer, shared_server};
+use daaki_imap_tests::harness::{ServerKind, TestServer};
+use daaki_imap_tests::server_tests;
 
 /// The code of a refused call (`None` if it carried none); panics if it was not refused.
 fn code_of<T: std::fmt::Debug>(what: &str, result: daaki_imap::Result<T>) -> Option<ResponseCode> {
@@ -120,12 +121,4 @@ const CYRUS_EXPECTED: &[(&str, Option<ResponseCode>)] = &[
     ("SETACL without rights", None),
 ];
 
-#[tokio::test]
-async fn dovecot_mailbox_mistakes_carry_typed_codes() {
-    mailbox_mistakes_carry_typed_codes(shared_server(ServerKind::Dovecot)).await;
-}
-
-#[tokio::test]
-async fn cyrus_mailbox_mistakes_carry_typed_codes() {
-    mailbox_mistakes_carry_typed_codes(shared_server(ServerKind::Cyrus)).await;
-}
+server_tests!(mailbox_mistakes_carry_typed_codes);

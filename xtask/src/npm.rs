@@ -16,7 +16,9 @@
 //!    `tests/npm/run.mjs`: Playwright (`playwright-core`, `/usr/bin/chromium`) loads the page,
 //!    which imports the `--target web` package and runs the consumer (login, streaming fetch
 //!    with `for await`, IDLE aborted by an `AbortController`, a wrong password as a typed
-//!    error, …). Everything started is stopped when the stage ends, passing or not.
+//!    error, and the extension methods: MULTIAPPEND, LIST-EXTENDED, ESEARCH, SORT, THREAD,
+//!    CONDSTORE/QRESYNC, PARTIAL, METADATA, QUOTA, ACL, SPECIAL-USE, NAMESPACE, ID).
+//!    Everything started is stopped when the stage ends, passing or not.
 
 use std::ffi::OsString;
 use std::path::{Path, PathBuf};
@@ -28,8 +30,8 @@ use crate::stages::workspace_root;
 
 /// The package's wasm file inside a wasm-pack output directory.
 const WASM_FILE: &str = "daaki_imap_bg.wasm";
-/// The size goal of the package's wasm, gzipped.
-const GOAL_GZIP_BYTES: u64 = 200 * 1024;
+/// The size goal of the package's wasm, gzipped (issue: "≤ 200 KB").
+const GOAL_GZIP_BYTES: u64 = 200_000;
 
 fn npm_dir() -> PathBuf {
     workspace_root().join("tests").join("npm")
@@ -186,9 +188,13 @@ pub(crate) fn run_stage() -> Result {
     let (raw, gz) = sizes(&web.join(WASM_FILE))?;
     println!(
         "size: npm package (features `js`, release, wasm-opt -Oz): {raw} bytes, {gz} bytes gzipped \
-         ({:.1} KiB; goal {} KiB)",
+         ({:.1} KiB; goal {GOAL_GZIP_BYTES} bytes{})",
         gz as f64 / 1024.0,
-        GOAL_GZIP_BYTES / 1024
+        if gz <= GOAL_GZIP_BYTES {
+            ", met"
+        } else {
+            ", missed"
+        }
     );
 
     run(&dir, "tsc", &["-p", "tsconfig.json"], &[])?;

@@ -147,7 +147,7 @@ impl ImapConnection {
             mailbox: mailbox.clone(),
             attrs: vec![StatusAttr::AppendLimit],
         };
-        let status = assemble::status(self.run(body, timeout).await?);
+        let status = assemble::status(self.run(body, timeout).await?, Some(mailbox))?;
         Ok(status.append_limit.flatten())
     }
 }

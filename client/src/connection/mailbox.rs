@@ -93,6 +93,9 @@ impl ImapConnection {
     /// [`StatusAttr::HighestModSeq`] CONDSTORE; unknown items come back in
     /// [`MailboxStatus::other`].
     ///
+    /// An `OK` without a `* STATUS` response for `mailbox` fails with [`Error::Protocol`]
+    /// (the data was lost; the connection stays usable) rather than returning an empty status.
+    ///
     /// ```no_run
     /// # async fn example(conn: &daaki_imap::ImapConnection) -> daaki_imap::Result<()> {
     /// use daaki_imap::types::StatusAttr;
@@ -107,11 +110,12 @@ impl ImapConnection {
         items: &[StatusAttr],
         timeout: Duration,
     ) -> Result<MailboxStatus> {
+        let mailbox = mailbox.into_mailbox_name()?;
         let body = CommandBody::Status {
-            mailbox: mailbox.into_mailbox_name()?,
+            mailbox: mailbox.clone(),
             attrs: items.to_vec(),
         };
-        Ok(assemble::status(self.run(body, timeout).await?))
+        assemble::status(self.run(body, timeout).await?, Some(&mailbox))
     }
 
     /// `CREATE mailbox`.

@@ -266,7 +266,9 @@ mod tests {
         let Some(SessionEvent::Completed { outcome, .. }) = events.last() else {
             panic!("{events:?}");
         };
-        let status = crate::proto::session::assemble::status(outcome.clone());
+        let drafts = crate::types::MailboxName::new("Drafts").unwrap();
+        let status =
+            crate::proto::session::assemble::status(outcome.clone(), Some(&drafts)).unwrap();
         assert_eq!(
             status.mailbox.map(|m| m.to_string()).as_deref(),
             Some("Drafts")

@@ -395,7 +395,7 @@ macro_rules! steps {
 
 steps! {
     /// STATUS → [`MailboxStatus`].
-    StatusStep => MailboxStatus = |o| Ok(assemble::status(o));
+    StatusStep => MailboxStatus = |o| assemble::status(o, None);
     /// NOOP → `()`.
     NoopStep => () = |_| Ok(());
     /// SELECT / EXAMINE → [`SelectedMailbox`].

@@ -31,23 +31,25 @@ const DEFAULT_IDLE: Duration = Duration::from_secs(29 * 60);
 /// Messages a `fetchStream` buffers for a slow consumer by default.
 const DEFAULT_STREAM_BUFFER: u32 = 64;
 
-type JsResult<T> = std::result::Result<T, JsValue>;
+pub(super) type JsResult<T> = std::result::Result<T, JsValue>;
 
-fn js_err(e: Error) -> JsValue {
+pub(super) fn js_err(e: Error) -> JsValue {
     errors::to_js(&e)
 }
 
 /// Runs `future` as a JS promise. Every async method goes through this one (boxed, type-erased)
 /// `future_to_promise`, instead of wasm-bindgen generating the promise glue once per `async`
 /// method (measured: 26 KB smaller after wasm-opt, 10 KB gzipped).
-fn promise<T: IntoJs>(future: impl Future<Output = JsResult<T>> + 'static) -> js_sys::Promise {
+pub(super) fn promise<T: IntoJs>(
+    future: impl Future<Output = JsResult<T>> + 'static,
+) -> js_sys::Promise {
     let future: Pin<Box<dyn Future<Output = JsResult<JsValue>>>> =
         Box::pin(async move { future.await.map(IntoJs::into_js) });
     wasm_bindgen_futures::future_to_promise(future)
 }
 
 /// What a method's promise resolves with.
-trait IntoJs {
+pub(super) trait IntoJs {
     fn into_js(self) -> JsValue;
 }
 
@@ -81,15 +83,15 @@ impl<T: Tsify> IntoJs for Ts<T> {
     }
 }
 
-fn strings(values: Vec<String>) -> js_sys::Array {
+pub(super) fn strings(values: Vec<String>) -> js_sys::Array {
     values.into_iter().map(JsValue::from).collect()
 }
 
-fn ts<T: Tsify + serde::Serialize>(value: &T) -> JsResult<Ts<T>> {
+pub(super) fn ts<T: Tsify + serde::Serialize>(value: &T) -> JsResult<Ts<T>> {
     Ts::from_rust(value).map_err(errors::invalid)
 }
 
-fn list<T: serde::Serialize>(values: &[T]) -> JsResult<JsValue> {
+pub(super) fn list<T: serde::Serialize>(values: &[T]) -> JsResult<JsValue> {
     super::stream::to_js(&values)
 }
 
@@ -105,7 +107,7 @@ fn list<T: serde::Serialize>(values: &[T]) -> JsResult<JsValue> {
 /// ```
 #[wasm_bindgen]
 pub struct ImapClient {
-    conn: ImapConnection,
+    pub(super) conn: ImapConnection,
 }
 
 #[wasm_bindgen]
@@ -134,13 +136,13 @@ impl ImapClient {
     }
 
     /// A second handle on the same connection, for a method's future to own.
-    fn handle(&self) -> ImapClient {
+    pub(super) fn handle(&self) -> ImapClient {
         ImapClient {
             conn: self.conn.clone(),
         }
     }
 
-    fn timeout(&self, options: Option<Ts<CallOptions>>) -> JsResult<Duration> {
+    pub(super) fn timeout(&self, options: Option<Ts<CallOptions>>) -> JsResult<Duration> {
         let o = args::read_opt(options.as_ref())?;
         args::duration(o.timeout_ms, self.conn.default_timeout()).map_err(js_err)
     }
@@ -657,13 +659,7 @@ impl ImapClient {
             let o = args::read_opt(options.as_ref())?;
             let t = args::duration(o.timeout_ms, this.conn.default_timeout()).map_err(js_err)?;
             let flags = args::flags(o.flags.as_deref().unwrap_or_default()).map_err(js_err)?;
-            let bytes = if let Some(text) = message.as_string() {
-                text.into_bytes()
-            } else if message.is_instance_of::<js_sys::Uint8Array>() {
-                js_sys::Uint8Array::from(message).to_vec()
-            } else {
-                return Err(errors::invalid("message must be a Uint8Array or a string"));
-            };
+            let bytes = super::ext::message_bytes(&message)?;
             let r = this
                 .conn
                 .append(mailbox, &flags, &bytes, t)
@@ -762,11 +758,11 @@ impl ImapClient {
     }
 }
 
-fn seq_set(value: &Ts<SequenceSetArg>) -> JsResult<crate::types::SequenceSet> {
+pub(super) fn seq_set(value: &Ts<SequenceSetArg>) -> JsResult<crate::types::SequenceSet> {
     args::read(value)?.to_set().map_err(js_err)
 }
 
-fn attrs(items: &[Ts<FetchItem>]) -> JsResult<Vec<crate::types::FetchAttr>> {
+pub(super) fn attrs(items: &[Ts<FetchItem>]) -> JsResult<Vec<crate::types::FetchAttr>> {
     let items = items.iter().map(args::read).collect::<JsResult<Vec<_>>>()?;
     args::fetch_attrs(&items).map_err(js_err)
 }

@@ -43,7 +43,8 @@ pub enum ErrorCode {
     Compression,
     /// A server response broke a size limit.
     ProtocolLimit,
-    /// A server response could not be parsed.
+    /// A server response could not be parsed, or a reply lacked the data its command must
+    /// return.
     Parse,
     /// A buffered reply exceeded its cap; use `fetchStream`.
     ReplyTooLarge,
@@ -95,7 +96,8 @@ pub(crate) fn fields(error: &Error) -> ImapErrorFields {
     fields.code = match error {
         Error::InvalidInput(_) => ErrorCode::InvalidInput,
         Error::Frame(_) => ErrorCode::ProtocolLimit,
-        Error::Parse(_) => ErrorCode::Parse,
+        // A reply missing its data is one the client could not understand: PARSE.
+        Error::Parse(_) | Error::Protocol(_) => ErrorCode::Parse,
         Error::No { code, text } | Error::Bad { code, text } | Error::Bye { code, text } => {
             fields.response_code = code.as_ref().map(response_code_name);
             fields.server_text = Some(text.clone());
@@ -153,6 +155,7 @@ fn message(error: &Error) -> String {
         Error::InvalidInput(m) => format!("invalid input: {m}"),
         Error::Frame(e) => format!("server response rejected: {e}"),
         Error::Parse(e) => format!("unparsable server response: {e}"),
+        Error::Protocol(m) => format!("protocol error: {m}"),
         Error::Unsupported(m) => format!("not supported by this server: {m}"),
         Error::AppendLimit { size, limit } => {
             format!("message of {size} bytes exceeds the server's APPENDLIMIT of {limit} bytes")

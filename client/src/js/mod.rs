@@ -12,6 +12,7 @@
 //! | `types` | what JS gets back (messages, mailboxes, results, events) |
 //! | `errors` | `ImapError`: a JS `Error` with a stable `code` and the IMAP response code |
 //! | `stream` | async iterators: streaming FETCH and the event stream |
+//! | `ext` | the extension methods (ESEARCH, SORT, THREAD, LIST-EXTENDED, QRESYNC, ACL, QUOTA, METADATA, …) and their types |
 //!
 //! TypeScript definitions come from the Rust types here (`tsify` derives and wasm-bindgen's
 //! signatures); nothing in the package's `.d.ts` is written by hand.
@@ -19,6 +20,7 @@
 pub mod args;
 mod client;
 pub mod errors;
+pub mod ext;
 pub mod stream;
 pub mod types;
 

@@ -17,6 +17,12 @@ use crate::types::{self as t, Flag, ServerDateTime, StatusKind, TypedEvent};
 #[derive(Debug, Clone)]
 pub struct Bytes(Vec<u8>);
 
+impl From<Vec<u8>> for Bytes {
+    fn from(bytes: Vec<u8>) -> Self {
+        Self(bytes)
+    }
+}
+
 impl Serialize for Bytes {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         s.serialize_bytes(&self.0)

@@ -13,7 +13,7 @@ use crate::types::{
     AppendResult, ChangedSince, CopyResult, ExpungeResult, ModSeqSearch, MoveResult,
     ResyncedMailbox, StoreResult,
 };
-use crate::types::{ESearchResult, ListEntry};
+use crate::types::{ESearchResult, ListEntry, MailboxName};
 use crate::{Error, Result};
 
 /// The most numbers a compact `ALL 1:n` answer may expand to (16 Mi, 64 MiB of `u32`): a
@@ -236,16 +236,30 @@ pub fn namespace(outcome: CommandOutcome) -> Namespace {
         .unwrap_or_default()
 }
 
-/// STATUS: the mailbox's status (empty if the server sent none).
-pub fn status(outcome: CommandOutcome) -> MailboxStatus {
-    outcome
-        .data
-        .into_iter()
-        .find_map(|d| match d {
-            ServerData::Status(s) => Some(s),
-            _ => None,
+/// STATUS: the `* STATUS` response for `mailbox` (matched by name, so STATUS data for other
+/// mailboxes — NOTIFY events claimed by the command — is passed over); with `None`, the first
+/// `* STATUS` of the reply.
+///
+/// A reply without it is [`Error::Protocol`], never an empty status: an OK without the data
+/// means the response was lost (Cyrus 3.6 can split its own STATUS line with a bare LF inside
+/// a MAILBOXID, and the framer drops the unparsable halves).
+pub fn status(outcome: CommandOutcome, mailbox: Option<&MailboxName>) -> Result<MailboxStatus> {
+    let found = outcome.data.into_iter().find_map(|d| match d {
+        ServerData::Status(s)
+            if mailbox.is_none_or(|want| {
+                s.mailbox.as_ref().map(MailboxName::as_str) == Some(want.as_str())
+            }) =>
+        {
+            Some(s)
+        }
+        _ => None,
+    });
+    found.ok_or_else(|| {
+        Error::Protocol(match mailbox {
+            Some(name) => format!("server sent no STATUS data for {:?}", name.as_str()),
+            None => "server sent no STATUS data".to_owned(),
         })
-        .unwrap_or_default()
+    })
 }
 
 fn copy_uid(code: &ResponseCode) -> Option<CopyResult> {
@@ -405,6 +419,91 @@ mod tests {
             None,
         );
         assert!(matches!(search_ids(&o), Err(Error::ReplyTooLarge { .. })));
+    }
+
+    fn status_data(frames: &[&[u8]]) -> Vec<ServerData> {
+        use crate::proto::parse_response;
+        frames
+            .iter()
+            .map(|f| match parse_response(f).unwrap().0 {
+                crate::proto::response::Response::Data(d) => ServerData::from_proto(d, f, false),
+                other => panic!("{other:?}"),
+            })
+            .collect()
+    }
+
+    #[test]
+    fn status_is_the_response_for_the_asked_mailbox() {
+        let data = status_data(&[
+            b"* STATUS Archive (MESSAGES 9)\r\n",
+            b"* STATUS inbox (MESSAGES 4 UNSEEN 1)\r\n",
+        ]);
+        let inbox = MailboxName::inbox();
+        let s = status(outcome(data.clone(), None), Some(&inbox)).unwrap();
+        assert_eq!(s.mailbox.as_ref(), Some(&inbox));
+        assert_eq!((s.messages, s.unseen), (Some(4), Some(1)));
+        // Without a name (a pipeline step): the first STATUS.
+        let first = status(outcome(data, None), None).unwrap();
+        assert_eq!(first.messages, Some(9));
+    }
+
+    #[test]
+    fn status_without_a_response_for_the_mailbox_is_a_protocol_error() {
+        let inbox = MailboxName::inbox();
+        // Only another mailbox's STATUS: not the asked one's data.
+        let other = status_data(&[b"* STATUS Archive (MESSAGES 9)\r\n"]);
+        let err = status(outcome(other, None), Some(&inbox)).unwrap_err();
+        assert!(
+            matches!(&err, Error::Protocol(m) if m == "server sent no STATUS data for \"INBOX\""),
+            "{err:?}"
+        );
+        // Nothing at all: an error too, with or without a name — never an empty status.
+        assert!(matches!(
+            status(outcome(Vec::new(), None), Some(&inbox)),
+            Err(Error::Protocol(_))
+        ));
+        assert!(matches!(
+            status(outcome(Vec::new(), None), None),
+            Err(Error::Protocol(_))
+        ));
+    }
+
+    /// Cyrus 3.6 sends heap bytes as the MAILBOXID when other items are asked too; a bare LF
+    /// among them ends the line early. The session drops the broken halves and completes the
+    /// command with OK; STATUS must then fail, not return an empty status.
+    #[test]
+    fn a_status_line_split_by_a_bare_lf_is_a_protocol_error_and_the_session_goes_on() {
+        use crate::proto::command::CommandBody;
+        use crate::proto::session::{DataMode, Session, SessionEvent};
+        use crate::types::StatusAttr;
+        let mut s = Session::default();
+        s.handle_input(b"* OK [CAPABILITY IMAP4rev1 OBJECTID] hi\r\n");
+        let inbox = MailboxName::inbox();
+        let mut run = |reply: &[u8]| {
+            s.submit(
+                CommandBody::Status {
+                    mailbox: inbox.clone(),
+                    attrs: vec![StatusAttr::Messages, StatusAttr::MailboxId],
+                },
+                DataMode::Collect,
+            )
+            .expect("submit");
+            s.transmit_into(&mut Vec::new());
+            s.handle_input(reply);
+            std::iter::from_fn(|| s.poll_event())
+                .find_map(|e| match e {
+                    SessionEvent::Completed { outcome, .. } => Some(outcome),
+                    _ => None,
+                })
+                .expect("the command completes")
+        };
+        let broken = run(b"* STATUS INBOX (MESSAGES 4 MAILBOXID (\x90\x1f\nU))\r\nA1 OK done\r\n");
+        let whole = run(b"* STATUS INBOX (MESSAGES 4 MAILBOXID (abc))\r\nA2 OK done\r\n");
+        let broken = status(broken, Some(&inbox));
+        assert!(matches!(broken, Err(Error::Protocol(_))), "{broken:?}");
+        let whole = status(whole, Some(&inbox)).unwrap();
+        assert_eq!(whole.messages, Some(4));
+        assert_eq!(whole.mailbox_id.as_deref(), Some(&b"abc"[..]));
     }
 
     #[test]
