@@ -460,17 +460,11 @@ fn metadata_values(outcome: CommandOutcome) -> MetadataValues {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::proto::session::{CommandKind, Completion};
+    use crate::proto::session::CommandOutcome;
     use crate::types::response::{Metadata, MetadataEntry, QuotaRoot};
 
     fn outcome(data: Vec<ServerData>, code: Option<ResponseCode>) -> CommandOutcome {
-        CommandOutcome {
-            kind: CommandKind::Noop,
-            completion: Completion::Ok,
-            code,
-            text: String::new(),
-            data,
-        }
+        CommandOutcome::ok_with(data, code)
     }
 
     #[test]

@@ -7,7 +7,7 @@ use std::time::Duration;
 use super::search::require;
 use super::{ImapConnection, IntoMailboxName};
 use crate::proto::command::{CommandBody, ListPattern, SelectParams};
-use crate::proto::session::assemble;
+use crate::proto::session::{CommandOutcome, assemble};
 use crate::types::response::{MailboxInfo, MailboxStatus, Namespace, SelectedMailbox};
 use crate::types::{ExpungeResult, ListEntry, ListOptions, SequenceSet, SpecialUse, StatusAttr};
 use crate::{Error, Result};
@@ -26,11 +26,9 @@ impl ImapConnection {
         mailbox: impl IntoMailboxName,
         timeout: Duration,
     ) -> Result<SelectedMailbox> {
-        let body = CommandBody::Select {
-            mailbox: mailbox.into_mailbox_name()?,
-            params: SelectParams::default(),
-        };
-        let outcome = self.run(body, timeout).await?;
+        let outcome = self
+            .open_mailbox(mailbox, false, SelectParams::default(), timeout)
+            .await?;
         Ok(assemble::selected(&outcome))
     }
 
@@ -40,12 +38,28 @@ impl ImapConnection {
         mailbox: impl IntoMailboxName,
         timeout: Duration,
     ) -> Result<SelectedMailbox> {
-        let body = CommandBody::Examine {
-            mailbox: mailbox.into_mailbox_name()?,
-            params: SelectParams::default(),
-        };
-        let outcome = self.run(body, timeout).await?;
+        let outcome = self
+            .open_mailbox(mailbox, true, SelectParams::default(), timeout)
+            .await?;
         Ok(assemble::selected(&outcome))
+    }
+
+    /// `SELECT` (or `EXAMINE` when `read_only`) with `params`: the one place every
+    /// select variant (plain, CONDSTORE, QRESYNC) sends its command.
+    pub(super) async fn open_mailbox(
+        &self,
+        mailbox: impl IntoMailboxName,
+        read_only: bool,
+        params: SelectParams,
+        timeout: Duration,
+    ) -> Result<CommandOutcome> {
+        let mailbox = mailbox.into_mailbox_name()?;
+        let body = if read_only {
+            CommandBody::Examine { mailbox, params }
+        } else {
+            CommandBody::Select { mailbox, params }
+        };
+        self.run(body, timeout).await
     }
 
     /// `LIST reference pattern` (`*` matches across levels, `%` within one). On servers with

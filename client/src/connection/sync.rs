@@ -89,11 +89,9 @@ impl ImapConnection {
             condstore: true,
             qresync: None,
         };
-        let body = CommandBody::Select {
-            mailbox: mailbox.into_mailbox_name()?,
-            params,
-        };
-        Ok(assemble::selected(&self.run(body, timeout).await?))
+        Ok(assemble::selected(
+            &self.open_mailbox(mailbox, false, params, timeout).await?,
+        ))
     }
 
     /// `EXAMINE mailbox (CONDSTORE)`: as [`ImapConnection::select_condstore`], read-only.
@@ -106,11 +104,9 @@ impl ImapConnection {
             condstore: true,
             qresync: None,
         };
-        let body = CommandBody::Examine {
-            mailbox: mailbox.into_mailbox_name()?,
-            params,
-        };
-        Ok(assemble::selected(&self.run(body, timeout).await?))
+        Ok(assemble::selected(
+            &self.open_mailbox(mailbox, true, params, timeout).await?,
+        ))
     }
 
     /// `SELECT mailbox (QRESYNC (uidvalidity modseq [known-uids [seq-match]]))`: selects and
@@ -148,11 +144,9 @@ impl ImapConnection {
             condstore: false,
             qresync: Some(params.clone()),
         };
-        let body = CommandBody::Select {
-            mailbox: mailbox.into_mailbox_name()?,
-            params,
-        };
-        Ok(assemble::resynced(self.run(body, timeout).await?))
+        Ok(assemble::resynced(
+            self.open_mailbox(mailbox, false, params, timeout).await?,
+        ))
     }
 
     /// `EXAMINE mailbox (QRESYNC (…))`: as [`ImapConnection::select_qresync`], read-only.
@@ -166,11 +160,9 @@ impl ImapConnection {
             condstore: false,
             qresync: Some(params.clone()),
         };
-        let body = CommandBody::Examine {
-            mailbox: mailbox.into_mailbox_name()?,
-            params,
-        };
-        Ok(assemble::resynced(self.run(body, timeout).await?))
+        Ok(assemble::resynced(
+            self.open_mailbox(mailbox, true, params, timeout).await?,
+        ))
     }
 
     /// `FETCH set items (CHANGEDSINCE n)`: only messages whose mod-sequence is above `n`,

@@ -1,17 +1,21 @@
 //! What JavaScript passes in, and its conversion to the crate's validated types.
 //!
-//! Every type here derives `Tsify`, so its TypeScript declaration is generated. Conversions
+//! Every type here derives `Tsify`, so its TypeScript declaration is generated (its shape
+//! follows the `serde` attributes); the values are read by hand (`FromJs`, module `read`),
+//! not by serde, which costs the package ~25 KB gzipped. Conversions
 //! only reshape: validation is done by the crate's constructors (`SequenceSet::new`,
 //! `Flag::parse`, `Section::parse`, …), whose errors reach JS as `INVALID_INPUT`.
 
 use std::num::NonZeroU32;
 use std::time::Duration;
 
-use serde::Deserialize;
 use tsify::{Ts, Tsify};
 use wasm_bindgen::{JsCast, JsValue};
 
 use super::errors::invalid;
+use super::read::{
+    FromJs, Read, data, field, field_or_default, object, unit_enum, unknown, variant,
+};
 use crate::proto::command::{MailboxFilter, NotifyEvent, NotifyEventGroup, NotifySetParams};
 use crate::types::{
     FetchAttr, Flag, HeaderName, ImapAtom, ImapDate, ImapString, MailboxName, ModSeq, ObjectId,
@@ -23,7 +27,7 @@ use crate::{Result, StoreKind};
 const MAX_SEARCH_DEPTH: usize = 64;
 
 /// The options of `ImapClient.connect`.
-#[derive(Debug, Deserialize, Tsify)]
+#[derive(Debug, Tsify)]
 #[serde(rename_all = "camelCase")]
 pub struct ConnectOptions {
     /// The bridge's WebSocket URL, e.g. `wss://bridge.example.com/imap`.
@@ -47,7 +51,7 @@ pub struct ConnectOptions {
 }
 
 /// Per-call options.
-#[derive(Debug, Default, Deserialize, Tsify)]
+#[derive(Debug, Default, Tsify)]
 #[serde(rename_all = "camelCase")]
 pub struct CallOptions {
     /// Time allowed for this call (milliseconds); default: the connection's.
@@ -56,7 +60,7 @@ pub struct CallOptions {
 }
 
 /// Options of `ImapClient.append`.
-#[derive(Debug, Default, Deserialize, Tsify)]
+#[derive(Debug, Default, Tsify)]
 #[serde(rename_all = "camelCase")]
 pub struct AppendOptions {
     /// Flags to set on the new message, e.g. `["\\Seen"]`.
@@ -68,7 +72,7 @@ pub struct AppendOptions {
 }
 
 /// Options of `ImapClient.fetchStream`.
-#[derive(Debug, Default, Deserialize, Tsify)]
+#[derive(Debug, Default, Tsify)]
 #[serde(rename_all = "camelCase")]
 pub struct StreamOptions {
     /// Time allowed for the whole FETCH (milliseconds).
@@ -82,7 +86,7 @@ pub struct StreamOptions {
 
 /// Options of `ImapClient.idle`. The `signal` ends IDLE early: the promise then rejects with
 /// code `"ABORTED"` (after DONE was sent, so the connection stays usable).
-#[derive(Debug, Default, Deserialize, Tsify)]
+#[derive(Debug, Default, Tsify)]
 #[serde(rename_all = "camelCase")]
 pub struct IdleOptions {
     /// How long to wait for a change (milliseconds, default 29 minutes); resolves with
@@ -90,27 +94,12 @@ pub struct IdleOptions {
     #[tsify(optional)]
     pub timeout_ms: Option<f64>,
     /// Aborts the IDLE.
-    #[serde(default, deserialize_with = "abort_signal")]
     #[tsify(optional, type = "AbortSignal")]
     pub signal: Option<web_sys::AbortSignal>,
 }
 
-fn abort_signal<'de, D: serde::Deserializer<'de>>(
-    de: D,
-) -> std::result::Result<Option<web_sys::AbortSignal>, D::Error> {
-    serde_wasm_bindgen::preserve::deserialize::<_, JsValue>(de).and_then(|v| {
-        if v.is_undefined() || v.is_null() {
-            Ok(None)
-        } else {
-            v.dyn_into()
-                .map(Some)
-                .map_err(|_| serde::de::Error::custom("signal is not an AbortSignal"))
-        }
-    })
-}
-
 /// A sequence set: `"1:*"`, `"2,4:7"`, a number, or a list of numbers.
-#[derive(Debug, Deserialize, Tsify)]
+#[derive(Debug, Tsify)]
 #[serde(untagged)]
 pub enum SequenceSetArg {
     /// IMAP syntax, e.g. `"1:*"`.
@@ -122,7 +111,7 @@ pub enum SequenceSetArg {
 }
 
 /// One FETCH data item: a name, or an object for sections.
-#[derive(Debug, Deserialize, Tsify)]
+#[derive(Debug, Tsify)]
 #[serde(rename_all = "camelCase")]
 pub enum FetchItem {
     /// `ALL` macro (alone only).
@@ -170,7 +159,7 @@ pub enum FetchItem {
 }
 
 /// `{ bodySection: { section: "HEADER.FIELDS (Subject)", peek: true } }`.
-#[derive(Debug, Deserialize, Tsify)]
+#[derive(Debug, Tsify)]
 #[serde(rename_all = "camelCase")]
 pub struct SectionItem {
     /// The section in IMAP syntax (`""` for the whole message, `"1.2"`, `"HEADER"`, `"TEXT"`, …).
@@ -187,7 +176,7 @@ pub struct SectionItem {
 }
 
 /// `{ binary: { part: [1], peek: true } }`.
-#[derive(Debug, Deserialize, Tsify)]
+#[derive(Debug, Tsify)]
 #[serde(rename_all = "camelCase")]
 pub struct BinaryItem {
     /// The part path (empty for the whole message).
@@ -204,7 +193,7 @@ pub struct BinaryItem {
 }
 
 /// A STATUS item.
-#[derive(Debug, Clone, Copy, Deserialize, Tsify)]
+#[derive(Debug, Clone, Copy, Tsify)]
 #[serde(rename_all = "camelCase")]
 pub enum StatusItem {
     /// `MESSAGES`
@@ -230,7 +219,7 @@ pub enum StatusItem {
 }
 
 /// How STORE applies flags.
-#[derive(Debug, Clone, Copy, Deserialize, Tsify)]
+#[derive(Debug, Clone, Copy, Tsify)]
 #[serde(rename_all = "camelCase")]
 pub enum StoreMode {
     /// `+FLAGS`
@@ -242,7 +231,7 @@ pub enum StoreMode {
 }
 
 /// A search key. Dates are `"YYYY-MM-DD"`; texts must not contain CR, LF or NUL.
-#[derive(Debug, Deserialize, Tsify)]
+#[derive(Debug, Tsify)]
 #[serde(rename_all = "camelCase")]
 pub enum SearchKey {
     /// Every message.
@@ -340,7 +329,7 @@ pub enum SearchKey {
 }
 
 /// `{ header: { name: "List-Id", value: "dev" } }`.
-#[derive(Debug, Deserialize, Tsify)]
+#[derive(Debug, Tsify)]
 pub struct HeaderKey {
     /// The header field name.
     pub name: String,
@@ -351,7 +340,7 @@ pub struct HeaderKey {
 }
 
 /// What NOTIFY SET asks for.
-#[derive(Debug, Deserialize, Tsify)]
+#[derive(Debug, Tsify)]
 #[serde(rename_all = "camelCase")]
 pub struct NotifyParams {
     /// Report the status of every matching mailbox first (`NOTIFY SET STATUS`).
@@ -363,7 +352,7 @@ pub struct NotifyParams {
 }
 
 /// One `(filter (events))` group of NOTIFY SET.
-#[derive(Debug, Deserialize, Tsify)]
+#[derive(Debug, Tsify)]
 pub struct NotifyGroup {
     /// Which mailboxes.
     pub filter: NotifyFilter,
@@ -372,7 +361,7 @@ pub struct NotifyGroup {
 }
 
 /// NOTIFY mailbox filters.
-#[derive(Debug, Deserialize, Tsify)]
+#[derive(Debug, Tsify)]
 #[serde(rename_all = "camelCase")]
 pub enum NotifyFilter {
     /// `SELECTED`
@@ -392,7 +381,7 @@ pub enum NotifyFilter {
 }
 
 /// NOTIFY events.
-#[derive(Debug, Deserialize, Tsify)]
+#[derive(Debug, Tsify)]
 #[serde(rename_all = "camelCase")]
 pub enum NotifyEventName {
     /// `MessageNew`
@@ -416,20 +405,14 @@ pub enum NotifyEventName {
 }
 
 /// Reads a `Ts<T>` argument; a value that does not fit `T` is `INVALID_INPUT`.
-pub(crate) fn read<T>(value: &Ts<T>) -> std::result::Result<T, JsValue>
-where
-    T: Tsify + serde::de::DeserializeOwned,
-    <T as Tsify>::JsType: Clone,
-{
-    value.to_rust().map_err(invalid)
+pub(crate) fn read<T: Tsify + FromJs>(value: &Ts<T>) -> std::result::Result<T, JsValue> {
+    <T as FromJs>::from_js(&value.js_value())
 }
 
 /// Reads an optional `Ts<T>` argument (`undefined` → `T::default()`).
-pub(crate) fn read_opt<T>(value: Option<&Ts<T>>) -> std::result::Result<T, JsValue>
-where
-    T: Tsify + serde::de::DeserializeOwned + Default,
-    <T as Tsify>::JsType: Clone,
-{
+pub(crate) fn read_opt<T: Tsify + FromJs + Default>(
+    value: Option<&Ts<T>>,
+) -> std::result::Result<T, JsValue> {
     value.map_or_else(|| Ok(T::default()), read)
 }
 
@@ -699,5 +682,272 @@ impl NotifyParams {
             })
             .collect::<Result<Vec<_>>>()?;
         Ok(NotifySetParams::new(groups, self.status))
+    }
+}
+
+impl FromJs for ConnectOptions {
+    fn from_js(v: &JsValue) -> Read<Self> {
+        let o = object(v)?;
+        Ok(Self {
+            bridge_url: field(o, "bridgeUrl")?,
+            host: field(o, "host")?,
+            port: field(o, "port")?,
+            target: field(o, "target")?,
+            ticket: field(o, "ticket")?,
+            timeout_ms: field(o, "timeoutMs")?,
+        })
+    }
+}
+
+impl FromJs for CallOptions {
+    fn from_js(v: &JsValue) -> Read<Self> {
+        Ok(Self {
+            timeout_ms: field(object(v)?, "timeoutMs")?,
+        })
+    }
+}
+
+impl FromJs for AppendOptions {
+    fn from_js(v: &JsValue) -> Read<Self> {
+        let o = object(v)?;
+        Ok(Self {
+            flags: field(o, "flags")?,
+            timeout_ms: field(o, "timeoutMs")?,
+        })
+    }
+}
+
+impl FromJs for StreamOptions {
+    fn from_js(v: &JsValue) -> Read<Self> {
+        let o = object(v)?;
+        Ok(Self {
+            timeout_ms: field(o, "timeoutMs")?,
+            buffer: field(o, "buffer")?,
+        })
+    }
+}
+
+impl FromJs for IdleOptions {
+    fn from_js(v: &JsValue) -> Read<Self> {
+        let o = object(v)?;
+        let signal: Option<JsValue> = field(o, "signal")?;
+        Ok(Self {
+            timeout_ms: field(o, "timeoutMs")?,
+            signal: match signal {
+                None => None,
+                Some(s) => Some(
+                    s.dyn_into()
+                        .map_err(|_| invalid("`signal` is not an AbortSignal"))?,
+                ),
+            },
+        })
+    }
+}
+
+impl FromJs for SequenceSetArg {
+    fn from_js(v: &JsValue) -> Read<Self> {
+        if let Some(text) = v.as_string() {
+            Ok(Self::Text(text))
+        } else if v.as_f64().is_some() {
+            u32::from_js(v).map(Self::Number)
+        } else {
+            Vec::from_js(v)
+                .map(Self::Numbers)
+                .map_err(|_| invalid("a sequence set must be a string, a number or numbers"))
+        }
+    }
+}
+
+impl FromJs for FetchItem {
+    fn from_js(v: &JsValue) -> Read<Self> {
+        let (name, value) = variant(v)?;
+        Ok(match name.as_str() {
+            "all" => Self::All,
+            "fast" => Self::Fast,
+            "full" => Self::Full,
+            "uid" => Self::Uid,
+            "flags" => Self::Flags,
+            "internalDate" => Self::InternalDate,
+            "size" => Self::Size,
+            "rfc822" => Self::Rfc822,
+            "rfc822Header" => Self::Rfc822Header,
+            "rfc822Text" => Self::Rfc822Text,
+            "envelope" => Self::Envelope,
+            "body" => Self::Body,
+            "bodyStructure" => Self::BodyStructure,
+            "modSeq" => Self::ModSeq,
+            "emailId" => Self::EmailId,
+            "threadId" => Self::ThreadId,
+            "saveDate" => Self::SaveDate,
+            "preview" => Self::Preview,
+            "bodySection" => Self::BodySection(data(value, &name)?),
+            "binary" => Self::Binary(data(value, &name)?),
+            "binarySize" => Self::BinarySize(data(value, &name)?),
+            _ => return Err(unknown("fetch item", &name)),
+        })
+    }
+}
+
+impl FromJs for SectionItem {
+    fn from_js(v: &JsValue) -> Read<Self> {
+        let o = object(v)?;
+        Ok(Self {
+            section: field_or_default(o, "section")?,
+            peek: field_or_default(o, "peek")?,
+            partial: field(o, "partial")?,
+        })
+    }
+}
+
+impl FromJs for BinaryItem {
+    fn from_js(v: &JsValue) -> Read<Self> {
+        let o = object(v)?;
+        Ok(Self {
+            part: field_or_default(o, "part")?,
+            peek: field_or_default(o, "peek")?,
+            partial: field(o, "partial")?,
+        })
+    }
+}
+
+unit_enum!(StatusItem, "status item", {
+    "messages" => Messages,
+    "recent" => Recent,
+    "uidNext" => UidNext,
+    "uidValidity" => UidValidity,
+    "unseen" => Unseen,
+    "deleted" => Deleted,
+    "size" => Size,
+    "highestModSeq" => HighestModSeq,
+    "appendLimit" => AppendLimit,
+    "mailboxId" => MailboxId,
+});
+
+unit_enum!(StoreMode, "store mode", {
+    "add" => Add,
+    "remove" => Remove,
+    "replace" => Replace,
+});
+
+impl FromJs for SearchKey {
+    /// Recursion (`not`, `or`, `and`) is bounded by [`check_depth`] having run first.
+    fn from_js(v: &JsValue) -> Read<Self> {
+        let (name, value) = variant(v)?;
+        Ok(match name.as_str() {
+            "all" => Self::All,
+            "answered" => Self::Answered,
+            "deleted" => Self::Deleted,
+            "draft" => Self::Draft,
+            "flagged" => Self::Flagged,
+            "new" => Self::New,
+            "old" => Self::Old,
+            "recent" => Self::Recent,
+            "seen" => Self::Seen,
+            "unanswered" => Self::Unanswered,
+            "undeleted" => Self::Undeleted,
+            "undraft" => Self::Undraft,
+            "unflagged" => Self::Unflagged,
+            "unseen" => Self::Unseen,
+            "saveDateSupported" => Self::SaveDateSupported,
+            "bcc" => Self::Bcc(data(value, &name)?),
+            "body" => Self::Body(data(value, &name)?),
+            "cc" => Self::Cc(data(value, &name)?),
+            "from" => Self::From(data(value, &name)?),
+            "subject" => Self::Subject(data(value, &name)?),
+            "text" => Self::Text(data(value, &name)?),
+            "to" => Self::To(data(value, &name)?),
+            "header" => Self::Header(data(value, &name)?),
+            "keyword" => Self::Keyword(data(value, &name)?),
+            "unkeyword" => Self::Unkeyword(data(value, &name)?),
+            "larger" => Self::Larger(data(value, &name)?),
+            "smaller" => Self::Smaller(data(value, &name)?),
+            "before" => Self::Before(data(value, &name)?),
+            "on" => Self::On(data(value, &name)?),
+            "since" => Self::Since(data(value, &name)?),
+            "sentBefore" => Self::SentBefore(data(value, &name)?),
+            "sentOn" => Self::SentOn(data(value, &name)?),
+            "sentSince" => Self::SentSince(data(value, &name)?),
+            "savedBefore" => Self::SavedBefore(data(value, &name)?),
+            "savedOn" => Self::SavedOn(data(value, &name)?),
+            "savedSince" => Self::SavedSince(data(value, &name)?),
+            "older" => Self::Older(data(value, &name)?),
+            "younger" => Self::Younger(data(value, &name)?),
+            "modSeq" => Self::ModSeq(data(value, &name)?),
+            "emailId" => Self::EmailId(data(value, &name)?),
+            "threadId" => Self::ThreadId(data(value, &name)?),
+            "uid" => Self::Uid(data(value, &name)?),
+            "seq" => Self::Seq(data(value, &name)?),
+            "not" => Self::Not(data(value, &name)?),
+            "or" => {
+                let (a, b) = data(value, &name)?;
+                Self::Or(a, b)
+            }
+            "and" => Self::And(data(value, &name)?),
+            _ => return Err(unknown("search key", &name)),
+        })
+    }
+}
+
+impl FromJs for HeaderKey {
+    fn from_js(v: &JsValue) -> Read<Self> {
+        let o = object(v)?;
+        Ok(Self {
+            name: field(o, "name")?,
+            value: field_or_default(o, "value")?,
+        })
+    }
+}
+
+impl FromJs for NotifyParams {
+    fn from_js(v: &JsValue) -> Read<Self> {
+        let o = object(v)?;
+        Ok(Self {
+            status: field_or_default(o, "status")?,
+            groups: field(o, "groups")?,
+        })
+    }
+}
+
+impl FromJs for NotifyGroup {
+    fn from_js(v: &JsValue) -> Read<Self> {
+        let o = object(v)?;
+        Ok(Self {
+            filter: field(o, "filter")?,
+            events: field(o, "events")?,
+        })
+    }
+}
+
+impl FromJs for NotifyFilter {
+    fn from_js(v: &JsValue) -> Read<Self> {
+        let (name, value) = variant(v)?;
+        Ok(match name.as_str() {
+            "selected" => Self::Selected,
+            "selectedDelayed" => Self::SelectedDelayed,
+            "inboxes" => Self::Inboxes,
+            "personal" => Self::Personal,
+            "subscribed" => Self::Subscribed,
+            "subtree" => Self::Subtree(data(value, &name)?),
+            "mailboxes" => Self::Mailboxes(data(value, &name)?),
+            _ => return Err(unknown("NOTIFY filter", &name)),
+        })
+    }
+}
+
+impl FromJs for NotifyEventName {
+    fn from_js(v: &JsValue) -> Read<Self> {
+        let (name, value) = variant(v)?;
+        Ok(match name.as_str() {
+            "messageNew" => Self::MessageNew,
+            "messageNewFetch" => Self::MessageNewFetch(data(value, &name)?),
+            "messageExpunge" => Self::MessageExpunge,
+            "flagChange" => Self::FlagChange,
+            "annotationChange" => Self::AnnotationChange,
+            "mailboxName" => Self::MailboxName,
+            "subscriptionChange" => Self::SubscriptionChange,
+            "mailboxMetadataChange" => Self::MailboxMetadataChange,
+            "serverMetadataChange" => Self::ServerMetadataChange,
+            _ => return Err(unknown("NOTIFY event", &name)),
+        })
     }
 }

@@ -8,13 +8,14 @@
 
 use std::num::NonZeroU32;
 
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use tsify::{Ts, Tsify};
 use wasm_bindgen::prelude::*;
 
 use super::args::{self, CallOptions, FetchItem, SearchKey, SequenceSetArg, StatusItem, StoreMode};
 use super::client::{ImapClient, JsResult, attrs, js_err, list, promise, seq_set, ts};
 use super::errors;
+use super::read::{FromJs, Read, field, field_or_default, object, unit_enum};
 use super::types::{
     AppendResult, FetchedMessage, MailboxInfo, MailboxStatus, NumberRange, SelectedMailbox,
     StoreResult,
@@ -61,7 +62,7 @@ fn js_bytes(bytes: &[u8]) -> JsValue {
 }
 
 /// What ESEARCH / ESORT return (`RETURN (…)`).
-#[derive(Debug, Clone, Copy, Deserialize, Tsify)]
+#[derive(Debug, Clone, Copy, Tsify)]
 #[serde(rename_all = "camelCase")]
 pub enum SearchReturn {
     /// `MIN`: the lowest match.
@@ -132,7 +133,7 @@ fn esearch_result(e: &t::ESearchResult) -> JsResult<JsValue> {
 }
 
 /// A SORT key.
-#[derive(Debug, Clone, Copy, Deserialize, Tsify)]
+#[derive(Debug, Clone, Copy, Tsify)]
 #[serde(rename_all = "camelCase")]
 pub enum SortKeyName {
     /// `ARRIVAL`
@@ -156,7 +157,7 @@ pub enum SortKeyName {
 }
 
 /// One SORT criterion: `{ key: "date", reverse: true }`.
-#[derive(Debug, Deserialize, Tsify)]
+#[derive(Debug, Tsify)]
 pub struct SortBy {
     /// What to sort by.
     pub key: SortKeyName,
@@ -193,7 +194,7 @@ fn criteria(items: &[Ts<SortBy>]) -> JsResult<Vec<crate::types::SortCriterion>> 
 }
 
 /// A THREAD algorithm.
-#[derive(Debug, Clone, Copy, Deserialize, Tsify)]
+#[derive(Debug, Clone, Copy, Tsify)]
 #[serde(rename_all = "camelCase")]
 pub enum ThreadAlgorithmName {
     /// `ORDEREDSUBJECT`
@@ -222,7 +223,7 @@ fn thread(t: &r::Thread) -> Thread {
 }
 
 /// Options of `listExtended` (LIST-EXTENDED selection and RETURN options).
-#[derive(Debug, Default, Deserialize, Tsify)]
+#[derive(Debug, Default, Tsify)]
 #[serde(rename_all = "camelCase")]
 pub struct ListExtendedOptions {
     /// Selection `SUBSCRIBED`.
@@ -274,7 +275,7 @@ pub struct ListEntry {
 }
 
 /// A special use (RFC 6154), for `createSpecialUse`.
-#[derive(Debug, Clone, Copy, Deserialize, Tsify)]
+#[derive(Debug, Clone, Copy, Tsify)]
 #[serde(rename_all = "camelCase")]
 pub enum SpecialUseName {
     /// `\All`
@@ -327,7 +328,7 @@ fn namespaces(d: &[r::NamespaceDescr]) -> Vec<NamespaceEntry> {
 }
 
 /// What the client knows of a mailbox, for `selectQresync` (RFC 7162).
-#[derive(Debug, Deserialize, Tsify)]
+#[derive(Debug, Tsify)]
 #[serde(rename_all = "camelCase")]
 pub struct QresyncParams {
     /// The UIDVALIDITY the client saw.
@@ -363,10 +364,9 @@ pub struct ChangedSince {
 }
 
 /// One message of `appendMany`.
-#[derive(Debug, Deserialize, Tsify)]
+#[derive(Debug, Tsify)]
 pub struct AppendItem {
     /// The message (`Uint8Array`, or a string sent as UTF-8).
-    #[serde(with = "serde_wasm_bindgen::preserve")]
     #[tsify(type = "Uint8Array | string")]
     pub message: JsValue,
     /// Flags to set on it.
@@ -438,7 +438,7 @@ pub struct QuotaRoots {
 }
 
 /// A limit for `setQuota`.
-#[derive(Debug, Deserialize, Tsify)]
+#[derive(Debug, Tsify)]
 pub struct QuotaLimit {
     /// The resource, e.g. `"STORAGE"`.
     pub resource: String,
@@ -447,7 +447,7 @@ pub struct QuotaLimit {
 }
 
 /// Options of `getMetadata`.
-#[derive(Debug, Default, Deserialize, Tsify)]
+#[derive(Debug, Default, Tsify)]
 #[serde(rename_all = "camelCase")]
 pub struct MetadataOptions {
     /// `MAXSIZE`: only values up to this many bytes.
@@ -485,19 +485,140 @@ pub struct MetadataValues {
 }
 
 /// One entry for `setMetadata`; `value: null` removes it.
-#[derive(Debug, Deserialize, Tsify)]
+#[derive(Debug, Tsify)]
 pub struct MetadataSet {
     /// The entry, e.g. `"/private/comment"`.
     pub name: String,
     /// The new value (`Uint8Array`, or a string stored as UTF-8); `null` removes the entry.
-    #[serde(with = "serde_wasm_bindgen::preserve")]
     #[tsify(type = "Uint8Array | string | null")]
     pub value: JsValue,
 }
 
 /// `ID` parameters: `[name, value]` pairs (RFC 2971).
-#[derive(Debug, Default, Deserialize, Serialize, Tsify)]
+#[derive(Debug, Default, Serialize, Tsify)]
 pub struct IdFields(pub Vec<(String, Option<String>)>);
+
+unit_enum!(SearchReturn, "search return option", {
+    "min" => Min,
+    "max" => Max,
+    "all" => All,
+    "count" => Count,
+    "save" => Save,
+});
+
+unit_enum!(SortKeyName, "sort key", {
+    "arrival" => Arrival,
+    "cc" => Cc,
+    "date" => Date,
+    "from" => From,
+    "size" => Size,
+    "subject" => Subject,
+    "to" => To,
+    "displayFrom" => DisplayFrom,
+    "displayTo" => DisplayTo,
+});
+
+unit_enum!(ThreadAlgorithmName, "thread algorithm", {
+    "orderedSubject" => OrderedSubject,
+    "references" => References,
+    "refs" => Refs,
+});
+
+unit_enum!(SpecialUseName, "special use", {
+    "all" => All,
+    "archive" => Archive,
+    "drafts" => Drafts,
+    "flagged" => Flagged,
+    "junk" => Junk,
+    "sent" => Sent,
+    "trash" => Trash,
+    "important" => Important,
+});
+
+impl FromJs for SortBy {
+    fn from_js(v: &JsValue) -> Read<Self> {
+        let o = object(v)?;
+        Ok(Self {
+            key: field(o, "key")?,
+            reverse: field_or_default(o, "reverse")?,
+        })
+    }
+}
+
+impl FromJs for ListExtendedOptions {
+    fn from_js(v: &JsValue) -> Read<Self> {
+        let o = object(v)?;
+        Ok(Self {
+            subscribed: field_or_default(o, "subscribed")?,
+            remote: field_or_default(o, "remote")?,
+            recursive_match: field_or_default(o, "recursiveMatch")?,
+            special_use: field_or_default(o, "specialUse")?,
+            return_subscribed: field_or_default(o, "returnSubscribed")?,
+            return_children: field_or_default(o, "returnChildren")?,
+            return_special_use: field_or_default(o, "returnSpecialUse")?,
+            return_status: field_or_default(o, "returnStatus")?,
+            timeout_ms: field(o, "timeoutMs")?,
+        })
+    }
+}
+
+impl FromJs for QresyncParams {
+    fn from_js(v: &JsValue) -> Read<Self> {
+        let o = object(v)?;
+        Ok(Self {
+            uid_validity: field(o, "uidValidity")?,
+            mod_seq: field(o, "modSeq")?,
+            known_uids: field(o, "knownUids")?,
+        })
+    }
+}
+
+impl FromJs for AppendItem {
+    fn from_js(v: &JsValue) -> Read<Self> {
+        let o = object(v)?;
+        Ok(Self {
+            message: field(o, "message")?,
+            flags: field_or_default(o, "flags")?,
+        })
+    }
+}
+
+impl FromJs for QuotaLimit {
+    fn from_js(v: &JsValue) -> Read<Self> {
+        let o = object(v)?;
+        Ok(Self {
+            resource: field(o, "resource")?,
+            limit: field(o, "limit")?,
+        })
+    }
+}
+
+impl FromJs for MetadataOptions {
+    fn from_js(v: &JsValue) -> Read<Self> {
+        let o = object(v)?;
+        Ok(Self {
+            max_size: field(o, "maxSize")?,
+            depth: field(o, "depth")?,
+            timeout_ms: field(o, "timeoutMs")?,
+        })
+    }
+}
+
+impl FromJs for MetadataSet {
+    fn from_js(v: &JsValue) -> Read<Self> {
+        let o = object(v)?;
+        Ok(Self {
+            name: field(o, "name")?,
+            value: field(o, "value")?,
+        })
+    }
+}
+
+impl FromJs for IdFields {
+    fn from_js(v: &JsValue) -> Read<Self> {
+        Vec::from_js(v).map(Self)
+    }
+}
 
 #[wasm_bindgen]
 impl ImapClient {

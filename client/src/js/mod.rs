@@ -9,6 +9,7 @@
 //! | --- | --- |
 //! | `client` | the `ImapClient` class: `connect` and one camelCase async method per Rust method |
 //! | `args` | what JS passes in (connect/call options, fetch items, search keys, NOTIFY params) |
+//! | `read` | reading JS values into those types by hand (`FromJs`; no serde on the way in) |
 //! | `types` | what JS gets back (messages, mailboxes, results, events) |
 //! | `errors` | `ImapError`: a JS `Error` with a stable `code` and the IMAP response code |
 //! | `stream` | async iterators: streaming FETCH and the event stream |
@@ -21,6 +22,7 @@ pub mod args;
 mod client;
 pub mod errors;
 pub mod ext;
+mod read;
 pub mod stream;
 pub mod types;
 

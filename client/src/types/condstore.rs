@@ -49,18 +49,12 @@ pub struct ModSeqSearch {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::proto::session::CommandOutcome;
     use crate::proto::session::assemble;
-    use crate::proto::session::{CommandKind, CommandOutcome, Completion};
     use crate::types::response::{ESearch, ResponseCode, ServerData};
 
     fn outcome(data: Vec<ServerData>, code: Option<ResponseCode>) -> CommandOutcome {
-        CommandOutcome {
-            kind: CommandKind::Noop,
-            completion: Completion::Ok,
-            code,
-            text: String::new(),
-            data,
-        }
+        CommandOutcome::ok_with(data, code)
     }
 
     fn fetch(seq: u32, uid: u32) -> FetchResponse {

@@ -327,6 +327,27 @@ export async function run(config: Config): Promise<Record<string, unknown>> {
   const invalid = await rejection(() => client.fetch("0:", ["uid"]), "invalid sequence set");
   check(invalid.code === "INVALID_INPUT", `invalid set: code INVALID_INPUT, got ${invalid.code}`);
 
+  // Arguments that do not fit their TypeScript type (from untyped JS) are INVALID_INPUT too,
+  // naming what was wrong.
+  const unknownKey = await rejection(() => client.search("bogus" as unknown as SearchKey), "unknown search key");
+  check(
+    unknownKey.code === "INVALID_INPUT" && unknownKey.message.includes("bogus"),
+    `unknown search key: INVALID_INPUT naming it, got ${unknownKey.code}: ${unknownKey.message}`,
+  );
+  const wrongType = await rejection(
+    () => client.search({ and: [{ larger: "big" }] } as unknown as SearchKey),
+    "search key of the wrong type",
+  );
+  check(
+    wrongType.code === "INVALID_INPUT" && wrongType.message.includes("larger"),
+    `wrong type: INVALID_INPUT naming the field, got ${wrongType.code}: ${wrongType.message}`,
+  );
+  const badOptions = await rejection(
+    () => client.noop({ timeoutMs: "soon" } as unknown as { timeoutMs: number }),
+    "timeoutMs of the wrong type",
+  );
+  check(badOptions.code === "INVALID_INPUT", `timeoutMs "soon": INVALID_INPUT, got ${badOptions.code}`);
+
   // 5. The extension methods.
   await extensions(client, config, report);
 

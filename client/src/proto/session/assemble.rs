@@ -371,16 +371,9 @@ pub fn enabled(outcome: &CommandOutcome) -> Vec<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::proto::session::{CommandKind, Completion};
 
     fn outcome(data: Vec<ServerData>, code: Option<ResponseCode>) -> CommandOutcome {
-        CommandOutcome {
-            kind: CommandKind::Noop,
-            completion: Completion::Ok,
-            code,
-            text: String::new(),
-            data,
-        }
+        CommandOutcome::ok_with(data, code)
     }
 
     #[test]

@@ -33,6 +33,19 @@ pub struct CommandOutcome {
 }
 
 impl CommandOutcome {
+    /// An OK completion of a NOOP carrying `data` and `code`: what unit tests of result
+    /// assembly start from.
+    #[cfg(test)]
+    pub(crate) fn ok_with(data: Vec<ServerData>, code: Option<ResponseCode>) -> Self {
+        Self {
+            kind: CommandKind::Noop,
+            completion: Completion::Ok,
+            code,
+            text: String::new(),
+            data,
+        }
+    }
+
     /// `Ok(self)` for OK; [`Error::No`] / [`Error::Bad`] (with code and text) otherwise.
     pub fn into_result(self) -> Result<Self, Error> {
         match self.completion {
