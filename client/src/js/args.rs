@@ -14,7 +14,7 @@ use wasm_bindgen::{JsCast, JsValue};
 
 use super::errors::invalid;
 use super::read::{
-    FromJs, Read, data, field, field_or_default, object, unit_enum, unknown, variant,
+    FromJs, Read, data, field, js_object, named, object, unit_enum, unknown, variant,
 };
 use crate::proto::command::{MailboxFilter, NotifyEvent, NotifyEventGroup, NotifySetParams};
 use crate::types::{
@@ -194,29 +194,12 @@ pub struct BinaryItem {
 
 /// A STATUS item.
 #[derive(Debug, Clone, Copy, Tsify)]
-#[serde(rename_all = "camelCase")]
-pub enum StatusItem {
-    /// `MESSAGES`
-    Messages,
-    /// `RECENT`
-    Recent,
-    /// `UIDNEXT`
-    UidNext,
-    /// `UIDVALIDITY`
-    UidValidity,
-    /// `UNSEEN`
-    Unseen,
-    /// `DELETED`
-    Deleted,
-    /// `SIZE`
-    Size,
-    /// `HIGHESTMODSEQ`
-    HighestModSeq,
-    /// `APPENDLIMIT`
-    AppendLimit,
-    /// `MAILBOXID`
-    MailboxId,
-}
+pub struct StatusItem(
+    #[tsify(
+        type = "\"messages\" | \"recent\" | \"uidNext\" | \"uidValidity\" | \"unseen\" | \"deleted\" | \"size\" | \"highestModSeq\" | \"appendLimit\" | \"mailboxId\""
+    )]
+    pub StatusAttr,
+);
 
 /// How STORE applies flags.
 #[derive(Debug, Clone, Copy, Tsify)]
@@ -518,23 +501,6 @@ pub(crate) fn flags(names: &[String]) -> Result<Vec<Flag>> {
     names.iter().map(|f| Flag::parse(f)).collect()
 }
 
-impl StatusItem {
-    pub(crate) fn to_attr(self) -> StatusAttr {
-        match self {
-            Self::Messages => StatusAttr::Messages,
-            Self::Recent => StatusAttr::Recent,
-            Self::UidNext => StatusAttr::UidNext,
-            Self::UidValidity => StatusAttr::UidValidity,
-            Self::Unseen => StatusAttr::Unseen,
-            Self::Deleted => StatusAttr::Deleted,
-            Self::Size => StatusAttr::Size,
-            Self::HighestModSeq => StatusAttr::HighestModSeq,
-            Self::AppendLimit => StatusAttr::AppendLimit,
-            Self::MailboxId => StatusAttr::MailboxId,
-        }
-    }
-}
-
 impl StoreMode {
     pub(crate) fn kind(self) -> StoreKind {
         match self {
@@ -685,47 +651,28 @@ impl NotifyParams {
     }
 }
 
-impl FromJs for ConnectOptions {
-    fn from_js(v: &JsValue) -> Read<Self> {
-        let o = object(v)?;
-        Ok(Self {
-            bridge_url: field(o, "bridgeUrl")?,
-            host: field(o, "host")?,
-            port: field(o, "port")?,
-            target: field(o, "target")?,
-            ticket: field(o, "ticket")?,
-            timeout_ms: field(o, "timeoutMs")?,
-        })
-    }
-}
+js_object!(ConnectOptions {
+    bridge_url: "bridgeUrl",
+    host: "host",
+    port: "port",
+    target: "target",
+    ticket: "ticket",
+    timeout_ms: "timeoutMs",
+});
 
-impl FromJs for CallOptions {
-    fn from_js(v: &JsValue) -> Read<Self> {
-        Ok(Self {
-            timeout_ms: field(object(v)?, "timeoutMs")?,
-        })
-    }
-}
+js_object!(CallOptions {
+    timeout_ms: "timeoutMs"
+});
 
-impl FromJs for AppendOptions {
-    fn from_js(v: &JsValue) -> Read<Self> {
-        let o = object(v)?;
-        Ok(Self {
-            flags: field(o, "flags")?,
-            timeout_ms: field(o, "timeoutMs")?,
-        })
-    }
-}
+js_object!(AppendOptions {
+    flags: "flags",
+    timeout_ms: "timeoutMs"
+});
 
-impl FromJs for StreamOptions {
-    fn from_js(v: &JsValue) -> Read<Self> {
-        let o = object(v)?;
-        Ok(Self {
-            timeout_ms: field(o, "timeoutMs")?,
-            buffer: field(o, "buffer")?,
-        })
-    }
-}
+js_object!(StreamOptions {
+    timeout_ms: "timeoutMs",
+    buffer: "buffer"
+});
 
 impl FromJs for IdleOptions {
     fn from_js(v: &JsValue) -> Read<Self> {
@@ -788,40 +735,29 @@ impl FromJs for FetchItem {
     }
 }
 
-impl FromJs for SectionItem {
-    fn from_js(v: &JsValue) -> Read<Self> {
-        let o = object(v)?;
-        Ok(Self {
-            section: field_or_default(o, "section")?,
-            peek: field_or_default(o, "peek")?,
-            partial: field(o, "partial")?,
-        })
-    }
-}
-
-impl FromJs for BinaryItem {
-    fn from_js(v: &JsValue) -> Read<Self> {
-        let o = object(v)?;
-        Ok(Self {
-            part: field_or_default(o, "part")?,
-            peek: field_or_default(o, "peek")?,
-            partial: field(o, "partial")?,
-        })
-    }
-}
-
-unit_enum!(StatusItem, "status item", {
-    "messages" => Messages,
-    "recent" => Recent,
-    "uidNext" => UidNext,
-    "uidValidity" => UidValidity,
-    "unseen" => Unseen,
-    "deleted" => Deleted,
-    "size" => Size,
-    "highestModSeq" => HighestModSeq,
-    "appendLimit" => AppendLimit,
-    "mailboxId" => MailboxId,
+js_object!(SectionItem {
+    section: "section" = default,
+    peek: "peek" = default,
+    partial: "partial",
 });
+
+js_object!(BinaryItem {
+    part: "part" = default,
+    peek: "peek" = default,
+    partial: "partial"
+});
+
+impl FromJs for StatusItem {
+    /// The core's names, case-insensitive: `"uidNext"` is `UIDNEXT`.
+    fn from_js(v: &JsValue) -> Read<Self> {
+        named(v, "status item", |n| {
+            StatusAttr::ALL
+                .into_iter()
+                .find(|a| a.as_str().eq_ignore_ascii_case(n))
+        })
+        .map(Self)
+    }
+}
 
 unit_enum!(StoreMode, "store mode", {
     "add" => Add,
@@ -888,35 +824,20 @@ impl FromJs for SearchKey {
     }
 }
 
-impl FromJs for HeaderKey {
-    fn from_js(v: &JsValue) -> Read<Self> {
-        let o = object(v)?;
-        Ok(Self {
-            name: field(o, "name")?,
-            value: field_or_default(o, "value")?,
-        })
-    }
-}
+js_object!(HeaderKey {
+    name: "name",
+    value: "value" = default
+});
 
-impl FromJs for NotifyParams {
-    fn from_js(v: &JsValue) -> Read<Self> {
-        let o = object(v)?;
-        Ok(Self {
-            status: field_or_default(o, "status")?,
-            groups: field(o, "groups")?,
-        })
-    }
-}
+js_object!(NotifyParams {
+    status: "status" = default,
+    groups: "groups"
+});
 
-impl FromJs for NotifyGroup {
-    fn from_js(v: &JsValue) -> Read<Self> {
-        let o = object(v)?;
-        Ok(Self {
-            filter: field(o, "filter")?,
-            events: field(o, "events")?,
-        })
-    }
-}
+js_object!(NotifyGroup {
+    filter: "filter",
+    events: "events"
+});
 
 impl FromJs for NotifyFilter {
     fn from_js(v: &JsValue) -> Read<Self> {

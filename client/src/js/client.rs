@@ -16,6 +16,8 @@ use super::args::{
     SearchKey, SequenceSetArg, StatusItem, StoreMode, StreamOptions,
 };
 use super::errors;
+use super::ext::{ListExtendedOptions, MetadataOptions};
+use super::read::FromJs;
 use super::stream::{EventStream, FetchStream};
 use super::types::{
     AppendResult, CopyResult, ExpungeResult, FetchedMessage, ImapEvent, MailboxInfo, MailboxStatus,
@@ -95,6 +97,18 @@ pub(super) fn list<T: serde::Serialize>(values: &[T]) -> JsResult<JsValue> {
     super::stream::to_js(&values)
 }
 
+/// Converts each of `items` to its JS type `J`, as an array.
+pub(super) fn list_of<'a, T, J: serde::Serialize + From<&'a T>>(
+    items: &'a [T],
+) -> JsResult<JsValue> {
+    list(&items.iter().map(J::from).collect::<Vec<_>>())
+}
+
+/// Message numbers or UIDs as a `Uint32Array`.
+pub(super) fn numbers(values: Vec<u32>) -> js_sys::Uint32Array {
+    js_sys::Uint32Array::from(&values[..])
+}
+
 /// An IMAP connection through `daaki-imap-bridge`.
 ///
 /// ```js
@@ -108,6 +122,210 @@ pub(super) fn list<T: serde::Serialize>(values: &[T]) -> JsResult<JsValue> {
 #[wasm_bindgen]
 pub struct ImapClient {
     pub(super) conn: ImapConnection,
+}
+
+/// Options that carry a `timeoutMs` for the call they are given to.
+pub(super) trait Timed: Tsify + FromJs + Default + 'static {
+    /// The `timeoutMs` given, if any.
+    fn timeout_ms(&self) -> Option<f64>;
+}
+
+/// Implements [`Timed`] for option structs with a `timeout_ms` field.
+macro_rules! timed {
+    ($($ty:ty),*) => {
+        $(impl Timed for $ty {
+            fn timeout_ms(&self) -> Option<f64> {
+                self.timeout_ms
+            }
+        })*
+    };
+}
+
+timed!(
+    CallOptions,
+    AppendOptions,
+    ListExtendedOptions,
+    MetadataOptions
+);
+
+impl ImapClient {
+    /// Runs one call as a promise: reads `options` (their `timeoutMs`, else the connection's
+    /// default), then `f` with a handle on the connection, the options and the timeout. Every
+    /// error — of the options, of `f`'s argument conversion, of the call — rejects the promise.
+    /// The options are read before the future is made so that it is `f`'s alone: one state
+    /// machine per method, as many as when each method spelled this out.
+    pub(super) fn call_with<O, R, Fut>(
+        &self,
+        options: Option<Ts<O>>,
+        f: impl FnOnce(ImapConnection, O, Duration) -> Fut,
+    ) -> js_sys::Promise
+    where
+        O: Timed,
+        R: IntoJs,
+        Fut: Future<Output = JsResult<R>> + 'static,
+    {
+        let read = args::read_opt(options.as_ref()).and_then(|o| {
+            let t = args::duration(o.timeout_ms(), self.conn.default_timeout()).map_err(js_err)?;
+            Ok((o, t))
+        });
+        match read {
+            Ok((o, t)) => promise(f(self.conn.clone(), o, t)),
+            Err(e) => js_sys::Promise::reject(&e),
+        }
+    }
+
+    /// [`call_with`](Self::call_with) for the plain [`CallOptions`], which most methods take.
+    pub(super) fn call<R, Fut>(
+        &self,
+        options: Option<Ts<CallOptions>>,
+        f: impl FnOnce(ImapConnection, Duration) -> Fut,
+    ) -> js_sys::Promise
+    where
+        R: IntoJs,
+        Fut: Future<Output = JsResult<R>> + 'static,
+    {
+        match self.start(options) {
+            Ok((conn, t)) => promise(f(conn, t)),
+            Err(rejected) => rejected,
+        }
+    }
+
+    /// A handle on the connection and the `timeoutMs` of `options` (else the connection's
+    /// default), or the promise rejected with why they are invalid. Kept out of the generic
+    /// `call` so that it is not copied into each method (package size).
+    fn start(
+        &self,
+        options: Option<Ts<CallOptions>>,
+    ) -> Result<(ImapConnection, Duration), js_sys::Promise> {
+        args::read_opt(options.as_ref())
+            .and_then(|o| args::duration(o.timeout_ms, self.conn.default_timeout()).map_err(js_err))
+            .map(|t| (self.conn.clone(), t))
+            .map_err(|e| js_sys::Promise::reject(&e))
+    }
+
+    fn select_impl(
+        &self,
+        read_only: bool,
+        mailbox: String,
+        options: Option<Ts<CallOptions>>,
+    ) -> js_sys::Promise {
+        self.call(options, move |c, t| async move {
+            let s = if read_only {
+                c.examine(mailbox, t).await
+            } else {
+                c.select(mailbox, t).await
+            };
+            ts(&SelectedMailbox::from(&s.map_err(js_err)?))
+        })
+    }
+
+    fn list_impl(
+        &self,
+        lsub: bool,
+        reference: String,
+        pattern: String,
+        options: Option<Ts<CallOptions>>,
+    ) -> js_sys::Promise {
+        self.call(options, move |c, t| async move {
+            let found = if lsub {
+                c.lsub(&reference, &pattern, t).await
+            } else {
+                c.list(&reference, &pattern, t).await
+            };
+            list_of::<_, MailboxInfo>(&found.map_err(js_err)?)
+        })
+    }
+
+    fn fetch_impl(
+        &self,
+        uid: bool,
+        set: Ts<SequenceSetArg>,
+        items: Vec<Ts<FetchItem>>,
+        options: Option<Ts<CallOptions>>,
+    ) -> js_sys::Promise {
+        self.call(options, move |c, t| async move {
+            let (set, attrs) = (seq_set(&set)?, attrs(&items)?);
+            let found = if uid {
+                c.uid_fetch(&set, &attrs, t).await
+            } else {
+                c.fetch(&set, &attrs, t).await
+            };
+            list_of::<_, FetchedMessage>(&found.map_err(js_err)?)
+        })
+    }
+
+    fn search_impl(
+        &self,
+        uid: bool,
+        key: Ts<SearchKey>,
+        options: Option<Ts<CallOptions>>,
+    ) -> js_sys::Promise {
+        self.call(options, move |c, t| async move {
+            let key = args::search_key(&key)?;
+            let found = if uid {
+                c.uid_search(&key, t).await
+            } else {
+                c.search(&key, t).await
+            };
+            found.map_err(js_err).map(numbers)
+        })
+    }
+
+    fn store_impl(
+        &self,
+        uid: bool,
+        set: Ts<SequenceSetArg>,
+        mode: Ts<StoreMode>,
+        flags: Vec<String>,
+        options: Option<Ts<CallOptions>>,
+    ) -> js_sys::Promise {
+        self.call(options, move |c, t| async move {
+            let (set, kind) = (seq_set(&set)?, args::read(&mode)?.kind());
+            let flags = args::flags(&flags).map_err(js_err)?;
+            let r = if uid {
+                c.uid_store(&set, kind, &flags, t).await
+            } else {
+                c.store(&set, kind, &flags, t).await
+            };
+            ts(&StoreResult::from(&r.map_err(js_err)?))
+        })
+    }
+
+    fn copy_impl(
+        &self,
+        uid: bool,
+        set: Ts<SequenceSetArg>,
+        mailbox: String,
+        options: Option<Ts<CallOptions>>,
+    ) -> js_sys::Promise {
+        self.call(options, move |c, t| async move {
+            let set = seq_set(&set)?;
+            let r = if uid {
+                c.uid_copy(&set, mailbox, t).await
+            } else {
+                c.copy(&set, mailbox, t).await
+            };
+            ts(&CopyResult::from(&r.map_err(js_err)?))
+        })
+    }
+
+    fn move_impl(
+        &self,
+        uid: bool,
+        set: Ts<SequenceSetArg>,
+        mailbox: String,
+        options: Option<Ts<CallOptions>>,
+    ) -> js_sys::Promise {
+        self.call(options, move |c, t| async move {
+            let set = seq_set(&set)?;
+            let r = if uid {
+                c.uid_move(&set, mailbox, t).await
+            } else {
+                c.move_messages(&set, mailbox, t).await
+            };
+            ts(&MoveResult::from(&r.map_err(js_err)?))
+        })
+    }
 }
 
 #[wasm_bindgen]
@@ -135,18 +353,6 @@ impl ImapClient {
         Ok(ImapClient { conn })
     }
 
-    /// A second handle on the same connection, for a method's future to own.
-    pub(super) fn handle(&self) -> ImapClient {
-        ImapClient {
-            conn: self.conn.clone(),
-        }
-    }
-
-    pub(super) fn timeout(&self, options: Option<Ts<CallOptions>>) -> JsResult<Duration> {
-        let o = args::read_opt(options.as_ref())?;
-        args::duration(o.timeout_ms, self.conn.default_timeout()).map_err(js_err)
-    }
-
     /// The server's capabilities as last reported (upper-case names).
     pub fn capabilities(&self) -> Vec<String> {
         self.conn.capabilities().iter().map(str::to_owned).collect()
@@ -161,21 +367,18 @@ impl ImapClient {
     /// `CAPABILITY`: asks the server again.
     #[wasm_bindgen(unchecked_return_type = "Promise<string[]>")]
     pub fn capability(&self, options: Option<Ts<CallOptions>>) -> js_sys::Promise {
-        let this = self.handle();
-        promise(async move {
-            let t = this.timeout(options)?;
-            this.conn.capability(t).await.map_err(js_err).map(strings)
+        self.call(options, |c, t| async move {
+            c.capability(t).await.map_err(js_err).map(strings)
         })
     }
 
     /// `NOOP`: lets the server send pending updates (they arrive as events).
     #[wasm_bindgen(unchecked_return_type = "Promise<void>")]
     pub fn noop(&self, options: Option<Ts<CallOptions>>) -> js_sys::Promise {
-        let this = self.handle();
-        promise(async move {
-            let t = this.timeout(options)?;
-            this.conn.noop(t).await.map_err(js_err)
-        })
+        self.call(
+            options,
+            |c, t| async move { c.noop(t).await.map_err(js_err) },
+        )
     }
 
     /// `ENABLE`: returns what the server enabled.
@@ -185,15 +388,9 @@ impl ImapClient {
         extensions: Vec<String>,
         options: Option<Ts<CallOptions>>,
     ) -> js_sys::Promise {
-        let this = self.handle();
-        promise(async move {
-            let t = this.timeout(options)?;
+        self.call(options, move |c, t| async move {
             let names: Vec<&str> = extensions.iter().map(String::as_str).collect();
-            this.conn
-                .enable(&names, t)
-                .await
-                .map_err(js_err)
-                .map(strings)
+            c.enable(&names, t).await.map_err(js_err).map(strings)
         })
     }
 
@@ -206,10 +403,8 @@ impl ImapClient {
         password: String,
         options: Option<Ts<CallOptions>>,
     ) -> js_sys::Promise {
-        let this = self.handle();
-        promise(async move {
-            let t = this.timeout(options)?;
-            this.conn.login(&user, &password, t).await.map_err(js_err)
+        self.call(options, move |c, t| async move {
+            c.login(&user, &password, t).await.map_err(js_err)
         })
     }
 
@@ -221,11 +416,8 @@ impl ImapClient {
         password: String,
         options: Option<Ts<CallOptions>>,
     ) -> js_sys::Promise {
-        let this = self.handle();
-        promise(async move {
-            let t = this.timeout(options)?;
-            this.conn
-                .authenticate_plain(&user, &password, t)
+        self.call(options, move |c, t| async move {
+            c.authenticate_plain(&user, &password, t)
                 .await
                 .map_err(js_err)
         })
@@ -234,70 +426,8 @@ impl ImapClient {
     /// `LOGOUT`; the connection is closed afterwards.
     #[wasm_bindgen(unchecked_return_type = "Promise<void>")]
     pub fn logout(&self) -> js_sys::Promise {
-        let this = self.handle();
-        promise(async move { this.conn.logout().await.map_err(js_err) })
-    }
-
-    /// `SELECT`: opens a mailbox read-write.
-    #[wasm_bindgen(unchecked_return_type = "Promise<SelectedMailbox>")]
-    pub fn select(&self, mailbox: String, options: Option<Ts<CallOptions>>) -> js_sys::Promise {
-        let this = self.handle();
-        promise(async move {
-            let t = this.timeout(options)?;
-            let s = this.conn.select(mailbox, t).await.map_err(js_err)?;
-            ts(&SelectedMailbox::from(&s))
-        })
-    }
-
-    /// `EXAMINE`: opens a mailbox read-only.
-    #[wasm_bindgen(unchecked_return_type = "Promise<SelectedMailbox>")]
-    pub fn examine(&self, mailbox: String, options: Option<Ts<CallOptions>>) -> js_sys::Promise {
-        let this = self.handle();
-        promise(async move {
-            let t = this.timeout(options)?;
-            let s = this.conn.examine(mailbox, t).await.map_err(js_err)?;
-            ts(&SelectedMailbox::from(&s))
-        })
-    }
-
-    /// `LIST reference pattern` (`*` matches across levels, `%` within one).
-    #[wasm_bindgen(unchecked_return_type = "Promise<MailboxInfo[]>")]
-    pub fn list(
-        &self,
-        reference: String,
-        pattern: String,
-        options: Option<Ts<CallOptions>>,
-    ) -> js_sys::Promise {
-        let this = self.handle();
-        promise(async move {
-            let t = this.timeout(options)?;
-            let found = this
-                .conn
-                .list(&reference, &pattern, t)
-                .await
-                .map_err(js_err)?;
-            list(&found.iter().map(MailboxInfo::from).collect::<Vec<_>>())
-        })
-    }
-
-    /// `LSUB reference pattern` (IMAP4rev1).
-    #[wasm_bindgen(unchecked_return_type = "Promise<MailboxInfo[]>")]
-    pub fn lsub(
-        &self,
-        reference: String,
-        pattern: String,
-        options: Option<Ts<CallOptions>>,
-    ) -> js_sys::Promise {
-        let this = self.handle();
-        promise(async move {
-            let t = this.timeout(options)?;
-            let found = this
-                .conn
-                .lsub(&reference, &pattern, t)
-                .await
-                .map_err(js_err)?;
-            list(&found.iter().map(MailboxInfo::from).collect::<Vec<_>>())
-        })
+        let conn = self.conn.clone();
+        promise(async move { conn.logout().await.map_err(js_err) })
     }
 
     /// `STATUS mailbox (items)`.
@@ -308,14 +438,12 @@ impl ImapClient {
         items: Vec<Ts<StatusItem>>,
         options: Option<Ts<CallOptions>>,
     ) -> js_sys::Promise {
-        let this = self.handle();
-        promise(async move {
-            let t = this.timeout(options)?;
+        self.call(options, move |c, t| async move {
             let attrs = items
                 .iter()
-                .map(|i| args::read(i).map(StatusItem::to_attr))
+                .map(|i| args::read(i).map(|i| i.0))
                 .collect::<JsResult<Vec<_>>>()?;
-            let s = this.conn.status(mailbox, &attrs, t).await.map_err(js_err)?;
+            let s = c.status(mailbox, &attrs, t).await.map_err(js_err)?;
             ts(&MailboxStatus::from(&s))
         })
     }
@@ -323,20 +451,16 @@ impl ImapClient {
     /// `CREATE mailbox`.
     #[wasm_bindgen(unchecked_return_type = "Promise<void>")]
     pub fn create(&self, mailbox: String, options: Option<Ts<CallOptions>>) -> js_sys::Promise {
-        let this = self.handle();
-        promise(async move {
-            let t = this.timeout(options)?;
-            this.conn.create(mailbox, t).await.map_err(js_err)
+        self.call(options, move |c, t| async move {
+            c.create(mailbox, t).await.map_err(js_err)
         })
     }
 
     /// `DELETE mailbox`.
     #[wasm_bindgen(unchecked_return_type = "Promise<void>")]
     pub fn delete(&self, mailbox: String, options: Option<Ts<CallOptions>>) -> js_sys::Promise {
-        let this = self.handle();
-        promise(async move {
-            let t = this.timeout(options)?;
-            this.conn.delete(mailbox, t).await.map_err(js_err)
+        self.call(options, move |c, t| async move {
+            c.delete(mailbox, t).await.map_err(js_err)
         })
     }
 
@@ -348,20 +472,16 @@ impl ImapClient {
         to: String,
         options: Option<Ts<CallOptions>>,
     ) -> js_sys::Promise {
-        let this = self.handle();
-        promise(async move {
-            let t = this.timeout(options)?;
-            this.conn.rename(from, to, t).await.map_err(js_err)
+        self.call(options, move |c, t| async move {
+            c.rename(from, to, t).await.map_err(js_err)
         })
     }
 
     /// `SUBSCRIBE mailbox`.
     #[wasm_bindgen(unchecked_return_type = "Promise<void>")]
     pub fn subscribe(&self, mailbox: String, options: Option<Ts<CallOptions>>) -> js_sys::Promise {
-        let this = self.handle();
-        promise(async move {
-            let t = this.timeout(options)?;
-            this.conn.subscribe(mailbox, t).await.map_err(js_err)
+        self.call(options, move |c, t| async move {
+            c.subscribe(mailbox, t).await.map_err(js_err)
         })
     }
 
@@ -372,41 +492,33 @@ impl ImapClient {
         mailbox: String,
         options: Option<Ts<CallOptions>>,
     ) -> js_sys::Promise {
-        let this = self.handle();
-        promise(async move {
-            let t = this.timeout(options)?;
-            this.conn.unsubscribe(mailbox, t).await.map_err(js_err)
+        self.call(options, move |c, t| async move {
+            c.unsubscribe(mailbox, t).await.map_err(js_err)
         })
     }
 
     /// `UNSELECT`: leaves the mailbox without expunging.
     #[wasm_bindgen(unchecked_return_type = "Promise<void>")]
     pub fn unselect(&self, options: Option<Ts<CallOptions>>) -> js_sys::Promise {
-        let this = self.handle();
-        promise(async move {
-            let t = this.timeout(options)?;
-            this.conn.unselect(t).await.map_err(js_err)
+        self.call(options, |c, t| async move {
+            c.unselect(t).await.map_err(js_err)
         })
     }
 
     /// `CLOSE`: expunges `\Deleted` messages silently and leaves the mailbox.
     #[wasm_bindgen(unchecked_return_type = "Promise<void>")]
     pub fn close(&self, options: Option<Ts<CallOptions>>) -> js_sys::Promise {
-        let this = self.handle();
-        promise(async move {
-            let t = this.timeout(options)?;
-            this.conn.close(t).await.map_err(js_err)
-        })
+        self.call(
+            options,
+            |c, t| async move { c.close(t).await.map_err(js_err) },
+        )
     }
 
     /// `EXPUNGE`.
     #[wasm_bindgen(unchecked_return_type = "Promise<ExpungeResult>")]
     pub fn expunge(&self, options: Option<Ts<CallOptions>>) -> js_sys::Promise {
-        let this = self.handle();
-        promise(async move {
-            let t = this.timeout(options)?;
-            let e = this.conn.expunge(t).await.map_err(js_err)?;
-            ts(&ExpungeResult::from(&e))
+        self.call(options, |c, t| async move {
+            ts(&ExpungeResult::from(&c.expunge(t).await.map_err(js_err)?))
         })
     }
 
@@ -417,46 +529,10 @@ impl ImapClient {
         uids: Ts<SequenceSetArg>,
         options: Option<Ts<CallOptions>>,
     ) -> js_sys::Promise {
-        let this = self.handle();
-        promise(async move {
-            let t = this.timeout(options)?;
+        self.call(options, move |c, t| async move {
             let set = seq_set(&uids)?;
-            let e = this.conn.uid_expunge(&set, t).await.map_err(js_err)?;
+            let e = c.uid_expunge(&set, t).await.map_err(js_err)?;
             ts(&ExpungeResult::from(&e))
-        })
-    }
-
-    /// `FETCH set (items)`, all responses at once.
-    #[wasm_bindgen(unchecked_return_type = "Promise<FetchedMessage[]>")]
-    pub fn fetch(
-        &self,
-        set: Ts<SequenceSetArg>,
-        items: Vec<Ts<FetchItem>>,
-        options: Option<Ts<CallOptions>>,
-    ) -> js_sys::Promise {
-        let this = self.handle();
-        promise(async move {
-            let t = this.timeout(options)?;
-            let (set, attrs) = (seq_set(&set)?, attrs(&items)?);
-            let found = this.conn.fetch(&set, &attrs, t).await.map_err(js_err)?;
-            list(&found.iter().map(FetchedMessage::from).collect::<Vec<_>>())
-        })
-    }
-
-    /// `UID FETCH uids (items)`, all responses at once.
-    #[wasm_bindgen(js_name = uidFetch, unchecked_return_type = "Promise<FetchedMessage[]>")]
-    pub fn uid_fetch(
-        &self,
-        uids: Ts<SequenceSetArg>,
-        items: Vec<Ts<FetchItem>>,
-        options: Option<Ts<CallOptions>>,
-    ) -> js_sys::Promise {
-        let this = self.handle();
-        promise(async move {
-            let t = this.timeout(options)?;
-            let (set, attrs) = (seq_set(&uids)?, attrs(&items)?);
-            let found = this.conn.uid_fetch(&set, &attrs, t).await.map_err(js_err)?;
-            list(&found.iter().map(FetchedMessage::from).collect::<Vec<_>>())
         })
     }
 
@@ -486,166 +562,6 @@ impl ImapClient {
         ))
     }
 
-    /// `SEARCH key`: matching sequence numbers.
-    #[wasm_bindgen(unchecked_return_type = "Promise<Uint32Array>")]
-    pub fn search(&self, key: Ts<SearchKey>, options: Option<Ts<CallOptions>>) -> js_sys::Promise {
-        let this = self.handle();
-        promise(async move {
-            let t = this.timeout(options)?;
-            let key = args::search_key(&key)?;
-            this.conn
-                .search(&key, t)
-                .await
-                .map_err(js_err)
-                .map(|v| js_sys::Uint32Array::from(&v[..]))
-        })
-    }
-
-    /// `UID SEARCH key`: matching UIDs.
-    #[wasm_bindgen(js_name = uidSearch, unchecked_return_type = "Promise<Uint32Array>")]
-    pub fn uid_search(
-        &self,
-        key: Ts<SearchKey>,
-        options: Option<Ts<CallOptions>>,
-    ) -> js_sys::Promise {
-        let this = self.handle();
-        promise(async move {
-            let t = this.timeout(options)?;
-            let key = args::search_key(&key)?;
-            this.conn
-                .uid_search(&key, t)
-                .await
-                .map_err(js_err)
-                .map(|v| js_sys::Uint32Array::from(&v[..]))
-        })
-    }
-
-    /// `STORE set ±FLAGS (flags)`: returns the new flags of each message.
-    #[wasm_bindgen(unchecked_return_type = "Promise<StoreResult>")]
-    pub fn store(
-        &self,
-        set: Ts<SequenceSetArg>,
-        mode: Ts<StoreMode>,
-        flags: Vec<String>,
-        options: Option<Ts<CallOptions>>,
-    ) -> js_sys::Promise {
-        let this = self.handle();
-        promise(async move {
-            let t = this.timeout(options)?;
-            let (set, kind) = (seq_set(&set)?, args::read(&mode)?.kind());
-            let flags = args::flags(&flags).map_err(js_err)?;
-            let r = this
-                .conn
-                .store(&set, kind, &flags, t)
-                .await
-                .map_err(js_err)?;
-            ts(&StoreResult::from(&r))
-        })
-    }
-
-    /// `UID STORE uids ±FLAGS (flags)`.
-    #[wasm_bindgen(js_name = uidStore, unchecked_return_type = "Promise<StoreResult>")]
-    pub fn uid_store(
-        &self,
-        uids: Ts<SequenceSetArg>,
-        mode: Ts<StoreMode>,
-        flags: Vec<String>,
-        options: Option<Ts<CallOptions>>,
-    ) -> js_sys::Promise {
-        let this = self.handle();
-        promise(async move {
-            let t = this.timeout(options)?;
-            let (set, kind) = (seq_set(&uids)?, args::read(&mode)?.kind());
-            let flags = args::flags(&flags).map_err(js_err)?;
-            let r = this
-                .conn
-                .uid_store(&set, kind, &flags, t)
-                .await
-                .map_err(js_err)?;
-            ts(&StoreResult::from(&r))
-        })
-    }
-
-    /// `COPY set mailbox`.
-    #[wasm_bindgen(unchecked_return_type = "Promise<CopyResult>")]
-    pub fn copy(
-        &self,
-        set: Ts<SequenceSetArg>,
-        mailbox: String,
-        options: Option<Ts<CallOptions>>,
-    ) -> js_sys::Promise {
-        let this = self.handle();
-        promise(async move {
-            let t = this.timeout(options)?;
-            let r = this
-                .conn
-                .copy(&seq_set(&set)?, mailbox, t)
-                .await
-                .map_err(js_err)?;
-            ts(&CopyResult::from(&r))
-        })
-    }
-
-    /// `UID COPY uids mailbox`.
-    #[wasm_bindgen(js_name = uidCopy, unchecked_return_type = "Promise<CopyResult>")]
-    pub fn uid_copy(
-        &self,
-        uids: Ts<SequenceSetArg>,
-        mailbox: String,
-        options: Option<Ts<CallOptions>>,
-    ) -> js_sys::Promise {
-        let this = self.handle();
-        promise(async move {
-            let t = this.timeout(options)?;
-            let r = this
-                .conn
-                .uid_copy(&seq_set(&uids)?, mailbox, t)
-                .await
-                .map_err(js_err)?;
-            ts(&CopyResult::from(&r))
-        })
-    }
-
-    /// `MOVE set mailbox` (RFC 6851; COPY + EXPUNGE fallback is the Rust API's).
-    #[wasm_bindgen(js_name = "move", unchecked_return_type = "Promise<MoveResult>")]
-    pub fn move_messages(
-        &self,
-        set: Ts<SequenceSetArg>,
-        mailbox: String,
-        options: Option<Ts<CallOptions>>,
-    ) -> js_sys::Promise {
-        let this = self.handle();
-        promise(async move {
-            let t = this.timeout(options)?;
-            let r = this
-                .conn
-                .move_messages(&seq_set(&set)?, mailbox, t)
-                .await
-                .map_err(js_err)?;
-            ts(&MoveResult::from(&r))
-        })
-    }
-
-    /// `UID MOVE uids mailbox`.
-    #[wasm_bindgen(js_name = uidMove, unchecked_return_type = "Promise<MoveResult>")]
-    pub fn uid_move(
-        &self,
-        uids: Ts<SequenceSetArg>,
-        mailbox: String,
-        options: Option<Ts<CallOptions>>,
-    ) -> js_sys::Promise {
-        let this = self.handle();
-        promise(async move {
-            let t = this.timeout(options)?;
-            let r = this
-                .conn
-                .uid_move(&seq_set(&uids)?, mailbox, t)
-                .await
-                .map_err(js_err)?;
-            ts(&MoveResult::from(&r))
-        })
-    }
-
     /// `APPEND mailbox (flags) message`; a string message is sent as UTF-8.
     #[wasm_bindgen(unchecked_return_type = "Promise<AppendResult>")]
     pub fn append(
@@ -654,17 +570,10 @@ impl ImapClient {
         #[wasm_bindgen(unchecked_param_type = "Uint8Array | string")] message: JsValue,
         options: Option<Ts<AppendOptions>>,
     ) -> js_sys::Promise {
-        let this = self.handle();
-        promise(async move {
-            let o = args::read_opt(options.as_ref())?;
-            let t = args::duration(o.timeout_ms, this.conn.default_timeout()).map_err(js_err)?;
+        self.call_with(options, move |c, o: AppendOptions, t| async move {
             let flags = args::flags(o.flags.as_deref().unwrap_or_default()).map_err(js_err)?;
             let bytes = super::ext::message_bytes(&message)?;
-            let r = this
-                .conn
-                .append(mailbox, &flags, &bytes, t)
-                .await
-                .map_err(js_err)?;
+            let r = c.append(mailbox, &flags, &bytes, t).await.map_err(js_err)?;
             ts(&AppendResult::from(&r))
         })
     }
@@ -674,7 +583,7 @@ impl ImapClient {
     /// with `code: "ABORTED"`; the connection stays usable.
     #[wasm_bindgen(unchecked_return_type = "Promise<IdleEvent>")]
     pub fn idle(&self, options: Option<Ts<IdleOptions>>) -> js_sys::Promise {
-        let this = self.handle();
+        let conn = self.conn.clone();
         promise(async move {
             let o = args::read_opt(options.as_ref())?;
             let timeout = args::duration(o.timeout_ms, DEFAULT_IDLE).map_err(js_err)?;
@@ -683,7 +592,7 @@ impl ImapClient {
                 Some(signal) => Some(AbortListener::attach(signal, cancel.clone())?),
                 None => None,
             };
-            let event = this.conn.idle(timeout, cancel).await.map_err(js_err)?;
+            let event = conn.idle(timeout, cancel).await.map_err(js_err)?;
             match idle_event(&event) {
                 Some(event) => ts(&event),
                 None => Err(errors::aborted("IDLE")),
@@ -699,51 +608,40 @@ impl ImapClient {
         params: Ts<NotifyParams>,
         options: Option<Ts<CallOptions>>,
     ) -> js_sys::Promise {
-        let this = self.handle();
-        promise(async move {
-            let t = this.timeout(options)?;
+        self.call(options, move |c, t| async move {
             let params = args::read(&params)?.to_params().map_err(js_err)?;
-            this.conn.notify_set(params, t).await.map_err(js_err)
+            c.notify_set(params, t).await.map_err(js_err)
         })
     }
 
     /// `NOTIFY NONE`.
     #[wasm_bindgen(js_name = notifyNone, unchecked_return_type = "Promise<void>")]
     pub fn notify_none(&self, options: Option<Ts<CallOptions>>) -> js_sys::Promise {
-        let this = self.handle();
-        promise(async move {
-            let t = this.timeout(options)?;
-            this.conn.notify_none(t).await.map_err(js_err)
+        self.call(options, |c, t| async move {
+            c.notify_none(t).await.map_err(js_err)
         })
     }
 
     /// `COMPRESS DEFLATE`: compresses the rest of the session.
     #[wasm_bindgen(unchecked_return_type = "Promise<void>")]
     pub fn compress(&self, options: Option<Ts<CallOptions>>) -> js_sys::Promise {
-        let this = self.handle();
-        promise(async move {
-            let t = this.timeout(options)?;
-            this.conn.compress(t).await.map_err(js_err)
+        self.call(options, |c, t| async move {
+            c.compress(t).await.map_err(js_err)
         })
     }
 
     /// Every event queued so far, oldest first (never waits).
     #[wasm_bindgen(js_name = drainEvents, unchecked_return_type = "Promise<ImapEvent[]>")]
     pub fn drain_events(&self) -> js_sys::Promise {
-        let this = self.handle();
-        promise(async move {
-            let events = this.conn.drain_events().await;
-            list(&events.iter().map(ImapEvent::from).collect::<Vec<_>>())
-        })
+        let conn = self.conn.clone();
+        promise(async move { list_of::<_, ImapEvent>(&conn.drain_events().await) })
     }
 
     /// The next event, waiting at most `timeoutMs`; `undefined` when the time is up.
     #[wasm_bindgen(js_name = nextEvent, unchecked_return_type = "Promise<ImapEvent | undefined>")]
     pub fn next_event(&self, options: Option<Ts<CallOptions>>) -> js_sys::Promise {
-        let this = self.handle();
-        promise(async move {
-            let t = this.timeout(options)?;
-            match this.conn.next_event(t).await.map_err(js_err)? {
+        self.call(options, |c, t| async move {
+            match c.next_event(t).await.map_err(js_err)? {
                 Some(event) => super::stream::to_js(&ImapEvent::from(&event)),
                 None => Ok(JsValue::UNDEFINED),
             }
@@ -756,6 +654,112 @@ impl ImapClient {
     pub fn events(&self) -> JsValue {
         EventStream::start(self.conn.clone())
     }
+}
+
+/// Exports a pair of methods that differ only in the flag they pass to one private
+/// `$imp(flag, …)`: a command and its `UID` (or read-only, or LSUB) twin, `false` then `true`.
+/// Each keeps its own doc, attributes and parameter names (the `.d.ts` shows them); the
+/// parameter types are `$imp`'s, then the call options. Docs are written `#[doc = "…"]`:
+/// wasm-bindgen copies a `///` that went through `macro_rules!` (a raw string) into the
+/// `.d.ts` with its `r"` prefix.
+macro_rules! twins {
+    (
+        $imp:ident($($ty:ty),*);
+        $(#[$($a:tt)*])* fn $name:ident($($arg:ident),*);
+        $(#[$($b:tt)*])* fn $twin:ident($($targ:ident),*);
+    ) => {
+        #[wasm_bindgen]
+        impl ImapClient {
+            $(#[$($a)*])*
+            pub fn $name(
+                &self,
+                $($arg: $ty,)*
+                options: Option<Ts<CallOptions>>,
+            ) -> js_sys::Promise {
+                self.$imp(false, $($arg,)* options)
+            }
+
+            $(#[$($b)*])*
+            pub fn $twin(
+                &self,
+                $($targ: $ty,)*
+                options: Option<Ts<CallOptions>>,
+            ) -> js_sys::Promise {
+                self.$imp(true, $($targ,)* options)
+            }
+        }
+    };
+}
+pub(super) use twins;
+
+twins! {
+    select_impl(String);
+    #[doc = " `SELECT`: opens a mailbox read-write."]
+    #[wasm_bindgen(unchecked_return_type = "Promise<SelectedMailbox>")]
+    fn select(mailbox);
+    #[doc = " `EXAMINE`: opens a mailbox read-only."]
+    #[wasm_bindgen(unchecked_return_type = "Promise<SelectedMailbox>")]
+    fn examine(mailbox);
+}
+
+twins! {
+    list_impl(String, String);
+    #[doc = " `LIST reference pattern` (`*` matches across levels, `%` within one)."]
+    #[wasm_bindgen(unchecked_return_type = "Promise<MailboxInfo[]>")]
+    fn list(reference, pattern);
+    #[doc = " `LSUB reference pattern` (IMAP4rev1)."]
+    #[wasm_bindgen(unchecked_return_type = "Promise<MailboxInfo[]>")]
+    fn lsub(reference, pattern);
+}
+
+twins! {
+    fetch_impl(Ts<SequenceSetArg>, Vec<Ts<FetchItem>>);
+    #[doc = " `FETCH set (items)`, all responses at once."]
+    #[wasm_bindgen(unchecked_return_type = "Promise<FetchedMessage[]>")]
+    fn fetch(set, items);
+    #[doc = " `UID FETCH uids (items)`, all responses at once."]
+    #[wasm_bindgen(js_name = uidFetch, unchecked_return_type = "Promise<FetchedMessage[]>")]
+    fn uid_fetch(uids, items);
+}
+
+twins! {
+    search_impl(Ts<SearchKey>);
+    #[doc = " `SEARCH key`: matching sequence numbers."]
+    #[wasm_bindgen(unchecked_return_type = "Promise<Uint32Array>")]
+    fn search(key);
+    #[doc = " `UID SEARCH key`: matching UIDs."]
+    #[wasm_bindgen(js_name = uidSearch, unchecked_return_type = "Promise<Uint32Array>")]
+    fn uid_search(key);
+}
+
+twins! {
+    store_impl(Ts<SequenceSetArg>, Ts<StoreMode>, Vec<String>);
+    #[doc = " `STORE set ±FLAGS (flags)`: returns the new flags of each message."]
+    #[wasm_bindgen(unchecked_return_type = "Promise<StoreResult>")]
+    fn store(set, mode, flags);
+    #[doc = " `UID STORE uids ±FLAGS (flags)`."]
+    #[wasm_bindgen(js_name = uidStore, unchecked_return_type = "Promise<StoreResult>")]
+    fn uid_store(uids, mode, flags);
+}
+
+twins! {
+    copy_impl(Ts<SequenceSetArg>, String);
+    #[doc = " `COPY set mailbox`."]
+    #[wasm_bindgen(unchecked_return_type = "Promise<CopyResult>")]
+    fn copy(set, mailbox);
+    #[doc = " `UID COPY uids mailbox`."]
+    #[wasm_bindgen(js_name = uidCopy, unchecked_return_type = "Promise<CopyResult>")]
+    fn uid_copy(uids, mailbox);
+}
+
+twins! {
+    move_impl(Ts<SequenceSetArg>, String);
+    #[doc = " `MOVE set mailbox` (RFC 6851; COPY + EXPUNGE fallback is the Rust API's)."]
+    #[wasm_bindgen(js_name = "move", unchecked_return_type = "Promise<MoveResult>")]
+    fn move_messages(set, mailbox);
+    #[doc = " `UID MOVE uids mailbox`."]
+    #[wasm_bindgen(js_name = uidMove, unchecked_return_type = "Promise<MoveResult>")]
+    fn uid_move(uids, mailbox);
 }
 
 pub(super) fn seq_set(value: &Ts<SequenceSetArg>) -> JsResult<crate::types::SequenceSet> {

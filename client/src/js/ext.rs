@@ -13,28 +13,21 @@ use tsify::{Ts, Tsify};
 use wasm_bindgen::prelude::*;
 
 use super::args::{self, CallOptions, FetchItem, SearchKey, SequenceSetArg, StatusItem, StoreMode};
-use super::client::{ImapClient, JsResult, attrs, js_err, list, promise, seq_set, ts};
+use super::client::{
+    ImapClient, JsResult, attrs, js_err, list, list_of, numbers, seq_set, ts, twins,
+};
 use super::errors;
-use super::read::{FromJs, Read, field, field_or_default, object, unit_enum};
+use super::read::{FromJs, Read, js_object, named, unit_enum};
 use super::types::{
     AppendResult, FetchedMessage, MailboxInfo, MailboxStatus, NumberRange, SelectedMailbox,
-    StoreResult,
+    StoreResult, ranges,
 };
 use crate::AppendMessage;
 use crate::proto::command::{
     AclModification, AclRights, GetMetadataOptions, MetadataDepth, QResyncParams,
 };
-use crate::types::response::{self as r, SeqRange};
+use crate::types::response as r;
 use crate::types::{self as t, ModSeq, Section};
-
-fn ranges(r: &[SeqRange]) -> Vec<NumberRange> {
-    r.iter()
-        .map(|r| NumberRange {
-            start: r.start,
-            end: r.end,
-        })
-        .collect()
-}
 
 /// A JS number as a MODSEQ (a non-negative integer up to 2^53).
 fn mod_seq(n: f64) -> JsResult<ModSeq> {
@@ -101,23 +94,18 @@ pub struct ESearchResult {
     pub uid: bool,
     /// `MIN`
     #[serde(skip_serializing_if = "Option::is_none")]
-    #[tsify(optional)]
     pub min: Option<u32>,
     /// `MAX`
     #[serde(skip_serializing_if = "Option::is_none")]
-    #[tsify(optional)]
     pub max: Option<u32>,
     /// `COUNT`
     #[serde(skip_serializing_if = "Option::is_none")]
-    #[tsify(optional)]
     pub count: Option<u32>,
     /// `ALL`, as ranges (in the server's order for ESORT).
     #[serde(skip_serializing_if = "Option::is_none")]
-    #[tsify(optional)]
     pub all: Option<Vec<NumberRange>>,
     /// `MODSEQ` (CONDSTORE).
     #[serde(skip_serializing_if = "Option::is_none")]
-    #[tsify(optional)]
     pub mod_seq: Option<f64>,
 }
 
@@ -134,27 +122,12 @@ fn esearch_result(e: &t::ESearchResult) -> JsResult<JsValue> {
 
 /// A SORT key.
 #[derive(Debug, Clone, Copy, Tsify)]
-#[serde(rename_all = "camelCase")]
-pub enum SortKeyName {
-    /// `ARRIVAL`
-    Arrival,
-    /// `CC`
-    Cc,
-    /// `DATE`
-    Date,
-    /// `FROM`
-    From,
-    /// `SIZE`
-    Size,
-    /// `SUBJECT`
-    Subject,
-    /// `TO`
-    To,
-    /// `DISPLAYFROM` (SORT=DISPLAY)
-    DisplayFrom,
-    /// `DISPLAYTO` (SORT=DISPLAY)
-    DisplayTo,
-}
+pub struct SortKeyName(
+    #[tsify(
+        type = "\"arrival\" | \"cc\" | \"date\" | \"from\" | \"size\" | \"subject\" | \"to\" | \"displayFrom\" | \"displayTo\""
+    )]
+    pub crate::types::SortKey,
+);
 
 /// One SORT criterion: `{ key: "date", reverse: true }`.
 #[derive(Debug, Tsify)]
@@ -168,26 +141,13 @@ pub struct SortBy {
 }
 
 fn criteria(items: &[Ts<SortBy>]) -> JsResult<Vec<crate::types::SortCriterion>> {
-    use crate::types::SortKey as K;
     items
         .iter()
         .map(|i| {
             let s = args::read(i)?;
-            let key = match s.key {
-                SortKeyName::Arrival => K::Arrival,
-                SortKeyName::Cc => K::Cc,
-                SortKeyName::Date => K::Date,
-                SortKeyName::From => K::From,
-                SortKeyName::Size => K::Size,
-                SortKeyName::Subject => K::Subject,
-                SortKeyName::To => K::To,
-                SortKeyName::DisplayFrom => K::DisplayFrom,
-                SortKeyName::DisplayTo => K::DisplayTo,
-            };
-            Ok(if s.reverse {
-                crate::types::SortCriterion::desc(key)
-            } else {
-                crate::types::SortCriterion::asc(key)
+            Ok(crate::types::SortCriterion {
+                reverse: s.reverse,
+                key: s.key.0,
             })
         })
         .collect()
@@ -270,7 +230,6 @@ pub struct ListEntry {
     pub info: MailboxInfo,
     /// The STATUS data (`returnStatus`).
     #[serde(skip_serializing_if = "Option::is_none")]
-    #[tsify(optional)]
     pub status: Option<MailboxStatus>,
 }
 
@@ -303,7 +262,6 @@ pub struct NamespaceEntry {
     pub prefix: String,
     /// The hierarchy delimiter.
     #[serde(skip_serializing_if = "Option::is_none")]
-    #[tsify(optional)]
     pub delimiter: Option<String>,
 }
 
@@ -468,7 +426,7 @@ pub struct MetadataValue {
     pub name: String,
     /// Its value (`undefined`: NIL, the entry is not set).
     #[serde(skip_serializing_if = "Option::is_none")]
-    #[tsify(optional, type = "Uint8Array")]
+    #[tsify(type = "Uint8Array")]
     pub value: Option<super::types::Bytes>,
 }
 
@@ -480,7 +438,6 @@ pub struct MetadataValues {
     pub entries: Vec<MetadataValue>,
     /// `[METADATA LONGENTRIES n]`: the largest value left out by `maxSize`.
     #[serde(skip_serializing_if = "Option::is_none")]
-    #[tsify(optional)]
     pub long_entries: Option<f64>,
 }
 
@@ -506,17 +463,12 @@ unit_enum!(SearchReturn, "search return option", {
     "save" => Save,
 });
 
-unit_enum!(SortKeyName, "sort key", {
-    "arrival" => Arrival,
-    "cc" => Cc,
-    "date" => Date,
-    "from" => From,
-    "size" => Size,
-    "subject" => Subject,
-    "to" => To,
-    "displayFrom" => DisplayFrom,
-    "displayTo" => DisplayTo,
-});
+impl FromJs for SortKeyName {
+    /// The core's names, case-insensitive: `"displayFrom"` is `DISPLAYFROM`.
+    fn from_js(v: &JsValue) -> Read<Self> {
+        named(v, "sort key", crate::types::SortKey::parse).map(Self)
+    }
+}
 
 unit_enum!(ThreadAlgorithmName, "thread algorithm", {
     "orderedSubject" => OrderedSubject,
@@ -535,84 +487,49 @@ unit_enum!(SpecialUseName, "special use", {
     "important" => Important,
 });
 
-impl FromJs for SortBy {
-    fn from_js(v: &JsValue) -> Read<Self> {
-        let o = object(v)?;
-        Ok(Self {
-            key: field(o, "key")?,
-            reverse: field_or_default(o, "reverse")?,
-        })
-    }
-}
+js_object!(SortBy {
+    key: "key",
+    reverse: "reverse" = default
+});
 
-impl FromJs for ListExtendedOptions {
-    fn from_js(v: &JsValue) -> Read<Self> {
-        let o = object(v)?;
-        Ok(Self {
-            subscribed: field_or_default(o, "subscribed")?,
-            remote: field_or_default(o, "remote")?,
-            recursive_match: field_or_default(o, "recursiveMatch")?,
-            special_use: field_or_default(o, "specialUse")?,
-            return_subscribed: field_or_default(o, "returnSubscribed")?,
-            return_children: field_or_default(o, "returnChildren")?,
-            return_special_use: field_or_default(o, "returnSpecialUse")?,
-            return_status: field_or_default(o, "returnStatus")?,
-            timeout_ms: field(o, "timeoutMs")?,
-        })
-    }
-}
+js_object!(ListExtendedOptions {
+    subscribed: "subscribed" = default,
+    remote: "remote" = default,
+    recursive_match: "recursiveMatch" = default,
+    special_use: "specialUse" = default,
+    return_subscribed: "returnSubscribed" = default,
+    return_children: "returnChildren" = default,
+    return_special_use: "returnSpecialUse" = default,
+    return_status: "returnStatus" = default,
+    timeout_ms: "timeoutMs",
+});
 
-impl FromJs for QresyncParams {
-    fn from_js(v: &JsValue) -> Read<Self> {
-        let o = object(v)?;
-        Ok(Self {
-            uid_validity: field(o, "uidValidity")?,
-            mod_seq: field(o, "modSeq")?,
-            known_uids: field(o, "knownUids")?,
-        })
-    }
-}
+js_object!(QresyncParams {
+    uid_validity: "uidValidity",
+    mod_seq: "modSeq",
+    known_uids: "knownUids",
+});
 
-impl FromJs for AppendItem {
-    fn from_js(v: &JsValue) -> Read<Self> {
-        let o = object(v)?;
-        Ok(Self {
-            message: field(o, "message")?,
-            flags: field_or_default(o, "flags")?,
-        })
-    }
-}
+js_object!(AppendItem {
+    message: "message",
+    flags: "flags" = default
+});
 
-impl FromJs for QuotaLimit {
-    fn from_js(v: &JsValue) -> Read<Self> {
-        let o = object(v)?;
-        Ok(Self {
-            resource: field(o, "resource")?,
-            limit: field(o, "limit")?,
-        })
-    }
-}
+js_object!(QuotaLimit {
+    resource: "resource",
+    limit: "limit"
+});
 
-impl FromJs for MetadataOptions {
-    fn from_js(v: &JsValue) -> Read<Self> {
-        let o = object(v)?;
-        Ok(Self {
-            max_size: field(o, "maxSize")?,
-            depth: field(o, "depth")?,
-            timeout_ms: field(o, "timeoutMs")?,
-        })
-    }
-}
+js_object!(MetadataOptions {
+    max_size: "maxSize",
+    depth: "depth",
+    timeout_ms: "timeoutMs"
+});
 
-impl FromJs for MetadataSet {
-    fn from_js(v: &JsValue) -> Read<Self> {
-        let o = object(v)?;
-        Ok(Self {
-            name: field(o, "name")?,
-            value: field(o, "value")?,
-        })
-    }
-}
+js_object!(MetadataSet {
+    name: "name",
+    value: "value"
+});
 
 impl FromJs for IdFields {
     fn from_js(v: &JsValue) -> Read<Self> {
@@ -622,28 +539,6 @@ impl FromJs for IdFields {
 
 #[wasm_bindgen]
 impl ImapClient {
-    /// `ESEARCH` (RFC 4731): `SEARCH RETURN (…) key`, e.g. `["count", "min"]`.
-    #[wasm_bindgen(unchecked_return_type = "Promise<ESearchResult>")]
-    pub fn esearch(
-        &self,
-        key: Ts<SearchKey>,
-        returns: Vec<Ts<SearchReturn>>,
-        options: Option<Ts<CallOptions>>,
-    ) -> js_sys::Promise {
-        self.esearch_impl(false, key, returns, options)
-    }
-
-    /// `UID SEARCH RETURN (…) key`.
-    #[wasm_bindgen(js_name = uidEsearch, unchecked_return_type = "Promise<ESearchResult>")]
-    pub fn uid_esearch(
-        &self,
-        key: Ts<SearchKey>,
-        returns: Vec<Ts<SearchReturn>>,
-        options: Option<Ts<CallOptions>>,
-    ) -> js_sys::Promise {
-        self.esearch_impl(true, key, returns, options)
-    }
-
     fn esearch_impl(
         &self,
         uid: bool,
@@ -651,39 +546,15 @@ impl ImapClient {
         returns_: Vec<Ts<SearchReturn>>,
         options: Option<Ts<CallOptions>>,
     ) -> js_sys::Promise {
-        let this = self.handle();
-        promise(async move {
-            let t = this.timeout(options)?;
+        self.call(options, move |c, t| async move {
             let (key, ret) = (args::search_key(&key)?, returns(&returns_)?);
             let r = if uid {
-                this.conn.uid_esearch(&key, &ret, t).await
+                c.uid_esearch(&key, &ret, t).await
             } else {
-                this.conn.esearch(&key, &ret, t).await
+                c.esearch(&key, &ret, t).await
             };
             esearch_result(&r.map_err(js_err)?)
         })
-    }
-
-    /// `SORT (criteria) UTF-8 key` (RFC 5256): matching sequence numbers, sorted.
-    #[wasm_bindgen(unchecked_return_type = "Promise<Uint32Array>")]
-    pub fn sort(
-        &self,
-        criteria: Vec<Ts<SortBy>>,
-        key: Ts<SearchKey>,
-        options: Option<Ts<CallOptions>>,
-    ) -> js_sys::Promise {
-        self.sort_impl(false, criteria, key, options)
-    }
-
-    /// `UID SORT`: matching UIDs, sorted.
-    #[wasm_bindgen(js_name = uidSort, unchecked_return_type = "Promise<Uint32Array>")]
-    pub fn uid_sort(
-        &self,
-        criteria: Vec<Ts<SortBy>>,
-        key: Ts<SearchKey>,
-        options: Option<Ts<CallOptions>>,
-    ) -> js_sys::Promise {
-        self.sort_impl(true, criteria, key, options)
     }
 
     fn sort_impl(
@@ -693,16 +564,14 @@ impl ImapClient {
         key: Ts<SearchKey>,
         options: Option<Ts<CallOptions>>,
     ) -> js_sys::Promise {
-        let this = self.handle();
-        promise(async move {
-            let t = this.timeout(options)?;
+        self.call(options, move |c, t| async move {
             let (by, key) = (criteria(&by)?, args::search_key(&key)?);
             let r = if uid {
-                this.conn.uid_sort(&by, &key, t).await
+                c.uid_sort(&by, &key, t).await
             } else {
-                this.conn.sort(&by, &key, t).await
+                c.sort(&by, &key, t).await
             };
-            r.map_err(js_err).map(|v| js_sys::Uint32Array::from(&v[..]))
+            r.map_err(js_err).map(numbers)
         })
     }
 
@@ -716,39 +585,15 @@ impl ImapClient {
         returns: Vec<Ts<SearchReturn>>,
         options: Option<Ts<CallOptions>>,
     ) -> js_sys::Promise {
-        let this = self.handle();
-        promise(async move {
-            let t = this.timeout(options)?;
+        self.call(options, move |c, t| async move {
             let (by, key, ret) = (
                 self::criteria(&criteria)?,
                 args::search_key(&key)?,
                 self::returns(&returns)?,
             );
-            let r = this.conn.uid_esort(&by, &key, &ret, t).await;
+            let r = c.uid_esort(&by, &key, &ret, t).await;
             esearch_result(&r.map_err(js_err)?)
         })
-    }
-
-    /// `THREAD algorithm UTF-8 key` (RFC 5256): the thread forest, by sequence number.
-    #[wasm_bindgen(unchecked_return_type = "Promise<Thread[]>")]
-    pub fn thread(
-        &self,
-        algorithm: Ts<ThreadAlgorithmName>,
-        key: Ts<SearchKey>,
-        options: Option<Ts<CallOptions>>,
-    ) -> js_sys::Promise {
-        self.thread_impl(false, algorithm, key, options)
-    }
-
-    /// `UID THREAD`: the thread forest, by UID.
-    #[wasm_bindgen(js_name = uidThread, unchecked_return_type = "Promise<Thread[]>")]
-    pub fn uid_thread(
-        &self,
-        algorithm: Ts<ThreadAlgorithmName>,
-        key: Ts<SearchKey>,
-        options: Option<Ts<CallOptions>>,
-    ) -> js_sys::Promise {
-        self.thread_impl(true, algorithm, key, options)
     }
 
     fn thread_impl(
@@ -758,9 +603,7 @@ impl ImapClient {
         key: Ts<SearchKey>,
         options: Option<Ts<CallOptions>>,
     ) -> js_sys::Promise {
-        let this = self.handle();
-        promise(async move {
-            let t = this.timeout(options)?;
+        self.call(options, move |c, t| async move {
             use crate::types::ThreadAlgorithm as A;
             let algorithm = match args::read(&algorithm)? {
                 ThreadAlgorithmName::OrderedSubject => A::OrderedSubject,
@@ -769,9 +612,9 @@ impl ImapClient {
             };
             let key = args::search_key(&key)?;
             let r = if uid {
-                this.conn.uid_thread(&algorithm, &key, t).await
+                c.uid_thread(&algorithm, &key, t).await
             } else {
-                this.conn.thread(&algorithm, &key, t).await
+                c.thread(&algorithm, &key, t).await
             };
             list(&r.map_err(js_err)?.iter().map(thread).collect::<Vec<_>>())
         })
@@ -785,10 +628,7 @@ impl ImapClient {
         patterns: Vec<String>,
         options: Option<Ts<ListExtendedOptions>>,
     ) -> js_sys::Promise {
-        let this = self.handle();
-        promise(async move {
-            let o = args::read_opt(options.as_ref())?;
-            let t = args::duration(o.timeout_ms, this.conn.default_timeout()).map_err(js_err)?;
+        self.call_with(options, move |c, o, t| async move {
             let mut l = crate::types::ListOptions::new();
             for (on, f) in [
                 (o.subscribed, t::ListOptions::subscribed as fn(_) -> _),
@@ -804,12 +644,11 @@ impl ImapClient {
                 }
             }
             if !o.return_status.is_empty() {
-                let attrs: Vec<_> = o.return_status.iter().map(|s| s.to_attr()).collect();
+                let attrs: Vec<_> = o.return_status.iter().map(|s| s.0).collect();
                 l = l.return_status(&attrs);
             }
             let patterns: Vec<&str> = patterns.iter().map(String::as_str).collect();
-            let found = this
-                .conn
+            let found = c
                 .list_extended(&reference, &patterns, &l, t)
                 .await
                 .map_err(js_err)?;
@@ -828,11 +667,9 @@ impl ImapClient {
     /// The mailboxes with a special use (`\Sent`, `\Trash`, …; RFC 6154).
     #[wasm_bindgen(js_name = listSpecialUse, unchecked_return_type = "Promise<MailboxInfo[]>")]
     pub fn list_special_use(&self, options: Option<Ts<CallOptions>>) -> js_sys::Promise {
-        let this = self.handle();
-        promise(async move {
-            let t = this.timeout(options)?;
-            let found = this.conn.list_special_use(t).await.map_err(js_err)?;
-            list(&found.iter().map(MailboxInfo::from).collect::<Vec<_>>())
+        self.call(options, move |c, t| async move {
+            let found = c.list_special_use(t).await.map_err(js_err)?;
+            list_of::<_, MailboxInfo>(&found)
         })
     }
 
@@ -844,9 +681,7 @@ impl ImapClient {
         uses: Vec<Ts<SpecialUseName>>,
         options: Option<Ts<CallOptions>>,
     ) -> js_sys::Promise {
-        let this = self.handle();
-        promise(async move {
-            let t = this.timeout(options)?;
+        self.call(options, move |c, t| async move {
             use crate::types::SpecialUse as U;
             let uses = uses
                 .iter()
@@ -863,8 +698,7 @@ impl ImapClient {
                     })
                 })
                 .collect::<JsResult<Vec<_>>>()?;
-            this.conn
-                .create_special_use(mailbox, &uses, t)
+            c.create_special_use(mailbox, &uses, t)
                 .await
                 .map_err(js_err)
         })
@@ -873,10 +707,8 @@ impl ImapClient {
     /// `NAMESPACE` (RFC 2342).
     #[wasm_bindgen(unchecked_return_type = "Promise<Namespaces>")]
     pub fn namespace(&self, options: Option<Ts<CallOptions>>) -> js_sys::Promise {
-        let this = self.handle();
-        promise(async move {
-            let t = this.timeout(options)?;
-            let n = this.conn.namespace(t).await.map_err(js_err)?;
+        self.call(options, move |c, t| async move {
+            let n = c.namespace(t).await.map_err(js_err)?;
             ts(&Namespaces {
                 personal: namespaces(&n.personal),
                 other: namespaces(&n.other),
@@ -888,44 +720,17 @@ impl ImapClient {
     /// `ENABLE CONDSTORE` (RFC 7162): MODSEQ in FETCH and SELECT from now on.
     #[wasm_bindgen(js_name = enableCondstore, unchecked_return_type = "Promise<void>")]
     pub fn enable_condstore(&self, options: Option<Ts<CallOptions>>) -> js_sys::Promise {
-        let this = self.handle();
-        promise(async move {
-            let t = this.timeout(options)?;
-            this.conn.enable_condstore(t).await.map_err(js_err)
+        self.call(options, move |c, t| async move {
+            c.enable_condstore(t).await.map_err(js_err)
         })
     }
 
     /// `ENABLE QRESYNC` (RFC 7162): needed before `selectQresync`.
     #[wasm_bindgen(js_name = enableQresync, unchecked_return_type = "Promise<void>")]
     pub fn enable_qresync(&self, options: Option<Ts<CallOptions>>) -> js_sys::Promise {
-        let this = self.handle();
-        promise(async move {
-            let t = this.timeout(options)?;
-            this.conn.enable_qresync(t).await.map_err(js_err)
+        self.call(options, move |c, t| async move {
+            c.enable_qresync(t).await.map_err(js_err)
         })
-    }
-
-    /// `SELECT mailbox (QRESYNC (…))`: opens the mailbox and reports what changed since
-    /// `params.modSeq` (vanished UIDs and changed flags) in one round trip.
-    #[wasm_bindgen(js_name = selectQresync, unchecked_return_type = "Promise<ResyncedMailbox>")]
-    pub fn select_qresync(
-        &self,
-        mailbox: String,
-        params: Ts<QresyncParams>,
-        options: Option<Ts<CallOptions>>,
-    ) -> js_sys::Promise {
-        self.qresync_impl(false, mailbox, params, options)
-    }
-
-    /// `EXAMINE mailbox (QRESYNC (…))`: like `selectQresync`, read-only.
-    #[wasm_bindgen(js_name = examineQresync, unchecked_return_type = "Promise<ResyncedMailbox>")]
-    pub fn examine_qresync(
-        &self,
-        mailbox: String,
-        params: Ts<QresyncParams>,
-        options: Option<Ts<CallOptions>>,
-    ) -> js_sys::Promise {
-        self.qresync_impl(true, mailbox, params, options)
     }
 
     fn qresync_impl(
@@ -935,9 +740,7 @@ impl ImapClient {
         params: Ts<QresyncParams>,
         options: Option<Ts<CallOptions>>,
     ) -> js_sys::Promise {
-        let this = self.handle();
-        promise(async move {
-            let t = this.timeout(options)?;
+        self.call(options, move |c, t| async move {
             let p = args::read(&params)?;
             let params = QResyncParams {
                 uid_validity: NonZeroU32::new(p.uid_validity)
@@ -950,9 +753,9 @@ impl ImapClient {
                 seq_match: None,
             };
             let r = if read_only {
-                this.conn.examine_qresync(mailbox, &params, t).await
+                c.examine_qresync(mailbox, &params, t).await
             } else {
-                this.conn.select_qresync(mailbox, &params, t).await
+                c.select_qresync(mailbox, &params, t).await
             }
             .map_err(js_err)?;
             ts(&ResyncedMailbox {
@@ -973,16 +776,13 @@ impl ImapClient {
         changed_since: f64,
         options: Option<Ts<CallOptions>>,
     ) -> js_sys::Promise {
-        let this = self.handle();
-        promise(async move {
-            let t = this.timeout(options)?;
+        self.call(options, move |c, t| async move {
             let (set, attrs, m) = (seq_set(&set)?, attrs(&items)?, mod_seq(changed_since)?);
-            let found = this
-                .conn
+            let found = c
                 .fetch_changed_since(&set, &attrs, m, t)
                 .await
                 .map_err(js_err)?;
-            list(&found.iter().map(FetchedMessage::from).collect::<Vec<_>>())
+            list_of::<_, FetchedMessage>(&found)
         })
     }
 
@@ -997,12 +797,9 @@ impl ImapClient {
         vanished: bool,
         options: Option<Ts<CallOptions>>,
     ) -> js_sys::Promise {
-        let this = self.handle();
-        promise(async move {
-            let t = this.timeout(options)?;
+        self.call(options, move |c, t| async move {
             let (set, attrs, m) = (seq_set(&uids)?, attrs(&items)?, mod_seq(changed_since)?);
-            let r = this
-                .conn
+            let r = c
                 .uid_fetch_changed_since(&set, &attrs, m, vanished, t)
                 .await
                 .map_err(js_err)?;
@@ -1024,13 +821,10 @@ impl ImapClient {
         unchanged_since: f64,
         options: Option<Ts<CallOptions>>,
     ) -> js_sys::Promise {
-        let this = self.handle();
-        promise(async move {
-            let t = this.timeout(options)?;
+        self.call(options, move |c, t| async move {
             let (set, kind) = (seq_set(&set)?, args::read(&mode)?.kind());
             let flags = args::flags(&flags).map_err(js_err)?;
-            let r = this
-                .conn
+            let r = c
                 .store_unchanged_since(&set, kind, &flags, mod_seq(unchanged_since)?, t)
                 .await
                 .map_err(js_err)?;
@@ -1047,9 +841,7 @@ impl ImapClient {
         messages: Vec<Ts<AppendItem>>,
         options: Option<Ts<CallOptions>>,
     ) -> js_sys::Promise {
-        let this = self.handle();
-        promise(async move {
-            let t = this.timeout(options)?;
+        self.call(options, move |c, t| async move {
             let messages = messages
                 .iter()
                 .map(|m| {
@@ -1059,11 +851,7 @@ impl ImapClient {
                     Ok(message)
                 })
                 .collect::<JsResult<Vec<_>>>()?;
-            let r = this
-                .conn
-                .append_many(mailbox, messages, t)
-                .await
-                .map_err(js_err)?;
+            let r = c.append_many(mailbox, messages, t).await.map_err(js_err)?;
             ts(&AppendResult::from(&r))
         })
     }
@@ -1076,10 +864,8 @@ impl ImapClient {
         mailbox: String,
         options: Option<Ts<CallOptions>>,
     ) -> js_sys::Promise {
-        let this = self.handle();
-        promise(async move {
-            let t = this.timeout(options)?;
-            let limit = this.conn.append_limit(mailbox, t).await.map_err(js_err)?;
+        self.call(options, move |c, t| async move {
+            let limit = c.append_limit(mailbox, t).await.map_err(js_err)?;
             Ok(limit.map_or(JsValue::UNDEFINED, |l| JsValue::from_f64(l as f64)))
         })
     }
@@ -1099,14 +885,11 @@ impl ImapClient {
         count: u32,
         options: Option<Ts<CallOptions>>,
     ) -> js_sys::Promise {
-        let this = self.handle();
-        promise(async move {
-            let t = this.timeout(options)?;
+        self.call(options, move |c, t| async move {
             let section = Section::parse(&section).map_err(js_err)?;
             let count =
                 NonZeroU32::new(count).ok_or_else(|| errors::invalid("count must not be 0"))?;
-            let data = this
-                .conn
+            let data = c
                 .uid_fetch_partial(uid, &section, offset, count, t)
                 .await
                 .map_err(js_err)?;
@@ -1117,10 +900,8 @@ impl ImapClient {
     /// `GETACL mailbox` (RFC 4314).
     #[wasm_bindgen(js_name = getAcl, unchecked_return_type = "Promise<AclEntry[]>")]
     pub fn get_acl(&self, mailbox: String, options: Option<Ts<CallOptions>>) -> js_sys::Promise {
-        let this = self.handle();
-        promise(async move {
-            let t = this.timeout(options)?;
-            let acl = this.conn.get_acl(mailbox, t).await.map_err(js_err)?;
+        self.call(options, move |c, t| async move {
+            let acl = c.get_acl(mailbox, t).await.map_err(js_err)?;
             let entries: Vec<_> = acl
                 .entries
                 .iter()
@@ -1142,9 +923,7 @@ impl ImapClient {
         rights: String,
         options: Option<Ts<CallOptions>>,
     ) -> js_sys::Promise {
-        let this = self.handle();
-        promise(async move {
-            let t = this.timeout(options)?;
+        self.call(options, move |c, t| async move {
             let m = if let Some(r) = rights.strip_prefix('+') {
                 AclModification::Add(AclRights::new(r).map_err(js_err)?)
             } else if let Some(r) = rights.strip_prefix('-') {
@@ -1152,10 +931,7 @@ impl ImapClient {
             } else {
                 AclModification::Replace(AclRights::new(&rights).map_err(js_err)?)
             };
-            this.conn
-                .set_acl(mailbox, &identifier, m, t)
-                .await
-                .map_err(js_err)
+            c.set_acl(mailbox, &identifier, m, t).await.map_err(js_err)
         })
     }
 
@@ -1167,13 +943,8 @@ impl ImapClient {
         identifier: String,
         options: Option<Ts<CallOptions>>,
     ) -> js_sys::Promise {
-        let this = self.handle();
-        promise(async move {
-            let t = this.timeout(options)?;
-            this.conn
-                .delete_acl(mailbox, &identifier, t)
-                .await
-                .map_err(js_err)
+        self.call(options, move |c, t| async move {
+            c.delete_acl(mailbox, &identifier, t).await.map_err(js_err)
         })
     }
 
@@ -1185,11 +956,8 @@ impl ImapClient {
         identifier: String,
         options: Option<Ts<CallOptions>>,
     ) -> js_sys::Promise {
-        let this = self.handle();
-        promise(async move {
-            let t = this.timeout(options)?;
-            let r = this
-                .conn
+        self.call(options, move |c, t| async move {
+            let r = c
                 .list_rights(mailbox, &identifier, t)
                 .await
                 .map_err(js_err)?;
@@ -1203,10 +971,8 @@ impl ImapClient {
     /// `MYRIGHTS mailbox`: the user's rights, e.g. `"lrswipkxtecda"`.
     #[wasm_bindgen(js_name = myRights, unchecked_return_type = "Promise<string>")]
     pub fn my_rights(&self, mailbox: String, options: Option<Ts<CallOptions>>) -> js_sys::Promise {
-        let this = self.handle();
-        promise(async move {
-            let t = this.timeout(options)?;
-            let r = this.conn.my_rights(mailbox, t).await.map_err(js_err)?;
+        self.call(options, move |c, t| async move {
+            let r = c.my_rights(mailbox, t).await.map_err(js_err)?;
             Ok(JsValue::from(r.rights))
         })
     }
@@ -1214,10 +980,8 @@ impl ImapClient {
     /// `GETQUOTA root` (RFC 9208).
     #[wasm_bindgen(js_name = getQuota, unchecked_return_type = "Promise<Quota>")]
     pub fn get_quota(&self, root: String, options: Option<Ts<CallOptions>>) -> js_sys::Promise {
-        let this = self.handle();
-        promise(async move {
-            let t = this.timeout(options)?;
-            let q = this.conn.get_quota(&root, t).await.map_err(js_err)?;
+        self.call(options, move |c, t| async move {
+            let q = c.get_quota(&root, t).await.map_err(js_err)?;
             ts(&quota(&q))
         })
     }
@@ -1229,10 +993,8 @@ impl ImapClient {
         mailbox: String,
         options: Option<Ts<CallOptions>>,
     ) -> js_sys::Promise {
-        let this = self.handle();
-        promise(async move {
-            let t = this.timeout(options)?;
-            let q = this.conn.get_quota_root(mailbox, t).await.map_err(js_err)?;
+        self.call(options, move |c, t| async move {
+            let q = c.get_quota_root(mailbox, t).await.map_err(js_err)?;
             ts(&QuotaRoots {
                 roots: q.roots.clone(),
                 quotas: q.quotas.iter().map(quota).collect(),
@@ -1248,9 +1010,7 @@ impl ImapClient {
         limits: Vec<Ts<QuotaLimit>>,
         options: Option<Ts<CallOptions>>,
     ) -> js_sys::Promise {
-        let this = self.handle();
-        promise(async move {
-            let t = this.timeout(options)?;
+        self.call(options, move |c, t| async move {
             let limits = limits
                 .iter()
                 .map(|l| {
@@ -1264,7 +1024,7 @@ impl ImapClient {
                     Ok((name, l.limit as u64))
                 })
                 .collect::<JsResult<Vec<_>>>()?;
-            this.conn.set_quota(&root, &limits, t).await.map_err(js_err)
+            c.set_quota(&root, &limits, t).await.map_err(js_err)
         })
     }
 
@@ -1276,10 +1036,7 @@ impl ImapClient {
         entries: Vec<String>,
         options: Option<Ts<MetadataOptions>>,
     ) -> js_sys::Promise {
-        let this = self.handle();
-        promise(async move {
-            let o = args::read_opt(options.as_ref())?;
-            let t = args::duration(o.timeout_ms, this.conn.default_timeout()).map_err(js_err)?;
+        self.call_with(options, move |c, o, t| async move {
             let depth = match o.depth.as_deref() {
                 None | Some("0") => None,
                 Some("1") => Some(MetadataDepth::One),
@@ -1296,9 +1053,9 @@ impl ImapClient {
             };
             let entries: Vec<&str> = entries.iter().map(String::as_str).collect();
             let v = if mailbox.is_empty() {
-                this.conn.get_server_metadata(&entries, opts, t).await
+                c.get_server_metadata(&entries, opts, t).await
             } else {
-                this.conn.get_metadata(mailbox, &entries, opts, t).await
+                c.get_metadata(mailbox, &entries, opts, t).await
             }
             .map_err(js_err)?;
             ts(&MetadataValues {
@@ -1324,9 +1081,7 @@ impl ImapClient {
         entries: Vec<Ts<MetadataSet>>,
         options: Option<Ts<CallOptions>>,
     ) -> js_sys::Promise {
-        let this = self.handle();
-        promise(async move {
-            let t = this.timeout(options)?;
+        self.call(options, move |c, t| async move {
             let owned = entries
                 .iter()
                 .map(|e| {
@@ -1344,9 +1099,9 @@ impl ImapClient {
                 .map(|(n, v)| (n.as_str(), v.as_deref()))
                 .collect();
             if mailbox.is_empty() {
-                this.conn.set_server_metadata(&entries, t).await
+                c.set_server_metadata(&entries, t).await
             } else {
-                this.conn.set_metadata(mailbox, &entries, t).await
+                c.set_metadata(mailbox, &entries, t).await
             }
             .map_err(js_err)
         })
@@ -1401,11 +1156,8 @@ impl ImapClient {
         client: crate::Result<crate::proto::sasl::SaslClient>,
         options: Option<Ts<CallOptions>>,
     ) -> js_sys::Promise {
-        let this = self.handle();
-        promise(async move {
-            let t = this.timeout(options)?;
-            this.conn
-                .authenticate(client.map_err(js_err)?, t)
+        self.call(options, move |c, t| async move {
+            c.authenticate(client.map_err(js_err)?, t)
                 .await
                 .map_err(js_err)
         })
@@ -1414,10 +1166,8 @@ impl ImapClient {
     /// `UNAUTHENTICATE` (RFC 8437): back to the not-authenticated state, to log in again.
     #[wasm_bindgen(unchecked_return_type = "Promise<void>")]
     pub fn unauthenticate(&self, options: Option<Ts<CallOptions>>) -> js_sys::Promise {
-        let this = self.handle();
-        promise(async move {
-            let t = this.timeout(options)?;
-            this.conn.unauthenticate(t).await.map_err(js_err)
+        self.call(options, move |c, t| async move {
+            c.unauthenticate(t).await.map_err(js_err)
         })
     }
 
@@ -1430,9 +1180,7 @@ impl ImapClient {
         fields: Option<Ts<IdFields>>,
         options: Option<Ts<CallOptions>>,
     ) -> js_sys::Promise {
-        let this = self.handle();
-        promise(async move {
-            let t = this.timeout(options)?;
+        self.call(options, move |c, t| async move {
             let mine = args::read_opt(fields.as_ref())?;
             // The Rust API sends values as strings: a missing value is refused, not invented.
             let pairs = match &fields {
@@ -1447,10 +1195,51 @@ impl ImapClient {
                         .collect::<JsResult<Vec<_>>>()?,
                 ),
             };
-            match this.conn.id(pairs.as_deref(), t).await.map_err(js_err)? {
+            match c.id(pairs.as_deref(), t).await.map_err(js_err)? {
                 Some(theirs) => ts(&IdFields(theirs)).map(JsValue::from),
                 None => Ok(JsValue::UNDEFINED),
             }
         })
     }
+}
+
+twins! {
+    esearch_impl(Ts<SearchKey>, Vec<Ts<SearchReturn>>);
+    #[doc = " `ESEARCH` (RFC 4731): `SEARCH RETURN (…) key`, e.g. `[\"count\", \"min\"]`."]
+    #[wasm_bindgen(unchecked_return_type = "Promise<ESearchResult>")]
+    fn esearch(key, returns);
+    #[doc = " `UID SEARCH RETURN (…) key`."]
+    #[wasm_bindgen(js_name = uidEsearch, unchecked_return_type = "Promise<ESearchResult>")]
+    fn uid_esearch(key, returns);
+}
+
+twins! {
+    sort_impl(Vec<Ts<SortBy>>, Ts<SearchKey>);
+    #[doc = " `SORT (criteria) UTF-8 key` (RFC 5256): matching sequence numbers, sorted."]
+    #[wasm_bindgen(unchecked_return_type = "Promise<Uint32Array>")]
+    fn sort(criteria, key);
+    #[doc = " `UID SORT`: matching UIDs, sorted."]
+    #[wasm_bindgen(js_name = uidSort, unchecked_return_type = "Promise<Uint32Array>")]
+    fn uid_sort(criteria, key);
+}
+
+twins! {
+    thread_impl(Ts<ThreadAlgorithmName>, Ts<SearchKey>);
+    #[doc = " `THREAD algorithm UTF-8 key` (RFC 5256): the thread forest, by sequence number."]
+    #[wasm_bindgen(unchecked_return_type = "Promise<Thread[]>")]
+    fn thread(algorithm, key);
+    #[doc = " `UID THREAD`: the thread forest, by UID."]
+    #[wasm_bindgen(js_name = uidThread, unchecked_return_type = "Promise<Thread[]>")]
+    fn uid_thread(algorithm, key);
+}
+
+twins! {
+    qresync_impl(String, Ts<QresyncParams>);
+    #[doc = " `SELECT mailbox (QRESYNC (…))`: opens the mailbox and reports what changed since"]
+    #[doc = " `params.modSeq` (vanished UIDs and changed flags) in one round trip."]
+    #[wasm_bindgen(js_name = selectQresync, unchecked_return_type = "Promise<ResyncedMailbox>")]
+    fn select_qresync(mailbox, params);
+    #[doc = " `EXAMINE mailbox (QRESYNC (…))`: like `selectQresync`, read-only."]
+    #[wasm_bindgen(js_name = examineQresync, unchecked_return_type = "Promise<ResyncedMailbox>")]
+    fn examine_qresync(mailbox, params);
 }

@@ -173,6 +173,15 @@ pub(crate) fn unknown(what: &str, name: &str) -> JsValue {
     invalid(format_args!("unknown {what} {name:?}"))
 }
 
+/// Reads a name (a JS string) and looks it up with the core's `parse`; a name it does not
+/// know is `unknown what "name"`.
+pub(crate) fn named<T>(v: &JsValue, what: &str, parse: impl FnOnce(&str) -> Option<T>) -> Read<T> {
+    let name = v
+        .as_string()
+        .ok_or_else(|| invalid(format_args!("expected a {what} name")))?;
+    parse(&name).ok_or_else(|| unknown(what, &name))
+}
+
 /// Implements [`FromJs`] for an enum of unit variants named in JS by `"name"`.
 macro_rules! unit_enum {
     ($ty:ident, $what:literal, { $($name:literal => $variant:ident),* $(,)? }) => {
@@ -190,3 +199,26 @@ macro_rules! unit_enum {
     };
 }
 pub(crate) use unit_enum;
+
+/// Implements [`FromJs`] for a struct read from a JS object: each field from the property
+/// named in JS (`undefined`/`null` only where the field is an `Option`), or with `= default`
+/// from `Default::default()` when the property is absent.
+macro_rules! js_object {
+    ($ty:ident { $($field:ident: $name:literal $(= $default:ident)?),* $(,)? }) => {
+        impl $crate::js::read::FromJs for $ty {
+            fn from_js(v: &wasm_bindgen::JsValue) -> $crate::js::read::Read<Self> {
+                let o = $crate::js::read::object(v)?;
+                Ok(Self {
+                    $($field: $crate::js::read::js_object!(@get o, $name $(, $default)?),)*
+                })
+            }
+        }
+    };
+    (@get $o:ident, $name:literal) => {
+        $crate::js::read::field($o, $name)?
+    };
+    (@get $o:ident, $name:literal, default) => {
+        $crate::js::read::field_or_default($o, $name)?
+    };
+}
+pub(crate) use js_object;

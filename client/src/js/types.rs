@@ -76,7 +76,7 @@ pub struct NumberRange {
     pub end: u32,
 }
 
-fn ranges(r: &[SeqRange]) -> Vec<NumberRange> {
+pub(super) fn ranges(r: &[SeqRange]) -> Vec<NumberRange> {
     r.iter()
         .map(|r| NumberRange {
             start: r.start,
@@ -93,31 +93,25 @@ pub struct FetchedMessage {
     pub seq: u32,
     /// UID (always present for UID FETCH).
     #[serde(skip_serializing_if = "Option::is_none")]
-    #[tsify(optional)]
     pub uid: Option<u32>,
     /// Flags, e.g. `["\\Seen"]`.
     #[serde(skip_serializing_if = "Option::is_none")]
-    #[tsify(optional)]
     pub flags: Option<Vec<String>>,
     /// INTERNALDATE.
     #[serde(skip_serializing_if = "Option::is_none")]
-    #[tsify(optional, type = "Date")]
+    #[tsify(type = "Date")]
     pub internal_date: Option<JsDate>,
     /// INTERNALDATE as sent, when it was not a valid date.
     #[serde(skip_serializing_if = "Option::is_none")]
-    #[tsify(optional)]
     pub internal_date_text: Option<String>,
     /// RFC822.SIZE.
     #[serde(skip_serializing_if = "Option::is_none")]
-    #[tsify(optional)]
     pub size: Option<u32>,
     /// ENVELOPE.
     #[serde(skip_serializing_if = "Option::is_none")]
-    #[tsify(optional)]
     pub envelope: Option<Envelope>,
     /// BODYSTRUCTURE (or BODY).
     #[serde(skip_serializing_if = "Option::is_none")]
-    #[tsify(optional)]
     pub body_structure: Option<BodyPart>,
     /// `BODY[section]` data, one entry per section asked for.
     pub body_sections: Vec<SectionData>,
@@ -127,35 +121,31 @@ pub struct FetchedMessage {
     pub binary_sizes: Vec<SectionSize>,
     /// RFC822.
     #[serde(skip_serializing_if = "Option::is_none")]
-    #[tsify(optional, type = "Uint8Array")]
+    #[tsify(type = "Uint8Array")]
     pub rfc822: Option<Bytes>,
     /// RFC822.HEADER.
     #[serde(skip_serializing_if = "Option::is_none")]
-    #[tsify(optional, type = "Uint8Array")]
+    #[tsify(type = "Uint8Array")]
     pub rfc822_header: Option<Bytes>,
     /// RFC822.TEXT.
     #[serde(skip_serializing_if = "Option::is_none")]
-    #[tsify(optional, type = "Uint8Array")]
+    #[tsify(type = "Uint8Array")]
     pub rfc822_text: Option<Bytes>,
     /// MODSEQ.
     #[serde(skip_serializing_if = "Option::is_none")]
-    #[tsify(optional)]
     pub mod_seq: Option<f64>,
     /// EMAILID.
     #[serde(skip_serializing_if = "Option::is_none")]
-    #[tsify(optional)]
     pub email_id: Option<String>,
     /// THREADID.
     #[serde(skip_serializing_if = "Option::is_none")]
-    #[tsify(optional)]
     pub thread_id: Option<String>,
     /// SAVEDATE.
     #[serde(skip_serializing_if = "Option::is_none")]
-    #[tsify(optional, type = "Date")]
+    #[tsify(type = "Date")]
     pub save_date: Option<JsDate>,
     /// PREVIEW.
     #[serde(skip_serializing_if = "Option::is_none")]
-    #[tsify(optional)]
     pub preview: Option<String>,
     /// Items this version does not model, raw.
     pub other: Vec<OtherData>,
@@ -169,11 +159,10 @@ pub struct SectionData {
     pub section: String,
     /// `<origin>` of a partial fetch.
     #[serde(skip_serializing_if = "Option::is_none")]
-    #[tsify(optional)]
     pub origin: Option<u32>,
     /// The bytes (absent when the server sent NIL).
     #[serde(skip_serializing_if = "Option::is_none")]
-    #[tsify(optional, type = "Uint8Array")]
+    #[tsify(type = "Uint8Array")]
     pub data: Option<Bytes>,
 }
 
@@ -248,11 +237,9 @@ impl From<&FetchResponse> for FetchedMessage {
 pub struct Envelope {
     /// Date header.
     #[serde(skip_serializing_if = "Option::is_none")]
-    #[tsify(optional)]
     pub date: Option<String>,
     /// Subject header.
     #[serde(skip_serializing_if = "Option::is_none")]
-    #[tsify(optional)]
     pub subject: Option<String>,
     /// From.
     pub from: Vec<Address>,
@@ -268,11 +255,9 @@ pub struct Envelope {
     pub bcc: Vec<Address>,
     /// In-Reply-To.
     #[serde(skip_serializing_if = "Option::is_none")]
-    #[tsify(optional)]
     pub in_reply_to: Option<String>,
     /// Message-ID.
     #[serde(skip_serializing_if = "Option::is_none")]
-    #[tsify(optional)]
     pub message_id: Option<String>,
 }
 
@@ -281,19 +266,15 @@ pub struct Envelope {
 pub struct Address {
     /// Display name.
     #[serde(skip_serializing_if = "Option::is_none")]
-    #[tsify(optional)]
     pub name: Option<String>,
     /// Local part.
     #[serde(skip_serializing_if = "Option::is_none")]
-    #[tsify(optional)]
     pub mailbox: Option<String>,
     /// Domain.
     #[serde(skip_serializing_if = "Option::is_none")]
-    #[tsify(optional)]
     pub host: Option<String>,
     /// `mailbox@host`, when both are present.
     #[serde(skip_serializing_if = "Option::is_none")]
-    #[tsify(optional)]
     pub address: Option<String>,
 }
 
@@ -342,11 +323,9 @@ pub struct BodyPart {
     pub params: Vec<(String, String)>,
     /// Content-ID.
     #[serde(skip_serializing_if = "Option::is_none")]
-    #[tsify(optional)]
     pub id: Option<String>,
     /// Content-Description.
     #[serde(skip_serializing_if = "Option::is_none")]
-    #[tsify(optional)]
     pub description: Option<String>,
     /// Content-Transfer-Encoding (empty for multiparts).
     pub encoding: String,
@@ -354,11 +333,9 @@ pub struct BodyPart {
     pub size: u32,
     /// Lines of a text or message part.
     #[serde(skip_serializing_if = "Option::is_none")]
-    #[tsify(optional)]
     pub lines: Option<u32>,
     /// Content-Disposition (`"attachment"`, `"inline"`).
     #[serde(skip_serializing_if = "Option::is_none")]
-    #[tsify(optional)]
     pub disposition: Option<String>,
     /// Content-Disposition parameters (e.g. `filename`).
     pub disposition_params: Vec<(String, String)>,
@@ -366,11 +343,9 @@ pub struct BodyPart {
     pub parts: Vec<BodyPart>,
     /// The envelope of a `message/rfc822` part.
     #[serde(skip_serializing_if = "Option::is_none")]
-    #[tsify(optional)]
     pub envelope: Option<Envelope>,
     /// The body of a `message/rfc822` part.
     #[serde(skip_serializing_if = "Option::is_none")]
-    #[tsify(optional)]
     pub body: Option<Box<BodyPart>>,
 }
 
@@ -453,7 +428,6 @@ pub struct SelectedMailbox {
     pub exists: u32,
     /// RECENT (IMAP4rev1 only).
     #[serde(skip_serializing_if = "Option::is_none")]
-    #[tsify(optional)]
     pub recent: Option<u32>,
     /// Flags defined in the mailbox.
     pub flags: Vec<String>,
@@ -461,23 +435,18 @@ pub struct SelectedMailbox {
     pub permanent_flags: Vec<String>,
     /// UIDVALIDITY.
     #[serde(skip_serializing_if = "Option::is_none")]
-    #[tsify(optional)]
     pub uid_validity: Option<u32>,
     /// UIDNEXT.
     #[serde(skip_serializing_if = "Option::is_none")]
-    #[tsify(optional)]
     pub uid_next: Option<u32>,
     /// First unseen message (IMAP4rev1).
     #[serde(skip_serializing_if = "Option::is_none")]
-    #[tsify(optional)]
     pub unseen: Option<u32>,
     /// HIGHESTMODSEQ (CONDSTORE).
     #[serde(skip_serializing_if = "Option::is_none")]
-    #[tsify(optional)]
     pub highest_mod_seq: Option<f64>,
     /// MAILBOXID (OBJECTID).
     #[serde(skip_serializing_if = "Option::is_none")]
-    #[tsify(optional)]
     pub mailbox_id: Option<String>,
     /// Opened read-only.
     pub read_only: bool,
@@ -510,13 +479,11 @@ pub struct MailboxInfo {
     pub attributes: Vec<String>,
     /// Hierarchy delimiter.
     #[serde(skip_serializing_if = "Option::is_none")]
-    #[tsify(optional)]
     pub delimiter: Option<String>,
     /// CHILDINFO extended data.
     pub child_info: Vec<String>,
     /// OLDNAME (after a rename).
     #[serde(skip_serializing_if = "Option::is_none")]
-    #[tsify(optional)]
     pub old_name: Option<String>,
 }
 
@@ -563,47 +530,37 @@ impl From<&r::MailboxInfo> for MailboxInfo {
 pub struct MailboxStatus {
     /// The mailbox.
     #[serde(skip_serializing_if = "Option::is_none")]
-    #[tsify(optional)]
     pub mailbox: Option<String>,
     /// MESSAGES.
     #[serde(skip_serializing_if = "Option::is_none")]
-    #[tsify(optional)]
     pub messages: Option<u32>,
     /// RECENT.
     #[serde(skip_serializing_if = "Option::is_none")]
-    #[tsify(optional)]
     pub recent: Option<u32>,
     /// UIDNEXT.
     #[serde(skip_serializing_if = "Option::is_none")]
-    #[tsify(optional)]
     pub uid_next: Option<u32>,
     /// UIDVALIDITY.
     #[serde(skip_serializing_if = "Option::is_none")]
-    #[tsify(optional)]
     pub uid_validity: Option<u32>,
     /// UNSEEN.
     #[serde(skip_serializing_if = "Option::is_none")]
-    #[tsify(optional)]
     pub unseen: Option<u32>,
     /// DELETED.
     #[serde(skip_serializing_if = "Option::is_none")]
-    #[tsify(optional)]
     pub deleted: Option<u32>,
     /// SIZE.
     #[serde(skip_serializing_if = "Option::is_none")]
-    #[tsify(optional)]
     pub size: Option<f64>,
     /// HIGHESTMODSEQ.
     #[serde(skip_serializing_if = "Option::is_none")]
-    #[tsify(optional)]
     pub highest_mod_seq: Option<f64>,
     /// APPENDLIMIT (`null`: no limit).
     #[serde(skip_serializing_if = "Option::is_none")]
-    #[tsify(optional, type = "number | null")]
+    #[tsify(type = "number | null")]
     pub append_limit: Option<Option<f64>>,
     /// MAILBOXID.
     #[serde(skip_serializing_if = "Option::is_none")]
-    #[tsify(optional)]
     pub mailbox_id: Option<String>,
 }
 
@@ -631,7 +588,6 @@ impl From<&r::MailboxStatus> for MailboxStatus {
 pub struct CopyResult {
     /// UIDVALIDITY of the destination.
     #[serde(skip_serializing_if = "Option::is_none")]
-    #[tsify(optional)]
     pub uid_validity: Option<u32>,
     /// Source UIDs.
     pub source_uids: Vec<NumberRange>,
@@ -655,7 +611,6 @@ impl From<&t::CopyResult> for CopyResult {
 pub struct MoveResult {
     /// UIDVALIDITY of the destination.
     #[serde(skip_serializing_if = "Option::is_none")]
-    #[tsify(optional)]
     pub uid_validity: Option<u32>,
     /// Source UIDs.
     pub source_uids: Vec<NumberRange>,
@@ -723,7 +678,6 @@ impl From<&t::ExpungeResult> for ExpungeResult {
 pub struct AppendResult {
     /// UIDVALIDITY of the mailbox.
     #[serde(skip_serializing_if = "Option::is_none")]
-    #[tsify(optional)]
     pub uid_validity: Option<u32>,
     /// The new message's UID(s).
     pub uids: Vec<NumberRange>,
@@ -785,7 +739,6 @@ pub enum ImapEvent {
     Bye {
         /// Response code, if any.
         #[serde(skip_serializing_if = "Option::is_none")]
-        #[tsify(optional)]
         response_code: Option<String>,
         /// Text.
         text: String,
@@ -802,7 +755,6 @@ pub enum ImapEvent {
         status: String,
         /// Response code, if any.
         #[serde(skip_serializing_if = "Option::is_none")]
-        #[tsify(optional)]
         response_code: Option<String>,
         /// Text.
         text: String,

@@ -77,6 +77,25 @@ impl SortKey {
             SortKey::DisplayTo => "DISPLAYTO",
         }
     }
+
+    /// A key by its wire name, case-insensitive (the JS facade's `"displayFrom"`, …).
+    #[cfg(feature = "js")]
+    pub(crate) fn parse(name: &str) -> Option<Self> {
+        use SortKey::*;
+        [
+            Arrival,
+            Cc,
+            Date,
+            From,
+            Size,
+            Subject,
+            To,
+            DisplayFrom,
+            DisplayTo,
+        ]
+        .into_iter()
+        .find(|k| k.as_str().eq_ignore_ascii_case(name))
+    }
 }
 
 /// One sort criterion: a key, optionally `REVERSE`d.
