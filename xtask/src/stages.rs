@@ -9,7 +9,7 @@ use crate::Result;
 /// Arguments of `cargo xtask test`.
 #[derive(clap::Args)]
 pub(crate) struct TestArgs {
-    /// Run only these stages (repeatable): fmt, clippy, wasm, test, examples, browser, demo, fuzz, bench.
+    /// Run only these stages (repeatable): fmt, clippy, wasm, test, examples, browser, npm, demo, fuzz, bench.
     #[arg(long = "only", value_name = "STAGE")]
     only: Vec<String>,
     /// Skip these stages (repeatable).
