@@ -42,12 +42,15 @@ fn free_port() -> u16 {
 struct Bridge {
     child: Child,
     listen: u16,
+    /// The generated config file, removed with the bridge.
+    config: std::path::PathBuf,
 }
 
 impl Drop for Bridge {
     fn drop(&mut self) {
         let _ = self.child.kill();
         let _ = self.child.wait();
+        let _ = std::fs::remove_file(&self.config);
     }
 }
 
@@ -96,7 +99,11 @@ async fn start_bridge_with(extra: &str, target: &str, drain_secs: u64) -> Bridge
         assert!(Instant::now() < deadline, "the bridge never listened");
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
-    Bridge { child, listen }
+    Bridge {
+        child,
+        listen,
+        config,
+    }
 }
 
 /// The resident set of `pid` in KiB.
