@@ -11,6 +11,8 @@
 //! runs it alone) has its own: `DAAKI_BENCH_IDLE` (500 idle sessions per listener),
 //! `DAAKI_BENCH_TRIPS` (5000), `DAAKI_BENCH_MB` (256 per phase), `DAAKI_BENCH_ROUNDS` (3).
 
+mod common;
+
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
@@ -347,34 +349,14 @@ async fn concurrent_sessions_move_megabytes_both_ways_without_loss_or_reordering
     assert_eq!(moved, n * total);
 }
 
-/// A throwaway CA (written to `dir/ca.pem`) and a `localhost` server configuration it signed.
+/// A throwaway CA (written to `dir/ca.pem`, with `cert.pem` and `key.pem`) and a `localhost`
+/// server configuration it signed.
 fn tls_upstream_config(dir: &std::path::Path) -> std::sync::Arc<rustls::ServerConfig> {
-    use rcgen::{BasicConstraints, CertificateParams, IsCa, Issuer, KeyPair};
-    use rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer};
-    let ca_key = KeyPair::generate().expect("key");
-    let mut ca_params = CertificateParams::new(Vec::<String>::new()).expect("params");
-    ca_params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
-    let ca_cert = ca_params.self_signed(&ca_key).expect("ca");
-    let issuer = Issuer::new(ca_params, ca_key);
-    let key = KeyPair::generate().expect("key");
-    let cert = CertificateParams::new(vec!["localhost".to_owned()])
-        .expect("params")
-        .signed_by(&key, &issuer)
-        .expect("cert");
-    std::fs::write(dir.join("ca.pem"), ca_cert.pem()).expect("write ca");
-    std::fs::write(dir.join("cert.pem"), cert.pem()).expect("write cert");
-    std::fs::write(dir.join("key.pem"), key.serialize_pem()).expect("write key");
-    let provider = std::sync::Arc::new(rustls::crypto::ring::default_provider());
-    let config = rustls::ServerConfig::builder_with_provider(provider)
-        .with_safe_default_protocol_versions()
-        .expect("versions")
-        .with_no_client_auth()
-        .with_single_cert(
-            vec![CertificateDer::from(cert.der().to_vec())],
-            PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(key.serialize_der())),
-        )
-        .expect("server config");
-    std::sync::Arc::new(config)
+    let tls = common::TestTls::new();
+    std::fs::write(dir.join("ca.pem"), &tls.ca_pem).expect("write ca");
+    std::fs::write(dir.join("cert.pem"), &tls.cert_pem).expect("write cert");
+    std::fs::write(dir.join("key.pem"), &tls.key_pem).expect("write key");
+    tls.server
 }
 
 fn summary(times: &[Duration]) -> (f64, f64) {

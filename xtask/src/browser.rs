@@ -54,7 +54,13 @@ pub(crate) struct Harness {
 }
 
 impl Harness {
+    /// The harness with [`HARNESS_MESSAGES`] seeded messages.
     pub(crate) fn start() -> Result<Self> {
+        Self::start_with(HARNESS_MESSAGES)
+    }
+
+    /// The harness with `messages` seeded messages in the demo user's INBOX.
+    pub(crate) fn start_with(messages: u32) -> Result<Self> {
         let cargo = cargo();
         let mut child = Command::new(cargo)
             .args([
@@ -65,7 +71,7 @@ impl Harness {
                 "--bin",
                 "dovecot-harness",
             ])
-            .args(["--", "--messages", &HARNESS_MESSAGES.to_string()])
+            .args(["--", "--messages", &messages.to_string()])
             .current_dir(workspace_root())
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())

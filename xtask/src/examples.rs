@@ -5,15 +5,14 @@
 //! CA through `SSL_CERT_FILE` — the documented way to point the OS trust store of
 //! `rustls-native-certs` at a private CA.
 
-use std::collections::HashMap;
-use std::io::{BufRead, BufReader};
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 
 use crate::Result;
+use crate::browser::Harness;
 use crate::stages::workspace_root;
 
 /// Messages the demo user gets; the checks below depend on it.
-const MESSAGES: &str = "50";
+const MESSAGES: u32 = 50;
 
 /// `(example, substrings its standard output must contain)`.
 const EXPECTED: &[(&str, &[&str])] = &[
@@ -43,62 +42,6 @@ const EXPECTED: &[(&str, &[&str])] = &[
     ("notify", &["status changed for "]),
 ];
 
-/// A running `dovecot-harness`; stops when dropped (its stdin closes).
-struct Harness {
-    child: Child,
-    facts: HashMap<String, String>,
-}
-
-impl Harness {
-    fn start() -> Result<Self> {
-        let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
-        let mut child = Command::new(cargo)
-            .args([
-                "run",
-                "--quiet",
-                "-p",
-                "daaki-imap-tests",
-                "--bin",
-                "dovecot-harness",
-                "--",
-                "--messages",
-                MESSAGES,
-            ])
-            .current_dir(workspace_root())
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .spawn()
-            .map_err(|e| format!("could not start dovecot-harness: {e}"))?;
-        let stdout = child.stdout.take().ok_or("no stdout")?;
-        let mut facts = HashMap::new();
-        for line in BufReader::new(stdout).lines() {
-            let line = line.map_err(|e| e.to_string())?;
-            if line == "ready" {
-                return Ok(Self { child, facts });
-            }
-            if let Some((k, v)) = line.split_once('=') {
-                facts.insert(k.to_owned(), v.to_owned());
-            }
-        }
-        let _ = child.wait();
-        Err("dovecot-harness exited before it was ready (is Dovecot installed? run `cargo xtask setup`)".into())
-    }
-
-    fn fact(&self, key: &str) -> Result<&str> {
-        self.facts
-            .get(key)
-            .map(String::as_str)
-            .ok_or_else(|| format!("dovecot-harness did not print {key}"))
-    }
-}
-
-impl Drop for Harness {
-    fn drop(&mut self) {
-        drop(self.child.stdin.take());
-        let _ = self.child.wait();
-    }
-}
-
 pub(crate) fn run() -> Result {
     let examples = crate::stages::files_in("client/examples", "rs");
     for name in &examples {
@@ -108,7 +51,7 @@ pub(crate) fn run() -> Result {
             ));
         }
     }
-    let harness = Harness::start()?;
+    let harness = Harness::start_with(MESSAGES)?;
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
     for (name, expected) in EXPECTED {
         println!("$ cargo run -p daaki-imap --example {name}");

@@ -1,5 +1,5 @@
-//! Fakes shared by the bridge's tests: a resolver that answers from a table and a connector
-//! that records every call and hands out in-memory streams. Nothing here touches the network.
+//! Fakes shared by the bridge's tests: a resolver that answers from a table, a connector
+//! that records every call and hands out in-memory streams, and a throwaway test CA.
 #![allow(dead_code, unreachable_pub)]
 
 use std::collections::HashMap;
@@ -63,42 +63,69 @@ impl Connector for RecordingConnector {
     }
 }
 
-/// A throwaway CA and a `localhost` certificate it signed: the server side for a TLS
-/// listener, and a client configuration that trusts only that CA.
+/// A throwaway CA and a `localhost` certificate it signed, as PEM and as rustls configs.
+pub struct TestTls {
+    /// The CA certificate (PEM).
+    pub ca_pem: String,
+    /// The server certificate (PEM).
+    pub cert_pem: String,
+    /// The server key (PKCS#8 PEM).
+    pub key_pem: String,
+    /// A TLS server configuration with that certificate.
+    pub server: std::sync::Arc<rustls::ServerConfig>,
+    /// A client configuration that trusts only the CA.
+    pub client: std::sync::Arc<rustls::ClientConfig>,
+}
+
+impl TestTls {
+    /// A fresh CA and `localhost` certificate.
+    pub fn new() -> Self {
+        use rcgen::{BasicConstraints, CertificateParams, IsCa, Issuer, KeyPair};
+        use rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer};
+        let ca_key = KeyPair::generate().expect("key");
+        let mut ca_params = CertificateParams::new(Vec::<String>::new()).expect("params");
+        ca_params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
+        let ca_cert = ca_params.self_signed(&ca_key).expect("ca");
+        let issuer = Issuer::new(ca_params, ca_key);
+        let key = KeyPair::generate().expect("key");
+        let cert = CertificateParams::new(vec!["localhost".to_owned()])
+            .expect("params")
+            .signed_by(&key, &issuer)
+            .expect("cert");
+        let provider = std::sync::Arc::new(rustls::crypto::ring::default_provider());
+        let server = rustls::ServerConfig::builder_with_provider(provider.clone())
+            .with_safe_default_protocol_versions()
+            .expect("versions")
+            .with_no_client_auth()
+            .with_single_cert(
+                vec![CertificateDer::from(cert.der().to_vec())],
+                PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(key.serialize_der())),
+            )
+            .expect("server config");
+        let mut roots = rustls::RootCertStore::empty();
+        roots
+            .add(CertificateDer::from(ca_cert.der().to_vec()))
+            .expect("root");
+        let client = rustls::ClientConfig::builder_with_provider(provider)
+            .with_safe_default_protocol_versions()
+            .expect("versions")
+            .with_root_certificates(roots)
+            .with_no_client_auth();
+        Self {
+            ca_pem: ca_cert.pem(),
+            cert_pem: cert.pem(),
+            key_pem: key.serialize_pem(),
+            server: std::sync::Arc::new(server),
+            client: std::sync::Arc::new(client),
+        }
+    }
+}
+
+/// [`TestTls::new`]'s server and client configurations.
 pub fn test_tls() -> (
     std::sync::Arc<rustls::ServerConfig>,
     std::sync::Arc<rustls::ClientConfig>,
 ) {
-    use rcgen::{BasicConstraints, CertificateParams, IsCa, Issuer, KeyPair};
-    use rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer};
-    let ca_key = KeyPair::generate().expect("key");
-    let mut ca_params = CertificateParams::new(Vec::<String>::new()).expect("params");
-    ca_params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
-    let ca_cert = ca_params.self_signed(&ca_key).expect("ca");
-    let issuer = Issuer::new(ca_params, ca_key);
-    let key = KeyPair::generate().expect("key");
-    let cert = CertificateParams::new(vec!["localhost".to_owned()])
-        .expect("params")
-        .signed_by(&key, &issuer)
-        .expect("cert");
-    let provider = std::sync::Arc::new(rustls::crypto::ring::default_provider());
-    let server = rustls::ServerConfig::builder_with_provider(provider.clone())
-        .with_safe_default_protocol_versions()
-        .expect("versions")
-        .with_no_client_auth()
-        .with_single_cert(
-            vec![CertificateDer::from(cert.der().to_vec())],
-            PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(key.serialize_der())),
-        )
-        .expect("server config");
-    let mut roots = rustls::RootCertStore::empty();
-    roots
-        .add(CertificateDer::from(ca_cert.der().to_vec()))
-        .expect("root");
-    let client = rustls::ClientConfig::builder_with_provider(provider)
-        .with_safe_default_protocol_versions()
-        .expect("versions")
-        .with_root_certificates(roots)
-        .with_no_client_auth();
-    (std::sync::Arc::new(server), std::sync::Arc::new(client))
+    let tls = TestTls::new();
+    (tls.server, tls.client)
 }

@@ -85,13 +85,7 @@ impl ImapConnection {
         mailbox: impl IntoMailboxName,
         timeout: Duration,
     ) -> Result<SelectedMailbox> {
-        let params = SelectParams {
-            condstore: true,
-            qresync: None,
-        };
-        Ok(assemble::selected(
-            &self.open_mailbox(mailbox, false, params, timeout).await?,
-        ))
+        self.open_condstore(mailbox, false, timeout).await
     }
 
     /// `EXAMINE mailbox (CONDSTORE)`: as [`ImapConnection::select_condstore`], read-only.
@@ -100,13 +94,7 @@ impl ImapConnection {
         mailbox: impl IntoMailboxName,
         timeout: Duration,
     ) -> Result<SelectedMailbox> {
-        let params = SelectParams {
-            condstore: true,
-            qresync: None,
-        };
-        Ok(assemble::selected(
-            &self.open_mailbox(mailbox, true, params, timeout).await?,
-        ))
+        self.open_condstore(mailbox, true, timeout).await
     }
 
     /// `SELECT mailbox (QRESYNC (uidvalidity modseq [known-uids [seq-match]]))`: selects and
@@ -140,13 +128,7 @@ impl ImapConnection {
         params: &QResyncParams,
         timeout: Duration,
     ) -> Result<ResyncedMailbox> {
-        let params = SelectParams {
-            condstore: false,
-            qresync: Some(params.clone()),
-        };
-        Ok(assemble::resynced(
-            self.open_mailbox(mailbox, false, params, timeout).await?,
-        ))
+        self.open_qresync(mailbox, false, params, timeout).await
     }
 
     /// `EXAMINE mailbox (QRESYNC (…))`: as [`ImapConnection::select_qresync`], read-only.
@@ -156,13 +138,42 @@ impl ImapConnection {
         params: &QResyncParams,
         timeout: Duration,
     ) -> Result<ResyncedMailbox> {
+        self.open_qresync(mailbox, true, params, timeout).await
+    }
+
+    /// SELECT (or EXAMINE) with `(CONDSTORE)`.
+    async fn open_condstore(
+        &self,
+        mailbox: impl IntoMailboxName,
+        read_only: bool,
+        timeout: Duration,
+    ) -> Result<SelectedMailbox> {
+        let params = SelectParams {
+            condstore: true,
+            qresync: None,
+        };
+        let outcome = self
+            .open_mailbox(mailbox, read_only, params, timeout)
+            .await?;
+        Ok(assemble::selected(&outcome))
+    }
+
+    /// SELECT (or EXAMINE) with `(QRESYNC (…))`.
+    async fn open_qresync(
+        &self,
+        mailbox: impl IntoMailboxName,
+        read_only: bool,
+        params: &QResyncParams,
+        timeout: Duration,
+    ) -> Result<ResyncedMailbox> {
         let params = SelectParams {
             condstore: false,
             qresync: Some(params.clone()),
         };
-        Ok(assemble::resynced(
-            self.open_mailbox(mailbox, true, params, timeout).await?,
-        ))
+        let outcome = self
+            .open_mailbox(mailbox, read_only, params, timeout)
+            .await?;
+        Ok(assemble::resynced(outcome))
     }
 
     /// `FETCH set items (CHANGEDSINCE n)`: only messages whose mod-sequence is above `n`,

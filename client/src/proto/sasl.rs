@@ -17,9 +17,13 @@
 //! use daaki_imap::proto::sasl::{SaslClient, SaslStep};
 //! let mut login = SaslClient::login("alice", "s3cret").unwrap();
 //! assert!(login.initial_response().is_none());
-//! let SaslStep::Respond(user) = login.respond(b"Username:") else { panic!() };
+//! let answer = |step| match step {
+//!     SaslStep::Respond(secret) => Some(secret),
+//!     SaslStep::Cancel => None,
+//! };
+//! let user = answer(login.respond(b"Username:")).expect("LOGIN answers the user prompt");
 //! assert_eq!(user.expose_secret(), b"alice");
-//! let SaslStep::Respond(pass) = login.respond(b"Password:") else { panic!() };
+//! let pass = answer(login.respond(b"Password:")).expect("LOGIN answers the password prompt");
 //! assert_eq!(pass.expose_secret(), b"s3cret");
 //! assert!(matches!(login.respond(b"again?"), SaslStep::Cancel));
 //! ```
