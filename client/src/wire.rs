@@ -523,6 +523,278 @@ mod tests {
         assert_eq!(&bytes[9..], b"target=work");
     }
 
+    /// The close codes by value: number, name and reason. Changing any of them changes the
+    /// wire contract (deployed bridges and clients disagree), so it must change this table.
+    const CLOSE_CODES: [(CloseCode, u16, &str, &str); 12] = [
+        (
+            CloseCode::TargetNotAllowed,
+            4000,
+            "TargetNotAllowed",
+            "target not allowed",
+        ),
+        (
+            CloseCode::BadRequest,
+            4001,
+            "BadRequest",
+            "bad request: missing or invalid target",
+        ),
+        (
+            CloseCode::SubprotocolRequired,
+            4002,
+            "SubprotocolRequired",
+            "subprotocol daaki-imap.v1 required",
+        ),
+        (
+            CloseCode::UpstreamConnectFailed,
+            4003,
+            "UpstreamConnectFailed",
+            "upstream connect failed",
+        ),
+        (
+            CloseCode::UpstreamTlsFailed,
+            4004,
+            "UpstreamTlsFailed",
+            "upstream TLS failed",
+        ),
+        (
+            CloseCode::UpstreamClosed,
+            4005,
+            "UpstreamClosed",
+            "upstream closed",
+        ),
+        (
+            CloseCode::LimitReached,
+            4006,
+            "LimitReached",
+            "limit reached",
+        ),
+        (
+            CloseCode::TicketInvalid,
+            4007,
+            "TicketInvalid",
+            "ticket invalid",
+        ),
+        (
+            CloseCode::ProtocolError,
+            4008,
+            "ProtocolError",
+            "protocol error: binary frames only",
+        ),
+        (CloseCode::Timeout, 4009, "Timeout", "timeout"),
+        (
+            CloseCode::GoingAway,
+            4010,
+            "GoingAway",
+            "bridge shutting down",
+        ),
+        (
+            CloseCode::Internal,
+            4011,
+            "Internal",
+            "internal bridge error",
+        ),
+    ];
+
+    #[test]
+    fn close_codes_are_pinned_by_number_name_and_reason() {
+        for (code, number, name, reason) in CLOSE_CODES {
+            assert_eq!(code.as_u16(), number, "{name}");
+            assert_eq!(CloseCode::from_u16(number), Some(code), "{number}");
+            assert_eq!(format!("{code:?}"), name, "{number}");
+            assert_eq!(code.reason(), reason, "{name}");
+            assert_eq!(code.to_string(), format!("{number} ({reason})"));
+        }
+        // Exactly these twelve, in this order.
+        assert_eq!(CloseCode::ALL, CLOSE_CODES.map(|(code, ..)| code));
+        // Numbers the contract does not define (below, between the standard codes, above).
+        for unknown in [0, 1000, 1001, 1006, 3999, 4012, 4100, 4999, 5000, u16::MAX] {
+            assert_eq!(CloseCode::from_u16(unknown), None, "{unknown}");
+        }
+    }
+
+    #[test]
+    fn the_handshake_constants_are_pinned_by_value() {
+        assert_eq!(SUBPROTOCOL, "daaki-imap.v1");
+        assert_eq!(DEFAULT_PATH, "/imap");
+        assert_eq!(TARGET_PARAM, "target");
+        assert_eq!(HOST_PARAM, "host");
+        assert_eq!(PORT_PARAM, "port");
+        assert_eq!(DEFAULT_PORT, 993);
+        assert_eq!(MAX_FRAME_LEN, 262_144);
+        assert_eq!(MAX_NAME_LEN, 253);
+        assert_eq!(TICKET_VERSION, 0x01);
+        assert_eq!(TICKET_MAC_LEN, 32);
+        assert_eq!(TICKET_MAX_TARGET_LEN, 512);
+    }
+
+    #[test]
+    fn the_query_is_written_by_the_documented_grammar() {
+        let q = |t: crate::Result<BridgeTarget>| t.expect("valid").to_query();
+        assert_eq!(q(BridgeTarget::named("work")), "target=work");
+        assert_eq!(q(BridgeTarget::named("A-z.0_9")), "target=A-z.0_9");
+        assert_eq!(
+            q(BridgeTarget::host("imap.example.com", 993)),
+            "host=imap.example.com&port=993"
+        );
+        assert_eq!(
+            q(BridgeTarget::host("IMAP.Example.com", 1)),
+            "host=IMAP.Example.com&port=1"
+        );
+        assert_eq!(
+            q(BridgeTarget::host("::1", 65535)),
+            "host=%3A%3A1&port=65535"
+        );
+        assert_eq!(
+            q(BridgeTarget::host("2001:db8::1", 143)),
+            "host=2001%3Adb8%3A%3A1&port=143"
+        );
+        // Only `[A-Za-z0-9._-]` names, `:` besides in hosts; 1–253 characters; port ≠ 0.
+        for bad in ["", "a b", "a+b", "a~b", "a:b", "a/b", "é", "a%41"] {
+            assert!(BridgeTarget::named(bad).is_err(), "{bad:?}");
+        }
+        for bad in ["", "a b", "a+b", "a/b", "[::1]", "é"] {
+            assert!(BridgeTarget::host(bad, 993).is_err(), "{bad:?}");
+        }
+        assert!(BridgeTarget::host("h", 0).is_err());
+        assert!(BridgeTarget::named("a".repeat(253)).is_ok());
+        assert!(BridgeTarget::named("a".repeat(254)).is_err());
+        assert!(BridgeTarget::host("a".repeat(253), 993).is_ok());
+        assert!(BridgeTarget::host("a".repeat(254), 993).is_err());
+    }
+
+    #[test]
+    fn percent_encoding_escapes_all_but_unreserved_in_upper_case_hex() {
+        let unreserved = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~";
+        assert_eq!(percent_encode(unreserved), unreserved);
+        assert_eq!(percent_encode(" "), "%20");
+        assert_eq!(percent_encode("+"), "%2B");
+        assert_eq!(percent_encode("%"), "%25");
+        assert_eq!(percent_encode("&="), "%26%3D");
+        assert_eq!(percent_encode("/?#:"), "%2F%3F%23%3A");
+        assert_eq!(percent_encode("\0\x7f"), "%00%7F");
+        assert_eq!(percent_encode("é€"), "%C3%A9%E2%82%AC");
+        assert_eq!(percent_encode(""), "");
+    }
+
+    #[test]
+    fn percent_decoding_takes_plus_literally_and_rejects_bad_escapes() {
+        let d = percent_decode;
+        assert_eq!(d("a+b").as_deref(), Some("a+b"));
+        assert_eq!(d("a%20b").as_deref(), Some("a b"));
+        assert_eq!(d("%41%5a%5A%7e").as_deref(), Some("AZZ~"));
+        assert_eq!(d("%2b%2B").as_deref(), Some("++"));
+        assert_eq!(d("%C3%A9").as_deref(), Some("é"));
+        assert_eq!(d("%00").as_deref(), Some("\0"));
+        assert_eq!(d("%09%0a%0F%f0%9F%98%80").as_deref(), Some("\t\n\x0f😀"));
+        assert_eq!(d("plain").as_deref(), Some("plain"));
+        assert_eq!(d("").as_deref(), Some(""));
+        for bad in [
+            "%", "%4", "a%", "%G1", "%1G", "%-1", "% 1", "%FF", "%C3", "%C3%28",
+        ] {
+            assert_eq!(d(bad), None, "{bad:?}");
+        }
+        for s in ["work", "::1", "a b+c%d", "é/€"] {
+            assert_eq!(d(&percent_encode(s)).as_deref(), Some(s));
+        }
+    }
+
+    #[test]
+    fn the_query_is_read_by_the_documented_grammar() {
+        use TargetError::*;
+        let named = |n: &str| Ok(BridgeTarget::Named(n.to_owned()));
+        let host = |h: &str, port| {
+            Ok(BridgeTarget::Host {
+                host: h.to_owned(),
+                port,
+            })
+        };
+        let r = BridgeTarget::from_query;
+        assert_eq!(r("target=work"), named("work"));
+        assert_eq!(r("target=w%6Frk"), named("work"));
+        assert_eq!(r("target=%77%6f%72%6b"), named("work"));
+        assert_eq!(r("&&target=work&"), named("work"));
+        assert_eq!(r("x=1&target=work&y"), named("work"));
+        assert_eq!(r("host=imap.example.com"), host("imap.example.com", 993));
+        assert_eq!(r("host=h&port=1993"), host("h", 1993));
+        assert_eq!(r("port=1993&host=h"), host("h", 1993));
+        assert_eq!(r("host=h&port=%31%39%39%33"), host("h", 1993));
+        assert_eq!(r("host=%3A%3A1&port=993"), host("::1", 993));
+        assert_eq!(r("host=a%3Ab"), host("a:b", 993));
+        assert_eq!(r("host=IMAP.Example.COM"), host("IMAP.Example.COM", 993));
+        assert_eq!(r("host=h&port=1"), host("h", 1));
+        assert_eq!(r("host=h&port=65535"), host("h", 65535));
+        assert_eq!(r("host=h&port=00993"), host("h", 993));
+        // Keys are case-sensitive and exact.
+        assert_eq!(r("TARGET=work"), Err(Missing));
+        assert_eq!(r("targets=work"), Err(Missing));
+        assert_eq!(r("port=993"), Err(Missing));
+        // Each key once; target= and host= (or target= and port=) exclude each other.
+        assert_eq!(r("host=a&host=b"), Err(Ambiguous));
+        assert_eq!(r("host=a&port=1&port=2"), Err(Ambiguous));
+        assert_eq!(r("target=a&port=993"), Err(Ambiguous));
+        assert_eq!(r("port=993&target=a"), Err(Ambiguous));
+        assert_eq!(r("host=b&target=a"), Err(Ambiguous));
+        // `+` is a literal plus (never a space), which no name or host may contain.
+        assert_eq!(r("target=a+b"), Err(Invalid("target")));
+        assert_eq!(r("host=a+b"), Err(Invalid("host")));
+        assert_eq!(r("target=a%2Bb"), Err(Invalid("target")));
+        assert_eq!(r("target"), Err(Invalid("target")));
+        assert_eq!(r("target=a%3Ab"), Err(Invalid("target")));
+        assert_eq!(r("target=a~b"), Err(Invalid("target")));
+        assert_eq!(r("host="), Err(Invalid("host")));
+        assert_eq!(r("host=a%zz"), Err(Invalid("host")));
+        assert_eq!(r("host=h&port="), Err(Invalid("port")));
+        assert_eq!(r("host=h&port=000993"), Err(Invalid("port")));
+        assert_eq!(r("host=h&port=65536"), Err(Invalid("port")));
+        assert_eq!(r("host=h&port=-1"), Err(Invalid("port")));
+        assert_eq!(r("host=h&port=%"), Err(Invalid("port")));
+        let long = "a".repeat(253);
+        assert_eq!(r(&format!("target={long}")), named(&long));
+        assert_eq!(r(&format!("target={long}a")), Err(Invalid("target")));
+        assert_eq!(r(&format!("host={long}")), host(&long, 993));
+        assert_eq!(r(&format!("host={long}a")), Err(Invalid("host")));
+    }
+
+    #[test]
+    fn request_urls_are_pinned_by_value() {
+        let t = BridgeTarget::host("::1", 1993).expect("valid");
+        assert_eq!(
+            t.request_url("wss://bridge.example/imap"),
+            "wss://bridge.example/imap?host=%3A%3A1&port=1993"
+        );
+        assert_eq!(
+            t.request_url("wss://bridge.example/imap?v=2"),
+            "wss://bridge.example/imap?v=2&host=%3A%3A1&port=1993"
+        );
+    }
+
+    #[test]
+    fn ticket_tokens_are_limited_to_4096_characters() {
+        assert!(is_ticket_token(&"A".repeat(4096)));
+        assert!(!is_ticket_token(&"A".repeat(4097)));
+        assert!(is_ticket_token(
+            "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
+        ));
+        for bad in ["a b", "a,b", "a.b", "a~b", "a+b", "a=", "é"] {
+            assert!(!is_ticket_token(bad), "{bad:?}");
+        }
+    }
+
+    /// The same bytes as the Python-computed vector `1700000300 host=imap.example.com&port=993`
+    /// in `bridge/testdata/ticket_vectors.txt` (before its 32-byte tag).
+    #[test]
+    fn ticket_signed_bytes_are_pinned_by_value() {
+        let t = BridgeTarget::host("imap.example.com", 993).expect("valid");
+        let mut expected = vec![0x01, 0, 0, 0, 0, 0x65, 0x53, 0xf2, 0x2c];
+        expected.extend_from_slice(b"host=imap.example.com&port=993");
+        assert_eq!(ticket_signed_bytes(&t, 1_700_000_300), expected);
+        let t = BridgeTarget::named("work").expect("valid");
+        assert_eq!(
+            ticket_signed_bytes(&t, u64::MAX),
+            b"\x01\xff\xff\xff\xff\xff\xff\xff\xfftarget=work"
+        );
+    }
+
     #[test]
     fn a_bridge_close_inside_an_io_error_becomes_error_bridge() {
         let io: std::io::Error = BridgeClosed {
