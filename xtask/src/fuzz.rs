@@ -16,6 +16,14 @@ pub(crate) struct FuzzArgs {
 /// Memory cap per fuzz process; an input that needs more is a bug (unbounded allocation).
 const RSS_LIMIT_MB: u32 = 512;
 
+/// The `fuzz` stage of `cargo xtask test`: every target for `seconds`.
+pub(crate) fn run_stage(seconds: u64) -> Result {
+    run(&FuzzArgs {
+        seconds,
+        targets: Vec::new(),
+    })
+}
+
 pub(crate) fn run(args: &FuzzArgs) -> Result {
     let mut targets = crate::stages::files_in("client/fuzz/fuzz_targets", "rs");
     if targets.is_empty() {

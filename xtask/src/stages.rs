@@ -9,15 +9,15 @@ use crate::Result;
 /// Arguments of `cargo xtask test`.
 #[derive(clap::Args)]
 pub(crate) struct TestArgs {
-    /// Run only these stages (repeatable): fmt, clippy, wasm, test, examples, browser, npm, demo, fuzz, bench.
+    /// Run only these stages (repeatable): fmt, clippy, wasm, test, serde, examples, browser, npm, demo, fuzz, bench.
     #[arg(long = "only", value_name = "STAGE")]
     only: Vec<String>,
     /// Skip these stages (repeatable).
     #[arg(long = "skip", value_name = "STAGE")]
     skip: Vec<String>,
-    /// Seconds per fuzz target (default: 60 when CI is set, else 10).
-    #[arg(long)]
-    fuzz_seconds: Option<u64>,
+    /// Seconds per fuzz target (the same everywhere: CI and local runs fuzz alike).
+    #[arg(long, default_value_t = 60)]
+    fuzz_seconds: u64,
 }
 
 /// One named check.
@@ -28,8 +28,7 @@ struct Stage {
 }
 
 pub(crate) fn run(args: TestArgs) -> Result {
-    let ci = std::env::var_os("CI").is_some_and(|v| !v.is_empty() && v != "false");
-    let fuzz_seconds = args.fuzz_seconds.unwrap_or(if ci { 60 } else { 10 });
+    let fuzz_seconds = args.fuzz_seconds;
     let stages = vec![
         Stage {
             name: "fmt",
@@ -81,6 +80,22 @@ pub(crate) fn run(args: TestArgs) -> Result {
             run: Box::new(|| cargo(&["test", "--workspace", "--locked"])),
         },
         Stage {
+            name: "serde",
+            about: "the client with its `serde` feature: clippy, unit tests and the JSON round trips",
+            run: Box::new(|| {
+                let serde = ["-p", "daaki-imap", "--locked", "--features", "serde"];
+                cargo(
+                    &[
+                        &["clippy", "--all-targets"],
+                        &serde[..],
+                        &["--", "-D", "warnings"],
+                    ]
+                    .concat(),
+                )?;
+                cargo(&[&["test", "--lib", "--test", "serde"], &serde[..]].concat())
+            }),
+        },
+        Stage {
             name: "examples",
             about: "every client example runs unchanged against a fresh harness Dovecot",
             run: Box::new(crate::examples::run),
@@ -102,13 +117,8 @@ pub(crate) fn run(args: TestArgs) -> Result {
         },
         Stage {
             name: "fuzz",
-            about: "every cargo-fuzz target for a bounded time",
-            run: Box::new(move || {
-                crate::fuzz::run(&crate::fuzz::FuzzArgs {
-                    seconds: fuzz_seconds,
-                    targets: Vec::new(),
-                })
-            }),
+            about: "every cargo-fuzz target for a bounded time, from the committed corpus",
+            run: Box::new(move || crate::fuzz::run_stage(fuzz_seconds)),
         },
         Stage {
             name: "bench",
