@@ -300,25 +300,30 @@ fn same_mailbox(own: &MailboxName, wire: &IString<'_>) -> bool {
         .any(|utf8| MailboxName::from_wire(&bytes, utf8).as_str() == own.as_str())
 }
 
-/// Whether a FETCH response is for a message of the command's set. For UID commands the
-/// response's UID item decides (RFC 3501 §6.4.8: UID FETCH responses include UID); a set with
-/// `*` or `$` cannot be resolved without the mailbox state and claims every FETCH.
+/// Whether a FETCH response is for a message of the command's set.
+///
+/// For UID commands the response's UID item decides: RFC 3501 §6.4.8 and RFC 9051 §6.4.9
+/// require the server to include UID in every FETCH response a UID command causes, so a
+/// FETCH without UID — a flag change another client made, reported while this command runs —
+/// is never a UID command's, whatever its set (even `1:*`). That rule comes first.
+/// Then a set with `*` or `$` cannot be resolved without the mailbox state (what `*` stands
+/// for, what the saved result holds) and claims every remaining FETCH; any other set claims
+/// the FETCH responses for its own numbers only.
 fn fetch_in_set(uid: bool, set: &SequenceSet, seq: u32, items: &[FetchItem<'_>]) -> bool {
-    if set.is_saved() || set.items().iter().any(has_largest) {
-        return true;
-    }
     let number = if uid {
         match items.iter().find_map(|i| match i {
             FetchItem::Uid(u) => Some(*u),
             _ => None,
         }) {
             Some(u) => u,
-            // Without a UID item this cannot be a reply to UID FETCH / UID STORE.
             None => return false,
         }
     } else {
         seq
     };
+    if set.is_saved() || set.items().iter().any(has_largest) {
+        return true;
+    }
     set.contains(number, u32::MAX)
 }
 
@@ -328,3 +333,6 @@ fn has_largest(item: &SequenceItem) -> bool {
         SequenceItem::Range(a, b) => *a == SeqNumber::Largest || *b == SeqNumber::Largest,
     }
 }
+
+#[cfg(test)]
+mod tests;
