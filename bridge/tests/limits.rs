@@ -11,6 +11,7 @@ use std::time::{Duration, Instant};
 use common::{FakeResolver, RecordingConnector};
 use daaki_imap::wire::{BridgeTarget, CloseCode, SUBPROTOCOL};
 use daaki_imap_bridge::metrics::{self, Metrics, Reason};
+use daaki_imap_bridge::policy::{BoxFuture, BoxIo, ConnectError, Connector, Upstream};
 use daaki_imap_bridge::ticket::{TicketKey, unix_now};
 use daaki_imap_bridge::{Bridge, Config};
 use futures_util::{SinkExt, StreamExt};
@@ -37,7 +38,8 @@ fn key() -> TicketKey {
     TicketKey::new(*b"test-secret-test-secret-test-sec").expect("key")
 }
 
-async fn start(limits: &str, tickets: bool) -> Running {
+/// The configuration of every bridge here: targets `mail` and `other`, and `limits`.
+fn config(limits: &str) -> Config {
     let mut config = Config::from_toml(&format!(
         r#"
         origins = ["https://mail.example.com"]
@@ -53,9 +55,27 @@ async fn start(limits: &str, tickets: bool) -> Running {
     ))
     .expect("config");
     config.listen = "127.0.0.1:0".parse().expect("addr");
+    config
+}
+
+fn resolver() -> Arc<FakeResolver> {
+    Arc::new(FakeResolver::with("imap.example.com", &["93.184.216.34"]))
+}
+
+/// Serves `bridge` on 127.0.0.1:0 (until the process ends).
+async fn serve(bridge: Bridge) -> SocketAddr {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let addr = listener.local_addr().expect("addr");
+    tokio::spawn(Arc::new(bridge).serve(listener));
+    addr
+}
+
+async fn start(limits: &str, tickets: bool) -> Running {
+    let config = config(limits);
     let connector = Arc::new(RecordingConnector::default());
-    let resolver = Arc::new(FakeResolver::with("imap.example.com", &["93.184.216.34"]));
-    let mut bridge = Bridge::with_parts(config, resolver, connector.clone());
+    let mut bridge = Bridge::with_parts(config, resolver(), connector.clone());
     if tickets {
         bridge = bridge.with_ticket_key(key());
     }
@@ -320,6 +340,109 @@ async fn an_idle_session_closes_with_timeout_and_pings_keep_nothing_alive() {
     assert!(started.elapsed() >= Duration::from_millis(900));
     assert!(pinged || started.elapsed() < Duration::from_secs(2));
     counted(&bridge.metrics, Reason::Idle, 1).await;
+}
+
+#[tokio::test]
+async fn max_session_secs_closes_a_busy_session_with_timeout() {
+    let bridge = start("max_session_secs = 1\nping_interval_secs = 0", false).await;
+    let mut ws = connect(bridge.addr, "target=mail", SUBPROTOCOL).await;
+    let started = Instant::now();
+    dialled(&bridge.connector, 1).await;
+    let mut upstream = bridge.connector.take_peer().expect("peer");
+    // Traffic both ways the whole time: the limit is on duration, not on idleness (the idle
+    // timeout is its default, 40 min).
+    let talker = tokio::spawn(async move {
+        let mut tick = tokio::time::interval(Duration::from_millis(100));
+        // Until the bridge drops its end (the client's replies wait in the pipe's buffer).
+        loop {
+            tick.tick().await;
+            if upstream.write_all(b"* OK still here\r\n").await.is_err() {
+                return;
+            }
+        }
+    });
+    let mut frames = 0;
+    let code = loop {
+        let message = tokio::time::timeout(T, ws.next())
+            .await
+            .expect("closed within 10 s")
+            .expect("not ended")
+            .expect("no error");
+        match message {
+            Message::Binary(_) => {
+                frames += 1;
+                ws.send(Message::Binary(Bytes::from_static(b"a NOOP\r\n")))
+                    .await
+                    .expect("send");
+            }
+            Message::Close(frame) => break frame.map(|f| u16::from(f.code)),
+            other => panic!("unexpected {other:?}"),
+        }
+    };
+    let took = started.elapsed();
+    assert_eq!(code, Some(CloseCode::Timeout.as_u16()));
+    assert!(took >= Duration::from_millis(900), "closed after {took:?}");
+    assert!(
+        frames >= 3,
+        "only {frames} frames: the session was not busy"
+    );
+    counted(&bridge.metrics, Reason::MaxDuration, 1).await;
+    assert_eq!(bridge.metrics.refusals(Reason::Idle), 0);
+    tokio::time::timeout(T, talker)
+        .await
+        .expect("the upstream was closed")
+        .expect("talker");
+}
+
+/// Never completes a connection (an upstream that never answers), and counts the attempts.
+#[derive(Default)]
+struct StalledConnector {
+    calls: std::sync::atomic::AtomicUsize,
+}
+
+impl Connector for StalledConnector {
+    fn connect<'a>(&'a self, _: &'a Upstream) -> BoxFuture<'a, Result<BoxIo, ConnectError>> {
+        self.calls
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        Box::pin(std::future::pending())
+    }
+}
+
+#[tokio::test]
+async fn the_upstream_connect_timeout_closes_with_upstream_connect_failed() {
+    let connector = Arc::new(StalledConnector::default());
+    let bridge = Bridge::with_parts(
+        config("upstream_connect_timeout_secs = 1"),
+        resolver(),
+        connector.clone(),
+    );
+    let metrics = bridge.metrics().clone();
+    let addr = serve(bridge).await;
+    let started = Instant::now();
+    let mut ws = connect(addr, "target=mail", SUBPROTOCOL).await;
+    assert_eq!(
+        close_code(&mut ws).await,
+        CloseCode::UpstreamConnectFailed.as_u16()
+    );
+    let took = started.elapsed();
+    assert!(took >= Duration::from_millis(900), "closed after {took:?}");
+    assert_eq!(
+        connector.calls.load(std::sync::atomic::Ordering::Relaxed),
+        1
+    );
+    assert!(
+        metrics
+            .render()
+            .contains("daaki_bridge_upstream_errors_total{kind=\"timeout\"} 1\n"),
+        "{}",
+        metrics.render()
+    );
+    assert_eq!(
+        metrics
+            .sessions_total
+            .load(std::sync::atomic::Ordering::Relaxed),
+        0
+    );
 }
 
 #[tokio::test]
