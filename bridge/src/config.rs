@@ -367,6 +367,151 @@ mod tests {
         assert!(Config::from_toml("[limits]\nbogus = 1").is_err());
     }
 
+    /// The validation error for `text` (not a parse error: the TOML itself is fine).
+    fn invalid(text: &str) -> String {
+        match Config::from_toml(text) {
+            Err(ConfigError::Invalid(message)) => message,
+            other => panic!("{text:?} was not rejected by validation: {other:?}"),
+        }
+    }
+
+    #[test]
+    fn exact_patterns_match_only_that_host_in_any_case() {
+        let p = HostPattern {
+            pattern: "IMAP.Example.com".into(),
+            ports: vec![993],
+        };
+        assert!(p.matches("imap.example.com"));
+        assert!(p.matches("IMAP.EXAMPLE.COM"));
+        for other in [
+            "x.imap.example.com",
+            "example.com",
+            "imap.example.co",
+            "imap.example.com.evil",
+            "",
+        ] {
+            assert!(!p.matches(other), "{other}");
+        }
+        let wild = HostPattern {
+            pattern: "*.Example.COM".into(),
+            ports: vec![993],
+        };
+        assert!(wild.matches("imap.example.com"));
+        assert!(
+            !wild.matches(".example.com"),
+            "an empty label is no subdomain"
+        );
+    }
+
+    #[test]
+    fn targets_need_a_unique_name_a_host_and_a_port() {
+        let two = "[[targets]]\nname = \"a\"\nhost = \"h\"\n\
+                   [[targets]]\nname = \"b\"\nhost = \"h\"\nport = 143\n";
+        let c = Config::from_toml(two).expect("two distinct targets");
+        assert_eq!(c.targets.len(), 2);
+        assert_eq!((c.targets[1].name.as_str(), c.targets[1].port), ("b", 143));
+        let twice = "[[targets]]\nname = \"a\"\nhost = \"h\"\n\
+                     [[targets]]\nname = \"a\"\nhost = \"g\"\n";
+        assert!(invalid(twice).contains("appears twice"));
+        assert!(invalid("[[targets]]\nname = \"a\"\nhost = \"\"").contains("needs a host"));
+        assert!(
+            invalid("[[targets]]\nname = \"a\"\nhost = \"h\"\nport = 0").contains("needs a host")
+        );
+        assert!(invalid("[[targets]]\nname = \"\"\nhost = \"h\"").contains("target name"));
+    }
+
+    #[test]
+    fn listener_tls_needs_both_files() {
+        let cert = "tls_cert_file = \"/c.pem\"\n";
+        let key = "tls_key_file = \"/k.pem\"\n";
+        assert!(invalid(cert).contains("go together"));
+        assert!(invalid(key).contains("go together"));
+        let both = Config::from_toml(&format!("{cert}{key}")).expect("both");
+        assert_eq!(both.tls_cert_file, Some(PathBuf::from("/c.pem")));
+        assert_eq!(both.tls_key_file, Some(PathBuf::from("/k.pem")));
+    }
+
+    #[test]
+    fn every_cap_and_timeout_must_be_at_least_one() {
+        for key in ["max_connections", "max_connections_per_ip"] {
+            let message = invalid(&format!("[limits]\n{key} = 0"));
+            assert!(message.contains("connection caps"), "{key}: {message}");
+            Config::from_toml(&format!("[limits]\n{key} = 1")).expect(key);
+        }
+        for key in [
+            "handshake_timeout_secs",
+            "upstream_connect_timeout_secs",
+            "idle_timeout_secs",
+        ] {
+            let message = invalid(&format!("[limits]\n{key} = 0"));
+            assert!(message.contains("timeouts"), "{key}: {message}");
+            Config::from_toml(&format!("[limits]\n{key} = 1")).expect(key);
+        }
+        // These three mean "none" or "at once" at 0.
+        let c = Config::from_toml(
+            "[limits]\nmax_session_secs = 0\nping_interval_secs = 0\nshutdown_drain_secs = 0",
+        )
+        .expect("zeros allowed");
+        assert_eq!(c.limits.max_session_secs, 0);
+    }
+
+    #[test]
+    fn max_frame_size_is_between_1_kib_and_the_wire_maximum() {
+        let max = daaki_imap::wire::MAX_FRAME_LEN;
+        for ok in [1024, 1025, max - 1, max] {
+            let c = Config::from_toml(&format!("[limits]\nmax_frame_size = {ok}")).expect("ok");
+            assert_eq!(c.limits.max_frame_size, ok);
+        }
+        for bad in [0, 1023, max + 1] {
+            assert!(
+                invalid(&format!("[limits]\nmax_frame_size = {bad}")).contains("max_frame_size")
+            );
+        }
+    }
+
+    #[test]
+    fn patterns_need_a_host_and_valid_ports() {
+        for bad in ["", "*.", "*", "*.*.com", "a.*", "**.com"] {
+            let message = invalid(&format!("[[patterns]]\npattern = {bad:?}"));
+            assert!(message.contains("only an exact host"), "{bad:?}: {message}");
+        }
+        for ports in ["[]", "[0]", "[993, 0]"] {
+            let message = invalid(&format!("[[patterns]]\npattern = \"h\"\nports = {ports}"));
+            assert!(message.contains("valid ports"), "{ports}: {message}");
+        }
+        let c =
+            Config::from_toml("[[patterns]]\npattern = \"h\"\nports = [143, 993]").expect("valid");
+        assert_eq!(c.patterns[0].ports, vec![143, 993]);
+    }
+
+    #[test]
+    fn the_empty_configuration_listens_on_loopback_and_reaches_nothing() {
+        let parsed = Config::from_toml("").expect("empty");
+        for c in [Config::empty(), parsed] {
+            assert_eq!(c.listen, "127.0.0.1:8143".parse().expect("addr"));
+            assert_eq!(c.path, "/imap");
+            assert!(c.origins.is_empty() && c.targets.is_empty() && c.patterns.is_empty());
+            assert!(c.ticket_secret_file.is_none() && c.metrics_listen.is_none());
+            assert!(c.tls_cert_file.is_none() && c.tls_key_file.is_none());
+            assert_eq!(c.limits.max_connections, 10_000);
+            c.validate().expect("valid");
+        }
+    }
+
+    #[test]
+    fn load_reads_and_validates_a_file() {
+        let dir = std::env::temp_dir();
+        let path = dir.join(format!("daaki-bridge-config-{}.toml", std::process::id()));
+        std::fs::write(&path, "path = \"/bridge\"\n[limits]\nmax_connections = 7\n")
+            .expect("write");
+        let c = Config::load(&path).expect("loaded");
+        assert_eq!((c.path.as_str(), c.limits.max_connections), ("/bridge", 7));
+        std::fs::write(&path, "path = \"bridge\"\n").expect("write");
+        assert!(matches!(Config::load(&path), Err(ConfigError::Invalid(_))));
+        std::fs::remove_file(&path).expect("remove");
+        assert!(matches!(Config::load(&path), Err(ConfigError::Read { .. })));
+    }
+
     #[test]
     fn the_example_configuration_parses() {
         let c = Config::from_toml(include_str!("../bridge.example.toml")).expect("valid");

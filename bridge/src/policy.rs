@@ -332,3 +332,358 @@ impl Policy {
         Err(last)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Mutex;
+
+    use super::*;
+
+    fn ip(s: &str) -> IpAddr {
+        s.parse().expect("ip")
+    }
+
+    /// Every term of the classification, each with an address only that term catches, and
+    /// public neighbours just outside each range.
+    #[test]
+    fn every_special_range_is_classified_and_its_neighbours_are_public() {
+        use AddressClass::*;
+        let table = [
+            // IPv4
+            ("169.254.169.254", Metadata),
+            ("127.0.0.1", Private),
+            ("10.0.0.1", Private),
+            ("172.16.5.4", Private),
+            ("192.168.1.1", Private),
+            ("169.254.1.1", Private),
+            ("224.0.0.1", Private),
+            ("0.0.0.0", Private),
+            ("255.255.255.255", Private),
+            ("192.0.2.1", Private),
+            ("198.51.100.1", Private),
+            ("203.0.113.1", Private),
+            ("0.1.2.3", Private),
+            ("240.0.0.1", Private),
+            ("100.64.0.1", Private),
+            ("100.127.255.255", Private),
+            ("192.0.0.8", Private),
+            ("198.18.0.1", Private),
+            ("198.19.255.255", Private),
+            ("8.8.8.8", Public),
+            ("93.184.216.34", Public),
+            ("239.255.255.255", Private),
+            ("100.63.255.255", Public),
+            ("100.128.0.0", Public),
+            ("8.100.1.1", Public),
+            ("193.0.0.1", Public),
+            ("192.1.0.1", Public),
+            ("192.0.1.1", Public),
+            ("8.8.0.8", Public),
+            ("198.17.0.1", Public),
+            ("198.20.0.1", Public),
+            ("8.18.0.1", Public),
+            ("8.19.0.1", Public),
+            ("169.254.169.253", Private),
+            // IPv6
+            ("fd00:ec2::254", Metadata),
+            ("fd00:ec2::253", Private),
+            ("::1", Private),
+            ("::", Private),
+            ("ff02::1", Private),
+            ("fc00::1", Private),
+            ("fd00::1", Private),
+            ("fe80::1", Private),
+            ("febf::1", Private),
+            ("fec0::1", Private),
+            ("feff::1", Private),
+            ("2001:db8::1", Private),
+            ("2001::1", Private),
+            ("100::1", Private),
+            ("2001:4860:4860::8888", Public),
+            ("2606:2800:220:1:248:1893:25c8:1946", Public),
+            ("2606::1", Public),
+            ("2a00::1", Public),
+            ("2001:db9::1", Public),
+            ("2001:1::1", Public),
+            ("100:0:0:1::1", Public),
+            ("fb00::1", Public),
+            // IPv4 inside IPv6: mapped, compatible, NAT64, 6to4.
+            ("::ffff:127.0.0.1", Private),
+            ("::ffff:10.1.2.3", Private),
+            ("::ffff:169.254.169.254", Metadata),
+            ("::ffff:8.8.8.8", Public),
+            ("::10.0.0.1", Private),
+            ("::10.0.0.0", Private),
+            ("::127.0.0.1", Private),
+            ("::0.0.0.5", Private),
+            ("::8.8.8.8", Public),
+            ("64:ff9b::7f00:1", Private),
+            ("64:ff9b::a9fe:a9fe", Metadata),
+            ("64:ff9b::808:808", Public),
+            ("2002:7f00:1::1", Private),
+            ("2002:a9fe:a9fe::1", Metadata),
+            ("2002:808:808::1", Public),
+        ];
+        for (addr, class) in table {
+            assert_eq!(classify(ip(addr)), class, "{addr}");
+        }
+    }
+
+    fn config(text: &str) -> Arc<Config> {
+        Arc::new(Config::from_toml(text).expect("config"))
+    }
+
+    const CONFIG: &str = r#"
+        [[targets]]
+        name = "work"
+        host = "imap.work.example"
+        [[targets]]
+        name = "dev"
+        host = "Dev.Example"
+        port = 1143
+        tls = false
+        allow_private = true
+        [[patterns]]
+        pattern = "*.example.org"
+        ports = [993, 1993]
+        [[patterns]]
+        pattern = "imap.example.net"
+    "#;
+
+    #[test]
+    fn named_targets_select_their_own_settings() {
+        let policy = Policy::new(config(CONFIG));
+        let work = policy
+            .select(&BridgeTarget::named("work").expect("name"))
+            .expect("configured");
+        assert_eq!(
+            work,
+            Selected {
+                host: "imap.work.example".into(),
+                port: 993,
+                tls: true,
+                allow_private: false,
+                target: Some("work".into()),
+            }
+        );
+        let dev = policy
+            .select(&BridgeTarget::named("dev").expect("name"))
+            .expect("configured");
+        assert_eq!(
+            dev,
+            Selected {
+                host: "Dev.Example".into(),
+                port: 1143,
+                tls: false,
+                allow_private: true,
+                target: Some("dev".into()),
+            }
+        );
+        let refusal = policy
+            .select(&BridgeTarget::named("other").expect("name"))
+            .expect_err("not configured");
+        assert_eq!(refusal.code, CloseCode::TargetNotAllowed);
+    }
+
+    #[test]
+    fn hosts_need_a_pattern_allowing_both_host_and_port() {
+        let policy = Policy::new(config(CONFIG));
+        let host = |h: &str, port| policy.select(&BridgeTarget::host(h, port).expect("host"));
+        assert_eq!(
+            host("IMAP.Example.ORG", 1993).expect("allowed"),
+            Selected {
+                host: "imap.example.org".into(),
+                port: 1993,
+                tls: true,
+                allow_private: false,
+                target: None,
+            }
+        );
+        assert_eq!(host("imap.example.net", 993).expect("allowed").port, 993);
+        for (h, port) in [
+            ("imap.example.org", 143),  // host allowed, port not
+            ("imap.example.net", 1993), // another pattern's port
+            ("imap.example.com", 993),  // port allowed, host not
+            ("example.org", 993),       // the bare domain of a wildcard
+            ("imap.work.example", 993), // a named target's host is not a pattern
+        ] {
+            let refusal = host(h, port).expect_err("refused");
+            assert_eq!(refusal.code, CloseCode::TargetNotAllowed, "{h}:{port}");
+        }
+    }
+
+    /// Answers every name with one fixed result.
+    struct Answer(Result<Vec<IpAddr>, io::ErrorKind>);
+
+    impl Resolver for Answer {
+        fn resolve<'a>(&'a self, _: &'a str) -> BoxFuture<'a, io::Result<Vec<IpAddr>>> {
+            let answer = self.0.clone().map_err(io::Error::from);
+            Box::pin(async move { answer })
+        }
+    }
+
+    fn answer(ips: &[&str]) -> Answer {
+        Answer(Ok(ips.iter().map(|s| ip(s)).collect()))
+    }
+
+    fn selected(allow_private: bool) -> Selected {
+        Selected {
+            host: "h.example".into(),
+            port: 993,
+            tls: true,
+            allow_private,
+            target: None,
+        }
+    }
+
+    #[tokio::test]
+    async fn vetting_keeps_the_resolvers_order_and_refuses_any_special_answer() {
+        let policy = Policy::new(config(""));
+        let vet = |s: Selected, a: Answer| {
+            let policy = policy.clone();
+            async move { policy.vet(&s, &a).await }
+        };
+        assert_eq!(
+            vet(selected(false), answer(&["93.184.216.34", "2606::1"]))
+                .await
+                .expect("public"),
+            vec![
+                "93.184.216.34:993".parse::<SocketAddr>().expect("addr"),
+                "[2606::1]:993".parse().expect("addr"),
+            ]
+        );
+        let code = |r: Result<Vec<SocketAddr>, Refusal>| r.expect_err("refused").code;
+        for mix in [&["93.184.216.34", "10.0.0.1"][..], &["127.0.0.1"]] {
+            assert_eq!(
+                code(vet(selected(false), answer(mix)).await),
+                CloseCode::TargetNotAllowed,
+                "{mix:?}"
+            );
+        }
+        // allow_private admits private answers, never metadata.
+        assert_eq!(
+            vet(selected(true), answer(&["127.0.0.1", "10.0.0.1"]))
+                .await
+                .expect("private allowed")
+                .len(),
+            2
+        );
+        assert_eq!(
+            code(vet(selected(true), answer(&["10.0.0.1", "169.254.169.254"])).await),
+            CloseCode::TargetNotAllowed
+        );
+        // No answer at all: a connect failure, not a policy refusal.
+        assert_eq!(
+            code(vet(selected(false), answer(&[])).await),
+            CloseCode::UpstreamConnectFailed
+        );
+        assert_eq!(
+            code(vet(selected(false), Answer(Err(io::ErrorKind::NotFound))).await),
+            CloseCode::UpstreamConnectFailed
+        );
+    }
+
+    /// What the scripted connector does for one call.
+    #[derive(Clone, Copy)]
+    enum Outcome {
+        Connected,
+        ConnectFails,
+        TlsFails,
+    }
+
+    /// Plays `script` in order, recording each address it is asked for.
+    struct Scripted {
+        script: Mutex<Vec<Outcome>>,
+        calls: Mutex<Vec<Upstream>>,
+    }
+
+    impl Scripted {
+        fn new(script: &[Outcome]) -> Self {
+            Self {
+                script: Mutex::new(script.iter().rev().copied().collect()),
+                calls: Mutex::new(Vec::new()),
+            }
+        }
+
+        fn calls(&self) -> Vec<SocketAddr> {
+            let calls = self.calls.lock().expect("lock");
+            calls.iter().map(|u| u.addr).collect()
+        }
+    }
+
+    impl Connector for Scripted {
+        fn connect<'a>(
+            &'a self,
+            upstream: &'a Upstream,
+        ) -> BoxFuture<'a, Result<BoxIo, ConnectError>> {
+            self.calls.lock().expect("lock").push(upstream.clone());
+            let outcome = self.script.lock().expect("lock").pop().expect("scripted");
+            Box::pin(async move {
+                match outcome {
+                    Outcome::Connected => Ok(Box::new(tokio::io::duplex(64).0) as BoxIo),
+                    Outcome::ConnectFails => Err(ConnectError::Connect(io::Error::from(
+                        io::ErrorKind::ConnectionRefused,
+                    ))),
+                    Outcome::TlsFails => Err(ConnectError::Tls(io::Error::from(
+                        io::ErrorKind::InvalidData,
+                    ))),
+                }
+            })
+        }
+    }
+
+    #[tokio::test]
+    async fn open_tries_each_vetted_address_until_one_connects_but_stops_at_a_tls_failure() {
+        use Outcome::*;
+        let policy = Policy::new(config(CONFIG));
+        let work = BridgeTarget::named("work").expect("name");
+        let two = answer(&["93.184.216.34", "93.184.216.35"]);
+        let addrs: Vec<SocketAddr> = vec![
+            "93.184.216.34:993".parse().expect("addr"),
+            "93.184.216.35:993".parse().expect("addr"),
+        ];
+
+        let connector = Scripted::new(&[ConnectFails, Connected]);
+        let (_, upstream) = policy.open(&work, &two, &connector).await.expect("opened");
+        assert_eq!(connector.calls(), addrs);
+        assert_eq!(
+            upstream,
+            Upstream {
+                host: "imap.work.example".into(),
+                addr: addrs[1],
+                tls: true,
+                target: Some("work".into()),
+            }
+        );
+
+        let connector = Scripted::new(&[ConnectFails, ConnectFails]);
+        let refusal = policy.open(&work, &two, &connector).await.err();
+        assert_eq!(
+            refusal.map(|r| r.code),
+            Some(CloseCode::UpstreamConnectFailed)
+        );
+        assert_eq!(connector.calls(), addrs);
+
+        // A certificate problem is the server's, not the address's: no second address.
+        let connector = Scripted::new(&[TlsFails, Connected]);
+        let refusal = policy.open(&work, &two, &connector).await.err();
+        assert_eq!(refusal.map(|r| r.code), Some(CloseCode::UpstreamTlsFailed));
+        assert_eq!(connector.calls(), addrs[..1]);
+
+        // Refused targets and answers dial nothing.
+        let connector = Scripted::new(&[]);
+        let other = BridgeTarget::named("other").expect("name");
+        assert!(policy.open(&other, &two, &connector).await.is_err());
+        let private = answer(&["10.0.0.1"]);
+        assert!(policy.open(&work, &private, &connector).await.is_err());
+        assert!(connector.calls().is_empty());
+    }
+
+    #[tokio::test]
+    async fn the_system_resolver_answers_ip_literals_itself() {
+        for literal in ["127.0.0.1", "::1", "93.184.216.34"] {
+            let ips = SystemResolver.resolve(literal).await.expect("literal");
+            assert_eq!(ips, vec![ip(literal)]);
+        }
+    }
+}

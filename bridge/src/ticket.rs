@@ -267,6 +267,19 @@ mod tests {
     }
 
     #[test]
+    fn unix_now_is_the_system_clock_in_seconds() {
+        let secs = || {
+            SystemTime::now()
+                .duration_since(UNIX_EPOCH)
+                .expect("after 1970")
+                .as_secs()
+        };
+        let before = secs();
+        let now = unix_now();
+        assert!(before <= now && now <= secs(), "{before} {now}");
+    }
+
+    #[test]
     fn short_secrets_are_rejected_and_debug_hides_the_secret() {
         assert!(TicketKey::new(b"short".to_vec()).is_err());
         assert_eq!(format!("{:?}", key()), "TicketKey(..)");
