@@ -5,7 +5,8 @@
 //! **once** through the injected [`Resolver`], checks **every** resolved address, and only then
 //! dials a vetted address through the injected [`Connector`] (with SNI = the host). Loopback,
 //! private, link-local, CGNAT, ULA, multicast, unspecified and other special addresses —
-//! also when embedded in IPv6 (IPv4-mapped, NAT64, 6to4) — are refused unless the target has
+//! also when embedded in IPv6 (IPv4-mapped, IPv4-compatible, NAT64, 6to4), and the
+//! IETF-reserved rest of `0000::/8` — are refused unless the target has
 //! `allow_private`; cloud metadata addresses are refused always. If any resolved address is
 //! refused, the whole target is refused (a mix of public and private answers is a classic
 //! DNS-rebinding trick).
@@ -158,10 +159,9 @@ fn classify_v6(ip: Ipv6Addr) -> AddressClass {
         let [c, d] = lo.to_be_bytes();
         Ipv4Addr::new(a, b, c, d)
     };
-    // IPv4-mapped ::ffff:a.b.c.d, IPv4-compatible ::a.b.c.d, NAT64 64:ff9b::a.b.c.d.
-    if s[..5] == [0; 5] && (s[5] == 0xffff || (s[5] == 0 && !(s[6] == 0 && s[7] <= 1)))
-        || s[..6] == [0x64, 0xff9b, 0, 0, 0, 0]
-    {
+    // IPv4-mapped ::ffff:a.b.c.d, IPv4-compatible ::a.b.c.d (including :: and ::1, judged
+    // as 0.0.0.0 and 0.0.0.1, "this network"), NAT64 64:ff9b::a.b.c.d.
+    if s[..5] == [0; 5] && (s[5] == 0xffff || s[5] == 0) || s[..6] == [0x64, 0xff9b, 0, 0, 0, 0] {
         return classify_v4(embedded(s[6], s[7]));
     }
     // 6to4 2002:a.b.c.d::/48.
@@ -171,8 +171,9 @@ fn classify_v6(ip: Ipv6Addr) -> AddressClass {
             return inner;
         }
     }
-    let special = ip.is_loopback()
-        || ip.is_unspecified()
+    // The rest of 0000::/8 is reserved by the IETF (RFC 4291 §2.4): never routable, refused
+    // like the other special ranges rather than judged public.
+    let special = s[0] < 0x0100
         || ip.is_multicast()
         || (s[0] & 0xfe00) == 0xfc00 // ULA fc00::/7
         || (s[0] & 0xffc0) == 0xfe80 // link-local fe80::/10
@@ -417,6 +418,12 @@ mod tests {
             ("::127.0.0.1", Private),
             ("::0.0.0.5", Private),
             ("::8.8.8.8", Public),
+            ("::8.8.0.1", Public),
+            ("::1:808:808", Private),
+            ("::1:a00:1", Private),
+            ("::1:0:0:0", Private),
+            ("ff::1", Private),
+            ("1::1", Private),
             ("64:ff9b::7f00:1", Private),
             ("64:ff9b::a9fe:a9fe", Metadata),
             ("64:ff9b::808:808", Public),
