@@ -243,7 +243,7 @@ async fn tickets_never_appear_in_the_log_even_at_trace_level() {
     let secret = scratch("log.secret");
     std::fs::write(&secret, format!("{SECRET}\n")).expect("write");
     let config = format!(
-        "origins = [\"*\"]\nticket_secret_file = {:?}\n{}{}",
+        "origins = [\"*\"]\nticket_secret_file = {:?}\n{}{}[limits]\nshutdown_drain_secs = 1\n",
         secret.display().to_string(),
         local_target("local", port),
         local_target("other", port),
