@@ -8,7 +8,7 @@
 //! | --- | --- | --- |
 //! | [`types`] | validated newtypes (`SequenceSet`, `MailboxName`, …) and the owned response model | I/O, parsing of server bytes |
 //! | [`proto`] | the sans-I/O core: framer, parser, encoder, session state machine | async, I/O, timers |
-//! | [`runtime`] | spawn / sleep / timeout per target (tokio natively, `setTimeout` in browsers) | protocol logic |
+//! | [`runtime`] | spawn / sleep / timeout per target (tokio natively, `futures-timer` on other executors via `from_stream`, `setTimeout` in browsers) | protocol logic |
 //! | [`transport`] | byte streams: TCP + rustls natively, WebSocket in the browser | IMAP parsing |
 //! | driver (private) | the task that owns the transport and runs the session | anything a caller can block |
 //! | [`ImapConnection`] | the cheap, cloneable handle with typed methods | touch the socket itself |
