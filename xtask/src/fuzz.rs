@@ -86,19 +86,21 @@ pub(crate) fn run(args: &FuzzArgs) -> Result {
         format!("{e}\nhint: `cargo xtask setup` installs cargo-fuzz and the nightly toolchain")
     })?;
     let mut stats = Vec::new();
-    for target in &targets {
+    let outcome = targets.iter().try_for_each(|target| {
         let dirs = Dirs::new(target)?;
         if args.minimize {
-            minimize(target, &dirs, &sanitizer)?;
-        } else {
-            stats.push(fuzz(target, &dirs, args)?);
-            if !args.no_merge {
-                merge(target, &dirs, &sanitizer)?;
-            }
+            return minimize(target, &dirs, &sanitizer);
         }
-    }
+        stats.push(fuzz(target, &dirs, args)?);
+        if args.no_merge {
+            Ok(())
+        } else {
+            merge(target, &dirs, &sanitizer)
+        }
+    });
+    // The figures of the targets that finished, even when a later one crashed.
     report(&targets, &stats);
-    Ok(())
+    outcome
 }
 
 /// The wanted targets, checked against `client/fuzz/fuzz_targets/`.
