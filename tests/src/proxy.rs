@@ -1,9 +1,10 @@
 //! A recording TCP relay between a test client and a harness server.
 //!
 //! Some behaviours are only visible on the wire: that an IDLE was re-issued, or that a command
-//! was written while the client was not reading. [`Recorder`] forwards bytes unchanged in both
-//! directions and keeps a copy of what the client sent, so a test can assert on it. It is a
-//! plain relay — the server behind it is the real one.
+//! was written while the client was not reading, or which untagged data a server sent during a
+//! command. [`Recorder`] forwards bytes unchanged in both directions and keeps a copy of each
+//! direction, so a test can assert on it. It is a plain relay — the server behind it is the
+//! real one.
 
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
@@ -11,11 +12,13 @@ use std::sync::{Arc, Mutex};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
 
-/// A relay on a free loopback port to `target`; records the client's bytes.
+/// A relay on a free loopback port to `target`; records the bytes of both directions (of all
+/// connections through it, each direction in arrival order).
 #[derive(Debug, Clone)]
 pub struct Recorder {
     addr: SocketAddr,
     sent: Arc<Mutex<Vec<u8>>>,
+    received: Arc<Mutex<Vec<u8>>>,
 }
 
 impl Recorder {
@@ -29,19 +32,24 @@ impl Recorder {
             .expect("bind a loopback port for the relay");
         let addr = listener.local_addr().expect("relay address");
         let sent = Arc::new(Mutex::new(Vec::new()));
-        let record = sent.clone();
+        let received = Arc::new(Mutex::new(Vec::new()));
+        let (record_sent, record_received) = (sent.clone(), received.clone());
         tokio::spawn(async move {
             while let Ok((client, _)) = listener.accept().await {
-                let record = record.clone();
+                let (to_server, to_client) = (record_sent.clone(), record_received.clone());
                 tokio::spawn(async move {
                     let Ok(server) = TcpStream::connect(("127.0.0.1", target_port)).await else {
                         return;
                     };
-                    relay(client, server, record).await;
+                    relay(client, server, to_server, to_client).await;
                 });
             }
         });
-        Recorder { addr, sent }
+        Recorder {
+            addr,
+            sent,
+            received,
+        }
     }
 
     /// The relay's port (connect the client here).
@@ -55,6 +63,12 @@ impl Recorder {
         String::from_utf8_lossy(&sent).into_owned()
     }
 
+    /// Everything the server sent to clients so far, as text (lossy).
+    pub fn server_text(&self) -> String {
+        let received = self.received.lock().unwrap_or_else(|e| e.into_inner());
+        String::from_utf8_lossy(&received).into_owned()
+    }
+
     /// How many client lines end with `suffix` (e.g. `" IDLE"`, `"DONE"`), ignoring case.
     pub fn count_lines_ending(&self, suffix: &str) -> usize {
         let suffix = suffix.to_ascii_uppercase();
@@ -65,31 +79,41 @@ impl Recorder {
     }
 }
 
-async fn relay(client: TcpStream, server: TcpStream, record: Arc<Mutex<Vec<u8>>>) {
-    let (mut client_rd, mut client_wr) = client.into_split();
-    let (mut server_rd, mut server_wr) = server.into_split();
-    let upstream = async move {
-        let mut buf = vec![0u8; 16 * 1024];
-        loop {
-            let n = match client_rd.read(&mut buf).await {
-                Ok(0) | Err(_) => break,
-                Ok(n) => n,
-            };
-            if let Some(bytes) = buf.get(..n) {
-                record
-                    .lock()
-                    .unwrap_or_else(|e| e.into_inner())
-                    .extend_from_slice(bytes);
-                if server_wr.write_all(bytes).await.is_err() {
-                    break;
-                }
-            }
+async fn relay(
+    client: TcpStream,
+    server: TcpStream,
+    to_server: Arc<Mutex<Vec<u8>>>,
+    to_client: Arc<Mutex<Vec<u8>>>,
+) {
+    let (client_rd, client_wr) = client.into_split();
+    let (server_rd, server_wr) = server.into_split();
+    tokio::join!(
+        copy_recording(client_rd, server_wr, to_server),
+        copy_recording(server_rd, client_wr, to_client),
+    );
+}
+
+/// Copies `from` to `to` until either side closes, appending every byte to `record` before
+/// it is forwarded (so a reply the client has seen is always in the record).
+async fn copy_recording(
+    mut from: tokio::net::tcp::OwnedReadHalf,
+    mut to: tokio::net::tcp::OwnedWriteHalf,
+    record: Arc<Mutex<Vec<u8>>>,
+) {
+    let mut buf = vec![0u8; 16 * 1024];
+    loop {
+        let n = match from.read(&mut buf).await {
+            Ok(0) | Err(_) => break,
+            Ok(n) => n,
+        };
+        let Some(bytes) = buf.get(..n) else { break };
+        record
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .extend_from_slice(bytes);
+        if to.write_all(bytes).await.is_err() {
+            break;
         }
-        let _ = server_wr.shutdown().await;
-    };
-    let downstream = async move {
-        let _ = tokio::io::copy(&mut server_rd, &mut client_wr).await;
-        let _ = client_wr.shutdown().await;
-    };
-    tokio::join!(upstream, downstream);
+    }
+    let _ = to.shutdown().await;
 }
