@@ -6,6 +6,7 @@
 //! | `test` | every check there is, in timed stages (the README's test command; CI runs it) |
 //! | `demo` | the browser mail app against the seeded Dovecot through the bridge (`--check`: its walk-through) |
 //! | `fuzz` | runs the cargo-fuzz targets for a bounded time |
+//! | `mutants` | mutation testing of the protocol core, driver, wire contract and bridge policy (`xtask/src/mutants.rs`) |
 //! | `browser` | the wasm32 client's tests in headless Chromium via the bridge (`xtask/src/browser.rs`) |
 //! | `bench` | runs the benchmarks (`--quick` for CI); `bench fetch` is the client-level fetch benchmark |
 #![deny(unsafe_code)]
@@ -15,6 +16,7 @@ mod browser;
 mod demo;
 mod examples;
 mod fuzz;
+mod mutants;
 mod npm;
 mod setup;
 mod stages;
@@ -44,6 +46,9 @@ enum Command {
     Bench(BenchArgs),
     /// Run the wasm32 client's tests in headless Chromium, through the bridge, against Dovecot.
     Browser,
+    /// Mutation testing (cargo-mutants) over the core, the driver, the wire contract and the
+    /// bridge policy; fails on a missed mutant that `mutants/accepted.txt` does not accept.
+    Mutants(mutants::MutantsArgs),
 }
 
 #[derive(clap::Args)]
@@ -66,6 +71,7 @@ fn main() -> ExitCode {
         Command::Fuzz(args) => fuzz::run(&args),
         Command::Bench(args) => bench(&args),
         Command::Browser => browser::run(),
+        Command::Mutants(args) => mutants::run(&args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -37,7 +37,10 @@ const WASM_PACK_VERSION: &str = "0.15.1";
 /// Rust targets: the client also builds for the browser.
 const RUST_TARGETS: &[&str] = &["wasm32-unknown-unknown"];
 /// Cargo tools: `(cargo subcommand to probe, crate, version)`.
-const CARGO_TOOLS: &[(&str, &str, &str)] = &[("fuzz", "cargo-fuzz", "0.13.2")];
+const CARGO_TOOLS: &[(&str, &str, &str)] = &[
+    ("fuzz", "cargo-fuzz", "0.13.2"),
+    ("mutants", "cargo-mutants", "27.1.0"),
+];
 
 pub(crate) fn run() -> Result {
     apt()?;

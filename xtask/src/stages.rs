@@ -9,7 +9,7 @@ use crate::Result;
 /// Arguments of `cargo xtask test`.
 #[derive(clap::Args)]
 pub(crate) struct TestArgs {
-    /// Run only these stages (repeatable): fmt, clippy, wasm, test, serde, examples, browser, npm, demo, fuzz, bench.
+    /// Run only these stages (repeatable): fmt, clippy, wasm, test, serde, examples, browser, npm, demo, fuzz, mutants, bench.
     #[arg(long = "only", value_name = "STAGE")]
     only: Vec<String>,
     /// Skip these stages (repeatable).
@@ -119,6 +119,11 @@ pub(crate) fn run(args: TestArgs) -> Result {
             name: "fuzz",
             about: "every cargo-fuzz target for a bounded time, from the committed corpus",
             run: Box::new(move || crate::fuzz::run_stage(fuzz_seconds)),
+        },
+        Stage {
+            name: "mutants",
+            about: "mutation testing of the scope files changed since .cargo/mutants-base (≤ 300 mutants)",
+            run: Box::new(crate::mutants::run_stage),
         },
         Stage {
             name: "bench",

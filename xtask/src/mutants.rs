@@ -1,0 +1,560 @@
+//! `cargo xtask mutants`: mutation testing with cargo-mutants over the code whose bugs the
+//! tests must catch — the sans-I/O protocol core, the driver, the client–bridge wire contract
+//! and the bridge's policy, ticket and config code ([`SCOPE`]).
+//!
+//! How a run works: cargo-mutants (configured by `.cargo/mutants.toml`: which tests run,
+//! timeouts, exclusions) mutates the chosen files one mutant at a time and runs the mutated
+//! package's own fast tests. Its lists of outcomes are then read back and each *missed* mutant
+//! is looked up in `mutants/accepted.txt`, the checked-in list of misses that are equivalent
+//! (no observable difference) or known gaps, each with its reason. A run fails when a mutant
+//! is missed that the list does not accept, so a new miss needs a test — or a reason.
+//!
+//! - `cargo xtask mutants [PATH…] [--shard k/n] [--save NAME]`: by hand (the whole scope is
+//!   ~2,300 mutants, hours on 2 cores: run it in shards across sessions and `--save` each
+//!   shard's lists into `mutants/results/NAME/`).
+//! - `cargo xtask mutants --changed` (the `mutants` stage of `cargo xtask test`): only the
+//!   scope files whose contents differ from the ones recorded in `.cargo/mutants-base` at
+//!   their last full by-hand run, and scope files it does not list at all (new code). Blob ids
+//!   are compared, not a git diff, so it needs no history or branch — CI clones `main` alone.
+//!   Files marked `pending` (their first full run has not been done yet) are listed, not
+//!   mutated. Above `--max` mutants it fails and asks for a by-hand run.
+//! - `cargo xtask mutants --record-base [PATH…]`: after a full run of these files (default:
+//!   the whole scope), records their current blob ids in `.cargo/mutants-base`; scope files
+//!   the file does not list yet are written as `pending`.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use crate::Result;
+use crate::stages::workspace_root;
+
+/// What mutation testing covers: `(package, file or directory prefix)`.
+pub(crate) const SCOPE: &[(&str, &str)] = &[
+    ("daaki-imap", "client/src/proto/"),
+    ("daaki-imap", "client/src/driver/"),
+    ("daaki-imap", "client/src/wire.rs"),
+    ("daaki-imap-bridge", "bridge/src/policy.rs"),
+    ("daaki-imap-bridge", "bridge/src/ticket.rs"),
+    ("daaki-imap-bridge", "bridge/src/config.rs"),
+];
+
+/// Checked-in misses: `equivalent|gap <file>: <mutation> — <reason>`.
+const ACCEPTED: &str = "mutants/accepted.txt";
+/// Blob ids of the scope files at the last full run.
+const BASE: &str = ".cargo/mutants-base";
+
+/// Arguments of `cargo xtask mutants`.
+#[derive(clap::Args)]
+pub(crate) struct MutantsArgs {
+    /// Files to mutate (default: every file of the scope). Files outside the scope are refused.
+    paths: Vec<String>,
+    /// Only the scope files changed since `.cargo/mutants-base` (what the test stage runs).
+    #[arg(long, conflicts_with = "paths")]
+    changed: bool,
+    /// With `--changed`: fail without running when the changed files hold more mutants.
+    #[arg(long, default_value_t = 300)]
+    max: usize,
+    /// Run only shard k of n (`k/n`, k from 0), as cargo-mutants' `--shard`.
+    #[arg(long)]
+    shard: Option<String>,
+    /// Parallel build/test jobs (cargo-mutants `-j`).
+    #[arg(long, short = 'j', default_value_t = 1)]
+    jobs: usize,
+    /// Copy the outcome lists into `mutants/results/<NAME>/` (to commit a by-hand run).
+    #[arg(long, value_name = "NAME")]
+    save: Option<String>,
+    /// List the mutants, run nothing.
+    #[arg(long)]
+    list: bool,
+    /// Record the given files (default: the whole scope) as fully run in `.cargo/mutants-base`.
+    #[arg(long, conflicts_with_all = ["changed", "shard", "save", "list"])]
+    record_base: bool,
+}
+
+/// The `mutants` stage of `cargo xtask test`: `cargo xtask mutants --changed`.
+pub(crate) fn run_stage() -> Result {
+    run(&MutantsArgs {
+        paths: Vec::new(),
+        changed: true,
+        max: 300,
+        shard: None,
+        jobs: 1,
+        save: None,
+        list: false,
+        record_base: false,
+    })
+}
+
+pub(crate) fn run(args: &MutantsArgs) -> Result {
+    if args.record_base {
+        return record_base(&args.paths);
+    }
+    let files = if args.changed {
+        let changed = changed_files()?;
+        if changed.is_empty() {
+            println!("mutants: no scope file changed since {BASE}; nothing to mutate");
+            return Ok(());
+        }
+        println!("mutants: changed since {BASE}: {}", changed.join(", "));
+        changed
+    } else if args.paths.is_empty() {
+        scope_files()?
+    } else {
+        args.paths
+            .iter()
+            .map(|p| in_scope(p).map(|_| p.trim_start_matches("./").to_owned()))
+            .collect::<Result<Vec<_>>>()?
+    };
+    let by_package = group_by_package(&files)?;
+    if args.changed {
+        let count: usize = by_package
+            .iter()
+            .map(|(package, files)| list(package, files).map(|l| l.len()))
+            .sum::<Result<usize>>()?;
+        if count > args.max {
+            return Err(format!(
+                "{count} mutants in the files changed since {BASE} (bound {}): too many for CI. \
+                 Run them by hand — `cargo xtask mutants {}` — kill or accept what survives, then \
+                 `cargo xtask mutants --record-base`",
+                args.max,
+                files.join(" ")
+            ));
+        }
+        println!("mutants: {count} mutants (bound {})", args.max);
+    }
+    if args.list {
+        for (package, files) in &by_package {
+            for name in list(package, files)? {
+                println!("{name}");
+            }
+        }
+        return Ok(());
+    }
+    let accepted = accepted()?;
+    let mut failures = Vec::new();
+    for (package, files) in &by_package {
+        let out = output_dir(package);
+        mutate(package, files, args, &out)?;
+        let outcome = Outcome::read(&out.join("mutants.out"))?;
+        outcome.print_summary(package);
+        let unaccepted: Vec<&String> = outcome
+            .missed
+            .iter()
+            .filter(|m| !accepted.contains(&normalise(m)))
+            .collect();
+        if let Some(name) = &args.save {
+            save(&out.join("mutants.out"), name, package)?;
+        }
+        for m in unaccepted {
+            failures.push(m.clone());
+        }
+    }
+    if failures.is_empty() {
+        Ok(())
+    } else {
+        Err(format!(
+            "{} missed mutant(s) neither killed by a test nor accepted in {ACCEPTED}:\n  {}",
+            failures.len(),
+            failures.join("\n  ")
+        ))
+    }
+}
+
+/// Runs cargo-mutants on `files` of `package`, writing `out/mutants.out`.
+fn mutate(package: &str, files: &[String], args: &MutantsArgs, out: &Path) -> Result {
+    let mut cmd = mutants_command(package, files);
+    cmd.args(["--jobs", &args.jobs.to_string()]);
+    if let Some(shard) = &args.shard {
+        cmd.args(["--shard", shard]);
+    }
+    std::fs::create_dir_all(out).map_err(|e| format!("could not create {}: {e}", out.display()))?;
+    cmd.arg("--output").arg(out);
+    println!("$ {cmd:?}");
+    let status = cmd
+        .status()
+        .map_err(|e| format!("could not run cargo mutants: {e}\n{INSTALL_HINT}"))?;
+    // 0: all caught; 2: some missed; 3: some timed out — both judged from the lists below.
+    // Anything else (1 usage, 4 the unmutated tree fails its tests) is an error.
+    match status.code() {
+        Some(0 | 2 | 3) => Ok(()),
+        _ => Err(format!(
+            "cargo mutants failed ({status}); its log is in {}",
+            out.join("mutants.out/debug.log").display()
+        )),
+    }
+}
+
+const INSTALL_HINT: &str = "hint: `cargo xtask setup` installs cargo-mutants";
+
+fn mutants_command(package: &str, files: &[String]) -> Command {
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+    let mut cmd = Command::new(cargo);
+    cmd.current_dir(workspace_root())
+        .args(["mutants", "--package", package, "--colors", "never"]);
+    for f in files {
+        cmd.args(["--file", f]);
+    }
+    cmd
+}
+
+/// The mutants cargo-mutants would generate for `files` (names as it prints them).
+fn list(package: &str, files: &[String]) -> Result<Vec<String>> {
+    let mut cmd = mutants_command(package, files);
+    cmd.arg("--list");
+    let out = cmd
+        .output()
+        .map_err(|e| format!("could not run cargo mutants: {e}\n{INSTALL_HINT}"))?;
+    if !out.status.success() {
+        return Err(format!(
+            "cargo mutants --list failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        ));
+    }
+    Ok(String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .filter(|l| !l.trim().is_empty())
+        .map(str::to_owned)
+        .collect())
+}
+
+fn output_dir(package: &str) -> PathBuf {
+    let target = std::env::var_os("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| workspace_root().join("target"));
+    target.join("mutants-out").join(package)
+}
+
+/// The outcome lists of one cargo-mutants run.
+struct Outcome {
+    caught: Vec<String>,
+    timeout: Vec<String>,
+    missed: Vec<String>,
+    unviable: Vec<String>,
+}
+
+impl Outcome {
+    fn read(dir: &Path) -> Result<Self> {
+        let lines = |name: &str| -> Result<Vec<String>> {
+            let path = dir.join(name);
+            match std::fs::read_to_string(&path) {
+                Ok(text) => Ok(text.lines().map(str::to_owned).collect()),
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Vec::new()),
+                Err(e) => Err(format!("could not read {}: {e}", path.display())),
+            }
+        };
+        Ok(Outcome {
+            caught: lines("caught.txt")?,
+            timeout: lines("timeout.txt")?,
+            missed: lines("missed.txt")?,
+            unviable: lines("unviable.txt")?,
+        })
+    }
+
+    /// Per file: caught (killed + timeout), missed, unviable, and the caught share of the
+    /// viable mutants.
+    fn print_summary(&self, package: &str) {
+        #[derive(Default)]
+        struct Counts {
+            killed: usize,
+            timeout: usize,
+            missed: usize,
+            unviable: usize,
+        }
+        let mut per_file: BTreeMap<String, Counts> = BTreeMap::new();
+        let file_of = |m: &str| m.split(':').next().unwrap_or(m).to_owned();
+        for m in &self.caught {
+            per_file.entry(file_of(m)).or_default().killed += 1;
+        }
+        for m in &self.timeout {
+            per_file.entry(file_of(m)).or_default().timeout += 1;
+        }
+        for m in &self.missed {
+            per_file.entry(file_of(m)).or_default().missed += 1;
+        }
+        for m in &self.unviable {
+            per_file.entry(file_of(m)).or_default().unviable += 1;
+        }
+        println!(
+            "\nmutants of {package}: killed / timeout / missed / unviable, caught % of viable"
+        );
+        let mut total = Counts::default();
+        let row = |name: &str, c: &Counts| {
+            let viable = c.killed + c.timeout + c.missed;
+            let caught = c.killed + c.timeout;
+            let share = if viable == 0 {
+                100.0
+            } else {
+                100.0 * caught as f64 / viable as f64
+            };
+            println!(
+                "  {name:<48} {:>5} {:>4} {:>4} {:>5}  {share:>5.1} %",
+                c.killed, c.timeout, c.missed, c.unviable
+            );
+        };
+        for (file, c) in &per_file {
+            row(file, c);
+            total.killed += c.killed;
+            total.timeout += c.timeout;
+            total.missed += c.missed;
+            total.unviable += c.unviable;
+        }
+        row("total", &total);
+        for m in &self.missed {
+            println!("  MISSED {m}");
+        }
+    }
+}
+
+fn save(out: &Path, name: &str, package: &str) -> Result {
+    let dir = workspace_root()
+        .join("mutants/results")
+        .join(name)
+        .join(package);
+    std::fs::create_dir_all(&dir)
+        .map_err(|e| format!("could not create {}: {e}", dir.display()))?;
+    for list in ["caught.txt", "timeout.txt", "missed.txt", "unviable.txt"] {
+        let from = out.join(list);
+        let text = std::fs::read_to_string(&from).unwrap_or_default();
+        std::fs::write(dir.join(list), text)
+            .map_err(|e| format!("could not write {}: {e}", dir.join(list).display()))?;
+    }
+    println!("mutants: lists saved in {}", dir.display());
+    Ok(())
+}
+
+/// A mutant's name without its `:line:col`, so the accepted list survives edits elsewhere
+/// in the file: `client/src/wire.rs: replace … with …`.
+fn normalise(name: &str) -> String {
+    let mut parts = name.splitn(4, ':');
+    let file = parts.next().unwrap_or_default();
+    let line = parts.next().unwrap_or_default();
+    let col = parts.next().unwrap_or_default();
+    match parts.next() {
+        Some(rest)
+            if line.chars().all(|c| c.is_ascii_digit())
+                && col.chars().all(|c| c.is_ascii_digit()) =>
+        {
+            format!("{file}:{}", rest)
+        }
+        _ => name.to_owned(),
+    }
+}
+
+/// The accepted misses of `mutants/accepted.txt`, normalised. Each non-comment line is
+/// `equivalent|gap <mutant name> — <reason>`; a line without a reason is an error.
+fn accepted() -> Result<Vec<String>> {
+    let path = workspace_root().join(ACCEPTED);
+    let text = std::fs::read_to_string(&path)
+        .map_err(|e| format!("could not read {}: {e}", path.display()))?;
+    let mut names = Vec::new();
+    for (i, line) in text.lines().enumerate() {
+        let line = line.trim();
+        if line.is_empty() || line.starts_with('#') {
+            continue;
+        }
+        let (kind, rest) = line.split_once(' ').unwrap_or((line, ""));
+        let (name, reason) = rest.split_once(" — ").unwrap_or((rest, ""));
+        if !matches!(kind, "equivalent" | "gap") || reason.trim().is_empty() {
+            return Err(format!(
+                "{ACCEPTED}:{}: expected `equivalent|gap <mutant> — <reason>`, got {line:?}",
+                i + 1
+            ));
+        }
+        names.push(normalise(name.trim()));
+    }
+    Ok(names)
+}
+
+fn in_scope(path: &str) -> Result<&'static str> {
+    let path = path.trim_start_matches("./");
+    SCOPE
+        .iter()
+        .find(|(_, prefix)| path.starts_with(prefix))
+        .map(|(package, _)| *package)
+        .ok_or_else(|| {
+            format!(
+                "{path} is outside the mutation-testing scope ({})",
+                SCOPE.iter().map(|(_, p)| *p).collect::<Vec<_>>().join(", ")
+            )
+        })
+}
+
+fn group_by_package(files: &[String]) -> Result<BTreeMap<&'static str, Vec<String>>> {
+    let mut groups: BTreeMap<&'static str, Vec<String>> = BTreeMap::new();
+    for f in files {
+        groups.entry(in_scope(f)?).or_default().push(f.clone());
+    }
+    Ok(groups)
+}
+
+/// Every file of the scope that cargo-mutants would mutate (so test-only files, which
+/// `.cargo/mutants.toml` excludes, are left out), sorted.
+fn scope_files() -> Result<Vec<String>> {
+    let mut files = Vec::new();
+    let mut packages: Vec<&str> = SCOPE.iter().map(|(p, _)| *p).collect();
+    packages.dedup();
+    for package in packages {
+        let globs: Vec<String> = SCOPE
+            .iter()
+            .filter(|(p, _)| *p == package)
+            .map(|(_, prefix)| match prefix.strip_suffix('/') {
+                Some(dir) => format!("{dir}/**"),
+                None => (*prefix).to_owned(),
+            })
+            .collect();
+        let mut cmd = mutants_command(package, &globs);
+        cmd.arg("--list-files");
+        let out = cmd
+            .output()
+            .map_err(|e| format!("could not run cargo mutants: {e}\n{INSTALL_HINT}"))?;
+        if !out.status.success() {
+            return Err(format!(
+                "cargo mutants --list-files failed: {}",
+                String::from_utf8_lossy(&out.stderr)
+            ));
+        }
+        files.extend(
+            String::from_utf8_lossy(&out.stdout)
+                .lines()
+                .filter(|l| l.ends_with(".rs"))
+                .map(str::to_owned),
+        );
+    }
+    files.sort();
+    Ok(files)
+}
+
+/// The git blob id of `file`'s current contents (what `git ls-tree` would show once committed).
+fn blob_id(file: &str) -> Result<String> {
+    Ok(git(&["hash-object", "--", file])?.trim().to_owned())
+}
+
+/// What `.cargo/mutants-base` records per scope file: the blob id of its last full run, or
+/// `None` when that run is still pending.
+fn read_base() -> Result<BTreeMap<String, Option<String>>> {
+    let path = workspace_root().join(BASE);
+    let text = match std::fs::read_to_string(&path) {
+        Ok(text) => text,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(BTreeMap::new()),
+        Err(e) => return Err(format!("could not read {}: {e}", path.display())),
+    };
+    let mut base = BTreeMap::new();
+    for (i, line) in text.lines().enumerate() {
+        if line.starts_with('#') || line.trim().is_empty() {
+            continue;
+        }
+        let Some((id, file)) = line.split_once(' ') else {
+            return Err(format!(
+                "{BASE}:{}: expected `<blob id|pending> <path>`",
+                i + 1
+            ));
+        };
+        let id = (id != "pending").then(|| id.to_owned());
+        base.insert(file.trim().to_owned(), id);
+    }
+    Ok(base)
+}
+
+/// Scope files whose contents differ from their last full run, or that `.cargo/mutants-base`
+/// does not list. Files whose first full run is pending are printed and left out.
+fn changed_files() -> Result<Vec<String>> {
+    let base = read_base()?;
+    let mut changed = Vec::new();
+    let mut pending = Vec::new();
+    for file in scope_files()? {
+        match base.get(&file) {
+            Some(Some(id)) if *id == blob_id(&file)? => {}
+            Some(None) => pending.push(file),
+            _ => changed.push(file),
+        }
+    }
+    if !pending.is_empty() {
+        println!(
+            "mutants: {} scope file(s) await their first full by-hand run (`cargo xtask mutants \
+             PATH`, then `--record-base PATH`), not mutated here:\n  {}",
+            pending.len(),
+            pending.join("\n  ")
+        );
+    }
+    Ok(changed)
+}
+
+fn record_base(paths: &[String]) -> Result {
+    let commit = git(&["rev-parse", "HEAD"])?;
+    let mut base = read_base()?;
+    let scope = scope_files()?;
+    let recorded: Vec<String> = if paths.is_empty() {
+        scope.clone()
+    } else {
+        for p in paths {
+            if !scope.contains(p) {
+                return Err(format!("{p} is not a tracked file of the scope"));
+            }
+        }
+        paths.to_vec()
+    };
+    for file in &recorded {
+        base.insert(file.clone(), Some(blob_id(file)?));
+    }
+    let mut text = format!(
+        "# Scope files of `cargo xtask mutants` as of their last full by-hand run:\n\
+         # `<blob id> <path>`, or `pending <path>` until that run is done. The `mutants` stage\n\
+         # mutates only files whose contents differ from their blob here (and files not listed).\n\
+         # Last recorded at commit {}\n",
+        commit.trim()
+    );
+    for file in &scope {
+        match base.get(file) {
+            Some(Some(id)) => text.push_str(&format!("{id} {file}\n")),
+            _ => text.push_str(&format!("pending {file}\n")),
+        }
+    }
+    let path = workspace_root().join(BASE);
+    std::fs::write(&path, text).map_err(|e| format!("could not write {}: {e}", path.display()))?;
+    println!(
+        "mutants: recorded {} file(s) in {}",
+        recorded.len(),
+        path.display()
+    );
+    Ok(())
+}
+
+fn git(args: &[&str]) -> Result<String> {
+    let out = Command::new("git")
+        .args(args)
+        .current_dir(workspace_root())
+        .output()
+        .map_err(|e| format!("could not run git: {e}"))?;
+    if out.status.success() {
+        Ok(String::from_utf8_lossy(&out.stdout).into_owned())
+    } else {
+        Err(format!(
+            "`git {}` failed: {}",
+            args.join(" "),
+            String::from_utf8_lossy(&out.stderr)
+        ))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_lose_only_their_line_and_column() {
+        assert_eq!(
+            normalise("client/src/wire.rs:120:9: replace CloseCode::code -> u16 with 0"),
+            "client/src/wire.rs: replace CloseCode::code -> u16 with 0"
+        );
+        assert_eq!(normalise("weird name"), "weird name");
+    }
+
+    #[test]
+    fn scope_maps_files_to_their_package() {
+        assert_eq!(in_scope("client/src/proto/framer.rs"), Ok("daaki-imap"));
+        assert_eq!(in_scope("./bridge/src/ticket.rs"), Ok("daaki-imap-bridge"));
+        assert!(in_scope("bridge/src/pipe.rs").is_err());
+        assert!(in_scope("client/src/connection/mod.rs").is_err());
+    }
+}
