@@ -105,7 +105,10 @@ fn expected_claims() -> Vec<(CommandKind, &'static [&'static str])> {
                 "list-other",
             ],
         ),
-        (K::List, &["list-inbox", "list-other", "status-inbox", "status-other"]),
+        (
+            K::List,
+            &["list-inbox", "list-other", "status-inbox", "status-other"],
+        ),
         (K::Lsub, &["lsub"]),
         (K::Namespace, &["namespace"]),
         (
@@ -228,8 +231,18 @@ const FETCH_CASES: &[(bool, &str, &str, bool)] = &[
     (true, "5:7", "* 6 FETCH (FLAGS ())", false),
     // A FETCH without UID is never a UID command's, even over `1:*` or `$`: it is a change
     // someone else made (the live bug of issue 19, seen on Dovecot with CHANGEDSINCE).
-    (true, "1:*", "* 2 FETCH (MODSEQ (13) FLAGS (\\Answered))", false),
-    (true, "1:*", "* 2 FETCH (UID 40 MODSEQ (13) FLAGS (\\Answered))", true),
+    (
+        true,
+        "1:*",
+        "* 2 FETCH (MODSEQ (13) FLAGS (\\Answered))",
+        false,
+    ),
+    (
+        true,
+        "1:*",
+        "* 2 FETCH (UID 40 MODSEQ (13) FLAGS (\\Answered))",
+        true,
+    ),
     (true, "*", "* 2 FETCH (FLAGS ())", false),
     (true, "*", "* 2 FETCH (UID 3 FLAGS ())", true),
     (true, "3:*", "* 2 FETCH (UID 1 FLAGS ())", true),
@@ -243,8 +256,14 @@ fn fetch_and_store_claim_by_set_and_uid() {
     for &(uid, text, line, expected) in FETCH_CASES {
         let d = data(line);
         for kind in [
-            CommandKind::Fetch { uid, set: set(text) },
-            CommandKind::Store { uid, set: set(text) },
+            CommandKind::Fetch {
+                uid,
+                set: set(text),
+            },
+            CommandKind::Store {
+                uid,
+                set: set(text),
+            },
         ] {
             if kind.claims(&d, "A1") != expected {
                 wrong.push(format!("{kind:?} on {line:?}: expected {expected}"));
@@ -334,9 +353,18 @@ fn select_and_move_claim_their_response_codes() {
         examine: true,
     };
     for line in select_codes {
-        assert!(select.claims_code(&code(line)), "SELECT should claim {line}");
-        assert!(!CommandKind::Move.claims_code(&code(line)), "MOVE claimed {line}");
-        assert!(!CommandKind::Noop.claims_code(&code(line)), "NOOP claimed {line}");
+        assert!(
+            select.claims_code(&code(line)),
+            "SELECT should claim {line}"
+        );
+        assert!(
+            !CommandKind::Move.claims_code(&code(line)),
+            "MOVE claimed {line}"
+        );
+        assert!(
+            !CommandKind::Noop.claims_code(&code(line)),
+            "NOOP claimed {line}"
+        );
     }
     for line in others {
         assert!(!select.claims_code(&code(line)), "SELECT claimed {line}");
@@ -523,7 +551,11 @@ mod unsent_commands {
             DataMode::Collect,
         )
         .expect("store");
-        assert_eq!(sent(&mut s), "A1 FETCH 1 FLAGS\r\n", "STORE waits for FETCH");
+        assert_eq!(
+            sent(&mut s),
+            "A1 FETCH 1 FLAGS\r\n",
+            "STORE waits for FETCH"
+        );
         let events = feed(&mut s, "* 2 FETCH (FLAGS (\\Seen))\r\n");
         assert!(
             matches!(unsolicited(&events).as_slice(), [TypedEvent::Fetch(f)] if f.seq == 2),
@@ -543,11 +575,18 @@ mod unsent_commands {
             DataMode::Collect,
         )
         .expect("select");
-        assert_eq!(sent(&mut s), "A1 FETCH 1 FLAGS\r\n", "SELECT waits for FETCH");
+        assert_eq!(
+            sent(&mut s),
+            "A1 FETCH 1 FLAGS\r\n",
+            "SELECT waits for FETCH"
+        );
         let events = feed(&mut s, "* 3 EXISTS\r\n* OK [UIDVALIDITY 5] ok\r\n");
         let got = unsolicited(&events);
         assert!(
-            matches!(got.as_slice(), [TypedEvent::Exists(3), TypedEvent::Status { .. }]),
+            matches!(
+                got.as_slice(),
+                [TypedEvent::Exists(3), TypedEvent::Status { .. }]
+            ),
             "{events:?}"
         );
     }
@@ -576,7 +615,10 @@ mod unsent_commands {
         assert!(!first.contains("STATUS"), "{first:?}");
         let events = feed(&mut s, "* STATUS INBOX (MESSAGES 4)\r\n");
         assert!(
-            matches!(unsolicited(&events).as_slice(), [TypedEvent::MailboxStatus { .. }]),
+            matches!(
+                unsolicited(&events).as_slice(),
+                [TypedEvent::MailboxStatus { .. }]
+            ),
             "{events:?}"
         );
     }
