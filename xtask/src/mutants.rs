@@ -2,7 +2,8 @@
 //! tests must catch — the sans-I/O protocol core, the driver, the client–bridge wire contract
 //! and the bridge's policy, ticket and config code ([`SCOPE`]).
 //!
-//! How a run works: cargo-mutants (configured by `.cargo/mutants.toml`: which tests run,
+//! How a run works: cargo-mutants (configured by `.cargo/mutants.toml` for the client and
+//! `.cargo/mutants-bridge.toml` for the bridge: which tests run,
 //! timeouts, exclusions) mutates the chosen files one mutant at a time and runs the mutated
 //! package's own fast tests. Its lists of outcomes are then read back and each *missed* mutant
 //! is looked up in `mutants/accepted.txt`, the checked-in list of misses that are equivalent
@@ -192,6 +193,9 @@ fn mutants_command(package: &str, files: &[String]) -> Command {
     let mut cmd = Command::new(cargo);
     cmd.current_dir(workspace_root())
         .args(["mutants", "--package", package, "--colors", "never"]);
+    if package == "daaki-imap-bridge" {
+        cmd.args(["--config", ".cargo/mutants-bridge.toml"]);
+    }
     for f in files {
         cmd.args(["--file", f]);
     }
