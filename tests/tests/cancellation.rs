@@ -20,14 +20,36 @@
 //! is when a future is dropped, still varies). `TORTURE_ITERATIONS` replaces the iterations per
 //! connection.
 //!
+//! Drops must really land mid-operation, not merely somewhere: each run asserts that, over
+//! all its connections, at least one dropped future fell in each of these phases (measured,
+//! not assumed — see [`Landed`]):
+//! - mid-write: an APPEND dropped after the first byte of its command was written and before
+//!   the last one was (with synchronising literals this includes the wait for `+`);
+//! - mid-literal: an APPEND dropped after some but not all of its literal was written;
+//! - mid-FETCH stream: a streaming FETCH dropped with responses in its channel and at least
+//!   one more delivered after the drop;
+//! - mid-IDLE: an IDLE dropped after the server's `+` was read and before `DONE` was written;
+//! - mid-pipeline: a pipeline dropped after its first command was written and before the
+//!   reply to its last one was read.
+//!
+//! The wire positions come from [`Tap`]: the tapped connections run over
+//! [`from_stream`](daaki_imap::ImapConnectionBuilder::from_stream) on a TCP stream whose
+//! reads and writes are logged line by line (literals skipped, their first bytes kept), with
+//! one clock for both directions; every drop is taken between two snapshots of that log, so
+//! "before the drop" and "after the drop" are exact. The stream phase needs no tap (the
+//! channel's fill level is observable), so it counts on every connection; also every run
+//! must have completed fewer APPENDs than it sent, and every APPEND dropped mid-write must
+//! still have been appended (the command completed without its caller).
+//!
 //! Two runtimes: a multi-threaded one (the driver runs in parallel with the caller, so timeouts
 //! drop futures at arbitrary points of the driver's work) and a current-thread one (the driver
 //! only runs when the caller yields, so "dropped after k polls" means after k driver turns).
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::future::{Future, poll_fn};
-use std::pin::{Pin, pin};
-use std::task::Poll;
+use std::pin::Pin;
+use std::sync::{Arc, Mutex};
+use std::task::{Context, Poll};
 use std::time::{Duration, Instant};
 
 use daaki_imap::types::response::FetchResponse;
@@ -38,7 +60,10 @@ use daaki_imap::{IdleEvent, ImapConnection, StoreKind, TlsMode, TrustRoots, Type
 use daaki_imap_tests::harness::{ServerKind, TestServer, TestUser, seed};
 use daaki_imap_tests::proxy::Recorder;
 use daaki_imap_tests::server_tests;
+use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
+use tokio::net::TcpStream;
 use tokio::sync::mpsc;
+use tokio_util::compat::TokioAsyncReadCompatExt;
 use tokio_util::sync::CancellationToken;
 
 /// Messages seeded into each user's INBOX.
@@ -131,6 +156,12 @@ enum DropAt {
     Polls(u32),
     /// After this long (`tokio::time::timeout`).
     After(Duration),
+    /// As soon as this many responses wait in a streaming FETCH's channel (see
+    /// [`Torture::stream_orphan`], which sets the number to the channel's capacity: full).
+    Queued(usize),
+    /// This many polls after the server's next `+` was read (tapped connections only): an
+    /// IDLE just accepted, a synchronising literal being written.
+    Continuation(u32),
 }
 
 impl DropAt {
@@ -152,21 +183,422 @@ impl DropAt {
     }
 }
 
-/// Runs `fut` until `at`, then drops it; its output if it finished first.
-async fn drive<F: Future>(fut: F, at: DropAt) -> Option<F::Output> {
+/// What the wire and the caller looked like at one moment.
+#[derive(Debug, Clone, Copy, Default)]
+struct Snap {
+    /// [`Wire::clock`] (0 without a tap).
+    clock: u64,
+    /// Client bytes written so far (0 without a tap).
+    written: u64,
+    /// Items waiting in a streaming FETCH's channel (where that is what matters).
+    queued: usize,
+    /// Continuation requests (`+`) read so far (0 without a tap).
+    continuations: u64,
+}
+
+/// A future that was dropped: snapshots taken just before and just after the drop.
+#[derive(Debug, Clone, Copy)]
+struct Dropped {
+    before: Snap,
+    after: Snap,
+}
+
+/// Runs `fut` until `at`, then drops it between two snapshots; its output if it finished
+/// first.
+async fn drive<F: Future>(
+    fut: F,
+    at: DropAt,
+    snap: &(dyn Fn() -> Snap + Sync),
+) -> Result<F::Output, Dropped> {
+    let mut fut = Box::pin(fut);
     match at {
         DropAt::Polls(k) => {
-            let mut fut = pin!(fut);
             for _ in 0..k {
                 if let Poll::Ready(out) = poll_fn(|cx| Poll::Ready(fut.as_mut().poll(cx))).await {
-                    return Some(out);
+                    return Ok(out);
                 }
                 tokio::task::yield_now().await;
             }
-            None
         }
-        DropAt::After(d) => tokio::time::timeout(d, fut).await.ok(),
+        DropAt::After(d) => {
+            if let Ok(out) = tokio::time::timeout(d, &mut fut).await {
+                return Ok(out);
+            }
+        }
+        DropAt::Queued(_) | DropAt::Continuation(_) => {
+            let start = snap();
+            let give_up = Instant::now() + V;
+            let mut after_due = None;
+            loop {
+                if let Poll::Ready(out) = poll_fn(|cx| Poll::Ready(fut.as_mut().poll(cx))).await {
+                    return Ok(out);
+                }
+                let now = snap();
+                if after_due.is_none() {
+                    after_due = match at {
+                        DropAt::Queued(n) if now.queued >= n => Some(0),
+                        DropAt::Continuation(k) if now.continuations > start.continuations => {
+                            Some(k)
+                        }
+                        _ => None,
+                    };
+                }
+                match after_due.as_mut() {
+                    Some(0) => break,
+                    Some(k) => *k -= 1,
+                    None if Instant::now() >= give_up => break,
+                    None => {}
+                }
+                tokio::task::yield_now().await;
+            }
+        }
     }
+    let before = snap();
+    drop(fut);
+    let after = snap();
+    Err(Dropped { before, after })
+}
+
+// ---------------------------------------------------------------------------------------------
+// The wire tap
+// ---------------------------------------------------------------------------------------------
+
+/// Literal bytes kept from the start of each literal (enough for an APPEND's Subject).
+const LITERAL_PREFIX: usize = 128;
+
+/// One line, or the text between two literals, that crossed a tapped connection.
+#[derive(Debug, Clone)]
+struct Line {
+    text: String,
+    /// Stream offsets of its first byte and one past its LF.
+    start: u64,
+    end: u64,
+    /// [`Wire::clock`] when it was complete.
+    clock: u64,
+}
+
+/// One literal that crossed a tapped connection.
+#[derive(Debug, Clone)]
+struct Literal {
+    /// Stream offsets of its first byte and one past its last.
+    start: u64,
+    end: u64,
+    /// Its first [`LITERAL_PREFIX`] bytes.
+    prefix: Vec<u8>,
+}
+
+/// One direction of a tapped connection, cut into lines and literals as IMAP frames them.
+#[derive(Debug, Default)]
+struct Direction {
+    /// Bytes so far.
+    offset: u64,
+    lines: Vec<Line>,
+    /// Lines starting with `+` (continuation requests, from the server).
+    continuations: u64,
+    literals: Vec<Literal>,
+    /// The line being received, and where it started.
+    text: Vec<u8>,
+    text_start: u64,
+    /// The literal being received: bytes still due, where it started, its first bytes.
+    literal_left: u64,
+    literal_start: u64,
+    prefix: Vec<u8>,
+}
+
+impl Direction {
+    fn feed(&mut self, mut bytes: &[u8], clock: &mut u64) {
+        while !bytes.is_empty() {
+            if self.literal_left > 0 {
+                let n = bytes
+                    .len()
+                    .min(usize::try_from(self.literal_left).unwrap_or(usize::MAX));
+                let (literal, rest) = bytes.split_at(n);
+                let room = LITERAL_PREFIX.saturating_sub(self.prefix.len()).min(n);
+                self.prefix.extend_from_slice(&literal[..room]);
+                self.offset += n as u64;
+                self.literal_left -= n as u64;
+                bytes = rest;
+                if self.literal_left == 0 {
+                    self.end_literal();
+                }
+                continue;
+            }
+            if self.text.is_empty() {
+                self.text_start = self.offset;
+            }
+            let Some(lf) = bytes.iter().position(|&b| b == b'\n') else {
+                self.text.extend_from_slice(bytes);
+                self.offset += bytes.len() as u64;
+                return;
+            };
+            let (line, rest) = bytes.split_at(lf + 1);
+            self.text.extend_from_slice(line);
+            self.offset += line.len() as u64;
+            bytes = rest;
+            *clock += 1;
+            let text = String::from_utf8_lossy(&std::mem::take(&mut self.text)).into_owned();
+            let announced = literal_announced(&text);
+            self.continuations += u64::from(text.starts_with('+'));
+            self.lines.push(Line {
+                text,
+                start: self.text_start,
+                end: self.offset,
+                clock: *clock,
+            });
+            if let Some(n) = announced {
+                self.literal_left = n;
+                self.literal_start = self.offset;
+                if n == 0 {
+                    self.end_literal();
+                }
+            }
+        }
+    }
+
+    fn end_literal(&mut self) {
+        self.literals.push(Literal {
+            start: self.literal_start,
+            end: self.offset,
+            prefix: std::mem::take(&mut self.prefix),
+        });
+    }
+}
+
+/// The length a line announces for the literal after it (`{n}`, `{n+}`, `~{n}`).
+fn literal_announced(line: &str) -> Option<u64> {
+    let body = line.strip_suffix("\r\n")?.strip_suffix('}')?;
+    let (_, n) = body.rsplit_once('{')?;
+    n.strip_suffix('+').unwrap_or(n).parse().ok()
+}
+
+/// Both directions of a tapped connection, with one clock: it ticks at every complete line
+/// of either direction, so lines can be ordered across directions.
+#[derive(Debug, Default)]
+struct Wire {
+    clock: u64,
+    /// What the client wrote.
+    client: Direction,
+    /// What the client read.
+    server: Direction,
+}
+
+/// A handle on a tapped connection's [`Wire`].
+#[derive(Debug, Clone, Default)]
+struct Tap(Arc<Mutex<Wire>>);
+
+impl Tap {
+    fn wire(&self) -> std::sync::MutexGuard<'_, Wire> {
+        self.0.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    fn snap(&self) -> Snap {
+        let wire = self.wire();
+        Snap {
+            clock: wire.clock,
+            written: wire.client.offset,
+            queued: 0,
+            continuations: wire.server.continuations,
+        }
+    }
+}
+
+/// Bytes a [`Tapped`] stream takes per write.
+const WRITE_CHUNK: usize = 16 * 1024;
+
+/// A TCP stream that logs what the client writes and reads into a [`Tap`]. Bytes are logged
+/// when the socket took them (writes) or handed them over (reads).
+///
+/// Writes are taken at most [`WRITE_CHUNK`] bytes at a time, and a write that leaves more to
+/// write makes the next one wait [`WRITE_PAUSE`], as a congested link would: loopback accepts
+/// a whole MiB literal in one write, which no drop could ever land inside; this way a large
+/// literal takes many writes and some milliseconds, on either runtime.
+struct Tapped {
+    inner: TcpStream,
+    tap: Tap,
+    /// What the next write waits for first.
+    pause: Option<Pin<Box<tokio::time::Sleep>>>,
+}
+
+/// See [`Tapped`].
+const WRITE_PAUSE: Duration = Duration::from_millis(1);
+
+impl AsyncRead for Tapped {
+    fn poll_read(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &mut ReadBuf<'_>,
+    ) -> Poll<std::io::Result<()>> {
+        let before = buf.filled().len();
+        let polled = Pin::new(&mut self.inner).poll_read(cx, buf);
+        if let Poll::Ready(Ok(())) = polled {
+            let mut wire = self.tap.wire();
+            let Wire { clock, server, .. } = &mut *wire;
+            server.feed(&buf.filled()[before..], clock);
+        }
+        polled
+    }
+}
+
+impl AsyncWrite for Tapped {
+    fn poll_write(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &[u8],
+    ) -> Poll<std::io::Result<usize>> {
+        if let Some(pause) = self.pause.as_mut() {
+            std::task::ready!(pause.as_mut().poll(cx));
+            self.pause = None;
+        }
+        let more = buf.len() > WRITE_CHUNK;
+        let buf = &buf[..buf.len().min(WRITE_CHUNK)];
+        let polled = Pin::new(&mut self.inner).poll_write(cx, buf);
+        if let Poll::Ready(Ok(n)) = polled {
+            if more {
+                self.pause = Some(Box::pin(tokio::time::sleep(WRITE_PAUSE)));
+            }
+            let mut wire = self.tap.wire();
+            let Wire { clock, client, .. } = &mut *wire;
+            client.feed(&buf[..n], clock);
+        }
+        polled
+    }
+
+    fn poll_flush(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<std::io::Result<()>> {
+        Pin::new(&mut self.inner).poll_flush(cx)
+    }
+
+    fn poll_shutdown(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<std::io::Result<()>> {
+        Pin::new(&mut self.inner).poll_shutdown(cx)
+    }
+}
+
+/// A dropped operation whose phase is decided from the wire once it is over.
+#[derive(Debug, Clone, Copy)]
+enum Probe {
+    /// APPEND of the message with `Subject: Torture {n}`.
+    Append { n: u32 },
+    /// An IDLE (polled at least once, so it reached the driver and will be written unless a
+    /// later IDLE replaces it) started when `from` client bytes were written. Judged only if
+    /// it is the one IDLE written after `from` in its iteration: another operation's IDLE
+    /// is never taken for it.
+    Idle { from: u64 },
+    /// A pipeline (polled, so it will be written) started at `from`; judged only if it is the
+    /// one pipeline written after `from` in its iteration.
+    Pipeline { from: u64 },
+}
+
+/// Drops that landed in each phase (see the module docs for the definitions).
+#[derive(Debug, Clone, Copy, Default)]
+struct Landed {
+    mid_write: u32,
+    mid_literal: u32,
+    mid_stream: u32,
+    mid_idle: u32,
+    mid_pipeline: u32,
+}
+
+impl Landed {
+    fn add(&mut self, other: Landed) {
+        self.mid_write += other.mid_write;
+        self.mid_literal += other.mid_literal;
+        self.mid_stream += other.mid_stream;
+        self.mid_idle += other.mid_idle;
+        self.mid_pipeline += other.mid_pipeline;
+    }
+
+    /// The phases no drop landed in.
+    fn missing(&self) -> Vec<&'static str> {
+        [
+            ("mid-write", self.mid_write),
+            ("mid-literal", self.mid_literal),
+            ("mid-FETCH stream", self.mid_stream),
+            ("mid-IDLE", self.mid_idle),
+            ("mid-pipeline", self.mid_pipeline),
+        ]
+        .into_iter()
+        .filter(|(_, n)| *n == 0)
+        .map(|(name, _)| name)
+        .collect()
+    }
+}
+
+/// Decides where `dropped` landed for `probe`, from a wire on which the operation is over.
+/// Returns the phases it landed in (mid-write, mid-literal, mid-IDLE, mid-pipeline).
+fn classify(wire: &Wire, probe: Probe, dropped: Dropped) -> Landed {
+    let (before, after) = (dropped.before, dropped.after);
+    let client = &wire.client.lines;
+    let server = &wire.server.lines;
+    let mut landed = Landed::default();
+    match probe {
+        Probe::Append { n } => {
+            let subject = format!("Subject: Torture {n}\r\n");
+            let Some(literal) = wire.client.literals.iter().find(|l| {
+                l.prefix
+                    .windows(subject.len())
+                    .any(|w| w == subject.as_bytes())
+            }) else {
+                return landed;
+            };
+            let command = client.iter().find(|l| l.end == literal.start);
+            let tail = client.iter().find(|l| l.start == literal.end);
+            if let (Some(command), Some(tail)) = (command, tail)
+                && command.start < before.written
+                && after.written < tail.end
+            {
+                landed.mid_write += 1;
+            }
+            if literal.start < before.written && after.written < literal.end {
+                landed.mid_literal += 1;
+            }
+        }
+        Probe::Idle { from } => {
+            let idles: Vec<_> = client
+                .iter()
+                .filter(|l| l.start >= from && l.text.ends_with(" IDLE\r\n"))
+                .collect();
+            let [idle] = idles[..] else {
+                return landed;
+            };
+            let accepted = server
+                .iter()
+                .find(|l| l.clock > idle.clock && l.text.starts_with('+'));
+            let done = client
+                .iter()
+                .find(|l| l.start > idle.start && l.text == "DONE\r\n");
+            if let (Some(accepted), Some(done)) = (accepted, done)
+                && accepted.clock <= before.clock
+                && done.start >= after.written
+            {
+                landed.mid_idle += 1;
+            }
+        }
+        Probe::Pipeline { from } => {
+            let firsts: Vec<_> = client
+                .iter()
+                .filter(|l| l.start >= from && l.text.ends_with(" STATUS INBOX (MESSAGES)\r\n"))
+                .collect();
+            let [first] = firsts[..] else {
+                return landed;
+            };
+            let Some(last) = client
+                .iter()
+                .find(|l| l.start > first.start && l.text.ends_with(" NOOP\r\n"))
+            else {
+                return landed;
+            };
+            let tag = last.text.split(' ').next().unwrap_or_default();
+            let reply = server
+                .iter()
+                .find(|l| l.clock > last.clock && l.text.split(' ').next() == Some(tag));
+            if let Some(reply) = reply
+                && first.start < before.written
+                && reply.clock > after.clock
+            {
+                landed.mid_pipeline += 1;
+            }
+        }
+    }
+    landed
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -292,6 +724,9 @@ struct Setup {
     compress: bool,
     /// Through a recording relay (plaintext only), to prove what went on the wire.
     recorded: bool,
+    /// Over [`from_stream`](daaki_imap::ImapConnectionBuilder::from_stream) on a [`Tapped`]
+    /// plaintext TCP stream, so where each drop landed is known (plaintext, no COMPRESS).
+    tapped: bool,
 }
 
 /// A torture connection and what it has done.
@@ -302,6 +737,14 @@ struct Torture {
     /// `TORTURE_SEED` of the run (what replays it).
     run_seed: u64,
     recorder: Option<Recorder>,
+    /// The wire log of a tapped connection.
+    tap: Option<Tap>,
+    /// Dropped operations to classify once the iteration is over.
+    probes: Vec<(Probe, Dropped)>,
+    /// Where drops landed.
+    landed: Landed,
+    /// APPENDs (by number) dropped mid-write: each must still have been appended.
+    dropped_mid_write: Vec<u32>,
     /// Sizes of APPENDs that may have been sent (count per size).
     append_sizes: BTreeMap<u32, u32>,
     appends_sent: u32,
@@ -331,10 +774,30 @@ async fn open(server: &dyn TestServer, user: &TestUser, setup: Setup, run_seed: 
         (TlsMode::Implicit, None) => server.tls_port(),
         _ => server.plain_port(),
     };
-    let conn = builder
-        .connect(server.host(), port, setup.mode, V)
-        .await
-        .unwrap_or_else(|e| panic!("{}: connect: {e}", setup.name));
+    let (conn, tap) = if setup.tapped {
+        assert!(setup.mode == TlsMode::Plaintext && !setup.compress && !setup.recorded);
+        let tap = Tap::default();
+        let tcp = TcpStream::connect((server.host(), server.plain_port()))
+            .await
+            .unwrap_or_else(|e| panic!("{}: TCP connect: {e}", setup.name));
+        let stream = Tapped {
+            inner: tcp,
+            tap: tap.clone(),
+            pause: None,
+        };
+        let (conn, driver) = builder
+            .from_stream(stream.compat(), V)
+            .await
+            .unwrap_or_else(|e| panic!("{}: greeting: {e}", setup.name));
+        tokio::spawn(driver);
+        (conn, Some(tap))
+    } else {
+        let conn = builder
+            .connect(server.host(), port, setup.mode, V)
+            .await
+            .unwrap_or_else(|e| panic!("{}: connect: {e}", setup.name));
+        (conn, None)
+    };
     conn.login(&user.name, &user.password, V)
         .await
         .unwrap_or_else(|e| panic!("{}: login: {e}", setup.name));
@@ -367,6 +830,10 @@ async fn open(server: &dyn TestServer, user: &TestUser, setup: Setup, run_seed: 
         rng: Rng::for_connection(run_seed, setup.name),
         run_seed,
         recorder,
+        tap,
+        probes: Vec::new(),
+        landed: Landed::default(),
+        dropped_mid_write: Vec::new(),
         append_sizes: BTreeMap::new(),
         appends_sent: 0,
         appends_done: 0,
@@ -491,6 +958,9 @@ impl Torture {
     /// One operation, dropped at a random point; checks its result if it finished first.
     /// Returns whether it finished.
     async fn op(&mut self, op: Op, at: DropAt) -> Result<bool, String> {
+        let tap = self.tap.clone();
+        let snap = move || tap.as_ref().map(Tap::snap).unwrap_or_default();
+        let from = snap().written;
         let finished = match op {
             Op::StreamOrphan => return self.stream_orphan(at).await,
             Op::IdleEnds => return self.idle_ends().await,
@@ -505,11 +975,28 @@ impl Torture {
                     }
                     futs.push(self.checked(op, at.polls_once(), true));
                 }
-                drive(join_all(futs), at).await
+                drive(join_all(futs), at, &snap).await.ok()
             }
-            op => drive(self.checked(op, at.polls_once(), false), at)
-                .await
-                .map(|r| vec![r]),
+            op => {
+                let append = self.appends_sent;
+                match drive(self.checked(op, at.polls_once(), false), at, &snap).await {
+                    Ok(r) => Some(vec![r]),
+                    Err(dropped) => {
+                        let probe = match op {
+                            Op::Append if at.polls_once() => Some(Probe::Append { n: append }),
+                            Op::Idle if at.polls_once() => Some(Probe::Idle { from }),
+                            Op::Pipeline if at.polls_once() => Some(Probe::Pipeline { from }),
+                            _ => None,
+                        };
+                        if let Some(probe) = probe
+                            && self.tap.is_some()
+                        {
+                            self.probes.push((probe, dropped));
+                        }
+                        None
+                    }
+                }
+            }
         };
         let Some(results) = finished else {
             return Ok(false);
@@ -728,18 +1215,28 @@ impl Torture {
         }
     }
 
-    /// A streaming FETCH dropped while its (small) channel is full: the command still
-    /// completes, so the receiver gets every response — or none if it was never sent.
+    /// A streaming FETCH dropped at a random point or as soon as its (small) channel is full:
+    /// the command still completes, so the receiver gets every response — or none if it was
+    /// never sent.
     async fn stream_orphan(&mut self, at: DropAt) -> Result<bool, String> {
         let uids = self.rng.uids();
-        let (tx, mut rx) = mpsc::channel(self.rng.range(1, 3) as usize);
+        let capacity = self.rng.range(1, 3) as usize;
+        let (tx, mut rx) = mpsc::channel(capacity);
         let (set, items) = (uid_set(&uids), items(false));
+        let at = match at {
+            DropAt::Queued(_) => DropAt::Queued(capacity),
+            at => at,
+        };
         let fut = self.conn.uid_fetch_streaming(&set, &items, tx, V);
-        let finished = match drive(fut, at).await {
-            None => false,
-            Some(r) => {
+        let queued = || Snap {
+            queued: rx.len(),
+            ..Snap::default()
+        };
+        let dropped = match drive(fut, at, &queued).await {
+            Err(dropped) => Some(dropped),
+            Ok(r) => {
                 r.map_err(|e| format!("streaming FETCH failed: {e}"))?;
-                true
+                None
             }
         };
         let mut got = Vec::new();
@@ -754,7 +1251,15 @@ impl Torture {
             check_fetch(&got, &uids, &seeded, false)
                 .map_err(|e| format!("orphaned stream: {e}"))?;
         }
-        Ok(finished)
+        // Nothing took from the channel until now: what was in it at the drop came before,
+        // the rest after.
+        if let Some(d) = dropped
+            && d.before.queued >= 1
+            && got.len() > d.after.queued
+        {
+            self.landed.mid_stream += 1;
+        }
+        Ok(dropped.is_none())
     }
 
     /// IDLE ends by its token (at a random moment, maybe before it starts) or by its time,
@@ -808,6 +1313,20 @@ impl Torture {
                 _ => {}
             }
         }
+        // Every command of the dropped operations was written before this NOOP and answered
+        // before its reply: their wire positions are all known now.
+        if let Some(tap) = &self.tap {
+            let wire = tap.wire();
+            for (probe, dropped) in self.probes.drain(..) {
+                let landed = classify(&wire, probe, dropped);
+                if let Probe::Append { n } = probe
+                    && landed.mid_write > 0
+                {
+                    self.dropped_mid_write.push(n);
+                }
+                self.landed.add(landed);
+            }
+        }
         Ok(())
     }
 
@@ -824,7 +1343,16 @@ impl Torture {
                     _ => Op::random(&mut self.rng),
                 };
                 previous = Some(op);
-                let at = DropAt::random(&mut self.rng);
+                let mut at = DropAt::random(&mut self.rng);
+                // Some drops aim at a phase rather than a time: a full stream channel, an
+                // IDLE just accepted, a literal just allowed.
+                if op == Op::StreamOrphan && self.rng.chance(50) {
+                    at = DropAt::Queued(0);
+                }
+                if self.tap.is_some() && matches!(op, Op::Idle | Op::Append) && self.rng.chance(50)
+                {
+                    at = DropAt::Continuation(self.rng.range(0, 8));
+                }
                 if self.history.len() >= 8 {
                     self.history.remove(0);
                 }
@@ -857,10 +1385,14 @@ impl Torture {
             .examine(SCRATCH, V)
             .await
             .map_err(|e| format!("EXAMINE: {e}"))?;
-        if scratch.exists < self.appends_done || scratch.exists > self.appends_sent {
+        let must_have = self.appends_done + self.dropped_mid_write.len() as u32;
+        if scratch.exists < must_have || scratch.exists > self.appends_sent {
             return Err(format!(
-                "{} messages appended; {} completed, {} sent",
-                scratch.exists, self.appends_done, self.appends_sent
+                "{} messages appended; {} completed, {} dropped mid-write, {} sent",
+                scratch.exists,
+                self.appends_done,
+                self.dropped_mid_write.len(),
+                self.appends_sent
             ));
         }
         if scratch.exists > 0 {
@@ -890,8 +1422,19 @@ impl Torture {
                 ));
             }
         }
-        if let Some(recorder) = &self.recorder {
-            let sent = recorder.client_text();
+        let sent = match (&self.recorder, &self.tap) {
+            (Some(recorder), _) => Some(recorder.client_text()),
+            (None, Some(tap)) => Some(
+                tap.wire()
+                    .client
+                    .lines
+                    .iter()
+                    .map(|l| l.text.as_str())
+                    .collect(),
+            ),
+            (None, None) => None,
+        };
+        if let Some(sent) = sent {
             let sync = sent.matches(" APPEND ").count();
             if self.setup.sync_literals && (sent.contains("+}\r\n") || sync == 0) {
                 return Err(format!(
@@ -933,13 +1476,18 @@ async fn torture(
     }
     let mut failures = Vec::new();
     let mut total = 0;
+    let mut landed = Landed::default();
+    let (mut appends_done, mut appends_sent) = (0, 0);
     for task in tasks {
         match task.await {
             Ok(Ok(t)) => {
                 total += per_connection;
+                landed.add(t.landed);
+                appends_done += t.appends_done;
+                appends_sent += t.appends_sent;
                 println!(
-                    "{label}: {} ok — appends {}/{} completed; per op (run, finished before drop): {:?}",
-                    t.setup.name, t.appends_done, t.appends_sent, t.stats
+                    "{label}: {} ok — appends {}/{} completed; drops landed {:?}; per op (run, finished before drop): {:?}",
+                    t.setup.name, t.appends_done, t.appends_sent, t.landed, t.stats
                 );
             }
             Ok(Err(e)) => failures.push(e),
@@ -952,6 +1500,16 @@ async fn torture(
         f64::from(total) / secs
     );
     assert!(failures.is_empty(), "{}", failures.join("\n"));
+    println!("{label}: drops landed {landed:?}");
+    assert!(
+        appends_done < appends_sent,
+        "TORTURE_SEED={seed:#x}: every APPEND sent also completed ({appends_done}): none was dropped in flight"
+    );
+    let missing = landed.missing();
+    assert!(
+        missing.is_empty(),
+        "TORTURE_SEED={seed:#x}: no drop landed {missing:?} ({landed:?}): the torture did not test those phases (with a small TORTURE_ITERATIONS, raise it)"
+    );
 }
 
 async fn dropped_futures_never_corrupt_the_connection_multi_thread(
@@ -964,6 +1522,7 @@ async fn dropped_futures_never_corrupt_the_connection_multi_thread(
             sync_literals: false,
             compress: false,
             recorded: false,
+            tapped: false,
         },
         Setup {
             name: "tls-sync-literals",
@@ -971,6 +1530,7 @@ async fn dropped_futures_never_corrupt_the_connection_multi_thread(
             sync_literals: true,
             compress: false,
             recorded: false,
+            tapped: false,
         },
         Setup {
             name: "plain-sync-literals-recorded",
@@ -978,6 +1538,7 @@ async fn dropped_futures_never_corrupt_the_connection_multi_thread(
             sync_literals: true,
             compress: false,
             recorded: true,
+            tapped: false,
         },
         Setup {
             name: "plain-compress",
@@ -985,6 +1546,23 @@ async fn dropped_futures_never_corrupt_the_connection_multi_thread(
             sync_literals: false,
             compress: true,
             recorded: false,
+            tapped: false,
+        },
+        Setup {
+            name: "tapped",
+            mode: TlsMode::Plaintext,
+            sync_literals: false,
+            compress: false,
+            recorded: false,
+            tapped: true,
+        },
+        Setup {
+            name: "tapped-sync-literals",
+            mode: TlsMode::Plaintext,
+            sync_literals: true,
+            compress: false,
+            recorded: false,
+            tapped: true,
         },
     ];
     torture(server, &setups, iterations(250), "multi-thread").await;
@@ -1000,6 +1578,7 @@ async fn dropped_futures_never_corrupt_the_connection_current_thread(
             sync_literals: true,
             compress: false,
             recorded: false,
+            tapped: false,
         },
         Setup {
             name: "ct-starttls-compress",
@@ -1007,6 +1586,23 @@ async fn dropped_futures_never_corrupt_the_connection_current_thread(
             sync_literals: false,
             compress: true,
             recorded: false,
+            tapped: false,
+        },
+        Setup {
+            name: "ct-tapped",
+            mode: TlsMode::Plaintext,
+            sync_literals: false,
+            compress: false,
+            recorded: false,
+            tapped: true,
+        },
+        Setup {
+            name: "ct-tapped-sync-literals",
+            mode: TlsMode::Plaintext,
+            sync_literals: true,
+            compress: false,
+            recorded: false,
+            tapped: true,
         },
     ];
     torture(server, &setups, iterations(150), "current-thread").await;
@@ -1021,6 +1617,7 @@ async fn the_verifying_fetch_catches_wrong_data(server: &'static dyn TestServer)
         sync_literals: false,
         compress: false,
         recorded: false,
+        tapped: false,
     };
     let t = open(server, &user, setup, 1).await;
     let uids: Vec<u32> = (1..=MESSAGES).collect();
@@ -1073,12 +1670,17 @@ async fn idles_dropped_back_to_back_leave_room_for_the_next(server: &'static dyn
         sync_literals: false,
         compress: false,
         recorded: false,
+        tapped: false,
     };
     let t = open(server, &user, setup, 2).await;
     for round in 0..20 {
         for polls in [1, 2] {
             let dropped = t.conn.idle(V, CancellationToken::new());
-            assert!(drive(dropped, DropAt::Polls(polls)).await.is_none());
+            assert!(
+                drive(dropped, DropAt::Polls(polls), &Snap::default)
+                    .await
+                    .is_err()
+            );
         }
         let r = t
             .conn
