@@ -9,6 +9,8 @@
 
 use std::time::{SystemTime, UNIX_EPOCH};
 
+use daaki_imap::proto::parse_response;
+use daaki_imap::proto::response::{Data, FetchItem, Response};
 use daaki_imap::types::response::FetchResponse;
 use daaki_imap::types::{
     FetchAttr, ImapDateTime, ObjectId, SearchKey, SequenceSet, ServerDateTime, StatusAttr,
@@ -17,6 +19,7 @@ use daaki_imap::{AppendMessage, Error, ImapConnection, TlsMode};
 use daaki_imap_tests::client::{T, login};
 use daaki_imap_tests::fake::{FakeServer, Step};
 use daaki_imap_tests::harness::{ServerKind, TestServer, seed};
+use daaki_imap_tests::proxy::Recorder;
 use daaki_imap_tests::server_tests;
 
 fn set(s: &str) -> SequenceSet {
@@ -217,9 +220,23 @@ async fn savedate_is_the_time_of_saving(server: &'static dyn TestServer) {
 /// PREVIEW of sample messages 1 (plain) and 10 (quoted-printable), full and LAZY: LAZY gives
 /// the same text or NIL. Dovecot previews every message: the decoded start of the text, at
 /// most 256 characters (RFC 8970). Cyrus 3.6 answers `PREVIEW NIL` (it previews only what
-/// it has stored, which the harness does not configure) — parsed as `None`.
+/// it has stored, which the harness does not configure).
+///
+/// The typed [`FetchResponse::preview`] is an `Option<String>`: `None` both for `PREVIEW NIL`
+/// and for a response without PREVIEW, so it cannot prove the NIL. The connection runs
+/// through a recording relay, and the Cyrus half parses the server's FETCH responses with
+/// the crate's own parser ([`daaki_imap::proto::parse_response`]), whose items do tell them
+/// apart: each must carry `PREVIEW` with the value NIL.
 async fn preview_is_the_decoded_start_of_the_text(server: &'static dyn TestServer) {
-    let conn = fresh(server).await;
+    let recorder = Recorder::start(server.plain_port()).await;
+    let user = server.new_user(0);
+    let conn = ImapConnection::builder()
+        .connect(server.host(), recorder.port(), TlsMode::Plaintext, T)
+        .await
+        .expect("connect through the relay");
+    conn.login(&user.name, &user.password, T)
+        .await
+        .expect("login");
     assert!(conn.capabilities().has("PREVIEW"));
     conn.create("Previews", T).await.expect("create");
     let messages = [1, 10]
@@ -270,6 +287,31 @@ async fn preview_is_the_decoded_start_of_the_text(server: &'static dyn TestServe
         }
         ServerKind::Cyrus => {
             assert_eq!(previews, vec![None, None], "Cyrus 3.6: PREVIEW NIL");
+            // On the wire: four FETCH responses (full and LAZY, messages 1 and 2), each with
+            // a PREVIEW item whose value is NIL — not a response without PREVIEW.
+            let wire = recorder.server_text();
+            let mut nil_previews = Vec::new();
+            for line in wire.split_inclusive("\r\n") {
+                if !(line.starts_with("* ") && line.contains(" FETCH ")) {
+                    continue;
+                }
+                let (response, _) = parse_response(line.as_bytes())
+                    .unwrap_or_else(|e| panic!("{line:?} parses: {e:?}"));
+                let Response::Data(Data::Fetch(fetch)) = response else {
+                    panic!("{line:?} is FETCH data")
+                };
+                let previews: Vec<_> = fetch
+                    .items
+                    .iter()
+                    .filter_map(|item| match item {
+                        FetchItem::Preview(value) => Some(value.is_none()),
+                        _ => None,
+                    })
+                    .collect();
+                assert_eq!(previews, [true], "one PREVIEW, NIL, in {line:?}");
+                nil_previews.push(fetch.seq);
+            }
+            assert_eq!(nil_previews, [1, 2, 1, 2], "server said:\n{wire}");
         }
     }
 }
