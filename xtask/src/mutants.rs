@@ -196,6 +196,15 @@ fn mutants_command(package: &str, files: &[String]) -> Command {
     if package == "daaki-imap-bridge" {
         cmd.args(["--config", ".cargo/mutants-bridge.toml"]);
     }
+    // cargo-mutants builds in a fresh copy of the tree, with its own `target/` unless
+    // CARGO_TARGET_DIR says otherwise: one shared target dir keeps the dependencies built
+    // across runs (only the workspace crates are rebuilt for each new copy).
+    if std::env::var_os("CARGO_TARGET_DIR").is_none() {
+        cmd.env(
+            "CARGO_TARGET_DIR",
+            workspace_root().join("target").join("mutants-build"),
+        );
+    }
     for f in files {
         cmd.args(["--file", f]);
     }
