@@ -47,16 +47,32 @@ async fn append(conn: &ImapConnection, mailbox: &str, i: u32) {
         .expect("append");
 }
 
-/// Lets IDLE reach the server (and Dovecot start watching the mailbox) before the change.
-async fn settle() {
-    tokio::time::sleep(Duration::from_millis(500)).await;
+/// Waits until the server has sent `n` continuation requests (`+`) on the connection through
+/// `relay` — for IDLE, its acceptance: the server watches the mailbox from then on. The relay
+/// has no notification, so its record is polled; the bound is the generous [`T`].
+async fn continuations(relay: &Recorder, n: usize) {
+    let seen = || {
+        relay
+            .server_text()
+            .split("\r\n")
+            .filter(|line| line.starts_with('+'))
+            .count()
+    };
+    tokio::time::timeout(T, async {
+        while seen() < n {
+            tokio::time::sleep(Duration::from_millis(5)).await;
+        }
+    })
+    .await
+    .unwrap_or_else(|_| panic!("no continuation #{n}: {}", relay.server_text()));
 }
 
 async fn append_elsewhere_wakes_idle_as_exists_and_noop_as_typed_exists(
     server: &'static dyn TestServer,
 ) {
     let user = server.new_user(3);
-    let watcher = login(server, &user, TlsMode::Plaintext).await;
+    let relay = Recorder::start(server.plain_port()).await;
+    let watcher = login_with(ImapConnection::builder(), server, relay.port(), &user).await;
     let writer = login(server, &user, TlsMode::Plaintext).await;
     assert_eq!(watcher.select("INBOX", T).await.expect("select").exists, 3);
 
@@ -65,7 +81,7 @@ async fn append_elsewhere_wakes_idle_as_exists_and_noop_as_typed_exists(
         let watcher = watcher.clone();
         async move { watcher.idle(T, CancellationToken::new()).await }
     });
-    settle().await;
+    continuations(&relay, 1).await;
     append(&writer, "INBOX", 4).await;
     let woke = idle.await.expect("idle task").expect("idle");
     assert_eq!(woke, IdleEvent::Exists(4));
@@ -85,14 +101,16 @@ async fn idle_cancelled_by_its_token_returns_cancelled_and_the_connection_keeps_
     server: &'static dyn TestServer,
 ) {
     let user = server.new_user(3);
-    let conn = login(server, &user, TlsMode::Plaintext).await;
+    let relay = Recorder::start(server.plain_port()).await;
+    let conn = login_with(ImapConnection::builder(), server, relay.port(), &user).await;
     conn.select("INBOX", T).await.expect("select");
     let cancel = CancellationToken::new();
     let idle = tokio::spawn({
         let (conn, cancel) = (conn.clone(), cancel.clone());
         async move { conn.idle(T, cancel).await }
     });
-    settle().await;
+    // Cancelled while the server is idling, not before IDLE went out.
+    continuations(&relay, 1).await;
     cancel.cancel();
     let ended = tokio::time::timeout(T, idle)
         .await
@@ -147,10 +165,11 @@ async fn an_abandoned_idle_still_sends_done_and_the_next_command_works(
         .expect("the next command works after an abandoned IDLE");
     assert_eq!(fetched.len(), 3);
 
-    // Dropped by losing a select.
+    // Dropped by losing a select, as soon as the server accepted it (the first IDLE's
+    // acceptance was continuation #1).
     tokio::select! {
         r = conn.idle(T, CancellationToken::new()) => panic!("IDLE ended by itself: {r:?}"),
-        () = tokio::time::sleep(Duration::from_millis(500)) => {}
+        () = continuations(&relay, 2) => {}
     }
     conn.noop(T).await.expect("noop after an abandoned IDLE");
     assert_eq!(
@@ -302,12 +321,18 @@ async fn long_idle_is_reissued_transparently_and_still_ends_on_time_and_on_new_m
         relay.client_text()
     );
 
-    // New mail after a refresh still wakes IDLE.
+    // New mail after a refresh still wakes IDLE: the APPEND waits until the new IDLE was
+    // re-issued once (DONE, then IDLE again) and the re-issued one accepted.
+    let accepted = relay
+        .server_text()
+        .split("\r\n")
+        .filter(|line| line.starts_with('+'))
+        .count();
     let idle = tokio::spawn({
         let conn = conn.clone();
         async move { conn.idle(T, CancellationToken::new()).await }
     });
-    tokio::time::sleep(Duration::from_secs(3)).await;
+    continuations(&relay, accepted + 2).await;
     append(&writer, "INBOX", 2).await;
     let woke = idle.await.expect("idle task").expect("idle");
     assert_eq!(woke, IdleEvent::Exists(2));

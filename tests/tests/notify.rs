@@ -9,7 +9,8 @@ use daaki_imap::{
     NotifySetParams, TlsMode, TypedEvent,
 };
 use daaki_imap_tests::client::{T, login};
-use daaki_imap_tests::harness::{seed, shared_dovecot};
+use daaki_imap_tests::harness::{TestServer, TestUser, seed, shared_dovecot};
+use daaki_imap_tests::proxy::Recorder;
 use tokio_util::sync::CancellationToken;
 
 fn personal(events: Vec<NotifyEvent>) -> NotifySetParams {
@@ -34,15 +35,44 @@ fn idle_task(conn: &ImapConnection) -> tokio::task::JoinHandle<daaki_imap::Resul
     tokio::spawn(async move { conn.idle(T, CancellationToken::new()).await })
 }
 
-async fn settle() {
-    tokio::time::sleep(Duration::from_millis(500)).await;
+/// Logs `user` in (plaintext) through a new recording relay, to see when IDLE is accepted.
+async fn login_relayed(server: &dyn TestServer, user: &TestUser) -> (ImapConnection, Recorder) {
+    let relay = Recorder::start(server.plain_port()).await;
+    let conn = ImapConnection::builder()
+        .connect(server.host(), relay.port(), TlsMode::Plaintext, T)
+        .await
+        .expect("connect through the relay");
+    conn.login(&user.name, &user.password, T)
+        .await
+        .expect("login");
+    (conn, relay)
+}
+
+/// Waits until the server has sent its first continuation request (`+`) on the connection
+/// through `relay` — on these connections, the acceptance of IDLE: the server watches for
+/// changes from then on. The relay has no notification, so its record is polled; the bound
+/// is the generous [`T`].
+async fn idle_accepted(relay: &Recorder) {
+    let accepted = || {
+        relay
+            .server_text()
+            .split("\r\n")
+            .any(|line| line.starts_with('+'))
+    };
+    tokio::time::timeout(T, async {
+        while !accepted() {
+            tokio::time::sleep(Duration::from_millis(5)).await;
+        }
+    })
+    .await
+    .unwrap_or_else(|_| panic!("IDLE was not accepted: {}", relay.server_text()));
 }
 
 #[tokio::test]
 async fn notify_reports_a_status_change_of_another_mailbox_during_idle() {
     let dovecot = shared_dovecot();
     let user = dovecot.new_user(2);
-    let watcher = login(dovecot, &user, TlsMode::Plaintext).await;
+    let (watcher, relay) = login_relayed(dovecot, &user).await;
     let writer = login(dovecot, &user, TlsMode::Plaintext).await;
     assert!(watcher.capabilities().has("NOTIFY"));
     watcher.select("INBOX", T).await.expect("select");
@@ -53,7 +83,7 @@ async fn notify_reports_a_status_change_of_another_mailbox_during_idle() {
     watcher.drain_events().await;
 
     let idle = idle_task(&watcher);
-    settle().await;
+    idle_accepted(&relay).await;
     writer
         .append("Archive", &[], &seed::message(1), T)
         .await
@@ -108,7 +138,7 @@ async fn notify_set_status_reports_the_initial_state_as_events() {
 async fn a_mailbox_created_elsewhere_arrives_as_a_mailbox_event() {
     let dovecot = shared_dovecot();
     let user = dovecot.new_user(0);
-    let watcher = login(dovecot, &user, TlsMode::Plaintext).await;
+    let (watcher, relay) = login_relayed(dovecot, &user).await;
     let writer = login(dovecot, &user, TlsMode::Plaintext).await;
     watcher
         .notify_set(personal(vec![NotifyEvent::MailboxName]), T)
@@ -118,7 +148,7 @@ async fn a_mailbox_created_elsewhere_arrives_as_a_mailbox_event() {
 
     // During IDLE.
     let idle = idle_task(&watcher);
-    settle().await;
+    idle_accepted(&relay).await;
     writer.create("Projects", T).await.expect("create");
     let woke = idle.await.expect("idle task").expect("idle");
     assert!(
@@ -279,7 +309,7 @@ async fn the_seed_notify_example_runs() {
 
     let dovecot = shared_dovecot();
     let user = dovecot.new_user(1);
-    let conn = login(dovecot, &user, TlsMode::Plaintext).await;
+    let (conn, relay) = login_relayed(dovecot, &user).await;
     let writer = login(dovecot, &user, TlsMode::Plaintext).await;
     conn.select("INBOX", T).await.expect("select");
     let run = tokio::spawn({
@@ -287,8 +317,8 @@ async fn the_seed_notify_example_runs() {
         async move { example(&conn).await }
     });
     // NOTIFY SET STATUS queues the initial STATUS of every mailbox as events, which do not end
-    // the IDLE that follows; wait for it to start, then change Archive.
-    tokio::time::sleep(Duration::from_secs(1)).await;
+    // the IDLE that follows; wait for the server to accept it, then change Archive.
+    idle_accepted(&relay).await;
     writer
         .append("Archive", &[], &seed::message(1), T)
         .await

@@ -83,15 +83,19 @@ fn streaming_100k_messages_with_a_slow_consumer_keeps_memory_flat() {
         header_bytes / 1024
     );
     // Buffering would cost at least the header bytes (tens of MiB for 100k messages); streaming
-    // holds a channel's worth plus one socket read.
+    // holds a channel's worth plus one socket read. Measured (debug build, three runs): VmRSS
+    // grew by 8–12 KiB between 10k and 100k messages, VmHWM 7.6–7.8 MiB. The bounds leave
+    // room for allocator noise and other machines, no more: 512 KiB of growth over 90,000
+    // messages is under 6 bytes per message (keeping each message's UID alone would cost
+    // more), and a 16 MiB peak is well under the ~25 MiB streamed.
     assert!(header_bytes > 20 * 1024 * 1024, "{header_bytes}");
     assert!(
-        growth < 16 * 1024,
-        "VmRSS grew by {growth} KiB between 10k and 100k messages"
+        growth < 512,
+        "VmRSS grew by {growth} KiB between 10k and 100k messages (measured: about 10 KiB)"
     );
     assert!(
-        hwm_100k * 1024 < header_bytes,
-        "peak RSS ({hwm_100k} KiB) is below the data streamed ({header_bytes} bytes)"
+        hwm_100k < 16 * 1024,
+        "peak RSS {hwm_100k} KiB (measured: about 7,800 KiB)"
     );
 }
 
