@@ -12,6 +12,7 @@ use daaki_imap_bridge::config::Target;
 use daaki_imap_bridge::{Bridge, Config};
 use daaki_imap_tests::client::{T, login};
 use daaki_imap_tests::harness::{Dovecot, TestUser, seed, shared_dovecot};
+use daaki_imap_tests::proxy::Recorder;
 use tokio_util::sync::CancellationToken;
 
 const ORIGIN: &str = "http://app.localhost";
@@ -100,8 +101,17 @@ async fn login_select_fetch_through_the_bridge_match_a_direct_connection() {
 async fn idle_through_the_bridge_is_woken_by_an_append_elsewhere() {
     let dovecot = shared_dovecot();
     let url = start_bridge(dovecot).await;
+    // The watcher reaches the bridge through a recording relay: the bridge's WebSocket frames
+    // to the client are not masked, so the server's answer to IDLE can be seen in them.
+    let bridge_port: u16 = url
+        .trim_start_matches("ws://127.0.0.1:")
+        .trim_end_matches("/imap")
+        .parse()
+        .expect("the bridge's port");
+    let relay = Recorder::start(bridge_port).await;
+    let relayed_url = format!("ws://127.0.0.1:{}/imap", relay.port());
     let user = dovecot.new_user(3);
-    let watcher = bridge_login(&url, &user).await;
+    let watcher = bridge_login(&relayed_url, &user).await;
     let writer = login(dovecot, &user, TlsMode::Implicit).await;
     assert_eq!(watcher.select("INBOX", T).await.expect("select").exists, 3);
 
@@ -109,7 +119,14 @@ async fn idle_through_the_bridge_is_woken_by_an_append_elsewhere() {
         let watcher = watcher.clone();
         async move { watcher.idle(T, CancellationToken::new()).await }
     });
-    tokio::time::sleep(Duration::from_millis(500)).await;
+    // The APPEND waits until Dovecot accepted IDLE (`+ idling`).
+    tokio::time::timeout(T, async {
+        while !relay.server_text().contains("+ idling") {
+            tokio::time::sleep(Duration::from_millis(5)).await;
+        }
+    })
+    .await
+    .expect("Dovecot accepted IDLE");
     writer
         .append("INBOX", &[], &seed::message(4), T)
         .await

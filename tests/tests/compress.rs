@@ -9,6 +9,7 @@ use daaki_imap::types::{FetchAttr, Section, SequenceSet};
 use daaki_imap::{Error, IdleEvent, ImapConnection, TlsMode, TypedEvent};
 use daaki_imap_tests::client::{T, connect, login};
 use daaki_imap_tests::harness::{TestServer, seed};
+use daaki_imap_tests::proxy::Recorder;
 use daaki_imap_tests::server_tests;
 use tokio_util::sync::CancellationToken;
 
@@ -64,17 +65,36 @@ async fn fetch_after_compress_returns_the_same_data_over_tls(server: &'static dy
 
 async fn idle_and_noop_work_after_compress(server: &'static dyn TestServer) {
     let user = server.new_user(3);
-    let watcher = login(server, &user, TlsMode::Plaintext).await;
+    let relay = Recorder::start(server.plain_port()).await;
+    let watcher = ImapConnection::builder()
+        .connect(server.host(), relay.port(), TlsMode::Plaintext, T)
+        .await
+        .expect("connect through the relay");
+    watcher
+        .login(&user.name, &user.password, T)
+        .await
+        .expect("login");
     let writer = login(server, &user, TlsMode::Plaintext).await;
     watcher.compress(T).await.expect("compress");
     assert_eq!(watcher.select("INBOX", T).await.expect("select").exists, 3);
 
+    // The APPEND waits until the server answered IDLE (its `+`): compressed, so the relay
+    // cannot read it, but with nothing else in flight the first bytes the server sends after
+    // the client's IDLE are that answer.
+    let (client_before, server_before) = (relay.client_text().len(), relay.server_text().len());
     let idle = tokio::spawn({
         let watcher = watcher.clone();
         async move { watcher.idle(T, CancellationToken::new()).await }
     });
-    // Let IDLE (and with it DONE's compressor state) reach the server first.
-    tokio::time::sleep(Duration::from_millis(500)).await;
+    tokio::time::timeout(T, async {
+        while relay.client_text().len() == client_before
+            || relay.server_text().len() == server_before
+        {
+            tokio::time::sleep(Duration::from_millis(5)).await;
+        }
+    })
+    .await
+    .expect("the server answered IDLE");
     writer
         .append("INBOX", &[], &seed::message(4), T)
         .await

@@ -525,12 +525,21 @@ async fn literal_minus_is_non_synchronising_only_up_to_4096_bytes() {
         let big = big.clone();
         tokio::spawn(async move { conn.append("INBOX", &[], &big, T).await })
     };
-    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    // Once the command line is out, the server holds its `+` back for 600 ms: 200 ms of that
+    // (the point of the test, not synchronisation) in which no literal data may follow.
+    let line = format!("{{{}}}\r\n", big.len());
+    tokio::time::timeout(T, async {
+        while !server.client_text().contains(&line) {
+            tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+        }
+    })
+    .await
+    .expect("the APPEND line with a synchronising literal was sent");
+    tokio::time::sleep(std::time::Duration::from_millis(200)).await;
     let sent = server.client_text();
-    assert!(sent.contains(&format!("{{{}}}\r\n", big.len())), "{sent}");
     assert!(
         !sent.contains("X-Pad"),
-        "the large literal's data waits for the server's continuation"
+        "the large literal's data waits for the server's continuation: {sent}"
     );
     pending
         .await
