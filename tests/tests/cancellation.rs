@@ -29,8 +29,8 @@
 //! - mid-FETCH stream: a streaming FETCH dropped with responses in its channel and at least
 //!   one more delivered after the drop;
 //! - mid-IDLE: an IDLE dropped after the server's `+` was read and before `DONE` was written;
-//! - mid-pipeline: a pipeline dropped after its first command was written and before the
-//!   reply to its last one was read.
+//! - mid-pipeline: a pipeline dropped after the first byte of its first command was written
+//!   and before the reply to its last one was read.
 //!
 //! The wire positions come from [`Tap`]: the tapped connections run over
 //! [`from_stream`](daaki_imap::ImapConnectionBuilder::from_stream) on a TCP stream whose
