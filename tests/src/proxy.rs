@@ -69,6 +69,32 @@ impl Recorder {
         String::from_utf8_lossy(&received).into_owned()
     }
 
+    /// How many continuation requests (`+ …` lines) the server has sent so far.
+    pub fn continuations(&self) -> usize {
+        self.server_text()
+            .split("\r\n")
+            .filter(|line| line.starts_with('+'))
+            .count()
+    }
+
+    /// Waits until the server has sent `n` continuation requests (`+`) — for IDLE, its
+    /// acceptance: the server watches the mailbox from then on. The relay has no notification,
+    /// so its record is polled every 5 ms, for at most `bound`.
+    ///
+    /// # Panics
+    /// When fewer than `n` arrived within `bound`, with what the server sent.
+    pub async fn wait_for_continuations(&self, n: usize, bound: std::time::Duration) {
+        let waited = tokio::time::timeout(bound, async {
+            while self.continuations() < n {
+                tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+            }
+        })
+        .await;
+        if waited.is_err() {
+            panic!("no continuation #{n}: {}", self.server_text());
+        }
+    }
+
     /// How many client lines end with `suffix` (e.g. `" IDLE"`, `"DONE"`), ignoring case.
     pub fn count_lines_ending(&self, suffix: &str) -> usize {
         let suffix = suffix.to_ascii_uppercase();

@@ -48,23 +48,9 @@ async fn append(conn: &ImapConnection, mailbox: &str, i: u32) {
 }
 
 /// Waits until the server has sent `n` continuation requests (`+`) on the connection through
-/// `relay` — for IDLE, its acceptance: the server watches the mailbox from then on. The relay
-/// has no notification, so its record is polled; the bound is the generous [`T`].
+/// `relay` — for IDLE, its acceptance (bound: the generous [`T`]).
 async fn continuations(relay: &Recorder, n: usize) {
-    let seen = || {
-        relay
-            .server_text()
-            .split("\r\n")
-            .filter(|line| line.starts_with('+'))
-            .count()
-    };
-    tokio::time::timeout(T, async {
-        while seen() < n {
-            tokio::time::sleep(Duration::from_millis(5)).await;
-        }
-    })
-    .await
-    .unwrap_or_else(|_| panic!("no continuation #{n}: {}", relay.server_text()));
+    relay.wait_for_continuations(n, T).await;
 }
 
 async fn append_elsewhere_wakes_idle_as_exists_and_noop_as_typed_exists(

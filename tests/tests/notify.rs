@@ -48,24 +48,10 @@ async fn login_relayed(server: &dyn TestServer, user: &TestUser) -> (ImapConnect
     (conn, relay)
 }
 
-/// Waits until the server has sent its first continuation request (`+`) on the connection
-/// through `relay` — on these connections, the acceptance of IDLE: the server watches for
-/// changes from then on. The relay has no notification, so its record is polled; the bound
-/// is the generous [`T`].
+/// Waits until the server has accepted IDLE (its first continuation request on the
+/// connection through `relay`): the server watches for changes from then on.
 async fn idle_accepted(relay: &Recorder) {
-    let accepted = || {
-        relay
-            .server_text()
-            .split("\r\n")
-            .any(|line| line.starts_with('+'))
-    };
-    tokio::time::timeout(T, async {
-        while !accepted() {
-            tokio::time::sleep(Duration::from_millis(5)).await;
-        }
-    })
-    .await
-    .unwrap_or_else(|_| panic!("IDLE was not accepted: {}", relay.server_text()));
+    relay.wait_for_continuations(1, T).await;
 }
 
 #[tokio::test]
