@@ -109,6 +109,7 @@ pub(crate) fn run(args: &MutantsArgs) -> Result {
     };
     let by_package = group_by_package(&files)?;
     if args.changed {
+        let files = files.join(" ");
         let count: usize = by_package
             .iter()
             .map(|(package, files)| list(package, files).map(|l| l.len()))
@@ -116,10 +117,9 @@ pub(crate) fn run(args: &MutantsArgs) -> Result {
         if count > args.max {
             return Err(format!(
                 "{count} mutants in the files changed since {BASE} (bound {}): too many for CI. \
-                 Run them by hand — `cargo xtask mutants {}` — kill or accept what survives, then \
-                 `cargo xtask mutants --record-base`",
+                 Run them by hand — `cargo xtask mutants {files}` — kill or accept what survives, \
+                 then `cargo xtask mutants --record-base {files}`",
                 args.max,
-                files.join(" ")
             ));
         }
         println!("mutants: {count} mutants (bound {})", args.max);
@@ -132,25 +132,23 @@ pub(crate) fn run(args: &MutantsArgs) -> Result {
         }
         return Ok(());
     }
-    let accepted = accepted()?;
-    let mut failures = Vec::new();
+    let mut missed = Vec::new();
     for (package, files) in &by_package {
         let out = output_dir(package);
         mutate(package, files, args, &out)?;
         let outcome = Outcome::read(&out.join("mutants.out"))?;
         outcome.print_summary(package);
-        let unaccepted: Vec<&String> = outcome
-            .missed
-            .iter()
-            .filter(|m| !accepted.contains(&normalise(m)))
-            .collect();
         if let Some(name) = &args.save {
             save(&out.join("mutants.out"), name, package)?;
         }
-        for m in unaccepted {
-            failures.push(m.clone());
-        }
+        missed.extend(outcome.missed);
     }
+    // Read after the run: a long run's misses may be judged (and listed) while it goes on.
+    let accepted = accepted()?;
+    let failures: Vec<String> = missed
+        .into_iter()
+        .filter(|m| !accepted.contains(&normalise(m)))
+        .collect();
     if failures.is_empty() {
         Ok(())
     } else {
@@ -354,12 +352,17 @@ fn normalise(name: &str) -> String {
     }
 }
 
-/// The accepted misses of `mutants/accepted.txt`, normalised. Each non-comment line is
-/// `equivalent|gap <mutant name> — <reason>`; a line without a reason is an error.
+/// The accepted misses of `mutants/accepted.txt`, normalised.
 fn accepted() -> Result<Vec<String>> {
     let path = workspace_root().join(ACCEPTED);
     let text = std::fs::read_to_string(&path)
         .map_err(|e| format!("could not read {}: {e}", path.display()))?;
+    parse_accepted(&text)
+}
+
+/// Each non-comment line is `equivalent|gap <mutant name> — <reason>`; a line without a
+/// reason is an error.
+fn parse_accepted(text: &str) -> Result<Vec<String>> {
     let mut names = Vec::new();
     for (i, line) in text.lines().enumerate() {
         let line = line.trim();
@@ -561,6 +564,27 @@ mod tests {
             "client/src/wire.rs: replace CloseCode::code -> u16 with 0"
         );
         assert_eq!(normalise("weird name"), "weird name");
+    }
+
+    #[test]
+    fn accepted_lines_match_missed_names_with_or_without_position() {
+        let accepted = parse_accepted(
+            "# comment\n\
+             equivalent client/src/wire.rs: replace | with ^ in percent_decode — no shared bits\n\
+             gap bridge/src/policy.rs:138:9: replace || with && in classify_v4 — later\n",
+        )
+        .expect("valid list");
+        assert!(accepted.contains(&normalise(
+            "client/src/wire.rs:245:30: replace | with ^ in percent_decode"
+        )));
+        assert!(accepted.contains(&normalise(
+            "bridge/src/policy.rs:140:9: replace || with && in classify_v4"
+        )));
+        assert!(!accepted.contains(&normalise(
+            "client/src/wire.rs:245:30: replace | with & in percent_decode"
+        )));
+        assert!(parse_accepted("equivalent client/src/wire.rs: x\n").is_err());
+        assert!(parse_accepted("maybe client/src/wire.rs: x — why\n").is_err());
     }
 
     #[test]
