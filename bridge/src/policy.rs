@@ -134,11 +134,9 @@ fn classify_v4(ip: Ipv4Addr) -> AddressClass {
         || ip.is_private()
         || ip.is_link_local()
         || ip.is_multicast()
-        || ip.is_unspecified()
-        || ip.is_broadcast()
         || ip.is_documentation()
-        || a == 0 // "this network"
-        || a >= 240 // reserved
+        || a == 0 // "this network", with the unspecified 0.0.0.0
+        || a >= 240 // reserved, with the broadcast 255.255.255.255
         || (a == 100 && (64..128).contains(&b)) // CGNAT 100.64/10
         || (a == 192 && b == 0 && c == 0) // IETF protocol assignments
         || (a == 198 && (b == 18 || b == 19)); // benchmarking
