@@ -144,11 +144,7 @@ pub(crate) fn run(args: &MutantsArgs) -> Result {
         missed.extend(outcome.missed);
     }
     // Read after the run: a long run's misses may be judged (and listed) while it goes on.
-    let accepted = accepted()?;
-    let failures: Vec<String> = missed
-        .into_iter()
-        .filter(|m| !accepted.contains(&normalise(m)))
-        .collect();
+    let failures = unaccepted(missed, accepted()?);
     if failures.is_empty() {
         Ok(())
     } else {
@@ -350,6 +346,25 @@ fn normalise(name: &str) -> String {
         }
         _ => name.to_owned(),
     }
+}
+
+/// The misses `accepted` does not account for. Each accepted line accounts for one miss: the
+/// same mutation twice in one function (two `||` in it, say) needs two lines, so accepting
+/// one equivalent mutant never hides a second, real miss of the same name.
+fn unaccepted(missed: Vec<String>, mut accepted: Vec<String>) -> Vec<String> {
+    missed
+        .into_iter()
+        .filter(|m| {
+            let name = normalise(m);
+            match accepted.iter().position(|a| *a == name) {
+                Some(i) => {
+                    accepted.swap_remove(i);
+                    false
+                }
+                None => true,
+            }
+        })
+        .collect()
 }
 
 /// The accepted misses of `mutants/accepted.txt`, normalised.
@@ -585,6 +600,23 @@ mod tests {
         )));
         assert!(parse_accepted("equivalent client/src/wire.rs: x\n").is_err());
         assert!(parse_accepted("maybe client/src/wire.rs: x — why\n").is_err());
+    }
+
+    #[test]
+    fn each_accepted_line_accounts_for_one_miss() {
+        let accepted = vec![normalise("a.rs:1:1: replace || with && in f")];
+        let missed = vec![
+            "a.rs:1:1: replace || with && in f".to_owned(),
+            "a.rs:9:5: replace || with && in f".to_owned(),
+            "a.rs:3:3: delete ! in g".to_owned(),
+        ];
+        assert_eq!(
+            unaccepted(missed, accepted),
+            vec![
+                "a.rs:9:5: replace || with && in f",
+                "a.rs:3:3: delete ! in g"
+            ]
+        );
     }
 
     #[test]
