@@ -19,7 +19,10 @@
 //!    examples compile to nothing there. `DAAKI_BROWSER_RUNNER=cargo`
 //!    runs `cargo test --target wasm32-unknown-unknown --test web` with
 //!    `wasm-bindgen-test-runner` instead (the same tests, without wasm-pack);
-//! 5. stops everything (also when a step fails).
+//! 5. reads the wrong-Origin bridge's `/metrics`: a browser sees its HTTP 403 only as close
+//!    1006, so the bridge's own counter proves the refusal was the Origin check — exactly one
+//!    `refusals_total{reason="origin"}` (one test connects there) and no other refusal;
+//! 6. stops everything (also when a step fails).
 
 use std::io::{BufRead, BufReader};
 use std::net::{Ipv4Addr, SocketAddr, TcpListener, TcpStream};
@@ -243,7 +246,13 @@ pub(crate) fn run() -> Result {
     write_ticket_secret(&secret)?;
     let ticket = mint_ticket(&binary, &secret)?;
     let good = bridge_config(good_port, &page_origin, &harness)?;
-    let bad = bridge_config(bad_port, OTHER_ORIGIN, &harness)?;
+    // The wrong-Origin bridge serves metrics: a browser sees its 403 only as close 1006, so
+    // the stage proves from the bridge's own counter that the refusal was the Origin check.
+    let bad_metrics_port = free_port()?;
+    let bad = format!(
+        "metrics_listen = \"127.0.0.1:{bad_metrics_port}\"\n{}",
+        bridge_config(bad_port, OTHER_ORIGIN, &harness)?
+    );
     let ticketed = bridge_config_with(ticket_port, &page_origin, Some(&secret), &harness)?;
     let _good = start_bridge(&binary, &dir, "bridge", &good, good_port)?;
     let _bad = start_bridge(&binary, &dir, "bridge-other-origin", &bad, bad_port)?;
@@ -319,9 +328,77 @@ pub(crate) fn run() -> Result {
         "browser tests (build and run) took {:.1}s",
         started.elapsed().as_secs_f64()
     );
-    if status.success() {
-        Ok(())
-    } else {
-        Err(format!("browser tests failed ({status})"))
+    if !status.success() {
+        return Err(format!("browser tests failed ({status})"));
+    }
+    // `a_bad_origin_is_a_refused_connection` is the only test that connects to this bridge,
+    // once: exactly one Origin refusal and nothing else refused.
+    let metrics = http_get(bad_metrics_port, "/metrics")?;
+    let refusals = refusal_counts(&metrics);
+    let origin = refusals
+        .iter()
+        .find(|(r, _)| r == "origin")
+        .map(|(_, n)| *n);
+    let others: u64 = refusals
+        .iter()
+        .filter(|(r, _)| r != "origin")
+        .map(|(_, n)| n)
+        .sum();
+    if origin != Some(1) || others != 0 {
+        return Err(format!(
+            "the wrong-Origin bridge should have refused exactly one connection, for its Origin; \
+             its refusals: {refusals:?}"
+        ));
+    }
+    println!("wrong-Origin bridge: refusals_total{{reason=\"origin\"}} = 1, no other refusal");
+    Ok(())
+}
+
+/// `GET path` over HTTP/1.0 on loopback `port`; the response body.
+fn http_get(port: u16, path: &str) -> Result<String> {
+    use std::io::{Read as _, Write as _};
+    let mut stream = std::net::TcpStream::connect(("127.0.0.1", port))
+        .map_err(|e| format!("metrics on port {port}: {e}"))?;
+    stream
+        .set_read_timeout(Some(Duration::from_secs(10)))
+        .map_err(|e| format!("metrics: {e}"))?;
+    write!(stream, "GET {path} HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n")
+        .map_err(|e| format!("metrics: {e}"))?;
+    let mut response = String::new();
+    stream
+        .read_to_string(&mut response)
+        .map_err(|e| format!("metrics: {e}"))?;
+    match response.split_once("\r\n\r\n") {
+        Some((head, body)) if head.starts_with("HTTP/1.") && head.contains(" 200 ") => {
+            Ok(body.to_owned())
+        }
+        _ => Err(format!("GET {path}: unexpected response {response:?}")),
+    }
+}
+
+/// `(reason, count)` of every `daaki_bridge_refusals_total{reason="…"} n` line.
+fn refusal_counts(metrics: &str) -> Vec<(String, u64)> {
+    metrics
+        .lines()
+        .filter_map(|line| {
+            let rest = line.strip_prefix("daaki_bridge_refusals_total{reason=\"")?;
+            let (reason, rest) = rest.split_once("\"} ")?;
+            Some((reason.to_owned(), rest.trim().parse().ok()?))
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::refusal_counts;
+
+    #[test]
+    fn refusal_counts_read_the_prometheus_lines() {
+        let text = "# HELP x\ndaaki_bridge_refusals_total{reason=\"origin\"} 1\n\
+                    daaki_bridge_refusals_total{reason=\"ticket\"} 0\nother 5\n";
+        assert_eq!(
+            refusal_counts(text),
+            vec![("origin".to_owned(), 1), ("ticket".to_owned(), 0)]
+        );
     }
 }
