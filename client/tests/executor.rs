@@ -8,6 +8,9 @@
 //! The peer is a **scripted in-memory server** over a `futures-io` pipe defined below (no
 //! tokio type on the transport path): a real socket needs a reactor, and the client crate has
 //! none without tokio (the real-server tests in `tests/` run on tokio).
+// Native only: futures-executor's thread pool and tokio's runtime handle (checked to be
+// absent) are native dev-dependencies.
+#![cfg(not(target_arch = "wasm32"))]
 
 use std::collections::VecDeque;
 use std::future::poll_fn;
