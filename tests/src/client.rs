@@ -2,9 +2,10 @@
 
 use std::time::Duration;
 
-use daaki_imap::{ImapConnection, TlsMode, TrustRoots};
+use daaki_imap::{ImapConnection, ImapConnectionBuilder, TlsMode, TrustRoots};
 
 use crate::harness::{TestServer, TestUser};
+use crate::proxy::Recorder;
 
 /// The timeout tests give every call: generous, so a slow CI machine never fails a test that
 /// is merely slow (speed is measured by benchmarks, not asserted here).
@@ -54,5 +55,28 @@ pub async fn login_as<S: TestServer + ?Sized>(
     conn.login(name, password, T)
         .await
         .unwrap_or_else(|e| panic!("login to the test {} as {name}: {e}", server.kind()));
+    conn
+}
+
+/// Connects with `builder`'s settings through `relay` (a [`Recorder`] in front of `server`'s
+/// plain port) and logs in as `user` — plaintext, so the relay sees every byte both ways.
+pub async fn login_via(
+    builder: ImapConnectionBuilder,
+    server: &dyn TestServer,
+    relay: &Recorder,
+    user: &TestUser,
+) -> ImapConnection {
+    let conn = builder
+        .connect(server.host(), relay.port(), TlsMode::Plaintext, T)
+        .await
+        .unwrap_or_else(|e| {
+            panic!(
+                "connect to the test {} through the relay: {e}",
+                server.kind()
+            )
+        });
+    conn.login(&user.name, &user.password, T)
+        .await
+        .unwrap_or_else(|e| panic!("login to the test {} as {}: {e}", server.kind(), user.name));
     conn
 }

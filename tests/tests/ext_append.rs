@@ -11,12 +11,10 @@
 //! LITERAL+), `[UIDNOTSTICKY]` — is tested with the scripted server, and those tests say so.
 
 use daaki_imap::types::{FetchAttr, Flag, SearchKey, SequenceSet, StatusAttr};
-use daaki_imap::{
-    AppendMessage, Error, ImapConnection, ImapConnectionBuilder, StoreKind, TlsMode, TrustRoots,
-};
-use daaki_imap_tests::client::{T, login};
+use daaki_imap::{AppendMessage, Error, ImapConnection, StoreKind, TlsMode};
+use daaki_imap_tests::client::{T, login, login_via};
 use daaki_imap_tests::fake::{FakeServer, Step};
-use daaki_imap_tests::harness::{ServerKind, TestServer, TestUser, seed};
+use daaki_imap_tests::harness::{ServerKind, TestServer, seed};
 use daaki_imap_tests::proxy::Recorder;
 use daaki_imap_tests::server_tests;
 
@@ -34,27 +32,6 @@ fn message(id: &str) -> Vec<u8> {
 
 fn uids(ranges: &[daaki_imap::types::response::SeqRange]) -> Vec<u32> {
     ranges.iter().flat_map(|r| r.iter()).collect()
-}
-
-/// Logs in through a recording relay to the plain port, with `builder`'s settings.
-async fn login_via(
-    builder: ImapConnectionBuilder,
-    server: &dyn TestServer,
-    relay: &Recorder,
-    user: &TestUser,
-) -> ImapConnection {
-    let pem = std::fs::read(server.ca_cert_path()).expect("test CA");
-    let conn = builder
-        .trust_roots(TrustRoots::None)
-        .add_root_pem(&pem)
-        .expect("test CA parses")
-        .connect(server.host(), relay.port(), TlsMode::Plaintext, T)
-        .await
-        .expect("connect through the relay");
-    conn.login(&user.name, &user.password, T)
-        .await
-        .expect("login");
-    conn
 }
 
 // ----- scenarios (server-independent) -----

@@ -8,7 +8,7 @@ use daaki_imap::{
     Error, IdleEvent, ImapConnection, MailboxFilter, NotifyEvent, NotifyEventGroup,
     NotifySetParams, TlsMode, TypedEvent,
 };
-use daaki_imap_tests::client::{T, login};
+use daaki_imap_tests::client::{T, login, login_via};
 use daaki_imap_tests::harness::{TestServer, TestUser, seed, shared_dovecot};
 use daaki_imap_tests::proxy::Recorder;
 use tokio_util::sync::CancellationToken;
@@ -38,13 +38,7 @@ fn idle_task(conn: &ImapConnection) -> tokio::task::JoinHandle<daaki_imap::Resul
 /// Logs `user` in (plaintext) through a new recording relay, to see when IDLE is accepted.
 async fn login_relayed(server: &dyn TestServer, user: &TestUser) -> (ImapConnection, Recorder) {
     let relay = Recorder::start(server.plain_port()).await;
-    let conn = ImapConnection::builder()
-        .connect(server.host(), relay.port(), TlsMode::Plaintext, T)
-        .await
-        .expect("connect through the relay");
-    conn.login(&user.name, &user.password, T)
-        .await
-        .expect("login");
+    let conn = login_via(ImapConnection::builder(), server, &relay, user).await;
     (conn, relay)
 }
 

@@ -14,30 +14,14 @@
 
 use daaki_imap::types::response::FetchResponse;
 use daaki_imap::types::{FetchAttr, Flag, ModSeq, SequenceSet};
-use daaki_imap::{ImapConnection, StoreKind, TlsMode, TrustRoots, TypedEvent};
-use daaki_imap_tests::client::{T, login};
+use daaki_imap::{ImapConnection, StoreKind, TlsMode, TypedEvent};
+use daaki_imap_tests::client::{T, login, login_via};
 use daaki_imap_tests::harness::{ServerKind, TestServer, TestUser};
 use daaki_imap_tests::proxy::Recorder;
 use daaki_imap_tests::server_tests;
 
 fn set(s: &str) -> SequenceSet {
     SequenceSet::new(s).expect("valid set")
-}
-
-/// Logs `user` in through `relay` (plain port).
-async fn login_via(server: &dyn TestServer, relay: &Recorder, user: &TestUser) -> ImapConnection {
-    let pem = std::fs::read(server.ca_cert_path()).expect("test CA");
-    let conn = ImapConnection::builder()
-        .trust_roots(TrustRoots::None)
-        .add_root_pem(&pem)
-        .expect("test CA parses")
-        .connect(server.host(), relay.port(), TlsMode::Plaintext, T)
-        .await
-        .expect("connect through the relay");
-    conn.login(&user.name, &user.password, T)
-        .await
-        .expect("login");
-    conn
 }
 
 /// The untagged FETCH lines in `server_text`: `(sequence number, has a UID item, line)`.
@@ -124,12 +108,16 @@ async fn answer_message_2_elsewhere(server: &dyn TestServer, user: &TestUser) {
     other.logout().await.expect("other logout");
 }
 
-async fn uid_fetch_changedsince_over_all_messages_leaves_a_change_elsewhere_as_an_event(
+/// A user with 4 messages, logged in through a recording relay with INBOX selected
+/// (CONDSTORE); then another connection answers message 2, so that change is pending for
+/// `conn` until its next command. Returns the connection, the relay, the HIGHESTMODSEQ before
+/// the change and how many server bytes the relay had seen by then.
+async fn selected_with_a_change_elsewhere(
     server: &'static dyn TestServer,
-) {
+) -> (ImapConnection, Recorder, ModSeq, usize) {
     let user = server.new_user(4);
     let relay = Recorder::start(server.plain_port()).await;
-    let conn = login_via(server, &relay, &user).await;
+    let conn = login_via(ImapConnection::builder(), server, &relay, &user).await;
     let hms = conn
         .select_condstore("INBOX", T)
         .await
@@ -138,11 +126,18 @@ async fn uid_fetch_changedsince_over_all_messages_leaves_a_change_elsewhere_as_a
         .expect("HIGHESTMODSEQ");
     answer_message_2_elsewhere(server, &user).await;
     let before = relay.server_text().len();
+    (conn, relay, ModSeq::new(hms).expect("mod-sequence"), before)
+}
+
+async fn uid_fetch_changedsince_over_all_messages_leaves_a_change_elsewhere_as_an_event(
+    server: &'static dyn TestServer,
+) {
+    let (conn, relay, hms, before) = selected_with_a_change_elsewhere(server).await;
     let changed = conn
         .uid_fetch_changed_since(
             &set("1:*"),
             &[FetchAttr::Uid, FetchAttr::Flags],
-            ModSeq::new(hms).expect("mod-sequence"),
+            hms,
             false,
             T,
         )
@@ -164,14 +159,7 @@ async fn uid_fetch_changedsince_over_all_messages_leaves_a_change_elsewhere_as_a
 async fn uid_fetch_over_all_messages_leaves_a_change_elsewhere_as_an_event(
     server: &'static dyn TestServer,
 ) {
-    let user = server.new_user(4);
-    let relay = Recorder::start(server.plain_port()).await;
-    let conn = login_via(server, &relay, &user).await;
-    conn.select_condstore("INBOX", T)
-        .await
-        .expect("select (CONDSTORE)");
-    answer_message_2_elsewhere(server, &user).await;
-    let before = relay.server_text().len();
+    let (conn, relay, _, before) = selected_with_a_change_elsewhere(server).await;
     let fetched = conn
         .uid_fetch(&set("1:*"), &[FetchAttr::Uid, FetchAttr::Flags], T)
         .await
@@ -193,14 +181,7 @@ async fn uid_fetch_over_all_messages_leaves_a_change_elsewhere_as_an_event(
 async fn uid_store_over_all_messages_keeps_every_reply_with_its_uid(
     server: &'static dyn TestServer,
 ) {
-    let user = server.new_user(4);
-    let relay = Recorder::start(server.plain_port()).await;
-    let conn = login_via(server, &relay, &user).await;
-    conn.select_condstore("INBOX", T)
-        .await
-        .expect("select (CONDSTORE)");
-    answer_message_2_elsewhere(server, &user).await;
-    let before = relay.server_text().len();
+    let (conn, relay, _, before) = selected_with_a_change_elsewhere(server).await;
     let stored = conn
         .uid_store(&set("1:*"), StoreKind::Add, &[Flag::Flagged], T)
         .await
@@ -224,25 +205,9 @@ async fn uid_store_over_all_messages_keeps_every_reply_with_its_uid(
 async fn uid_store_unchangedsince_over_all_messages_reports_modified_and_routes_by_uid(
     server: &'static dyn TestServer,
 ) {
-    let user = server.new_user(4);
-    let relay = Recorder::start(server.plain_port()).await;
-    let conn = login_via(server, &relay, &user).await;
-    let hms = conn
-        .select_condstore("INBOX", T)
-        .await
-        .expect("select (CONDSTORE)")
-        .highest_modseq
-        .expect("HIGHESTMODSEQ");
-    answer_message_2_elsewhere(server, &user).await;
-    let before = relay.server_text().len();
+    let (conn, relay, hms, before) = selected_with_a_change_elsewhere(server).await;
     let stored = conn
-        .uid_store_unchanged_since(
-            &set("1:*"),
-            StoreKind::Add,
-            &[Flag::Flagged],
-            ModSeq::new(hms).expect("mod-sequence"),
-            T,
-        )
+        .uid_store_unchanged_since(&set("1:*"), StoreKind::Add, &[Flag::Flagged], hms, T)
         .await
         .expect("UID STORE UNCHANGEDSINCE");
     let wire = relay.server_text().split_off(before);
