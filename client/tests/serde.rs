@@ -6,7 +6,8 @@
 //! parser fills is covered, including bytes that are not UTF-8 and the `\*` flag.
 //! Run with `cargo test -p daaki-imap --features serde --test serde` (the `serde` stage of
 //! `cargo xtask test`).
-#![cfg(feature = "serde")]
+// serde_json is a native-only dev-dependency.
+#![cfg(all(feature = "serde", not(target_arch = "wasm32")))]
 
 use std::fmt::Debug;
 
