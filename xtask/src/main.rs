@@ -5,7 +5,7 @@
 //! | `setup` | installs what building and testing need (idempotent) |
 //! | `test` | every check there is, in timed stages (the README's test command; CI runs it) |
 //! | `demo` | the browser mail app against the seeded Dovecot through the bridge (`--check`: its walk-through) |
-//! | `fuzz` | runs the cargo-fuzz targets for a bounded time |
+//! | `fuzz` | runs the cargo-fuzz targets from the committed corpus (`--seconds`/`--runs`), merges new coverage, `--minimize` |
 //! | `mutants` | mutation testing of the protocol core, driver, wire contract and bridge policy (`xtask/src/mutants.rs`) |
 //! | `browser` | the wasm32 client's tests in headless Chromium via the bridge (`xtask/src/browser.rs`) |
 //! | `bench` | runs the benchmarks (`--quick` for CI); `bench fetch` is the client-level fetch benchmark |
