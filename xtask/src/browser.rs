@@ -19,9 +19,10 @@
 //!    examples compile to nothing there. `DAAKI_BROWSER_RUNNER=cargo`
 //!    runs `cargo test --target wasm32-unknown-unknown --test web` with
 //!    `wasm-bindgen-test-runner` instead (the same tests, without wasm-pack);
-//! 5. reads the wrong-Origin bridge's `/metrics`: a browser sees its HTTP 403 only as close
-//!    1006, so the bridge's own counter proves the refusal was the Origin check — exactly one
-//!    `refusals_total{reason="origin"}` (one test connects there) and no other refusal;
+//! 5. reads the wrong-Origin bridge's `/metrics` before and after the tests: a browser sees
+//!    its HTTP 403 only as close 1006, so the bridge's own counter proves the refusal was the
+//!    Origin check — `refusals_total{reason="origin"}` rose by one (one test connects there)
+//!    and no other refusal rose;
 //! 6. stops everything (also when a step fails).
 
 use std::io::{BufRead, BufReader};
@@ -258,6 +259,9 @@ pub(crate) fn run() -> Result {
     let _bad = start_bridge(&binary, &dir, "bridge-other-origin", &bad, bad_port)?;
     let _ticketed = start_bridge(&binary, &dir, "bridge-ticket", &ticketed, ticket_port)?;
 
+    // Before the tests: the readiness probe of `start_bridge` already counts as a failed
+    // handshake, so the check below compares counts, not absolute values.
+    let refusals_before = refusal_counts(&http_get(bad_metrics_port, "/metrics")?);
     let via_cargo = std::env::var("DAAKI_BROWSER_RUNNER").is_ok_and(|r| r == "cargo");
     let (program, args): (String, &[&str]) = if via_cargo {
         (
@@ -332,25 +336,18 @@ pub(crate) fn run() -> Result {
         return Err(format!("browser tests failed ({status})"));
     }
     // `a_bad_origin_is_a_refused_connection` is the only test that connects to this bridge,
-    // once: exactly one Origin refusal and nothing else refused.
-    let metrics = http_get(bad_metrics_port, "/metrics")?;
-    let refusals = refusal_counts(&metrics);
-    let origin = refusals
-        .iter()
-        .find(|(r, _)| r == "origin")
-        .map(|(_, n)| *n);
-    let others: u64 = refusals
-        .iter()
-        .filter(|(r, _)| r != "origin")
-        .map(|(_, n)| n)
-        .sum();
-    if origin != Some(1) || others != 0 {
+    // once: its Origin refusals rose by exactly one, and nothing else was refused meanwhile.
+    let refusals_after = refusal_counts(&http_get(bad_metrics_port, "/metrics")?);
+    let rises = refusal_rises(&refusals_before, &refusals_after);
+    if rises != [("origin".to_owned(), 1)] {
         return Err(format!(
-            "the wrong-Origin bridge should have refused exactly one connection, for its Origin; \
-             its refusals: {refusals:?}"
+            "the wrong-Origin bridge should have refused exactly one more connection, for its \
+             Origin; refusals that rose during the tests: {rises:?}"
         ));
     }
-    println!("wrong-Origin bridge: refusals_total{{reason=\"origin\"}} = 1, no other refusal");
+    println!(
+        "wrong-Origin bridge: refusals_total{{reason=\"origin\"}} rose by 1, no other refusal"
+    );
     Ok(())
 }
 
@@ -376,6 +373,20 @@ fn http_get(port: u16, path: &str) -> Result<String> {
     }
 }
 
+/// `(reason, rise)` for each reason whose count is higher in `after` than in `before`.
+fn refusal_rises(before: &[(String, u64)], after: &[(String, u64)]) -> Vec<(String, u64)> {
+    after
+        .iter()
+        .filter_map(|(reason, n)| {
+            let was = before
+                .iter()
+                .find(|(r, _)| r == reason)
+                .map_or(0, |(_, n)| *n);
+            (*n > was).then(|| (reason.clone(), n - was))
+        })
+        .collect()
+}
+
 /// `(reason, count)` of every `daaki_bridge_refusals_total{reason="…"} n` line.
 fn refusal_counts(metrics: &str) -> Vec<(String, u64)> {
     metrics
@@ -390,7 +401,21 @@ fn refusal_counts(metrics: &str) -> Vec<(String, u64)> {
 
 #[cfg(test)]
 mod tests {
-    use super::refusal_counts;
+    use super::{refusal_counts, refusal_rises};
+
+    #[test]
+    fn rises_compare_counts_per_reason() {
+        let before = vec![("origin".to_owned(), 0), ("handshake".to_owned(), 1)];
+        let after = vec![
+            ("origin".to_owned(), 1),
+            ("handshake".to_owned(), 1),
+            ("ticket".to_owned(), 2),
+        ];
+        assert_eq!(
+            refusal_rises(&before, &after),
+            vec![("origin".to_owned(), 1), ("ticket".to_owned(), 2)]
+        );
+    }
 
     #[test]
     fn refusal_counts_read_the_prometheus_lines() {
