@@ -5,7 +5,7 @@
 //! - `fetch-async-imap`: async-imap 0.12's `uid_fetch` stream (tokio, rustls with ring);
 //! - `raw-reader`: sends the same commands as bytes and only counts the reply's bytes — the
 //!   floor any client's wall time is compared with;
-//! - `replay-server`: answers `UID FETCH` with the captured corpora of `shared/bench-corpora/`
+//! - `replay-server`: answers `UID FETCH` with the captured corpora of `client/benches/corpora/`
 //!   from memory (plain TCP), so the client, not the server, is the bottleneck.
 //!
 //! Every client prints one `key=value` line (see [`Report`]) measured around the FETCH only
@@ -293,13 +293,13 @@ pub const CORPUS_B: (&str, &str) = (
     "5d958bb511128bbf524c76374ccafdaee9a73d1ea726d4d5f3e0e634a0474ad7",
 );
 
-/// The bench-corpora directory: `$DAAKI_BENCH_CORPORA`, else `../shared/bench-corpora` next
-/// to the workspace.
+/// The bench-corpora directory: `$DAAKI_BENCH_CORPORA`, else the copy in the repository,
+/// `client/benches/corpora/`.
 pub fn corpora_dir() -> PathBuf {
     std::env::var_os("DAAKI_BENCH_CORPORA")
         .map(PathBuf::from)
         .unwrap_or_else(|| {
-            PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared/bench-corpora")
+            PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../client/benches/corpora")
         })
 }
 

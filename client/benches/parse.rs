@@ -1,4 +1,5 @@
-//! Parser benchmark on the exact bytes of `../shared/bench-corpora/` (captured from Dovecot).
+//! Parser benchmark on the exact bytes of `client/benches/corpora/` (captured from Dovecot; a
+//! copy of the project's shared benchmark corpora, checked by sha256 below).
 //!
 //! For each corpus, every parser walks the whole buffer response by response (parse one, skip
 //! the bytes it consumed, repeat), so the figures are per response and include the same work
@@ -22,7 +23,7 @@ use imap_codec::ResponseCodec;
 use imap_codec::decode::Decoder;
 use sha2::{Digest, Sha256};
 
-/// The corpora and the sha256 of their decompressed bytes (from bench-corpora/README.md).
+/// The corpora and the sha256 of their decompressed bytes (from benches/corpora/README.md).
 const CORPORA: &[(&str, &str, &str)] = &[
     (
         "a-flags-100k",
@@ -44,9 +45,7 @@ const CORPORA: &[(&str, &str, &str)] = &[
 fn corpora_dir() -> PathBuf {
     std::env::var_os("DAAKI_BENCH_CORPORA")
         .map(PathBuf::from)
-        .unwrap_or_else(|| {
-            PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared/bench-corpora")
-        })
+        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("benches/corpora"))
 }
 
 /// Decompresses one corpus and checks it is byte for byte the one the baselines used.

@@ -1,5 +1,5 @@
 //! `replay-server`: a scripted IMAP server (not a real one — documented as such) that answers
-//! `UID FETCH` with the captured Dovecot replies of `shared/bench-corpora/` from memory, so a
+//! `UID FETCH` with the captured Dovecot replies of `client/benches/corpora/` from memory, so a
 //! client's own cost can be measured with the server out of the way.
 //!
 //! Plain TCP on a free loopback port (TLS would add the same cost to every client and blur
