@@ -60,6 +60,9 @@ pub async fn login_as<S: TestServer + ?Sized>(
 
 /// Connects with `builder`'s settings through `relay` (a [`Recorder`] in front of `server`'s
 /// plain port) and logs in as `user` — plaintext, so the relay sees every byte both ways.
+///
+/// # Panics
+/// When the connection or the login fails (a harness failure, reported with the server).
 pub async fn login_via(
     builder: ImapConnectionBuilder,
     server: &dyn TestServer,

@@ -205,20 +205,26 @@ fn mutants_command(package: &str, files: &[String]) -> Command {
     cmd
 }
 
+/// Runs a listing `cmd` of cargo-mutants and returns what it printed.
+fn stdout_of(mut cmd: Command) -> Result<String> {
+    let out = cmd
+        .output()
+        .map_err(|e| format!("could not run cargo mutants: {e}\n{INSTALL_HINT}"))?;
+    if out.status.success() {
+        Ok(String::from_utf8_lossy(&out.stdout).into_owned())
+    } else {
+        Err(format!(
+            "`{cmd:?}` failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        ))
+    }
+}
+
 /// The mutants cargo-mutants would generate for `files` (names as it prints them).
 fn list(package: &str, files: &[String]) -> Result<Vec<String>> {
     let mut cmd = mutants_command(package, files);
     cmd.arg("--list");
-    let out = cmd
-        .output()
-        .map_err(|e| format!("could not run cargo mutants: {e}\n{INSTALL_HINT}"))?;
-    if !out.status.success() {
-        return Err(format!(
-            "cargo mutants --list failed: {}",
-            String::from_utf8_lossy(&out.stderr)
-        ));
-    }
-    Ok(String::from_utf8_lossy(&out.stdout)
+    Ok(stdout_of(cmd)?
         .lines()
         .filter(|l| !l.trim().is_empty())
         .map(str::to_owned)
@@ -436,17 +442,8 @@ fn scope_files() -> Result<Vec<String>> {
             .collect();
         let mut cmd = mutants_command(package, &globs);
         cmd.arg("--list-files");
-        let out = cmd
-            .output()
-            .map_err(|e| format!("could not run cargo mutants: {e}\n{INSTALL_HINT}"))?;
-        if !out.status.success() {
-            return Err(format!(
-                "cargo mutants --list-files failed: {}",
-                String::from_utf8_lossy(&out.stderr)
-            ));
-        }
         files.extend(
-            String::from_utf8_lossy(&out.stdout)
+            stdout_of(cmd)?
                 .lines()
                 .filter(|l| l.ends_with(".rs"))
                 .map(str::to_owned),

@@ -1465,3 +1465,120 @@ fn collecting_more_than_the_cap_fails_the_command_and_keeps_nothing() {
     );
     assert!(matches!(events.last(), Some(SessionEvent::Completed { id: i, .. }) if *i == id));
 }
+
+/// Routing at the session level: data is claimed only by commands the server has seen. A command held back
+/// (it conflicts with one in flight, or waits behind a synchronising literal) claims nothing.
+mod unsent_commands {
+    use super::{feed, greeted, sent};
+    use crate::proto::command::{CommandBody, SelectParams, StoreKind};
+    use crate::proto::session::{DataMode, SessionEvent};
+    use crate::types::{FetchAttr, Flag, MailboxName, SequenceSet, StatusAttr, TypedEvent};
+
+    fn fetch_one() -> CommandBody {
+        CommandBody::Fetch {
+            uid: false,
+            set: SequenceSet::new("1").expect("set"),
+            attrs: vec![FetchAttr::Flags],
+            changed_since: None,
+            vanished: false,
+        }
+    }
+
+    fn unsolicited(events: &[SessionEvent]) -> Vec<&TypedEvent> {
+        events
+            .iter()
+            .filter_map(|e| match e {
+                SessionEvent::Unsolicited(t) => Some(t),
+                _ => None,
+            })
+            .collect()
+    }
+
+    #[test]
+    fn a_held_back_store_does_not_claim_fetch_data() {
+        let mut s = greeted("* PREAUTH ready\r\n");
+        s.submit(fetch_one(), DataMode::Collect).expect("fetch");
+        s.submit(
+            CommandBody::Store {
+                uid: false,
+                set: SequenceSet::new("2").expect("set"),
+                kind: StoreKind::Add,
+                silent: false,
+                flags: vec![Flag::Seen],
+                unchanged_since: None,
+            },
+            DataMode::Collect,
+        )
+        .expect("store");
+        assert_eq!(
+            sent(&mut s),
+            "A1 FETCH 1 FLAGS\r\n",
+            "STORE waits for FETCH"
+        );
+        let events = feed(&mut s, "* 2 FETCH (FLAGS (\\Seen))\r\n");
+        assert!(
+            matches!(unsolicited(&events).as_slice(), [TypedEvent::Fetch(f)] if f.seq == 2),
+            "{events:?}"
+        );
+    }
+
+    #[test]
+    fn a_held_back_select_claims_neither_data_nor_codes() {
+        let mut s = greeted("* PREAUTH ready\r\n");
+        s.submit(fetch_one(), DataMode::Collect).expect("fetch");
+        s.submit(
+            CommandBody::Select {
+                mailbox: MailboxName::inbox(),
+                params: SelectParams::default(),
+            },
+            DataMode::Collect,
+        )
+        .expect("select");
+        assert_eq!(
+            sent(&mut s),
+            "A1 FETCH 1 FLAGS\r\n",
+            "SELECT waits for FETCH"
+        );
+        let events = feed(&mut s, "* 3 EXISTS\r\n* OK [UIDVALIDITY 5] ok\r\n");
+        let got = unsolicited(&events);
+        assert!(
+            matches!(
+                got.as_slice(),
+                [TypedEvent::Exists(3), TypedEvent::Status { .. }]
+            ),
+            "{events:?}"
+        );
+    }
+
+    #[test]
+    fn a_command_queued_behind_a_synchronising_literal_claims_nothing() {
+        let mut s = greeted("* PREAUTH ready\r\n");
+        s.submit(
+            CommandBody::Login {
+                username: crate::types::ImapString::new("a\"b\\c\u{e9}").expect("user"),
+                password: crate::types::Secret::new("p".to_owned()),
+            },
+            DataMode::Collect,
+        )
+        .expect("login");
+        s.submit(
+            CommandBody::Status {
+                mailbox: MailboxName::inbox(),
+                attrs: vec![StatusAttr::Messages],
+            },
+            DataMode::Collect,
+        )
+        .expect("status");
+        let first = sent(&mut s);
+        assert!(first.starts_with("A1 LOGIN {"), "{first:?}");
+        assert!(!first.contains("STATUS"), "{first:?}");
+        let events = feed(&mut s, "* STATUS INBOX (MESSAGES 4)\r\n");
+        assert!(
+            matches!(
+                unsolicited(&events).as_slice(),
+                [TypedEvent::MailboxStatus { .. }]
+            ),
+            "{events:?}"
+        );
+    }
+}
