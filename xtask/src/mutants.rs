@@ -160,6 +160,11 @@ pub(crate) fn run(args: &MutantsArgs) -> Result {
 fn mutate(package: &str, files: &[String], args: &MutantsArgs, out: &Path) -> Result {
     let mut cmd = mutants_command(package, files);
     cmd.args(["--jobs", &args.jobs.to_string()]);
+    if args.jobs > 1 {
+        // Parallel jobs cannot share one target dir (cargo would serialise their builds on
+        // its lock): each of cargo-mutants' build dirs keeps its own `target/`.
+        cmd.env_remove("CARGO_TARGET_DIR");
+    }
     if let Some(shard) = &args.shard {
         cmd.args(["--shard", shard]);
     }
@@ -200,7 +205,12 @@ fn mutants_command(package: &str, files: &[String]) -> Command {
         );
     }
     for f in files {
-        cmd.args(["--file", f]);
+        // A directory means every file under it (cargo-mutants takes globs).
+        if workspace_root().join(f).is_dir() {
+            cmd.args(["--file", &format!("{}/**", f.trim_end_matches('/'))]);
+        } else {
+            cmd.args(["--file", f]);
+        }
     }
     cmd
 }
@@ -407,7 +417,7 @@ fn in_scope(path: &str) -> Result<&'static str> {
     let path = path.trim_start_matches("./");
     SCOPE
         .iter()
-        .find(|(_, prefix)| path.starts_with(prefix))
+        .find(|(_, prefix)| path.starts_with(prefix) || prefix.strip_suffix('/') == Some(path))
         .map(|(package, _)| *package)
         .ok_or_else(|| {
             format!(

@@ -1,9 +1,11 @@
-//! The driver over an in-memory transport, for cancellation orders a real server cannot be
-//! made to show on demand.
+//! The driver over an in-memory transport: unit tests of what it does with each session
+//! event, for orders and faults a real server cannot be made to show on demand.
 //!
-//! The peer here is a **scripted fake server**: it holds back the `+` of an IDLE until the
-//! test has dropped and queued the calls it wants, which no real server does on request. The
-//! same behaviour against the harness Dovecot is in `tests/tests/cancellation.rs`.
+//! The peer here is a **scripted fake server** (a `tokio::io::duplex` pipe the test writes
+//! replies into): it holds back the `+` of an IDLE until the test has dropped and queued the
+//! calls it wants, sends BYE without hanging up, answers in chunks a streaming consumer must
+//! wait for — none of which a real server does on request. The same behaviours against the
+//! harness servers are in `tests/tests/` (cancellation, idle, streaming, faults).
 
 use std::future::Future;
 use std::pin::pin;
@@ -15,17 +17,39 @@ use tokio_util::compat::TokioAsyncReadCompatExt;
 use tokio_util::sync::CancellationToken;
 
 use crate::types::IdleEvent;
-use crate::{ImapConnection, Result};
+use crate::{ImapConnection, ImapConnectionBuilder, Result};
+
+mod idle;
+mod lifecycle;
+mod streaming;
 
 const T: Duration = Duration::from_secs(10);
 
 async fn connect() -> (ImapConnection, DuplexStream) {
+    connect_with(ImapConnection::builder()).await
+}
+
+/// Connects a client built by `builder` to the scripted server, which greets with
+/// `IMAP4rev1 IDLE`.
+async fn connect_with(builder: ImapConnectionBuilder) -> (ImapConnection, DuplexStream) {
+    connect_greeted(
+        builder,
+        "* OK [CAPABILITY IMAP4rev1 IDLE] fake server ready",
+    )
+    .await
+}
+
+/// Connects a client built by `builder` to the scripted server, which sends `greeting`.
+async fn connect_greeted(
+    builder: ImapConnectionBuilder,
+    greeting: &str,
+) -> (ImapConnection, DuplexStream) {
     let (client, mut server) = tokio::io::duplex(1 << 16);
     server
-        .write_all(b"* OK [CAPABILITY IMAP4rev1 IDLE] fake server ready\r\n")
+        .write_all(format!("{greeting}\r\n").as_bytes())
         .await
         .unwrap();
-    let (conn, driver) = ImapConnection::builder()
+    let (conn, driver) = builder
         .default_timeout(T)
         .from_stream(client.compat(), T)
         .await
@@ -34,12 +58,16 @@ async fn connect() -> (ImapConnection, DuplexStream) {
     (conn, server)
 }
 
-/// Reads one CRLF-terminated line (without the CRLF).
+/// Reads one CRLF-terminated line (without the CRLF); fails the test when none comes within
+/// [`T`].
 async fn read_line(server: &mut DuplexStream) -> String {
     let mut line = Vec::new();
     while !line.ends_with(b"\r\n") {
         let mut byte = [0u8; 1];
-        assert_eq!(server.read(&mut byte).await.unwrap(), 1, "client hung up");
+        let read = tokio::time::timeout(T, server.read(&mut byte))
+            .await
+            .unwrap_or_else(|_| panic!("no line from the client; so far {line:?}"));
+        assert_eq!(read.unwrap(), 1, "client hung up");
         line.push(byte[0]);
     }
     line.truncate(line.len() - 2);
