@@ -115,6 +115,22 @@ mod tests {
     }
 
     #[test]
+    fn output_of_exactly_one_chunk_ends_cleanly_after_the_empty_follow_up_call() {
+        // The decompressor stops at its output cap with nothing left over: it reports output
+        // pending, and the call after that produces nothing — which is the end, not a
+        // decompressor that cannot make progress.
+        let plain = vec![b'x'; MAX_OUTPUT_PER_CALL];
+        let mut wire = Vec::new();
+        Deflate::new().compress(&plain, &mut wire).unwrap();
+        let mut c = Compression::new(wire);
+        assert_eq!(c.next_plain().unwrap().len(), MAX_OUTPUT_PER_CALL);
+        assert!(c.backlog.is_empty(), "all input consumed");
+        assert!(c.codec.output_pending(), "stopped at the cap");
+        assert!(c.next_plain().unwrap().is_empty());
+        assert!(!c.has_backlog());
+    }
+
+    #[test]
     fn a_partial_block_waits_for_the_next_read() {
         let mut wire = Vec::new();
         Deflate::new()

@@ -19,6 +19,7 @@ use tokio_util::sync::CancellationToken;
 use crate::types::IdleEvent;
 use crate::{ImapConnection, ImapConnectionBuilder, Result};
 
+mod compress;
 mod idle;
 mod lifecycle;
 mod streaming;
