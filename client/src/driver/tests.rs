@@ -59,6 +59,17 @@ async fn connect_greeted(
     (conn, server)
 }
 
+/// Runs `call` with a clone of `conn` on its own task (so the test can play the server while
+/// the call waits for it).
+fn spawn<F, Fut, R>(conn: &ImapConnection, call: F) -> tokio::task::JoinHandle<R>
+where
+    F: FnOnce(ImapConnection) -> Fut,
+    Fut: Future<Output = R> + Send + 'static,
+    R: Send + 'static,
+{
+    tokio::spawn(call(conn.clone()))
+}
+
 /// Reads one CRLF-terminated line (without the CRLF); fails the test when none comes within
 /// [`T`].
 async fn read_line(server: &mut DuplexStream) -> String {
@@ -97,12 +108,9 @@ async fn an_idle_after_two_dropped_idles_replaces_the_queued_one_instead_of_fail
     // B: queued behind the ending A, then dropped too.
     poll_once_then_drop(conn.idle(T, CancellationToken::new())).await;
     // C: the caller waits for it.
-    let waiting = tokio::spawn({
-        let conn = conn.clone();
-        async move {
-            conn.idle(Duration::from_millis(50), CancellationToken::new())
-                .await
-        }
+    let waiting = spawn(&conn, |conn| async move {
+        conn.idle(Duration::from_millis(50), CancellationToken::new())
+            .await
     });
     settle().await;
     assert!(
@@ -123,10 +131,7 @@ async fn an_idle_after_two_dropped_idles_replaces_the_queued_one_instead_of_fail
     let result: Result<IdleEvent> = waiting.await.expect("task");
     assert!(matches!(result, Ok(IdleEvent::Timeout)), "{result:?}");
 
-    let noop = tokio::spawn({
-        let conn = conn.clone();
-        async move { conn.noop(T).await }
-    });
+    let noop = spawn(&conn, |conn| async move { conn.noop(T).await });
     assert_eq!(read_line(&mut server).await, "A3 NOOP");
     server.write_all(b"A3 OK NOOP done\r\n").await.unwrap();
     noop.await.expect("task").expect("noop");
@@ -144,12 +149,9 @@ async fn an_idle_queued_and_then_cancelled_is_answered_cancelled_when_replaced()
     });
     settle().await;
     token.cancel();
-    let c = tokio::spawn({
-        let conn = conn.clone();
-        async move {
-            conn.idle(Duration::from_millis(50), CancellationToken::new())
-                .await
-        }
+    let c = spawn(&conn, |conn| async move {
+        conn.idle(Duration::from_millis(50), CancellationToken::new())
+            .await
     });
     settle().await;
     let b = b.await.expect("task");

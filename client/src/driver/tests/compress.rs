@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use tokio::io::{AsyncReadExt, AsyncWriteExt, DuplexStream};
 
-use super::{T, connect_greeted, read_line};
+use super::{T, connect_greeted, read_line, spawn};
 use crate::ImapConnection;
 use crate::transport::compress::Deflate;
 use crate::types::TypedEvent;
@@ -38,19 +38,13 @@ async fn after_compress_commands_and_replies_are_deflated_and_nothing_else_is_se
         "* OK [CAPABILITY IMAP4rev1 COMPRESS=DEFLATE] fake server ready",
     )
     .await;
-    let compress = tokio::spawn({
-        let conn = conn.clone();
-        async move { conn.compress(T).await }
-    });
+    let compress = spawn(&conn, |conn| async move { conn.compress(T).await });
     assert_eq!(read_line(&mut server).await, "A1 COMPRESS DEFLATE");
     server.write_all(b"A1 OK DEFLATE active\r\n").await.unwrap();
     compress.await.expect("task").expect("compress");
 
     let (mut inflate, mut deflate) = (Deflate::new(), Deflate::new());
-    let noop = tokio::spawn({
-        let conn = conn.clone();
-        async move { conn.noop(T).await }
-    });
+    let noop = spawn(&conn, |conn| async move { conn.noop(T).await });
     assert_eq!(
         read_deflated_line(&mut server, &mut inflate).await,
         "A2 NOOP"

@@ -1,28 +1,37 @@
 //! What the driver shares with the handles (events, capabilities, state, closed) and how a
 //! connection ends: LOGOUT, a BYE without hang-up, EOF, a response over a size limit.
 
-use tokio::io::AsyncWriteExt;
+use tokio::io::{AsyncWriteExt, DuplexStream};
 
-use super::{T, connect, connect_greeted, connect_with, read_line};
+use super::{T, connect, connect_greeted, connect_with, read_line, spawn};
 use crate::proto::Limits;
 use crate::proto::session::ConnectionState;
 use crate::types::TypedEvent;
 use crate::{Error, ImapConnection};
 
+/// Plays NOOP `A1` from the server's side: checks the command, sends `replies` (which end
+/// with `A1`'s tagged OK), waits for the call to succeed and returns the events it left.
+async fn noop_events(
+    conn: &ImapConnection,
+    server: &mut DuplexStream,
+    replies: &[u8],
+) -> Vec<TypedEvent> {
+    let noop = spawn(conn, |conn| async move { conn.noop(T).await });
+    assert_eq!(read_line(server).await, "A1 NOOP");
+    server.write_all(replies).await.unwrap();
+    noop.await.expect("task").expect("noop");
+    conn.drain_events().await
+}
+
 #[tokio::test(flavor = "current_thread")]
 async fn untagged_data_around_a_command_is_queued_as_events_in_order() {
     let (conn, mut server) = connect().await;
-    let noop = tokio::spawn({
-        let conn = conn.clone();
-        async move { conn.noop(T).await }
-    });
-    assert_eq!(read_line(&mut server).await, "A1 NOOP");
-    server
-        .write_all(b"* 4 EXISTS\r\n* 2 EXPUNGE\r\n* 1 RECENT\r\nA1 OK NOOP done\r\n")
-        .await
-        .unwrap();
-    noop.await.expect("task").expect("noop");
-    let events = conn.drain_events().await;
+    let events = noop_events(
+        &conn,
+        &mut server,
+        b"* 4 EXISTS\r\n* 2 EXPUNGE\r\n* 1 RECENT\r\nA1 OK NOOP done\r\n",
+    )
+    .await;
     assert!(
         matches!(
             events[..],
@@ -40,10 +49,7 @@ async fn untagged_data_around_a_command_is_queued_as_events_in_order() {
 #[tokio::test(flavor = "current_thread")]
 async fn next_event_wakes_when_the_server_pushes_data_without_a_command() {
     let (conn, mut server) = connect().await;
-    let waiting = tokio::spawn({
-        let conn = conn.clone();
-        async move { conn.next_event(T).await }
-    });
+    let waiting = spawn(&conn, |conn| async move { conn.next_event(T).await });
     super::settle().await;
     assert!(!waiting.is_finished(), "nothing was sent yet");
     server.write_all(b"* 9 EXISTS\r\n").await.unwrap();
@@ -54,17 +60,12 @@ async fn next_event_wakes_when_the_server_pushes_data_without_a_command() {
 #[tokio::test(flavor = "current_thread")]
 async fn a_full_event_queue_drops_the_oldest_and_says_how_many_first() {
     let (conn, mut server) = connect_with(ImapConnection::builder().event_queue_size(2)).await;
-    let noop = tokio::spawn({
-        let conn = conn.clone();
-        async move { conn.noop(T).await }
-    });
-    assert_eq!(read_line(&mut server).await, "A1 NOOP");
-    server
-        .write_all(b"* 1 EXISTS\r\n* 2 EXISTS\r\n* 3 EXISTS\r\n* 4 EXISTS\r\nA1 OK done\r\n")
-        .await
-        .unwrap();
-    noop.await.expect("task").expect("noop");
-    let events = conn.drain_events().await;
+    let events = noop_events(
+        &conn,
+        &mut server,
+        b"* 1 EXISTS\r\n* 2 EXISTS\r\n* 3 EXISTS\r\n* 4 EXISTS\r\nA1 OK done\r\n",
+    )
+    .await;
     assert!(
         matches!(
             events[..],
@@ -86,9 +87,8 @@ async fn capabilities_and_state_follow_the_server_through_login_and_logout() {
     assert_eq!(conn.state(), ConnectionState::NotAuthenticated);
     assert!(!conn.is_closed());
 
-    let login = tokio::spawn({
-        let conn = conn.clone();
-        async move { conn.login("alice", "secret", T).await }
+    let login = spawn(&conn, |conn| async move {
+        conn.login("alice", "secret", T).await
     });
     assert_eq!(read_line(&mut server).await, "A1 LOGIN alice secret");
     server
@@ -101,10 +101,7 @@ async fn capabilities_and_state_follow_the_server_through_login_and_logout() {
     assert_eq!(conn.state(), ConnectionState::Authenticated);
     assert!(!conn.is_closed());
 
-    let logout = tokio::spawn({
-        let conn = conn.clone();
-        async move { conn.logout().await }
-    });
+    let logout = spawn(&conn, |conn| async move { conn.logout().await });
     assert_eq!(read_line(&mut server).await, "A2 LOGOUT");
     server
         .write_all(b"* BYE logging out\r\nA2 OK LOGOUT done\r\n")
@@ -123,10 +120,7 @@ async fn capabilities_and_state_follow_the_server_through_login_and_logout() {
 #[tokio::test(flavor = "current_thread")]
 async fn a_bye_outside_logout_fails_the_pending_command_with_it_without_waiting_for_eof() {
     let (conn, mut server) = connect().await;
-    let noop = tokio::spawn({
-        let conn = conn.clone();
-        async move { conn.noop(T).await }
-    });
+    let noop = spawn(&conn, |conn| async move { conn.noop(T).await });
     assert_eq!(read_line(&mut server).await, "A1 NOOP");
     // The server says BYE but keeps the connection open.
     server
@@ -149,10 +143,7 @@ async fn a_bye_outside_logout_fails_the_pending_command_with_it_without_waiting_
 #[tokio::test(flavor = "current_thread")]
 async fn eof_fails_the_pending_command_as_unexpected_eof_and_later_calls_as_closed() {
     let (conn, mut server) = connect().await;
-    let noop = tokio::spawn({
-        let conn = conn.clone();
-        async move { conn.noop(T).await }
-    });
+    let noop = spawn(&conn, |conn| async move { conn.noop(T).await });
     assert_eq!(read_line(&mut server).await, "A1 NOOP");
     drop(server);
     match noop.await.expect("task") {
@@ -167,17 +158,12 @@ async fn eof_fails_the_pending_command_as_unexpected_eof_and_later_calls_as_clos
 #[tokio::test(flavor = "current_thread")]
 async fn a_malformed_response_is_skipped_and_the_command_still_completes() {
     let (conn, mut server) = connect().await;
-    let noop = tokio::spawn({
-        let conn = conn.clone();
-        async move { conn.noop(T).await }
-    });
-    assert_eq!(read_line(&mut server).await, "A1 NOOP");
-    server
-        .write_all(b"* 3 EXISTS extra junk (\r\n* 5 EXISTS\r\nA1 OK done\r\n")
-        .await
-        .unwrap();
-    noop.await.expect("task").expect("noop completes");
-    let events = conn.drain_events().await;
+    let events = noop_events(
+        &conn,
+        &mut server,
+        b"* 3 EXISTS extra junk (\r\n* 5 EXISTS\r\nA1 OK done\r\n",
+    )
+    .await;
     assert!(
         matches!(events[..], [TypedEvent::Exists(5)]),
         "only the well-formed line: {events:?}"
@@ -192,10 +178,7 @@ async fn a_response_over_the_line_limit_closes_the_connection_with_the_frame_err
         ..Limits::default()
     };
     let (conn, mut server) = connect_with(ImapConnection::builder().limits(limits)).await;
-    let noop = tokio::spawn({
-        let conn = conn.clone();
-        async move { conn.noop(T).await }
-    });
+    let noop = spawn(&conn, |conn| async move { conn.noop(T).await });
     assert_eq!(read_line(&mut server).await, "A1 NOOP");
     let long = format!("* OK {}\r\nA1 OK done\r\n", "x".repeat(1000));
     server.write_all(long.as_bytes()).await.unwrap();
@@ -211,9 +194,8 @@ async fn a_sasl_exchange_answers_each_challenge_with_the_clients_response() {
         "* OK [CAPABILITY IMAP4rev1 IDLE AUTH=LOGIN] fake server ready",
     )
     .await;
-    let auth = tokio::spawn({
-        let conn = conn.clone();
-        async move { conn.authenticate_login("alice", "secret", T).await }
+    let auth = spawn(&conn, |conn| async move {
+        conn.authenticate_login("alice", "secret", T).await
     });
     assert_eq!(read_line(&mut server).await, "A1 AUTHENTICATE LOGIN");
     server.write_all(b"+ VXNlcm5hbWU6\r\n").await.unwrap(); // "Username:"
@@ -236,9 +218,8 @@ async fn a_sasl_challenge_the_client_cannot_answer_cancels_the_exchange() {
         "* OK [CAPABILITY IMAP4rev1 IDLE AUTH=LOGIN] fake server ready",
     )
     .await;
-    let auth = tokio::spawn({
-        let conn = conn.clone();
-        async move { conn.authenticate_login("alice", "secret", T).await }
+    let auth = spawn(&conn, |conn| async move {
+        conn.authenticate_login("alice", "secret", T).await
     });
     assert_eq!(read_line(&mut server).await, "A1 AUTHENTICATE LOGIN");
     server.write_all(b"+ VXNlcm5hbWU6\r\n").await.unwrap();
@@ -272,10 +253,7 @@ async fn dropping_every_handle_ends_the_driver_and_hangs_up() {
         .await
         .expect("greeting");
     let driver = tokio::spawn(driver);
-    let noop = tokio::spawn({
-        let conn = conn.clone();
-        async move { conn.noop(T).await }
-    });
+    let noop = spawn(&conn, |conn| async move { conn.noop(T).await });
     assert_eq!(read_line(&mut server).await, "A1 NOOP");
     drop(conn);
     // Only the NOOP's task still holds a handle: the driver runs until NOOP completes.

@@ -5,7 +5,7 @@
 use tokio::io::AsyncWriteExt;
 use tokio::sync::mpsc;
 
-use super::{T, connect, read_line};
+use super::{T, connect, read_line, spawn};
 use crate::types::{FetchAttr, SequenceSet};
 
 /// `* n FETCH (UID n)` for n in 1..=count, then the tagged OK of `A1`.
@@ -22,12 +22,9 @@ fn fetch_replies(count: u32) -> Vec<u8> {
 async fn a_slow_consumer_of_a_one_slot_channel_gets_every_response_in_order() {
     let (conn, mut server) = connect().await;
     let (tx, mut rx) = mpsc::channel(1);
-    let fetch = tokio::spawn({
-        let conn = conn.clone();
-        async move {
-            conn.uid_fetch_streaming(&SequenceSet::all(), &[FetchAttr::Uid], tx, T)
-                .await
-        }
+    let fetch = spawn(&conn, |conn| async move {
+        conn.uid_fetch_streaming(&SequenceSet::all(), &[FetchAttr::Uid], tx, T)
+            .await
     });
     assert_eq!(read_line(&mut server).await, "A1 UID FETCH 1:* UID");
     // All 50 replies arrive in one write; the channel holds one at a time.
@@ -45,12 +42,9 @@ async fn a_slow_consumer_of_a_one_slot_channel_gets_every_response_in_order() {
 async fn a_consumer_that_goes_away_does_not_stop_the_command_or_the_connection() {
     let (conn, mut server) = connect().await;
     let (tx, mut rx) = mpsc::channel(1);
-    let fetch = tokio::spawn({
-        let conn = conn.clone();
-        async move {
-            conn.uid_fetch_streaming(&SequenceSet::all(), &[FetchAttr::Uid], tx, T)
-                .await
-        }
+    let fetch = spawn(&conn, |conn| async move {
+        conn.uid_fetch_streaming(&SequenceSet::all(), &[FetchAttr::Uid], tx, T)
+            .await
     });
     assert_eq!(read_line(&mut server).await, "A1 UID FETCH 1:* UID");
     server.write_all(&fetch_replies(20)).await.unwrap();
@@ -62,10 +56,7 @@ async fn a_consumer_that_goes_away_does_not_stop_the_command_or_the_connection()
         .expect("task")
         .expect("the rest is read and discarded");
     // The connection goes on: the next command is answered.
-    let noop = tokio::spawn({
-        let conn = conn.clone();
-        async move { conn.noop(T).await }
-    });
+    let noop = spawn(&conn, |conn| async move { conn.noop(T).await });
     assert_eq!(read_line(&mut server).await, "A2 NOOP");
     server.write_all(b"A2 OK done\r\n").await.unwrap();
     noop.await.expect("task").expect("noop");
@@ -79,12 +70,9 @@ async fn a_consumer_that_goes_away_does_not_stop_the_command_or_the_connection()
 async fn a_stalled_consumer_stops_the_driver_reading_so_the_server_cannot_write() {
     let (conn, mut server) = connect().await;
     let (tx, mut rx) = mpsc::channel(1);
-    let fetch = tokio::spawn({
-        let conn = conn.clone();
-        async move {
-            conn.uid_fetch_streaming(&SequenceSet::all(), &[FetchAttr::Uid], tx, T)
-                .await
-        }
+    let fetch = spawn(&conn, |conn| async move {
+        conn.uid_fetch_streaming(&SequenceSet::all(), &[FetchAttr::Uid], tx, T)
+            .await
     });
     assert_eq!(read_line(&mut server).await, "A1 UID FETCH 1:* UID");
     // ~270 KB: more than one driver read (64 KiB) plus the pipe's own buffer (64 KiB).
