@@ -139,3 +139,155 @@ impl IdleState {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const TIMEOUT: Duration = Duration::from_secs(60);
+    const REFRESH: Duration = Duration::from_secs(10);
+    const SEC: Duration = Duration::from_secs(1);
+
+    /// An IDLE state with a 60 s timeout and a 10 s refresh, the instant it was created, and
+    /// its reply channel's receiver.
+    fn idle() -> (IdleState, Instant, oneshot::Receiver<Result<IdleEvent>>) {
+        let (reply, rx) = oneshot::channel();
+        let start = Instant::now();
+        let request = IdleRequest {
+            reply,
+            timeout: TIMEOUT,
+            cancel: CancellationToken::new(),
+        };
+        (IdleState::new(CommandId(1), request, REFRESH), start, rx)
+    }
+
+    /// An IDLE request queued behind another, and its reply channel's receiver.
+    fn queued() -> (IdleRequest, oneshot::Receiver<Result<IdleEvent>>) {
+        let (reply, rx) = oneshot::channel();
+        let request = IdleRequest {
+            reply,
+            timeout: TIMEOUT,
+            cancel: CancellationToken::new(),
+        };
+        (request, rx)
+    }
+
+    #[test]
+    fn wakes_at_the_deadline_until_accepted_then_at_the_refresh_unless_refreshing() {
+        let (mut idle, start, _rx) = idle();
+        // Not accepted yet: only the deadline counts (within the instant between `start` and
+        // the state's own clock reading).
+        let wait = idle.next_wakeup(start + SEC).unwrap();
+        assert!(wait >= TIMEOUT - SEC && wait < TIMEOUT, "{wait:?}");
+
+        idle.accepted(start + 2 * SEC);
+        assert_eq!(idle.next_wakeup(start + 2 * SEC), Some(REFRESH));
+        assert_eq!(idle.next_wakeup(start + 5 * SEC), Some(REFRESH - 3 * SEC));
+        // Past the refresh time: due now, not a wait that wrapped around.
+        assert_eq!(idle.next_wakeup(start + 20 * SEC), Some(Duration::ZERO));
+
+        idle.refreshing = true;
+        let wait = idle.next_wakeup(start + 5 * SEC).unwrap();
+        assert!(
+            wait > REFRESH,
+            "a refresh in flight waits for the deadline: {wait:?}"
+        );
+
+        idle.finish_with(IdleEvent::Exists(1));
+        assert_eq!(idle.next_wakeup(start + 5 * SEC), None, "ending");
+    }
+
+    #[test]
+    fn a_refresh_is_due_only_refresh_after_acceptance_and_only_once() {
+        let (mut idle, start, _rx) = idle();
+        assert!(
+            !idle.refresh_due(start + 30 * SEC),
+            "never before acceptance"
+        );
+        idle.accepted(start);
+        assert!(!idle.refresh_due(start));
+        assert!(!idle.refresh_due(start + REFRESH - SEC));
+        assert!(idle.refresh_due(start + REFRESH));
+        idle.refreshing = true;
+        assert!(!idle.refresh_due(start + 2 * REFRESH), "already refreshing");
+        idle.restart(CommandId(2));
+        assert!(
+            !idle.refresh_due(start + 2 * REFRESH),
+            "not accepted again yet"
+        );
+        idle.accepted(start + 2 * REFRESH);
+        assert!(idle.refresh_due(start + 3 * REFRESH));
+        idle.finish_with(IdleEvent::Timeout);
+        assert!(!idle.refresh_due(start + 4 * REFRESH), "ending");
+    }
+
+    #[test]
+    fn check_reports_cancellation_abandonment_and_the_deadline_once() {
+        let (mut idle, start, rx) = idle();
+        assert_eq!(idle.check(start + SEC), None);
+        assert_eq!(idle.check(start + TIMEOUT + SEC), Some(IdleEvent::Timeout));
+        idle.cancel.cancel();
+        assert_eq!(idle.check(start + SEC), Some(IdleEvent::Cancelled));
+        idle.finish_with(IdleEvent::Cancelled);
+        assert_eq!(idle.check(start + SEC), None, "already ending");
+
+        let (mut idle, start, rx2) = self::idle();
+        drop(rx2);
+        assert_eq!(
+            idle.check(start + SEC),
+            Some(IdleEvent::Cancelled),
+            "abandoned"
+        );
+        drop(rx);
+    }
+
+    #[test]
+    fn ending_or_abandoned_means_a_result_is_set_or_the_caller_is_gone() {
+        let (mut idle, _, rx) = idle();
+        assert!(!idle.ending_or_abandoned(), "running, caller waiting");
+        idle.finish_with(IdleEvent::Exists(3));
+        assert!(
+            idle.ending_or_abandoned(),
+            "ending while the caller still waits"
+        );
+        assert!(!idle.wants_event());
+        idle.finish_with(IdleEvent::Timeout);
+        assert_eq!(
+            idle.result,
+            Some(IdleEvent::Exists(3)),
+            "the first result stays"
+        );
+        drop(rx);
+
+        let (idle, _, rx) = self::idle();
+        drop(rx);
+        assert!(idle.ending_or_abandoned(), "caller gone");
+    }
+
+    #[test]
+    fn the_next_slot_is_free_unless_its_caller_still_waits() {
+        let (mut idle, _, _rx) = idle();
+        assert!(idle.free_next(), "empty");
+
+        let (waiting, _waiting_rx) = queued();
+        idle.next = Some(waiting);
+        assert!(!idle.free_next(), "its caller waits and did not cancel");
+        assert!(idle.next.is_some(), "kept");
+
+        let (gone, gone_rx) = queued();
+        drop(gone_rx);
+        idle.next = Some(gone);
+        assert!(idle.free_next(), "caller gone");
+        assert!(idle.next.is_none());
+
+        let (cancelled, mut cancelled_rx) = queued();
+        cancelled.cancel.cancel();
+        idle.next = Some(cancelled);
+        assert!(idle.free_next(), "cancelled");
+        assert!(idle.next.is_none());
+        assert!(
+            matches!(cancelled_rx.try_recv(), Ok(Ok(IdleEvent::Cancelled))),
+            "the cancelled caller is answered"
+        );
+    }
+}
