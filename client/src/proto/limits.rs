@@ -70,6 +70,14 @@ mod tests {
     use super::*;
 
     #[test]
+    fn default_limits_are_the_documented_sizes() {
+        let limits = Limits::default();
+        assert_eq!(limits.max_line, 8_388_608, "8 MiB");
+        assert_eq!(limits.max_literal, 134_217_728, "128 MiB");
+        assert_eq!(limits.max_response, 268_435_456, "256 MiB");
+    }
+
+    #[test]
     fn default_limits_are_ordered_so_one_maximal_literal_fits_a_response() {
         let limits = Limits::default();
         assert!(limits.max_literal < limits.max_response);

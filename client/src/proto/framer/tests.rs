@@ -516,3 +516,9 @@ fn frame_error_converts_to_crate_error() {
         "server response rejected: server line longer than the limit of 64 bytes"
     );
 }
+
+#[test]
+fn the_framer_reports_the_limits_it_was_built_with() {
+    assert_eq!(Framer::new(small_limits()).limits(), small_limits());
+    assert_ne!(small_limits(), Limits::default(), "a test that can fail");
+}

@@ -227,6 +227,55 @@ mod tests {
     }
 
     #[test]
+    fn unknown_names_as_long_as_known_ones_are_kept_raw() {
+        // The keyword table is matched by length first: an unknown name of each length that
+        // has known names must still fall through to `Other`, not into a known parser.
+        for len in 2..=10 {
+            let name = "X".repeat(len);
+            let line = format!("* {name} (\\HasNoChildren) \"/\" INBOX\r\n");
+            assert_eq!(
+                data(line.as_bytes()),
+                Data::Other {
+                    name: name.as_bytes(),
+                    number: None,
+                    raw: b"(\\HasNoChildren) \"/\" INBOX"
+                },
+                "{name}"
+            );
+        }
+    }
+
+    #[test]
+    fn is_incomplete_tells_a_cut_response_from_a_wrong_one() {
+        let cut = parse_response(b"* 1 FETCH (UID 7").unwrap_err();
+        assert!(cut.is_incomplete(), "{cut}");
+        let wrong = parse_response(b"* 1 FETCH UID 7)\r\n").unwrap_err();
+        assert_eq!(wrong.kind, ParseErrorKind::Invalid);
+        assert!(!wrong.is_incomplete(), "{wrong}");
+    }
+
+    #[test]
+    fn nesting_one_level_too_deep_is_too_deep_not_incomplete() {
+        // No more bytes can make a too-deep response parse: at the limit it is TooDeep in
+        // every nesting context, never "incomplete".
+        for head in [
+            &b"* 1 FETCH (BODYSTRUCTURE "[..],
+            b"* 1 FETCH (X-UNKNOWN ",
+            b"* THREAD ",
+        ] {
+            let kind = |parens: usize| {
+                let mut input = head.to_vec();
+                input.extend(std::iter::repeat_n(b'(', parens));
+                parse_response(&input).unwrap_err().kind
+            };
+            // `MAX_DEPTH` open parentheses may still be closed; one more is too deep.
+            assert_eq!(kind(super::MAX_DEPTH), ParseErrorKind::Incomplete);
+            assert_eq!(kind(super::MAX_DEPTH + 1), ParseErrorKind::TooDeep);
+            assert_eq!(kind(super::MAX_DEPTH + 3), ParseErrorKind::TooDeep);
+        }
+    }
+
+    #[test]
     fn consumed_length_stops_after_one_response() {
         let input = b"* 1 EXISTS\r\n* 2 EXISTS\r\n";
         let (_, used) = parse_response(input).unwrap();
