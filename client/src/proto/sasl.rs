@@ -506,7 +506,9 @@ mod tests {
         // RFC 7628 §4.3: the failure challenge.
         let json = br#"{"status":"invalid_token","scope":"example_scope","openid-configuration":"https://example.com/.well-known/openid-configuration"}"#;
         let mut bearer = SaslClient::oauthbearer("u", "h", 143, "t").unwrap();
+        assert_eq!(bearer.server_error(), None, "no challenge yet");
         assert_eq!(respond(&mut bearer, json).unwrap(), vec![0x01]);
+        assert_eq!(bearer.server_error(), Some(&json[..]), "kept as sent");
         assert_eq!(respond(&mut bearer, b"more"), None);
         let mut xoauth2 = SaslClient::xoauth2("u", "t").unwrap();
         assert_eq!(respond(&mut xoauth2, json).unwrap(), Vec::<u8>::new());
@@ -546,6 +548,12 @@ mod tests {
         assert_eq!(e.schemes.as_deref(), Some("Bearer"));
         let strings = flat_json_strings(br#"{"esc":"a\"\u00e9\ud83d\ude00\n"}"#);
         assert_eq!(strings, vec![("esc".to_owned(), "a\"é😀\n".to_owned())]);
+        // Every escape of RFC 8259 §7.
+        let strings = flat_json_strings(br#"{"all":"\"\\\/\b\f\n\r\t"}"#);
+        assert_eq!(
+            strings,
+            vec![("all".to_owned(), "\"\\/\u{8}\u{c}\n\r\t".to_owned())]
+        );
         for junk in [
             &b""[..],
             b"not json",
@@ -573,6 +581,10 @@ mod tests {
         assert!(
             !shown.contains("hunter2") && !shown.contains("alice"),
             "{shown}"
+        );
+        assert!(
+            shown.contains("PLAIN") && shown.contains("[redacted]"),
+            "says what it is: {shown}"
         );
     }
 }

@@ -1144,8 +1144,45 @@ fn idle_flow_sends_done_after_acceptance() {
     assert_eq!(sent(&mut s), "", "nothing is written while idling");
     assert!(s.idle_done(id));
     assert_eq!(sent(&mut s), "DONE\r\nA2 NOOP\r\n");
+    assert!(!s.is_idling(), "DONE is sent");
     let events = feed(&mut s, "A1 OK IDLE terminated\r\nA2 OK NOOP\r\n");
     assert_eq!(events.len(), 2);
+}
+
+#[test]
+fn idling_only_once_the_server_accepted() {
+    let mut s = greeted("* PREAUTH [CAPABILITY IMAP4rev1 IDLE] ready\r\n");
+    assert!(!s.is_idling());
+    s.submit(CommandBody::Idle, DataMode::Collect).unwrap();
+    assert_eq!(sent(&mut s), "A1 IDLE\r\n");
+    assert!(!s.is_idling(), "sent, not accepted yet");
+    feed(&mut s, "+ idling\r\n");
+    assert!(s.is_idling());
+}
+
+#[test]
+fn accessors_report_ids_enabled_extensions_and_buffered_input() {
+    let mut s = greeted("* PREAUTH [CAPABILITY IMAP4rev1 ENABLE UTF8=ACCEPT] ready\r\n");
+    assert!(!s.utf8() && !s.enabled().has("UTF8=ACCEPT"));
+    let first = s.submit(CommandBody::Noop, DataMode::Collect).unwrap();
+    let second = s.submit(CommandBody::Noop, DataMode::Collect).unwrap();
+    assert_eq!((first.get(), second.get()), (1, 2), "numbered from 1");
+    sent(&mut s);
+    feed(&mut s, "A1 OK\r\nA2 OK\r\n");
+
+    let utf8 = crate::types::ImapAtom::new("UTF8=ACCEPT").unwrap();
+    s.submit(CommandBody::Enable(vec![utf8]), DataMode::Collect)
+        .unwrap();
+    sent(&mut s);
+    feed(&mut s, "* ENABLED UTF8=ACCEPT\r\nA3 OK\r\n");
+    assert!(s.enabled().has("UTF8=ACCEPT"));
+    assert!(s.utf8());
+
+    assert_eq!(s.buffered_input(), 0);
+    assert!(feed(&mut s, "* 3 EXI").is_empty());
+    assert_eq!(s.buffered_input(), 7, "the cut response waits");
+    feed(&mut s, "STS\r\n");
+    assert_eq!(s.buffered_input(), 0);
 }
 
 #[test]

@@ -85,6 +85,7 @@ fn encoded_credentials_are_redacted_in_debug() {
         "{text}"
     );
     let noop = enc(CommandBody::Noop, &PLAIN);
+    assert!(!noop.contains_secret());
     assert!(format!("{noop:?}").contains("A1 NOOP"));
 }
 
