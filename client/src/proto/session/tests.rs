@@ -1150,6 +1150,74 @@ fn idle_flow_sends_done_after_acceptance() {
 }
 
 #[test]
+fn idle_done_is_only_for_an_idle_in_flight() {
+    let mut s = greeted("* PREAUTH [CAPABILITY IMAP4rev1 IDLE] ready\r\n");
+    let noop = s.submit(CommandBody::Noop, DataMode::Collect).unwrap();
+    assert!(!s.idle_done(noop), "NOOP is not an IDLE");
+    assert_eq!(sent(&mut s), "A1 NOOP\r\n", "no DONE");
+}
+
+#[test]
+fn pending_output_until_everything_is_written() {
+    let mut s = greeted("* PREAUTH [CAPABILITY IMAP4rev1] ready\r\n");
+    assert!(!s.has_pending_output());
+    s.submit(CommandBody::Noop, DataMode::Collect).unwrap();
+    assert!(s.has_pending_output());
+    sent(&mut s);
+    assert!(!s.has_pending_output());
+}
+
+#[test]
+fn the_receive_buffer_is_compacted_as_responses_are_handled() {
+    let mut s = greeted("* PREAUTH [CAPABILITY IMAP4rev1] ready\r\n");
+    for _ in 0..1000 {
+        feed(&mut s, "* 1 EXISTS\r\n");
+    }
+    feed(&mut s, "* 2 EXI");
+    assert!(
+        s.rx.len() < 64,
+        "handled responses are dropped from the buffer: {} bytes kept",
+        s.rx.len()
+    );
+    assert_eq!(s.buffered_input(), 7);
+}
+
+#[test]
+fn a_preauth_greeting_authenticates() {
+    let mut s = Session::default();
+    let events = feed(
+        &mut s,
+        "* PREAUTH [CAPABILITY IMAP4rev1] logged in as bob\r\n",
+    );
+    assert!(
+        matches!(
+            events[..],
+            [SessionEvent::Greeting {
+                kind: GreetingKind::PreAuth,
+                ..
+            }]
+        ),
+        "{events:?}"
+    );
+    assert_eq!(s.state(), &ConnectionState::Authenticated);
+    let ok = greeted("* OK [CAPABILITY IMAP4rev1] ready\r\n");
+    assert_eq!(ok.state(), &ConnectionState::NotAuthenticated);
+}
+
+#[test]
+fn imap4rev2_implies_literal_minus() {
+    // RFC 9051 §7.2.2: IMAP4rev2 includes LITERAL-, so a short literal needs no `+`.
+    let mut s = greeted("* OK [CAPABILITY IMAP4rev2] ready\r\n");
+    s.submit(login("bob", "pässwort"), DataMode::Collect)
+        .unwrap();
+    assert_eq!(
+        sent(&mut s),
+        "A1 LOGIN bob {9+}\r\npässwort\r\n",
+        "sent whole, without waiting for a continuation"
+    );
+}
+
+#[test]
 fn idling_only_once_the_server_accepted() {
     let mut s = greeted("* PREAUTH [CAPABILITY IMAP4rev1 IDLE] ready\r\n");
     assert!(!s.is_idling());
