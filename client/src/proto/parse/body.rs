@@ -298,6 +298,56 @@ mod tests {
     }
 
     #[test]
+    fn message_parts_other_than_rfc822_with_envelope_are_basic() {
+        // A delivery status report (RFC 3464) and a message/rfc822 part sent without its
+        // envelope and body: neither has the RFC822 extra fields, both are basic parts.
+        for part in [
+            &b"(\"MESSAGE\" \"DELIVERY-STATUS\" NIL NIL NIL \"7BIT\" 421)"[..],
+            b"(\"MESSAGE\" \"RFC822\" NIL NIL NIL \"7BIT\" 421)",
+        ] {
+            let mut input = b"* 1 FETCH (BODYSTRUCTURE ".to_vec();
+            input.extend_from_slice(part);
+            input.extend_from_slice(b")\r\n");
+            let BodyStructure::Single(single) = structure(&input) else {
+                panic!("{part:?}")
+            };
+            assert!(
+                matches!(single.kind, SinglePartKind::Basic { .. }),
+                "{:?}: {single:?}",
+                String::from_utf8_lossy(part)
+            );
+            assert_eq!(single.fields.octets, 421);
+        }
+    }
+
+    #[test]
+    fn nested_message_parts_count_towards_the_depth_limit() {
+        // message/rfc822 inside message/rfc822 …: each level is one deeper.
+        let nested = |levels: usize| {
+            let mut part = b"(\"TEXT\" \"PLAIN\" NIL NIL NIL \"7BIT\" 1 1)".to_vec();
+            for _ in 0..levels {
+                let mut outer = b"(\"MESSAGE\" \"RFC822\" NIL NIL NIL \"7BIT\" 1 \
+                    (NIL NIL NIL NIL NIL NIL NIL NIL NIL NIL) "
+                    .to_vec();
+                outer.extend_from_slice(&part);
+                outer.extend_from_slice(b" 1)");
+                part = outer;
+            }
+            let mut input = b"* 1 FETCH (BODYSTRUCTURE ".to_vec();
+            input.extend_from_slice(&part);
+            input.extend_from_slice(b")\r\n");
+            input
+        };
+        assert!(parse_response(&nested(3)).is_ok());
+        assert_eq!(
+            parse_response(&nested(crate::proto::MAX_DEPTH + 5))
+                .unwrap_err()
+                .kind,
+            ParseErrorKind::TooDeep
+        );
+    }
+
+    #[test]
     fn deep_nesting_is_a_typed_error() {
         let mut input = b"* 1 FETCH (BODYSTRUCTURE ".to_vec();
         input.extend(std::iter::repeat_n(b'(', 10_000));

@@ -672,3 +672,35 @@ pub(crate) fn sequence_set(i: &mut &[u8]) -> PResult<Vec<SeqRange>> {
 pub(crate) fn eq_kw(a: &[u8], kw: &[u8]) -> bool {
     a.eq_ignore_ascii_case(kw)
 }
+
+#[cfg(test)]
+mod tests {
+    use winnow::Parser;
+    use winnow::combinator::alt;
+    use winnow::error::{Needed, ParserError};
+
+    use super::*;
+
+    #[test]
+    fn winnow_sees_invalid_as_backtrack_and_incomplete_as_needing_more() {
+        let invalid = invalid(b"x", "test");
+        assert!(invalid.is_backtrack() && !invalid.is_incomplete());
+        assert_eq!(invalid.needed(), None);
+        let cut = incomplete(b"");
+        assert!(!cut.is_backtrack() && cut.is_incomplete());
+        assert_eq!(cut.needed(), Some(Needed::Unknown));
+        let deep = too_deep(b"(");
+        assert!(!deep.is_backtrack() && !deep.is_incomplete(), "final");
+    }
+
+    #[test]
+    fn the_parsers_compose_with_winnow_combinators() {
+        let a = |i: &mut &[u8]| byte(i, b'a', "a").map(|()| 'a');
+        let b = |i: &mut &[u8]| byte(i, b'b', "b").map(|()| 'b');
+        // An invalid first branch backtracks into the second.
+        assert_eq!(alt((a, b)).parse_next(&mut &b"b"[..]), Ok('b'));
+        // Running out of input is not a reason to try another branch.
+        let err = alt((a, b)).parse_next(&mut &b""[..]).unwrap_err();
+        assert_eq!(err.kind, ParseErrorKind::Incomplete);
+    }
+}

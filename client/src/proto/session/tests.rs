@@ -1524,6 +1524,68 @@ fn uid_expunge_and_move_claim_expunges_and_copyuid() {
 }
 
 #[test]
+fn close_and_unselect_leave_the_mailbox() {
+    for leave in [CommandBody::Close, CommandBody::Unselect] {
+        let mut s = greeted("* PREAUTH [CAPABILITY IMAP4rev1 UNSELECT] ready\r\n");
+        s.submit(select("INBOX"), DataMode::Collect).unwrap();
+        feed(&mut s, "* 1 EXISTS\r\nA1 OK selected\r\n");
+        assert!(s.state().selected().is_some());
+        s.submit(leave, DataMode::Collect).unwrap();
+        feed(&mut s, "A2 OK done\r\n");
+        assert_eq!(s.state(), &ConnectionState::Authenticated);
+    }
+}
+
+#[test]
+fn logout_and_unauthenticate_change_the_state_on_ok() {
+    let mut s = greeted("* PREAUTH [CAPABILITY IMAP4rev1 UNAUTHENTICATE] ready\r\n");
+    s.submit(CommandBody::Unauthenticate, DataMode::Collect)
+        .unwrap();
+    feed(&mut s, "A1 OK unauthenticated\r\n");
+    assert_eq!(s.state(), &ConnectionState::NotAuthenticated);
+    s.submit(CommandBody::Logout, DataMode::Collect).unwrap();
+    feed(&mut s, "A2 OK bye\r\n");
+    assert_eq!(s.state(), &ConnectionState::Logout);
+}
+
+#[test]
+fn untagged_capability_data_replaces_the_capabilities() {
+    let mut s = greeted("* OK [CAPABILITY IMAP4rev1] ready\r\n");
+    s.submit(CommandBody::Capability, DataMode::Collect)
+        .unwrap();
+    feed(&mut s, "* CAPABILITY IMAP4rev1 IDLE MOVE\r\nA1 OK done\r\n");
+    assert!(s.capabilities().has("IDLE") && s.capabilities().has("MOVE"));
+}
+
+#[test]
+fn untagged_bad_and_a_late_preauth_are_not_plain_ok_statuses() {
+    let mut s = greeted("* OK [CAPABILITY IMAP4rev1] ready\r\n");
+    let events = feed(&mut s, "* BAD line too long\r\n* NO disk almost full\r\n");
+    assert!(
+        matches!(
+            &events[..],
+            [
+                SessionEvent::Unsolicited(TypedEvent::Status {
+                    kind: EventStatusKind::Bad,
+                    ..
+                }),
+                SessionEvent::Unsolicited(TypedEvent::Status {
+                    kind: EventStatusKind::No,
+                    ..
+                })
+            ]
+        ),
+        "{events:?}"
+    );
+    let events = feed(&mut s, "* PREAUTH again\r\n");
+    assert!(
+        matches!(&events[..], [SessionEvent::Malformed { .. }]),
+        "PREAUTH is only a greeting: {events:?}"
+    );
+    assert_eq!(s.state(), &ConnectionState::NotAuthenticated);
+}
+
+#[test]
 fn failed_select_leaves_no_mailbox_selected() {
     let mut s = greeted("* PREAUTH ready\r\n");
     s.submit(select("INBOX"), DataMode::Collect).unwrap();
@@ -1532,6 +1594,24 @@ fn failed_select_leaves_no_mailbox_selected() {
     s.submit(select("Nope"), DataMode::Collect).unwrap();
     feed(&mut s, "A2 NO [NONEXISTENT] no such mailbox\r\n");
     assert_eq!(s.state(), &ConnectionState::Authenticated);
+}
+
+#[test]
+fn collecting_exactly_the_cap_is_allowed() {
+    let reply = "* 1 FETCH (UID 1)\r\n";
+    let mut s = Session::new(SessionConfig {
+        max_collected_bytes: 2 * reply.len() as u64,
+        ..SessionConfig::default()
+    });
+    feed(&mut s, "* PREAUTH ready\r\n");
+    s.submit(fetch("1:2", vec![FetchAttr::Uid]), DataMode::Collect)
+        .unwrap();
+    sent(&mut s);
+    let events = feed(
+        &mut s,
+        &format!("{reply}{}A1 OK done\r\n", reply.replace('1', "2")),
+    );
+    assert_eq!(completed(&events).data.len(), 2, "{events:?}");
 }
 
 #[test]
