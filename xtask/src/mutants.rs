@@ -19,6 +19,10 @@
 //!   are compared, not a git diff, so it needs no history or branch — CI clones `main` alone.
 //!   Files marked `pending` (their first full run has not been done yet) are listed, not
 //!   mutated. Above `--max` mutants it fails and asks for a by-hand run.
+//! - `cargo xtask mutants [PATH…] --iterate`: resumes a stopped run or re-checks a finished
+//!   one after new tests — only the missed mutants and those not reached yet are tested (a
+//!   timeout counts as caught and is not waited for again) — and reports the
+//!   last outcome of every mutant (kept across runs in `mutants-out/<package>/merged/`).
 //! - `cargo xtask mutants --record-base [PATH…]`: after a full run of these files (default:
 //!   the whole scope), records their current blob ids in `.cargo/mutants-base`; scope files
 //!   the file does not list yet are written as `pending`.
@@ -68,6 +72,11 @@ pub(crate) struct MutantsArgs {
     /// List the mutants, run nothing.
     #[arg(long)]
     list: bool,
+    /// Resume or re-check the last run of these files: test only the mutants it missed or
+    /// did not reach (when it was stopped), then report the last outcome of every mutant.
+    /// The same files and `CARGO_TARGET_DIR` as that run.
+    #[arg(long, conflicts_with = "changed")]
+    iterate: bool,
     /// Record the given files (default: the whole scope) as fully run in `.cargo/mutants-base`.
     #[arg(long, conflicts_with_all = ["changed", "shard", "save", "list"])]
     record_base: bool,
@@ -83,6 +92,7 @@ pub(crate) fn run_stage() -> Result {
         jobs: 1,
         save: None,
         list: false,
+        iterate: false,
         record_base: false,
     })
 }
@@ -135,11 +145,24 @@ pub(crate) fn run(args: &MutantsArgs) -> Result {
     let mut missed = Vec::new();
     for (package, files) in &by_package {
         let out = output_dir(package);
+        let merged = out.join("merged");
+        if args.iterate {
+            // What the previous run (or runs) found, before cargo-mutants moves it aside.
+            let before = Outcome::merged(&merged, &out.join("mutants.out"))?;
+            before.write(&merged)?;
+            // cargo-mutants skips what it lists as caught or unviable; a timeout counts as
+            // caught too, and re-running it would only wait for the timeout again.
+            skip_on_iterate(&out.join("mutants.out"), &before.timeout)?;
+        } else if merged.exists() {
+            std::fs::remove_dir_all(&merged)
+                .map_err(|e| format!("could not remove {}: {e}", merged.display()))?;
+        }
         mutate(package, files, args, &out)?;
-        let outcome = Outcome::read(&out.join("mutants.out"))?;
+        let outcome = Outcome::merged(&merged, &out.join("mutants.out"))?;
+        outcome.write(&merged)?;
         outcome.print_summary(package);
         if let Some(name) = &args.save {
-            save(&out.join("mutants.out"), name, package)?;
+            save(&merged, name, package)?;
         }
         missed.extend(outcome.missed);
     }
@@ -167,6 +190,9 @@ fn mutate(package: &str, files: &[String], args: &MutantsArgs, out: &Path) -> Re
     }
     if let Some(shard) = &args.shard {
         cmd.args(["--shard", shard]);
+    }
+    if args.iterate {
+        cmd.arg("--iterate");
     }
     std::fs::create_dir_all(out).map_err(|e| format!("could not create {}: {e}", out.display()))?;
     cmd.arg("--output").arg(out);
@@ -248,6 +274,9 @@ fn output_dir(package: &str) -> PathBuf {
     target.join("mutants-out").join(package)
 }
 
+/// cargo-mutants' outcome lists, in the order of [`Outcome::lists`].
+const LISTS: [&str; 4] = ["caught.txt", "timeout.txt", "missed.txt", "unviable.txt"];
+
 /// The outcome lists of one cargo-mutants run.
 struct Outcome {
     caught: Vec<String>,
@@ -266,12 +295,60 @@ impl Outcome {
                 Err(e) => Err(format!("could not read {}: {e}", path.display())),
             }
         };
+        let [caught, timeout, missed, unviable] = LISTS;
         Ok(Outcome {
-            caught: lines("caught.txt")?,
-            timeout: lines("timeout.txt")?,
-            missed: lines("missed.txt")?,
-            unviable: lines("unviable.txt")?,
+            caught: lines(caught)?,
+            timeout: lines(timeout)?,
+            missed: lines(missed)?,
+            unviable: lines(unviable)?,
         })
+    }
+
+    /// The last outcome of every mutant: the lists kept in `merged` (earlier runs), updated
+    /// by the lists of the run in `run` (cargo-mutants' `mutants.out`). A mutant keeps its
+    /// earlier outcome unless the run tested it again. (`--iterate` runs list what they
+    /// skipped in `previously_caught.txt`, without saying which were killed and which
+    /// unviable: the merged lists keep that.)
+    fn merged(merged: &Path, run: &Path) -> Result<Self> {
+        let mut last: BTreeMap<String, usize> = BTreeMap::new();
+        for dir in [merged, run] {
+            let outcome = Outcome::read(dir)?;
+            for (kind, list) in outcome.lists().into_iter().enumerate() {
+                for name in list {
+                    last.insert(name.clone(), kind);
+                }
+            }
+        }
+        let mut lists: [Vec<String>; 4] = Default::default();
+        for (name, kind) in last {
+            lists[kind].push(name);
+        }
+        let [caught, timeout, missed, unviable] = lists;
+        Ok(Outcome {
+            caught,
+            timeout,
+            missed,
+            unviable,
+        })
+    }
+
+    fn lists(&self) -> [&Vec<String>; 4] {
+        [&self.caught, &self.timeout, &self.missed, &self.unviable]
+    }
+
+    fn write(&self, dir: &Path) -> Result {
+        std::fs::create_dir_all(dir)
+            .map_err(|e| format!("could not create {}: {e}", dir.display()))?;
+        for (name, list) in LISTS.iter().zip(self.lists()) {
+            let mut text = list.join("\n");
+            if !text.is_empty() {
+                text.push('\n');
+            }
+            let path = dir.join(name);
+            std::fs::write(&path, text)
+                .map_err(|e| format!("could not write {}: {e}", path.display()))?;
+        }
+        Ok(())
     }
 
     /// Per file: caught (killed + timeout), missed, unviable, and the caught share of the
@@ -329,6 +406,20 @@ impl Outcome {
     }
 }
 
+/// Adds `names` to the list of mutants an `--iterate` run of cargo-mutants skips.
+fn skip_on_iterate(run: &Path, names: &[String]) -> Result {
+    if names.is_empty() || !run.exists() {
+        return Ok(());
+    }
+    let path = run.join("previously_caught.txt");
+    let mut text = std::fs::read_to_string(&path).unwrap_or_default();
+    for name in names {
+        text.push_str(name);
+        text.push('\n');
+    }
+    std::fs::write(&path, text).map_err(|e| format!("could not write {}: {e}", path.display()))
+}
+
 fn save(out: &Path, name: &str, package: &str) -> Result {
     let dir = workspace_root()
         .join("mutants/results")
@@ -336,7 +427,7 @@ fn save(out: &Path, name: &str, package: &str) -> Result {
         .join(package);
     std::fs::create_dir_all(&dir)
         .map_err(|e| format!("could not create {}: {e}", dir.display()))?;
-    for list in ["caught.txt", "timeout.txt", "missed.txt", "unviable.txt"] {
+    for list in LISTS {
         let from = out.join(list);
         let text = std::fs::read_to_string(&from).unwrap_or_default();
         std::fs::write(dir.join(list), text)
@@ -578,6 +669,32 @@ fn git(args: &[&str]) -> Result<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_rerun_updates_the_outcomes_it_tested_and_keeps_the_rest() {
+        let dir = std::env::temp_dir().join(format!("xtask-mutants-{}", std::process::id()));
+        let (merged, run) = (dir.join("merged"), dir.join("run"));
+        let write = |dir: &Path, lists: [&str; 4]| {
+            std::fs::create_dir_all(dir).unwrap();
+            for (name, text) in LISTS.iter().zip(lists) {
+                std::fs::write(dir.join(name), text).unwrap();
+            }
+        };
+        // The first run: a killed, b timed out, c and d missed, e unviable.
+        write(&merged, ["a\n", "b\n", "c\nd\n", "e\n"]);
+        // The re-run tested b, c and d again (after new tests): c killed, d still missed.
+        write(&run, ["c\n", "b\n", "d\n", ""]);
+        let last = Outcome::merged(&merged, &run).unwrap();
+        assert_eq!(last.caught, ["a", "c"]);
+        assert_eq!(last.timeout, ["b"]);
+        assert_eq!(last.missed, ["d"]);
+        assert_eq!(last.unviable, ["e"]);
+        // Written and read back unchanged.
+        last.write(&merged).unwrap();
+        let again = Outcome::merged(&merged, &dir.join("none")).unwrap();
+        assert_eq!(again.lists(), last.lists());
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
 
     #[test]
     fn names_lose_only_their_line_and_column() {
