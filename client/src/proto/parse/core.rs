@@ -694,6 +694,31 @@ mod tests {
     }
 
     #[test]
+    fn a_line_ends_with_crlf_a_bare_lf_or_trailing_spaces_first() {
+        for (line, rest) in [
+            (&b"\r\nnext"[..], &b"next"[..]),
+            (b"\nnext", b"next"),
+            (b"  \r\nnext", b"next"),
+        ] {
+            let mut i = line;
+            assert_eq!(crlf(&mut i), Ok(()), "{line:?}");
+            assert_eq!(i, rest);
+        }
+        assert_eq!(
+            crlf(&mut &b"\r"[..]).unwrap_err().kind,
+            ParseErrorKind::Incomplete
+        );
+        assert_eq!(
+            crlf(&mut &b"x\r\n"[..]).unwrap_err().kind,
+            ParseErrorKind::Invalid
+        );
+        assert_eq!(
+            crate::proto::parse_response(b"* 3 EXISTS\n").map(|(_, used)| used),
+            Ok(11)
+        );
+    }
+
+    #[test]
     fn the_parsers_compose_with_winnow_combinators() {
         let a = |i: &mut &[u8]| byte(i, b'a', "a").map(|()| 'a');
         let b = |i: &mut &[u8]| byte(i, b'b', "b").map(|()| 'b');
