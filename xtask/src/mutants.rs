@@ -157,13 +157,15 @@ pub(crate) fn run(args: &MutantsArgs) -> Result {
             std::fs::remove_dir_all(&merged)
                 .map_err(|e| format!("could not remove {}: {e}", merged.display()))?;
         }
-        mutate(package, files, args, &out)?;
+        let ran = mutate(package, files, args, &out);
+        // Kept even when the run was stopped (Ctrl-C), so `--iterate` resumes from here.
         let outcome = Outcome::merged(&merged, &out.join("mutants.out"))?;
         outcome.write(&merged)?;
         outcome.print_summary(package);
         if let Some(name) = &args.save {
             save(&merged, name, package)?;
         }
+        ran?;
         missed.extend(outcome.missed);
     }
     // Read after the run: a long run's misses may be judged (and listed) while it goes on.
