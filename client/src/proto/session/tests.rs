@@ -1251,6 +1251,10 @@ fn accessors_report_ids_enabled_extensions_and_buffered_input() {
     assert_eq!(s.buffered_input(), 7, "the cut response waits");
     feed(&mut s, "STS\r\n");
     assert_eq!(s.buffered_input(), 0);
+    // Between two events, handled bytes are not counted either.
+    s.handle_input(b"* 4 EXISTS\r\n* 5 EXI");
+    assert!(s.poll_event().is_some());
+    assert_eq!(s.buffered_input(), 7);
 }
 
 #[test]
