@@ -62,7 +62,8 @@ pub struct ImapConnectionBuilder {
     event_capacity: usize,
     request_capacity: usize,
     default_timeout: Duration,
-    idle_refresh: Duration,
+    /// `pub(crate)` so the driver's unit tests can refresh faster than the 1 s minimum.
+    pub(crate) idle_refresh: Duration,
     auto_enable: bool,
     #[cfg(all(not(target_arch = "wasm32"), feature = "tls"))]
     tls: TlsOptions,

@@ -11,6 +11,13 @@ use super::{T, connect, connect_with, read_line, spawn};
 use crate::types::{IdleEvent, TypedEvent};
 use crate::{Error, ImapConnection, Result};
 
+/// A builder whose IDLEs are refreshed after 50 ms (below the public minimum of 1 s).
+fn fast_refresh() -> crate::ImapConnectionBuilder {
+    let mut builder = ImapConnection::builder();
+    builder.idle_refresh = Duration::from_millis(50);
+    builder
+}
+
 /// IDLE with no timeout of its own (beyond [`T`]) and no cancellation, on its own task.
 fn spawn_idle(conn: &ImapConnection) -> JoinHandle<Result<IdleEvent>> {
     spawn(conn, |conn| async move {
@@ -58,7 +65,7 @@ async fn the_first_event_ends_idle_and_later_data_is_queued() {
 
 #[tokio::test(flavor = "current_thread")]
 async fn a_long_idle_is_refreshed_with_done_and_a_new_idle_invisibly() {
-    let builder = ImapConnection::builder().idle_refresh(Duration::from_millis(50));
+    let builder = fast_refresh();
     let (conn, mut server) = connect_with(builder).await;
     let idle = spawn_idle(&conn);
     accept_idle(&mut server, "A1").await;
@@ -84,7 +91,7 @@ async fn a_long_idle_is_refreshed_with_done_and_a_new_idle_invisibly() {
 
 #[tokio::test(flavor = "current_thread")]
 async fn an_event_arriving_while_a_refresh_ends_the_old_idle_ends_the_call() {
-    let builder = ImapConnection::builder().idle_refresh(Duration::from_millis(50));
+    let builder = fast_refresh();
     let (conn, mut server) = connect_with(builder).await;
     let idle = spawn_idle(&conn);
     accept_idle(&mut server, "A1").await;
@@ -169,4 +176,10 @@ async fn eof_during_idle_fails_it() {
     let result = idle.await.expect("task");
     assert!(matches!(result, Err(Error::Io(_))), "{result:?}");
     assert!(conn.is_closed());
+}
+
+#[test]
+fn the_public_refresh_interval_is_at_least_a_second() {
+    let builder = ImapConnection::builder().idle_refresh(Duration::from_millis(50));
+    assert_eq!(builder.idle_refresh, Duration::from_secs(1));
 }
