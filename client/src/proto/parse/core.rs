@@ -719,6 +719,22 @@ mod tests {
     }
 
     #[test]
+    fn atom_chars_are_rfc_3501s_and_astring_chars_add_the_bracket() {
+        // RFC 3501 §9: ATOM-CHAR is any CHAR (%x01-7F) except atom-specials: "(" ")" "{" SP,
+        // CTL (%x00-1F, %x7F), list-wildcards, quoted-specials and resp-specials.
+        let special = |b: u8| b"(){ %*\"\\]".contains(&b) || b < 0x20 || b == 0x7f;
+        for b in 0..=255u8 {
+            let rfc = b <= 0x7f && !special(b);
+            assert_eq!(is_atom_char(b), rfc, "ATOM-CHAR {b:#04x}");
+            assert_eq!(
+                ASTRING[usize::from(b)],
+                rfc || b == b']',
+                "ASTRING-CHAR {b:#04x}"
+            );
+        }
+    }
+
+    #[test]
     fn the_parsers_compose_with_winnow_combinators() {
         let a = |i: &mut &[u8]| byte(i, b'a', "a").map(|()| 'a');
         let b = |i: &mut &[u8]| byte(i, b'b', "b").map(|()| 'b');
