@@ -735,6 +735,29 @@ mod tests {
     }
 
     #[test]
+    fn flag_atoms_with_and_without_backslash_and_where_they_end() {
+        for (input, flag, rest) in [
+            (&b"\\Seen)"[..], &b"\\Seen"[..], &b")"[..]),
+            (b"\\* x", b"\\*", b" x"),
+            (b"$Junk ", b"$Junk", b" "),
+            (b"a", b"a", b""),
+        ] {
+            let mut i = input;
+            assert_eq!(flag_atom(&mut i), Ok(flag), "{input:?}");
+            assert_eq!(i, rest);
+        }
+        let kind = |input: &[u8]| flag_atom(&mut &input[..]).unwrap_err().kind;
+        assert_eq!(
+            kind(b"\\"),
+            ParseErrorKind::Incomplete,
+            "cut after the backslash"
+        );
+        assert_eq!(kind(b"\\ "), ParseErrorKind::Invalid);
+        assert_eq!(kind(b")"), ParseErrorKind::Invalid);
+        assert_eq!(kind(b"\\)"), ParseErrorKind::Invalid);
+    }
+
+    #[test]
     fn the_parsers_compose_with_winnow_combinators() {
         let a = |i: &mut &[u8]| byte(i, b'a', "a").map(|()| 'a');
         let b = |i: &mut &[u8]| byte(i, b'b', "b").map(|()| 'b');
