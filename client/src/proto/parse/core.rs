@@ -758,6 +758,89 @@ mod tests {
     }
 
     #[test]
+    fn nil_is_the_keyword_alone_in_any_case() {
+        for (input, is_nil, rest) in [
+            (&b"NIL "[..], true, &b" "[..]),
+            (b"nil)", true, b")"),
+            (b"NILS ", false, b"NILS "),
+            (b"NOT ", false, b"NOT "),
+            (b"XIL ", false, b"XIL "),
+            (b"NXL ", false, b"NXL "),
+            (b"NIX ", false, b"NIX "),
+            (b"ABL ", false, b"ABL "),
+            (b")", false, b")"),
+            (b"\"x\"", false, b"\"x\""),
+        ] {
+            let mut i = input;
+            assert_eq!(nil(&mut i), Ok(is_nil), "{input:?}");
+            assert_eq!(i, rest, "{input:?}");
+        }
+        for cut in [&b"N"[..], b"ni", b"NIL"] {
+            assert_eq!(
+                nil(&mut &cut[..]).unwrap_err().kind,
+                ParseErrorKind::Incomplete,
+                "{cut:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn literals_take_exactly_their_length_after_crlf_or_a_bare_lf() {
+        for input in [&b"{3}\r\nabc"[..], b"{3}\nabc", b"{3+}\r\nabc"] {
+            let mut i = input;
+            assert_eq!(literal(&mut i, false), Ok(&b"abc"[..]), "{input:?}");
+            assert!(i.is_empty(), "the body may end the input: {input:?}");
+        }
+        let mut i = &b"~{2}\r\n\0\x01 rest"[..];
+        assert_eq!(literal(&mut i, true), Ok(&b"\0\x01"[..]));
+        assert_eq!(i, b" rest");
+        let kind = |input: &[u8]| literal(&mut &input[..], false).unwrap_err().kind;
+        assert_eq!(kind(b"{3}\r\nab"), ParseErrorKind::Incomplete);
+        assert_eq!(kind(b"{3}\r"), ParseErrorKind::Incomplete);
+        assert_eq!(kind(b"{3}x"), ParseErrorKind::Invalid);
+        // A lone `~` may be the start of a literal8 in string and nstring positions.
+        assert_eq!(
+            string(&mut &b"~"[..]).unwrap_err().kind,
+            ParseErrorKind::Incomplete
+        );
+        assert_eq!(
+            nstring(&mut &b"~"[..]).unwrap_err().kind,
+            ParseErrorKind::Incomplete
+        );
+        assert_eq!(
+            string(&mut &b"x"[..]).unwrap_err().kind,
+            ParseErrorKind::Invalid
+        );
+    }
+
+    #[test]
+    fn line_ends_inside_long_quoted_strings_are_found_by_the_word_scan() {
+        // The scan reads 8 bytes at a time: put each stop byte inside a full word.
+        for stop in [b'\n', b'\r'] {
+            let mut input = b"\"0123456789".to_vec();
+            input.push(stop);
+            input.extend_from_slice(b"abcdefghij\" rest");
+            let err = quoted(&mut &input[..]).unwrap_err();
+            assert_eq!(err.kind, ParseErrorKind::Invalid, "{stop:#x}");
+            assert_eq!(err.remaining, input.len() - 11, "at the line end");
+        }
+        let mut i = &b"\"0123456789abcdef\\\"ghij\" rest"[..];
+        assert_eq!(
+            quoted(&mut i).map(|s| s.to_vec()),
+            Ok(b"0123456789abcdef\"ghij".to_vec())
+        );
+        assert_eq!(i, b" rest");
+    }
+
+    #[test]
+    fn a_line_end_after_a_backslash_is_reported_at_the_backslash() {
+        let input = b"\"ab\\c\\\r\n";
+        let err = quoted(&mut &input[..]).unwrap_err();
+        assert_eq!(err.kind, ParseErrorKind::Invalid);
+        assert_eq!(err.remaining, 3, "the second backslash, then CR LF");
+    }
+
+    #[test]
     fn the_parsers_compose_with_winnow_combinators() {
         let a = |i: &mut &[u8]| byte(i, b'a', "a").map(|()| 'a');
         let b = |i: &mut &[u8]| byte(i, b'b', "b").map(|()| 'b');
