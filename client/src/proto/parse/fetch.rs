@@ -364,6 +364,27 @@ mod tests {
     }
 
     #[test]
+    fn unknown_items_as_long_as_known_ones_are_kept_as_other() {
+        // Item names are matched by length first: an unknown name of each known length
+        // must not fall into a known item's parser.
+        for len in 3..=14 {
+            let name = "X".repeat(len);
+            let line = format!("* 1 FETCH ({name} (1 \"two\") UID 3)\r\n");
+            assert_eq!(
+                fetch_items(line.as_bytes()),
+                vec![
+                    FetchItem::Other {
+                        name: name.as_bytes(),
+                        raw: b"(1 \"two\")"
+                    },
+                    FetchItem::Uid(3),
+                ],
+                "{name}"
+            );
+        }
+    }
+
+    #[test]
     fn unknown_items_are_kept_as_other() {
         let items = fetch_items(
             b"* 1 FETCH (X-GM-LABELS (\\Inbox \"a b\") X-FOO[1]<2> {1}\r\nz UID 3)\r\n",
