@@ -841,6 +841,53 @@ mod tests {
     }
 
     #[test]
+    fn a_literal_announced_at_the_end_of_a_line_is_recognised_by_its_digits() {
+        assert_eq!(literal_len_at_end(b"* 1 FETCH (BODY[] {42}"), Some(42));
+        assert_eq!(literal_len_at_end(b"x {7+}"), Some(7));
+        assert_eq!(
+            literal_len_at_end(b"x {1000000000000000000}"),
+            Some(1_000_000_000_000_000_000),
+            "19 digits"
+        );
+        for not_one in [
+            &b"x {}"[..],
+            b"x {12a}",
+            b"x {a12}",
+            b"x {00000000000000000001}",
+            b"x 42}",
+            b"x {42",
+        ] {
+            assert_eq!(literal_len_at_end(not_one), None, "{not_one:?}");
+        }
+    }
+
+    #[test]
+    fn skip_value_takes_one_value_of_any_shape() {
+        for (input, value, rest) in [
+            (&b"atom rest"[..], &b"atom"[..], &b" rest"[..]),
+            (
+                b"(a (b \"c d\") {1}\r\n)) rest",
+                b"(a (b \"c d\") {1}\r\n))",
+                b" rest",
+            ),
+            (b"~{3}\r\n\0bc rest", b"~{3}\r\n\0bc", b" rest"),
+            (b"~abc rest", b"~abc", b" rest"),
+            (b"\"q\" rest", b"\"q\"", b" rest"),
+        ] {
+            let mut i = input;
+            assert_eq!(skip_value(&mut i), Ok(value), "{input:?}");
+            assert_eq!(i, rest, "{input:?}");
+        }
+        for no_value in [&b")"[..], b" x", b"\r\n"] {
+            assert_eq!(
+                skip_value(&mut &no_value[..]).unwrap_err().kind,
+                ParseErrorKind::Invalid,
+                "{no_value:?}"
+            );
+        }
+    }
+
+    #[test]
     fn the_parsers_compose_with_winnow_combinators() {
         let a = |i: &mut &[u8]| byte(i, b'a', "a").map(|()| 'a');
         let b = |i: &mut &[u8]| byte(i, b'b', "b").map(|()| 'b');
