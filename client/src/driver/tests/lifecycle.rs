@@ -187,8 +187,13 @@ async fn a_response_over_the_line_limit_closes_the_connection_with_the_frame_err
     assert!(conn.is_closed());
 }
 
-#[tokio::test(flavor = "current_thread")]
-async fn a_sasl_exchange_answers_each_challenge_with_the_clients_response() {
+/// Starts `AUTHENTICATE LOGIN` as alice/secret against a server offering it and plays the
+/// two challenges, checking the answers; the exchange then waits for the server's next step.
+async fn login_exchange() -> (
+    ImapConnection,
+    DuplexStream,
+    tokio::task::JoinHandle<crate::Result<()>>,
+) {
     let (conn, mut server) = connect_greeted(
         ImapConnection::builder(),
         "* OK [CAPABILITY IMAP4rev1 IDLE AUTH=LOGIN] fake server ready",
@@ -202,6 +207,12 @@ async fn a_sasl_exchange_answers_each_challenge_with_the_clients_response() {
     assert_eq!(read_line(&mut server).await, "YWxpY2U="); // "alice"
     server.write_all(b"+ UGFzc3dvcmQ6\r\n").await.unwrap(); // "Password:"
     assert_eq!(read_line(&mut server).await, "c2VjcmV0"); // "secret"
+    (conn, server, auth)
+}
+
+#[tokio::test(flavor = "current_thread")]
+async fn a_sasl_exchange_answers_each_challenge_with_the_clients_response() {
+    let (conn, mut server, auth) = login_exchange().await;
     server
         .write_all(b"A1 OK [CAPABILITY IMAP4rev1 IDLE MOVE] authenticated\r\n")
         .await
@@ -213,19 +224,7 @@ async fn a_sasl_exchange_answers_each_challenge_with_the_clients_response() {
 
 #[tokio::test(flavor = "current_thread")]
 async fn a_sasl_challenge_the_client_cannot_answer_cancels_the_exchange() {
-    let (conn, mut server) = connect_greeted(
-        ImapConnection::builder(),
-        "* OK [CAPABILITY IMAP4rev1 IDLE AUTH=LOGIN] fake server ready",
-    )
-    .await;
-    let auth = spawn(&conn, |conn| async move {
-        conn.authenticate_login("alice", "secret", T).await
-    });
-    assert_eq!(read_line(&mut server).await, "A1 AUTHENTICATE LOGIN");
-    server.write_all(b"+ VXNlcm5hbWU6\r\n").await.unwrap();
-    assert_eq!(read_line(&mut server).await, "YWxpY2U=");
-    server.write_all(b"+ UGFzc3dvcmQ6\r\n").await.unwrap();
-    assert_eq!(read_line(&mut server).await, "c2VjcmV0");
+    let (conn, mut server, auth) = login_exchange().await;
     // A third challenge: LOGIN has nothing more to say, so the client cancels (RFC 3501 §6.2.2).
     server.write_all(b"+ TW9yZTo=\r\n").await.unwrap();
     assert_eq!(read_line(&mut server).await, "*");

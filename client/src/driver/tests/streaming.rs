@@ -18,15 +18,28 @@ fn fetch_replies(count: u32) -> Vec<u8> {
     out
 }
 
-#[tokio::test(flavor = "current_thread")]
-async fn a_slow_consumer_of_a_one_slot_channel_gets_every_response_in_order() {
-    let (conn, mut server) = connect().await;
-    let (tx, mut rx) = mpsc::channel(1);
-    let fetch = spawn(&conn, |conn| async move {
+/// Starts `UID FETCH 1:* (UID)` streaming into a one-slot channel and checks the command
+/// reached the server; returns the call's task and the receiving end.
+async fn start_uid_fetch(
+    conn: &crate::ImapConnection,
+    server: &mut tokio::io::DuplexStream,
+) -> (
+    tokio::task::JoinHandle<crate::Result<()>>,
+    mpsc::Receiver<crate::Result<crate::types::response::FetchResponse>>,
+) {
+    let (tx, rx) = mpsc::channel(1);
+    let fetch = spawn(conn, |conn| async move {
         conn.uid_fetch_streaming(&SequenceSet::all(), &[FetchAttr::Uid], tx, T)
             .await
     });
-    assert_eq!(read_line(&mut server).await, "A1 UID FETCH 1:* UID");
+    assert_eq!(read_line(server).await, "A1 UID FETCH 1:* UID");
+    (fetch, rx)
+}
+
+#[tokio::test(flavor = "current_thread")]
+async fn a_slow_consumer_of_a_one_slot_channel_gets_every_response_in_order() {
+    let (conn, mut server) = connect().await;
+    let (fetch, mut rx) = start_uid_fetch(&conn, &mut server).await;
     // All 50 replies arrive in one write; the channel holds one at a time.
     server.write_all(&fetch_replies(50)).await.unwrap();
     let mut uids = Vec::new();
@@ -41,12 +54,7 @@ async fn a_slow_consumer_of_a_one_slot_channel_gets_every_response_in_order() {
 #[tokio::test(flavor = "current_thread")]
 async fn a_consumer_that_goes_away_does_not_stop_the_command_or_the_connection() {
     let (conn, mut server) = connect().await;
-    let (tx, mut rx) = mpsc::channel(1);
-    let fetch = spawn(&conn, |conn| async move {
-        conn.uid_fetch_streaming(&SequenceSet::all(), &[FetchAttr::Uid], tx, T)
-            .await
-    });
-    assert_eq!(read_line(&mut server).await, "A1 UID FETCH 1:* UID");
+    let (fetch, mut rx) = start_uid_fetch(&conn, &mut server).await;
     server.write_all(&fetch_replies(20)).await.unwrap();
     let first = rx.recv().await.expect("one reply").expect("fetch");
     assert_eq!(first.uid, Some(101));
@@ -69,12 +77,7 @@ async fn a_consumer_that_goes_away_does_not_stop_the_command_or_the_connection()
 #[tokio::test(flavor = "current_thread")]
 async fn a_stalled_consumer_stops_the_driver_reading_so_the_server_cannot_write() {
     let (conn, mut server) = connect().await;
-    let (tx, mut rx) = mpsc::channel(1);
-    let fetch = spawn(&conn, |conn| async move {
-        conn.uid_fetch_streaming(&SequenceSet::all(), &[FetchAttr::Uid], tx, T)
-            .await
-    });
-    assert_eq!(read_line(&mut server).await, "A1 UID FETCH 1:* UID");
+    let (fetch, mut rx) = start_uid_fetch(&conn, &mut server).await;
     // ~270 KB: more than one driver read (64 KiB) plus the pipe's own buffer (64 KiB).
     let replies = fetch_replies(10_000);
     let (_server_rd, mut server_wr) = tokio::io::split(server);
