@@ -97,6 +97,30 @@ mod tests {
     }
 
     #[test]
+    fn unknown_status_items_as_long_as_known_ones_are_kept_as_other() {
+        // Item names are matched by length first: an unknown name of each known length must
+        // not fall into a known item's parser.
+        for len in 4..=15 {
+            let name = "X".repeat(len);
+            let line = format!("* STATUS INBOX ({name} (a b) MESSAGES 2)\r\n");
+            let Data::Status(status) = data(line.as_bytes()) else {
+                panic!("{line}")
+            };
+            assert_eq!(
+                status.items,
+                vec![
+                    StatusItem::Other {
+                        name: name.as_bytes(),
+                        raw: b"(a b)"
+                    },
+                    StatusItem::Messages(2),
+                ],
+                "{name}"
+            );
+        }
+    }
+
+    #[test]
     fn plain_list_and_lsub() {
         let l = list(b"* LIST (\\Noselect) \"/\" ~/Mail/foo\r\n");
         assert_eq!(l.attributes, vec![&b"\\Noselect"[..]]);
