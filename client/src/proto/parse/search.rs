@@ -141,6 +141,30 @@ mod tests {
     }
 
     #[test]
+    fn unknown_esearch_items_as_long_as_known_ones_are_kept_as_other() {
+        // Item names are matched by length first: an unknown name of each known length must
+        // not fall into a known item's parser.
+        for len in 3..=6 {
+            let name = "X".repeat(len);
+            let line = format!("* ESEARCH {name} (a b) COUNT 2\r\n");
+            let Data::ESearch(esearch) = data(line.as_bytes()) else {
+                panic!("{line}")
+            };
+            assert_eq!(
+                esearch.items,
+                vec![
+                    ESearchItem::Other {
+                        name: name.as_bytes(),
+                        raw: b"(a b)"
+                    },
+                    ESearchItem::Count(2),
+                ],
+                "{name}"
+            );
+        }
+    }
+
+    #[test]
     fn esearch_forms() {
         assert_eq!(
             data(
