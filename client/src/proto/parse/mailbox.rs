@@ -103,18 +103,18 @@ mod tests {
         for len in 4..=15 {
             let name = "X".repeat(len);
             let line = format!("* STATUS INBOX ({name} (a b) MESSAGES 2)\r\n");
-            let Data::Status(status) = data(line.as_bytes()) else {
-                panic!("{line}")
-            };
             assert_eq!(
-                status.items,
-                vec![
-                    StatusItem::Other {
-                        name: name.as_bytes(),
-                        raw: b"(a b)"
-                    },
-                    StatusItem::Messages(2),
-                ],
+                data(line.as_bytes()),
+                Data::Status(StatusResponseData {
+                    mailbox: IString::new(b"INBOX"),
+                    items: vec![
+                        StatusItem::Other {
+                            name: name.as_bytes(),
+                            raw: b"(a b)"
+                        },
+                        StatusItem::Messages(2),
+                    ],
+                }),
                 "{name}"
             );
         }

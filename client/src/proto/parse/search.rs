@@ -147,18 +147,19 @@ mod tests {
         for len in 3..=6 {
             let name = "X".repeat(len);
             let line = format!("* ESEARCH {name} (a b) COUNT 2\r\n");
-            let Data::ESearch(esearch) = data(line.as_bytes()) else {
-                panic!("{line}")
-            };
             assert_eq!(
-                esearch.items,
-                vec![
-                    ESearchItem::Other {
-                        name: name.as_bytes(),
-                        raw: b"(a b)"
-                    },
-                    ESearchItem::Count(2),
-                ],
+                data(line.as_bytes()),
+                Data::ESearch(ESearchResponse {
+                    tag: None,
+                    uid: false,
+                    items: vec![
+                        ESearchItem::Other {
+                            name: name.as_bytes(),
+                            raw: b"(a b)"
+                        },
+                        ESearchItem::Count(2),
+                    ],
+                }),
                 "{name}"
             );
         }
