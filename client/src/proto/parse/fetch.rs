@@ -423,4 +423,28 @@ mod tests {
             b"* 12 FETCH (UID 5 FLAGS (\\Seen) BODY[1]<0> {3}\r\nabc ENVELOPE (NIL \"s\" ((\"A\" NIL \"a\" \"b\")) NIL NIL NIL NIL NIL NIL \"<m>\"))\r\n",
         );
     }
+
+    #[test]
+    fn a_line_end_inside_a_section_is_invalid_not_the_section_end() {
+        let err = crate::proto::parse_response(b"* 1 FETCH (BODY[1\r\n] NIL)\r\n").unwrap_err();
+        assert_eq!(err.kind, crate::proto::ParseErrorKind::Invalid);
+        assert_eq!(err.context, "']' of section");
+    }
+
+    #[test]
+    fn del_and_control_bytes_end_a_flag_list() {
+        for bad in [&b"\x7f"[..], b"\x1f", b"{", b"\""] {
+            let mut input = b"* 1 FETCH (FLAGS (\\Seen k".to_vec();
+            input.extend_from_slice(bad);
+            input.extend_from_slice(b"))\r\n");
+            let err = crate::proto::parse_response(&input).unwrap_err();
+            assert_eq!(err.kind, crate::proto::ParseErrorKind::Invalid, "{bad:?}");
+            assert_eq!(err.context, "flag", "{bad:?}");
+        }
+        assert_eq!(
+            fetch_items(b"* 1 FETCH (FLAGS (k~\x80))\r\n"),
+            vec![FetchItem::Flags(FlagList(b"k~\x80"))],
+            "'~' (0x7e) and 8-bit bytes stay in a flag"
+        );
+    }
 }

@@ -228,4 +228,16 @@ mod tests {
             assert_eq!(s.items[3], StatusItem::Unseen(3));
         }
     }
+
+    #[test]
+    fn a_parenthesised_value_of_another_tag_is_not_an_oldname() {
+        let l = list(b"* LIST () \"/\" Foo (\"X-NEW\" (\"Bar\"))\r\n");
+        assert_eq!(
+            l.extended,
+            vec![ListExtendedItem::Other {
+                tag: IString::new(b"X-NEW"),
+                raw: b"(\"Bar\")"
+            }]
+        );
+    }
 }

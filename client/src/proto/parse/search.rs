@@ -243,4 +243,11 @@ mod tests {
         let err = crate::proto::parse_response(&input).unwrap_err();
         assert_eq!(err.kind, crate::proto::ParseErrorKind::TooDeep);
     }
+
+    #[test]
+    fn thread_members_after_a_nested_thread_are_invalid() {
+        let err = crate::proto::parse_response(b"* THREAD (1 (2)(3) 4)\r\n").unwrap_err();
+        assert_eq!(err.kind, crate::proto::ParseErrorKind::Invalid);
+        assert_eq!(err.context, "thread member");
+    }
 }
