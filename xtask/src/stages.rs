@@ -36,6 +36,11 @@ pub(crate) fn run(args: TestArgs) -> Result {
             run: Box::new(|| cargo(&["fmt", "--all", "--", "--check"])),
         },
         Stage {
+            name: "layers",
+            about: "the architecture: no import cycle, layers, file sizes (xtask/src/layers.rs)",
+            run: Box::new(|| crate::layers::run(&crate::layers::LayersArgs::default())),
+        },
+        Stage {
             name: "clippy",
             about: "clippy, all targets, warnings are errors",
             run: Box::new(|| {
