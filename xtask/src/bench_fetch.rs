@@ -15,8 +15,8 @@ use std::io::{BufRead, BufReader};
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 
-use crate::Result;
-use crate::stages::{cargo, workspace_root};
+use crate::process::Result;
+use crate::process::{cargo, workspace_root};
 
 /// Goal: daaki's CPU per message at most this share of async-imap's.
 const CPU_GOAL_RATIO: f64 = 0.5;

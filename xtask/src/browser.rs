@@ -31,8 +31,8 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use crate::Result;
-use crate::stages::workspace_root;
+use crate::process::Result;
+use crate::process::workspace_root;
 
 /// The WebDriver the tests use (Debian's `chromium-driver`).
 const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
@@ -232,7 +232,7 @@ pub(crate) fn run() -> Result {
             "{CHROMEDRIVER} is missing (run `cargo xtask setup`)"
         ));
     }
-    crate::stages::cargo(&["build", "--quiet", "-p", "daaki-imap-bridge"])?;
+    crate::process::cargo(&["build", "--quiet", "-p", "daaki-imap-bridge"])?;
     let binary = target_dir().join("debug").join("daaki-imap-bridge");
     let harness = Harness::start()?;
     let dir = target_dir().join("browser-stage");

@@ -21,12 +21,12 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::Duration;
 
-use crate::Result;
 use crate::browser::{
     Guard, HARNESS_MESSAGES, Harness, bridge_config, free_port, start_bridge, target_dir,
     wait_for_port,
 };
-use crate::stages::workspace_root;
+use crate::process::Result;
+use crate::process::workspace_root;
 
 /// The browser the walk-through drives (Debian's `chromium`).
 const CHROMIUM: &str = "/usr/bin/chromium";
@@ -142,7 +142,7 @@ impl Demo {
     fn start(interactive: bool) -> Result<Self> {
         prerequisites()?;
         let dist = build_page()?;
-        crate::stages::cargo(&[
+        crate::process::cargo(&[
             "build",
             "--quiet",
             "-p",
@@ -239,7 +239,7 @@ fn prerequisites() -> Result {
         _ => true,
     };
     if stale {
-        crate::stages::run_in(&web_demo(), "npm", &["ci", "--no-audit", "--no-fund"])?;
+        crate::process::run_in(&web_demo(), "npm", &["ci", "--no-audit", "--no-fund"])?;
     } else {
         println!("npm: web-demo's packages already installed");
     }

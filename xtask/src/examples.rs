@@ -7,9 +7,9 @@
 
 use std::process::{Command, Stdio};
 
-use crate::Result;
 use crate::browser::Harness;
-use crate::stages::workspace_root;
+use crate::process::Result;
+use crate::process::workspace_root;
 
 /// Messages the demo user gets; the checks below depend on it.
 const MESSAGES: u32 = 50;
@@ -43,7 +43,7 @@ const EXPECTED: &[(&str, &[&str])] = &[
 ];
 
 pub(crate) fn run() -> Result {
-    let examples = crate::stages::files_in("client/examples", "rs");
+    let examples = crate::process::files_in("client/examples", "rs");
     for name in &examples {
         if !EXPECTED.iter().any(|(e, _)| e == name) {
             return Err(format!(

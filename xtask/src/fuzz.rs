@@ -34,8 +34,8 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::Instant;
 
-use crate::Result;
-use crate::stages::{run_in, workspace_root};
+use crate::process::Result;
+use crate::process::{run_in, workspace_root};
 
 /// Arguments of `cargo xtask fuzz`.
 #[derive(clap::Args)]
@@ -109,7 +109,7 @@ pub(crate) fn run(args: &FuzzArgs) -> Result {
 
 /// The wanted targets, checked against `client/fuzz/fuzz_targets/`.
 fn targets(wanted: &[String]) -> Result<Vec<String>> {
-    let mut targets = crate::stages::files_in("client/fuzz/fuzz_targets", "rs");
+    let mut targets = crate::process::files_in("client/fuzz/fuzz_targets", "rs");
     for name in wanted {
         if !targets.contains(name) {
             return Err(format!("no fuzz target {name:?} (have: {targets:?})"));

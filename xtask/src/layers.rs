@@ -16,8 +16,8 @@ mod graph;
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
-use crate::Result;
-use crate::stages::workspace_root;
+use crate::process::Result;
+use crate::process::workspace_root;
 
 /// Files longer than this (outside tests) are findings.
 const MAX_LINES: usize = 800;

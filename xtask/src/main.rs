@@ -20,12 +20,14 @@ mod fuzz;
 mod layers;
 mod mutants;
 mod npm;
+mod process;
 mod setup;
 mod stages;
 
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
+use process::Result;
 
 #[derive(Parser)]
 #[command(name = "cargo xtask", about = "daaki-imap project automation")]
@@ -88,14 +90,11 @@ fn main() -> ExitCode {
     }
 }
 
-/// Result type of xtask steps: errors are human-readable messages.
-pub(crate) type Result<T = ()> = std::result::Result<T, String>;
-
 /// `cargo xtask bench bridge`: throughput and added latency through the bridge (plain ws and
 /// wss) against a direct TLS connection to the same loopback upstream, in one run. It is an
 /// ignored test of the bridge crate, run in release.
 fn bench_bridge() -> Result {
-    stages::cargo(&[
+    process::cargo(&[
         "test",
         "--release",
         "--locked",
@@ -119,7 +118,7 @@ fn bench(args: &BenchArgs) -> Result {
     if args.name.as_deref() == Some("bridge") {
         return bench_bridge();
     }
-    let benches = stages::existing_benches();
+    let benches = process::existing_benches();
     if let Some(name) = args.name.as_deref()
         && !benches.iter().any(|b| b == name)
     {
@@ -136,7 +135,7 @@ fn bench(args: &BenchArgs) -> Result {
         if args.quick {
             cmd.extend(["--", "--quick", "--noplot"]);
         }
-        stages::cargo(&cmd)?;
+        process::cargo(&cmd)?;
     }
     if args.name.is_none() {
         bench_fetch::run(args.quick)?;

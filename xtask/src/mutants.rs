@@ -31,8 +31,8 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use crate::Result;
-use crate::stages::workspace_root;
+use crate::process::Result;
+use crate::process::workspace_root;
 
 /// What mutation testing covers: `(package, file or directory prefix)`.
 pub(crate) const SCOPE: &[(&str, &str)] = &[

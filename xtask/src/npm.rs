@@ -24,9 +24,9 @@ use std::ffi::OsString;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use crate::Result;
 use crate::browser::{Harness, bridge_config, free_port, start_bridge, target_dir};
-use crate::stages::workspace_root;
+use crate::process::Result;
+use crate::process::workspace_root;
 
 /// The package's wasm file inside a wasm-pack output directory.
 const WASM_FILE: &str = "daaki_imap_bg.wasm";
@@ -167,7 +167,7 @@ fn check_wasm_opt() -> Result {
 pub(crate) fn run_stage() -> Result {
     let dir = npm_dir();
     // The facade only compiles for wasm32 with `js`; no other stage sees it.
-    crate::stages::cargo(&[
+    crate::process::cargo(&[
         "clippy",
         "--locked",
         "--target",
@@ -200,7 +200,7 @@ pub(crate) fn run_stage() -> Result {
     run(&dir, "tsc", &["-p", "tsconfig.json"], &[])?;
     run(&dir, "tsc", &["-p", "tsconfig.bundler.json"], &[])?;
 
-    crate::stages::cargo(&["build", "--quiet", "--locked", "-p", "daaki-imap-bridge"])?;
+    crate::process::cargo(&["build", "--quiet", "--locked", "-p", "daaki-imap-bridge"])?;
     let binary = target_dir().join("debug").join("daaki-imap-bridge");
     let harness = Harness::start()?;
     let work = target_dir().join("npm-stage");

@@ -6,8 +6,8 @@
 
 use std::process::{Command, Stdio};
 
-use crate::Result;
-use crate::stages::{run_in, workspace_root};
+use crate::process::Result;
+use crate::process::{run_in, workspace_root};
 
 /// Debian packages: the real IMAP server the integration tests run against, and the headless
 /// browser (with its WebDriver) the wasm tests run in. Never Debian's `binaryen`: its
