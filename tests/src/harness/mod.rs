@@ -21,6 +21,4 @@ pub use cyrus::{Cyrus, CyrusOptions, shared_cyrus};
 pub use dovecot::{Dovecot, DovecotOptions, TestUser, shared_dovecot};
 pub use server::{ServerKind, TestServer, shared_server};
 
-/// Error text used whenever a tool the harness needs is missing from the machine.
-pub const SETUP_HINT: &str =
-    "run `cargo xtask setup` (installs Dovecot, Cyrus, openssl and the other test prerequisites)";
+pub use process::SETUP_HINT;

@@ -17,6 +17,10 @@ use std::time::{Duration, Instant};
 /// The loopback address every harness server listens on.
 pub(crate) const HOST: &str = "127.0.0.1";
 
+/// Error text used whenever a tool the harness needs is missing from the machine.
+pub const SETUP_HINT: &str =
+    "run `cargo xtask setup` (installs Dovecot, Cyrus, openssl and the other test prerequisites)";
+
 /// `sh -c WATCHDOG daaki-watchdog DIR PROGRAM ARGS...`: runs `PROGRAM ARGS...` in the
 /// background, and stops it and removes `DIR` once stdin reaches end of file.
 const WATCHDOG: &str = r#"
