@@ -43,6 +43,41 @@ pub type DriverFuture = Pin<Box<dyn Future<Output = ()> + Send + 'static>>;
 #[cfg(target_arch = "wasm32")]
 pub type DriverFuture = Pin<Box<dyn Future<Output = ()> + 'static>>;
 
+impl ImapConnection {
+    /// A builder for trust roots, limits, queue sizes and the default timeout.
+    pub fn builder() -> ImapConnectionBuilder {
+        ImapConnectionBuilder::default()
+    }
+
+    /// Connects to `host:port` with default settings (OS trust roots), reads the greeting and,
+    /// for [`TlsMode::StartTls`], upgrades the connection before returning.
+    ///
+    /// ```no_run
+    /// # async fn example() -> daaki_imap::Result<()> {
+    /// use daaki_imap::{ImapConnection, TlsMode};
+    /// let t = std::time::Duration::from_secs(30);
+    /// let conn = ImapConnection::connect("imap.example.com", 993, TlsMode::Implicit, t).await?;
+    /// # Ok(()) }
+    /// ```
+    #[cfg(all(not(target_arch = "wasm32"), feature = "tls"))]
+    pub async fn connect(host: &str, port: u16, tls: TlsMode, timeout: Duration) -> Result<Self> {
+        Self::builder().connect(host, port, tls, timeout).await
+    }
+
+    /// Connects through `daaki-imap-bridge` with default settings; see
+    /// [`ImapConnectionBuilder::connect_via_bridge`].
+    #[cfg(any(target_arch = "wasm32", feature = "websocket"))]
+    pub async fn connect_via_bridge(
+        bridge_url: &str,
+        target: crate::wire::BridgeTarget,
+        timeout: Duration,
+    ) -> Result<Self> {
+        Self::builder()
+            .connect_via_bridge(bridge_url, target, timeout)
+            .await
+    }
+}
+
 /// Builds [`ImapConnection`]s: trust roots, limits, queue sizes and the default timeout.
 ///
 /// ```no_run

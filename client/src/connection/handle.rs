@@ -1,0 +1,135 @@
+//! The handle itself: the shared state behind [`ImapConnection`] and the one request path
+//! every command method goes through.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use tokio::sync::{mpsc, oneshot};
+
+use crate::driver::{CommandRequest, Request, Shared};
+use crate::proto::command::CommandBody;
+use crate::proto::session::{Capabilities, CommandOutcome, ConnectionState};
+use crate::runtime;
+use crate::types::response::FetchResponse;
+use crate::{Error, Result};
+
+/// A connection to an IMAP server. Clone it freely: clones share one connection.
+#[derive(Clone)]
+pub struct ImapConnection {
+    pub(super) inner: Arc<Inner>,
+}
+
+/// What the clones of one connection share.
+pub(super) struct Inner {
+    /// Requests to the driver task.
+    pub(super) requests: mpsc::Sender<Request>,
+    /// State the driver publishes (capabilities, connection state, events).
+    pub(super) shared: Arc<Shared>,
+    default_timeout: Duration,
+    /// ENABLE IMAP4rev2 / UTF8=ACCEPT after login when offered.
+    pub(super) auto_enable: bool,
+}
+
+impl std::fmt::Debug for ImapConnection {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ImapConnection")
+            .field("state", &self.state())
+            .field("closed", &self.is_closed())
+            .finish_non_exhaustive()
+    }
+}
+
+impl ImapConnection {
+    /// The handle to a driver task that reads `requests`.
+    pub(super) fn new(
+        requests: mpsc::Sender<Request>,
+        shared: Arc<Shared>,
+        default_timeout: Duration,
+        auto_enable: bool,
+    ) -> Self {
+        Self {
+            inner: Arc::new(Inner {
+                requests,
+                shared,
+                default_timeout,
+                auto_enable,
+            }),
+        }
+    }
+
+    /// The server's capabilities as last reported (refreshed after login and STARTTLS).
+    pub fn capabilities(&self) -> Capabilities {
+        self.inner.shared.capabilities()
+    }
+
+    /// The connection state as of the last completed command.
+    pub fn state(&self) -> ConnectionState {
+        self.inner.shared.state()
+    }
+
+    /// Whether the connection is closed (after LOGOUT, BYE or a transport failure).
+    pub fn is_closed(&self) -> bool {
+        self.inner.shared.is_closed()
+    }
+
+    /// The timeout used by calls that take none (e.g. [`ImapConnection::logout`]).
+    pub fn default_timeout(&self) -> Duration {
+        self.inner.default_timeout
+    }
+
+    /// Sends one request and waits for its reply, within `timeout`.
+    pub(super) async fn request<T>(
+        &self,
+        make: impl FnOnce(oneshot::Sender<Result<T>>) -> Request,
+        timeout: Duration,
+    ) -> Result<T> {
+        let (tx, rx) = oneshot::channel();
+        let request = make(tx);
+        let exchange = async {
+            self.inner
+                .requests
+                .send(request)
+                .await
+                .map_err(|_| Error::Closed)?;
+            rx.await.map_err(|_| Error::Closed)?
+        };
+        runtime::timeout(timeout, exchange)
+            .await
+            .unwrap_or(Err(Error::Timeout))
+    }
+
+    /// Runs one command; `NO`/`BAD` become [`Error::No`] / [`Error::Bad`].
+    pub(crate) async fn run(&self, body: CommandBody, timeout: Duration) -> Result<CommandOutcome> {
+        self.run_with(body, None, timeout).await?.into_result()
+    }
+
+    /// Runs one command whose FETCH data goes to `stream` as it arrives.
+    pub(crate) async fn run_with(
+        &self,
+        body: CommandBody,
+        stream: Option<mpsc::Sender<Result<FetchResponse>>>,
+        timeout: Duration,
+    ) -> Result<CommandOutcome> {
+        use tracing::Instrument;
+        // The span names the command only: arguments (passwords, message data) never reach
+        // logs.
+        let span = tracing::debug_span!("imap_command", command = body.name());
+        let result = self
+            .request(
+                |reply| {
+                    Request::Commands(vec![CommandRequest {
+                        body,
+                        reply,
+                        stream,
+                    }])
+                },
+                timeout,
+            )
+            .instrument(span.clone())
+            .await;
+        if let Err(error) = &result {
+            span.in_scope(|| tracing::debug!(%error, "command failed"));
+        }
+        result
+    }
+}
