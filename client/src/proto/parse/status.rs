@@ -588,5 +588,20 @@ mod tests {
                 text: b"hi"
             }
         );
+        assert_eq!(
+            c(b"+  two spaces\r\n"),
+            Continuation {
+                code: None,
+                text: b" two spaces"
+            },
+            "only one space is skipped when there is no code"
+        );
+    }
+
+    #[test]
+    fn a_line_end_inside_a_response_code_is_invalid_not_the_code_end() {
+        let err = crate::proto::parse_response(b"* OK [ALERT\r\n] x\r\n").unwrap_err();
+        assert_eq!(err.kind, crate::proto::ParseErrorKind::Invalid);
+        assert_eq!(err.context, "']' of response code");
     }
 }
