@@ -528,6 +528,43 @@ mod tests {
     }
 
     #[test]
+    fn unknown_codes_as_long_as_known_ones_are_kept_as_other() {
+        // Codes are matched by name length first: an unknown name of each known length, with
+        // data that one of the known codes of that length would accept, must stay `Other`.
+        let data: [&[u8]; 9] = [
+            b"",
+            b"5",
+            b"1:2",
+            b"1 1:2",
+            b"1 1:2 3:4",
+            b"TOOMANY",
+            b"(F123)",
+            b"(\\Seen)",
+            b"imap://x/INBOX",
+        ];
+        for len in 5..=20 {
+            let name = "X".repeat(len);
+            for raw in data {
+                let mut line = format!("* OK [{name}").into_bytes();
+                if !raw.is_empty() {
+                    line.push(b' ');
+                    line.extend_from_slice(raw);
+                }
+                line.extend_from_slice(b"] x\r\n");
+                assert_eq!(
+                    code(&line),
+                    Code::Other {
+                        name: name.as_bytes(),
+                        raw
+                    },
+                    "{}",
+                    String::from_utf8_lossy(&line)
+                );
+            }
+        }
+    }
+
+    #[test]
     fn unknown_or_malformed_codes_are_kept_as_other() {
         assert_eq!(
             code(b"* OK [XPROPRIETARY 1 2 (3)] x\r\n"),
