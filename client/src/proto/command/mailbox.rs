@@ -200,6 +200,14 @@ mod tests {
             ListPattern::from(MailboxName::new("inbox").unwrap()).as_str(),
             "INBOX"
         );
+        assert_eq!(ListPattern::try_from("a/%").unwrap().as_str(), "a/%");
+        assert_eq!(
+            ListPattern::try_from("b/*".to_owned()).unwrap().as_str(),
+            "b/*"
+        );
+        assert!(ListPattern::try_from("a\r\n").is_err());
+        assert!(ListPattern::try_from("a\0".to_owned()).is_err());
+        assert_eq!(String::from(ListPattern::all()), "*");
     }
 
     #[test]

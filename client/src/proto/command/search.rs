@@ -3,6 +3,7 @@
 //! SORT=DISPLAY RFC 5957) and threading algorithms (RFC 5256).
 
 use crate::types::ImapAtom;
+use crate::{Error, Result};
 
 /// An ESEARCH / ESORT return option.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -77,10 +78,19 @@ impl SortKey {
             SortKey::DisplayTo => "DISPLAYTO",
         }
     }
+}
 
-    /// A key by its wire name, case-insensitive (the JS facade's `"displayFrom"`, …).
-    #[cfg(feature = "js")]
-    pub(crate) fn parse(name: &str) -> Option<Self> {
+impl std::str::FromStr for SortKey {
+    type Err = Error;
+
+    /// A key by its wire name, ASCII case-insensitive (`"displayFrom"` is `DISPLAYFROM`).
+    ///
+    /// ```
+    /// use daaki_imap::types::SortKey;
+    /// assert_eq!("arrival".parse::<SortKey>().unwrap(), SortKey::Arrival);
+    /// assert!("REVERSE".parse::<SortKey>().is_err());
+    /// ```
+    fn from_str(name: &str) -> Result<Self> {
         use SortKey::*;
         [
             Arrival,
@@ -95,6 +105,7 @@ impl SortKey {
         ]
         .into_iter()
         .find(|k| k.as_str().eq_ignore_ascii_case(name))
+        .ok_or_else(|| Error::InvalidInput(format!("unknown sort key {name:?}")))
     }
 }
 
@@ -146,6 +157,43 @@ impl ThreadAlgorithm {
             ThreadAlgorithm::References => "REFERENCES",
             ThreadAlgorithm::Refs => "REFS",
             ThreadAlgorithm::Other(atom) => atom.as_str(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_sort_key_parses_from_its_wire_name_in_any_case() {
+        use SortKey::*;
+        for key in [
+            Arrival,
+            Cc,
+            Date,
+            From,
+            Size,
+            Subject,
+            To,
+            DisplayFrom,
+            DisplayTo,
+        ] {
+            assert_eq!(key.as_str().parse::<SortKey>().unwrap(), key);
+            assert_eq!(
+                key.as_str()
+                    .to_ascii_lowercase()
+                    .parse::<SortKey>()
+                    .unwrap(),
+                key
+            );
+        }
+        assert_eq!("displayFrom".parse::<SortKey>().unwrap(), DisplayFrom);
+        for unknown in ["", "REVERSE", "ARRIVALS", "DISPLAY"] {
+            assert!(
+                matches!(unknown.parse::<SortKey>(), Err(Error::InvalidInput(_))),
+                "{unknown:?}"
+            );
         }
     }
 }

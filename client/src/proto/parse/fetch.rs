@@ -447,4 +447,21 @@ mod tests {
             "'~' (0x7e) and 8-bit bytes stay in a flag"
         );
     }
+
+    #[test]
+    fn a_flag_list_splits_on_spaces_and_keeps_its_raw_bytes() {
+        let flags = FlagList(b" \\Seen  k ");
+        assert_eq!(flags.iter().collect::<Vec<_>>(), vec![&b"\\Seen"[..], b"k"]);
+        assert_eq!(flags.as_bytes(), b" \\Seen  k ");
+        assert!(!flags.is_empty());
+        assert!(FlagList(b"").is_empty());
+        assert!(FlagList(b"   ").is_empty());
+    }
+
+    #[test]
+    fn a_line_end_inside_an_object_id_is_invalid() {
+        let err = crate::proto::parse_response(b"* 1 FETCH (EMAILID (M1\r\n))\r\n").unwrap_err();
+        assert_eq!(err.kind, crate::proto::ParseErrorKind::Invalid);
+        assert_eq!(err.context, "')' of object id");
+    }
 }

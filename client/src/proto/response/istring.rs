@@ -114,4 +114,21 @@ mod tests {
     fn lossy_text_replaces_invalid_utf8() {
         assert_eq!(IString::new(b"a\xffb").to_string_lossy(), "a\u{fffd}b");
     }
+
+    #[test]
+    fn only_a_quoted_string_with_escapes_is_escaped() {
+        assert!(!IString::new(br"a\b").is_escaped());
+        assert!(IString::escaped(br"a\b").is_escaped());
+    }
+
+    #[test]
+    fn case_insensitive_comparison_uses_the_unescaped_value() {
+        assert!(IString::new(b"Inbox").eq_ignore_ascii_case(b"INBOX"));
+        assert!(!IString::new(b"Inbox").eq_ignore_ascii_case(b"INBOXES"));
+        assert!(IString::escaped(br#"a\"b"#).eq_ignore_ascii_case(br#"A"B"#));
+        assert!(!IString::escaped(br#"a\"b"#).eq_ignore_ascii_case(br#"A\"B"#));
+        assert_eq!(IString::from(&b"x y"[..]).raw(), b"x y");
+        assert!(!IString::from(&b"x y"[..]).is_escaped());
+        assert_eq!(IString::from(b"xy").raw(), b"xy");
+    }
 }
