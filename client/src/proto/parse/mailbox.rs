@@ -160,7 +160,7 @@ mod tests {
     #[test]
     fn status_with_every_item() {
         let d = data(
-            b"* STATUS blurdybloop (MESSAGES 231 UIDNEXT 44292 UIDVALIDITY 1 UNSEEN 3 DELETED 2 SIZE 123456789012 RECENT 0 HIGHESTMODSEQ 7 APPENDLIMIT NIL MAILBOXID (F123) X-NEW (1 2))\r\n",
+            b"* STATUS blurdybloop (MESSAGES 231 UIDNEXT 44292 UIDVALIDITY 1 UNSEEN 3 DELETED 2 SIZE 123456789012 RECENT 0 HIGHESTMODSEQ 7 APPENDLIMIT NIL MAILBOXID (F123) DELETED-STORAGE 4096 X-NEW (1 2))\r\n",
         );
         assert_eq!(
             d,
@@ -177,6 +177,7 @@ mod tests {
                     StatusItem::HighestModSeq(7),
                     StatusItem::AppendLimit(None),
                     StatusItem::MailboxId(b"F123"),
+                    StatusItem::DeletedStorage(4096),
                     StatusItem::Other {
                         name: b"X-NEW",
                         raw: b"(1 2)"

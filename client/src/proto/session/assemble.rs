@@ -525,6 +525,89 @@ mod tests {
     }
 
     #[test]
+    fn select_reads_every_code_it_knows_and_the_last_one_wins() {
+        use crate::types::Flag;
+        let code = |code| ServerData::Code {
+            code,
+            text: String::new(),
+        };
+        let o = outcome(
+            vec![
+                ServerData::Flags(vec![Flag::Seen, Flag::Answered]),
+                code(ResponseCode::PermanentFlags(vec![Flag::Seen])),
+                code(ResponseCode::Unseen(7)),
+                code(ResponseCode::HighestModSeq(99)),
+                code(ResponseCode::NoModSeq),
+                code(ResponseCode::MailboxId(b"F1".to_vec())),
+                code(ResponseCode::ReadOnly),
+                code(ResponseCode::UidNotSticky),
+                ServerData::Exists(3),
+            ],
+            Some(ResponseCode::ReadWrite),
+        );
+        assert_eq!(
+            selected(&o),
+            SelectedMailbox {
+                exists: 3,
+                flags: vec![Flag::Seen, Flag::Answered],
+                permanent_flags: vec![Flag::Seen],
+                unseen: Some(7),
+                highest_modseq: None,
+                mailbox_id: Some(b"F1".to_vec()),
+                read_only: false,
+                uid_not_sticky: true,
+                ..SelectedMailbox::default()
+            }
+        );
+    }
+
+    #[test]
+    fn fetches_are_the_fetch_data_in_arrival_order() {
+        let fetch = |seq| {
+            ServerData::Fetch(FetchResponse {
+                seq,
+                ..FetchResponse::default()
+            })
+        };
+        let o = outcome(
+            vec![
+                fetch(5),
+                ServerData::Exists(9),
+                fetch(2),
+                ServerData::Expunge(1),
+            ],
+            None,
+        );
+        let seqs: Vec<u32> = fetches(o).into_iter().map(|f| f.seq).collect();
+        assert_eq!(seqs, vec![5, 2]);
+    }
+
+    #[test]
+    fn expanding_appends_every_number_and_stops_exactly_at_the_cap() {
+        assert_eq!(MAX_EXPANDED_IDS, 16 * 1024 * 1024, "16 Mi numbers (64 MiB)");
+        let mut out = vec![9];
+        expand_into(
+            &[SeqRange { start: 1, end: 3 }, SeqRange { start: 5, end: 5 }],
+            &mut out,
+        )
+        .unwrap();
+        assert_eq!(out, vec![9, 1, 2, 3, 5]);
+        let max = u32::try_from(MAX_EXPANDED_IDS).unwrap();
+        let all = [SeqRange { start: 1, end: max }];
+        // One number already held plus the cap is one too many: refused before allocating.
+        let mut one = vec![7];
+        assert!(matches!(
+            expand_into(&all, &mut one),
+            Err(Error::ReplyTooLarge { limit }) if limit == MAX_EXPANDED_IDS * 4
+        ));
+        assert_eq!(one, vec![7]);
+        let mut exactly = Vec::new();
+        expand_into(&all, &mut exactly).unwrap();
+        assert_eq!(exactly.len() as u64, MAX_EXPANDED_IDS);
+        assert_eq!(exactly.last(), Some(&max));
+    }
+
+    #[test]
     fn list_status_is_matched_to_its_mailbox_by_name() {
         use crate::proto::parse_response;
         let frames: &[&[u8]] = &[
