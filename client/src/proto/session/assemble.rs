@@ -658,4 +658,137 @@ mod tests {
         assert_eq!(m.copy.uid_validity, Some(7));
         assert_eq!(m.expunged, vec![3, 3]);
     }
+
+    fn tagged(code: &[u8]) -> Option<ResponseCode> {
+        let frame = [b"A1 OK [", code, b"] done\r\n"].concat();
+        match crate::proto::parse_response(&frame).unwrap().0 {
+            crate::proto::response::Response::Status(s) => s.code.map(|c| c.into_owned()),
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn mailboxes_are_the_list_and_lsub_data_in_order() {
+        let o = outcome(
+            status_data(&[
+                b"* LIST (\\HasNoChildren) \"/\" INBOX\r\n",
+                b"* 3 EXISTS\r\n",
+                b"* LSUB () \"/\" Sent\r\n",
+            ]),
+            None,
+        );
+        let names: Vec<String> = mailboxes(o)
+            .into_iter()
+            .map(|m| m.name.to_string())
+            .collect();
+        assert_eq!(names, vec!["INBOX", "Sent"]);
+    }
+
+    #[test]
+    fn esearch_merges_every_esearch_response() {
+        let o = outcome(
+            status_data(&[
+                b"* ESEARCH (TAG \"A1\") UID MIN 2 COUNT 3\r\n",
+                b"* 4 EXISTS\r\n",
+                b"* ESEARCH (TAG \"A1\") UID MAX 9 ALL 2:3,9\r\n",
+            ]),
+            None,
+        );
+        let r = esearch(&o);
+        assert!(r.uid);
+        assert_eq!((r.min, r.max, r.count), (Some(2), Some(9), Some(3)));
+        assert_eq!(r.ids().unwrap(), vec![2, 3, 9]);
+    }
+
+    #[test]
+    fn threads_of_every_thread_response_in_order() {
+        let o = outcome(
+            status_data(&[b"* THREAD (2)(3 6)\r\n", b"* THREAD (4)\r\n"]),
+            None,
+        );
+        let members: Vec<Vec<u32>> = threads(o).into_iter().map(|t| t.members).collect();
+        assert_eq!(members, vec![vec![2], vec![3, 6], vec![4]]);
+    }
+
+    #[test]
+    fn namespace_is_the_namespace_response_or_empty() {
+        let o = outcome(
+            status_data(&[b"* NAMESPACE ((\"INBOX.\" \".\")) NIL ((\"Shared/\" \"/\"))\r\n"]),
+            None,
+        );
+        let n = namespace(o);
+        assert_eq!(n.personal.len(), 1);
+        assert_eq!(n.personal[0].prefix, "INBOX.");
+        assert!(n.other.is_empty());
+        assert_eq!(n.shared[0].prefix, "Shared/");
+        assert_eq!(namespace(outcome(vec![], None)), Namespace::default());
+    }
+
+    #[test]
+    fn copy_store_expunge_and_append_read_their_codes_and_data() {
+        let c = copy(&outcome(vec![], tagged(b"COPYUID 7 42:43 1:2")));
+        assert_eq!(
+            c,
+            CopyResult {
+                uid_validity: Some(7),
+                source_uids: vec![SeqRange { start: 42, end: 43 }],
+                destination_uids: vec![SeqRange { start: 1, end: 2 }],
+            }
+        );
+        assert_eq!(copy(&outcome(vec![], None)), CopyResult::default());
+
+        let st = store(outcome(
+            status_data(&[b"* 2 FETCH (FLAGS (\\Seen))\r\n", b"* 1 EXPUNGE\r\n"]),
+            tagged(b"MODIFIED 5,7:8"),
+        ));
+        assert_eq!(st.fetches.len(), 1);
+        assert_eq!(st.fetches[0].seq, 2);
+        assert_eq!(
+            st.modified,
+            vec![SeqRange { start: 5, end: 5 }, SeqRange { start: 7, end: 8 }]
+        );
+
+        let ex = expunge(outcome(
+            status_data(&[
+                b"* 3 EXPUNGE\r\n",
+                b"* 3 EXPUNGE\r\n",
+                b"* VANISHED 10:11\r\n",
+                b"* 9 EXISTS\r\n",
+            ]),
+            None,
+        ));
+        assert_eq!(ex.expunged, vec![3, 3]);
+        assert_eq!(ex.vanished, vec![SeqRange { start: 10, end: 11 }]);
+
+        let ap = append(&outcome(vec![], tagged(b"APPENDUID 38505 3955")));
+        assert_eq!(ap.uid_validity, Some(38505));
+        assert_eq!(
+            ap.uids,
+            vec![SeqRange {
+                start: 3955,
+                end: 3955
+            }]
+        );
+        assert_eq!(append(&outcome(vec![], None)), AppendResult::default());
+    }
+
+    #[test]
+    fn capabilities_come_from_the_data_else_the_code_and_enabled_from_every_line() {
+        let from_data = outcome(
+            status_data(&[b"* CAPABILITY IMAP4rev1 IDLE\r\n"]),
+            tagged(b"CAPABILITY IMAP4rev1"),
+        );
+        assert_eq!(capabilities(&from_data), vec!["IMAP4rev1", "IDLE"]);
+        let from_code = outcome(vec![], tagged(b"CAPABILITY IMAP4rev2 MOVE"));
+        assert_eq!(capabilities(&from_code), vec!["IMAP4rev2", "MOVE"]);
+        assert!(capabilities(&outcome(vec![], None)).is_empty());
+        let en = outcome(
+            status_data(&[
+                b"* ENABLED CONDSTORE\r\n",
+                b"* ENABLED UTF8=ACCEPT QRESYNC\r\n",
+            ]),
+            None,
+        );
+        assert_eq!(enabled(&en), vec!["CONDSTORE", "UTF8=ACCEPT", "QRESYNC"]);
+    }
 }
