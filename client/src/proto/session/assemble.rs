@@ -737,6 +737,14 @@ mod tests {
         );
         assert_eq!(copy(&outcome(vec![], None)), CopyResult::default());
 
+        let mv = moved(outcome(
+            status_data(&[b"* VANISHED 42:43\r\n"]),
+            tagged(b"COPYUID 7 42:43 1:2"),
+        ));
+        assert_eq!(mv.copy, c, "COPYUID in the tagged OK");
+        assert_eq!(mv.vanished, vec![SeqRange { start: 42, end: 43 }]);
+        assert!(mv.expunged.is_empty());
+
         let st = store(outcome(
             status_data(&[b"* 2 FETCH (FLAGS (\\Seen))\r\n", b"* 1 EXPUNGE\r\n"]),
             tagged(b"MODIFIED 5,7:8"),
