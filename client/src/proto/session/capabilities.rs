@@ -144,6 +144,11 @@ mod tests {
         assert!(c.has("IDLE") && c.has("idle") && c.has("Imap4Rev1"));
         assert!(c.has_auth("PLAIN") && !c.has_auth("LOGIN"));
         assert!(!c.imap4rev2());
+        assert_eq!(
+            c.iter().collect::<Vec<_>>(),
+            vec!["AUTH=PLAIN", "IDLE", "IMAP4REV1", "LITERAL+"],
+            "upper-cased, sorted"
+        );
     }
 
     #[test]

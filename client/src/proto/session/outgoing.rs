@@ -210,6 +210,23 @@ mod tests {
     }
 
     #[test]
+    fn debug_shows_counts_never_bytes() {
+        let mut o = Outgoing::default();
+        o.push(
+            id(1),
+            b"A1 LOGIN user s3cret\r\n".to_vec(),
+            vec![],
+            AfterWrite::Continue,
+        );
+        o.push_urgent(b"t0ken\r\n");
+        let debug = format!("{o:?}");
+        assert_eq!(
+            debug,
+            "Outgoing { queued_commands: 1, stop: None, urgent_bytes: 7 }"
+        );
+    }
+
+    #[test]
     fn sync_literal_stops_until_continued() {
         let mut o = Outgoing::default();
         let cmd = b"A1 LOGIN {4}\r\nuser pass\r\n".to_vec();
