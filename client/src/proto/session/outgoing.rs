@@ -210,6 +210,25 @@ mod tests {
     }
 
     #[test]
+    fn transmit_counts_only_what_it_appended_and_clear_forgets_everything() {
+        let mut o = Outgoing::default();
+        o.push(id(1), b"A1 NOOP\r\n".to_vec(), vec![], AfterWrite::Idle);
+        let mut out = b"earlier".to_vec();
+        assert_eq!(o.transmit_into(&mut out, |_| true), 9);
+        assert_eq!(out, b"earlierA1 NOOP\r\n");
+        assert_eq!(o.stop(), Some(Stop::Idle(id(1))));
+        o.push(id(2), b"A2 NOOP\r\n".to_vec(), vec![], AfterWrite::Continue);
+        o.push_urgent(b"DONE\r\n");
+        assert!(!o.is_empty());
+        o.clear();
+        assert!(o.is_empty());
+        assert_eq!(o.stop(), None);
+        out.clear();
+        assert_eq!(o.transmit_into(&mut out, |_| true), 0);
+        assert!(out.is_empty());
+    }
+
+    #[test]
     fn debug_shows_counts_never_bytes() {
         let mut o = Outgoing::default();
         o.push(

@@ -72,7 +72,9 @@ mod tests {
     #[test]
     fn keeps_order_below_capacity() {
         let mut q = BoundedQueue::new(3);
+        assert!(q.is_empty());
         q.push(1);
+        assert!(!q.is_empty());
         q.push(2);
         assert_eq!(q.pop(), Some(Popped::Item(1)));
         assert_eq!(q.pop(), Some(Popped::Item(2)));
@@ -87,6 +89,7 @@ mod tests {
             q.push(i);
         }
         assert_eq!(q.len(), 2);
+        assert!(!q.is_empty());
         assert_eq!(q.pop(), Some(Popped::Overflow { dropped: 3 }));
         assert_eq!(q.pop(), Some(Popped::Item(4)));
         assert_eq!(q.pop(), Some(Popped::Item(5)));
