@@ -38,3 +38,27 @@ impl ConnectionState {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_authenticated_and_selected_are_authenticated() {
+        let selected = ConnectionState::Selected {
+            mailbox: MailboxName::new("INBOX").unwrap(),
+            read_only: false,
+        };
+        assert!(selected.is_authenticated());
+        assert!(ConnectionState::Authenticated.is_authenticated());
+        for not in [
+            ConnectionState::Greeting,
+            ConnectionState::NotAuthenticated,
+            ConnectionState::Logout,
+        ] {
+            assert!(!not.is_authenticated(), "{not:?}");
+            assert_eq!(not.selected(), None);
+        }
+        assert_eq!(selected.selected().map(MailboxName::as_str), Some("INBOX"));
+    }
+}
