@@ -85,5 +85,11 @@ mod tests {
         assert_eq!(AclModification::Add(r.clone()).to_string(), "+lr");
         assert_eq!(AclModification::Remove(r.clone()).to_string(), "-lr");
         assert_eq!(AclModification::Replace(r).to_string(), "lr");
+        assert_eq!(
+            AclRights::try_from("lrs".to_owned()).unwrap().as_str(),
+            "lrs"
+        );
+        assert!(AclRights::try_from("l s".to_owned()).is_err());
+        assert_eq!(String::from(AclRights::new("xte").unwrap()), "xte");
     }
 }
