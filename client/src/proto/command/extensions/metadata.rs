@@ -107,7 +107,11 @@ mod tests {
             "/shared",
         ] {
             assert_eq!(MetadataEntry::new(ok).unwrap().as_str(), ok);
+            assert_eq!(String::from(MetadataEntry::try_from(ok).unwrap()), ok);
+            assert_eq!(MetadataEntry::try_from(ok.to_owned()).unwrap().as_str(), ok);
         }
+        assert!(MetadataEntry::try_from("/other/x").is_err());
+        assert!(MetadataEntry::try_from("/private/".to_owned()).is_err());
         for bad in [
             "",
             "/",
