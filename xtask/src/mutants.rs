@@ -27,7 +27,7 @@
 //!   the whole scope), records their current blob ids in `.cargo/mutants-base`; scope files
 //!   the file does not list yet are written as `pending`.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -159,7 +159,8 @@ pub(crate) fn run(args: &MutantsArgs) -> Result {
         }
         let ran = mutate(package, files, args, &out);
         // Kept even when the run was stopped (Ctrl-C), so `--iterate` resumes from here.
-        let outcome = Outcome::merged(&merged, &out.join("mutants.out"))?;
+        let mut outcome = Outcome::merged(&merged, &out.join("mutants.out"))?;
+        outcome.retain_current(&list(package, files)?);
         outcome.write(&merged)?;
         outcome.print_summary(package);
         if let Some(name) = &args.save {
@@ -332,6 +333,23 @@ impl Outcome {
             missed,
             unviable,
         })
+    }
+
+    /// Drops the outcomes of mutants that no longer exist in the files `current` covers (code
+    /// moved or deleted since they ran): `current` is the list of today's mutants of those
+    /// files. Mutants of other files keep their outcomes.
+    fn retain_current(&mut self, current: &[String]) {
+        let file = |name: &str| name.split(':').next().unwrap_or_default().to_owned();
+        let files: BTreeSet<String> = current.iter().map(|n| file(n)).collect();
+        let names: BTreeSet<&str> = current.iter().map(String::as_str).collect();
+        for list in [
+            &mut self.caught,
+            &mut self.timeout,
+            &mut self.missed,
+            &mut self.unviable,
+        ] {
+            list.retain(|n| names.contains(n.as_str()) || !files.contains(&file(n)));
+        }
     }
 
     fn lists(&self) -> [&Vec<String>; 4] {
@@ -743,6 +761,28 @@ mod tests {
                 "a.rs:3:3: delete ! in g"
             ]
         );
+    }
+
+    #[test]
+    fn outcomes_of_mutants_gone_from_their_file_are_dropped() {
+        let names = |v: &[&str]| v.iter().map(|s| (*s).to_owned()).collect::<Vec<_>>();
+        let mut outcome = Outcome {
+            caught: names(&["a.rs:1:1: x", "a.rs:2:1: gone", "b.rs:1:1: other file"]),
+            timeout: names(&["a.rs:3:1: y"]),
+            missed: names(&["a.rs:9:9: moved away"]),
+            unviable: Vec::new(),
+        };
+        outcome.retain_current(&names(&[
+            "a.rs:1:1: x",
+            "a.rs:3:1: y",
+            "a.rs:9:10: moved away",
+        ]));
+        assert_eq!(
+            outcome.caught,
+            names(&["a.rs:1:1: x", "b.rs:1:1: other file"])
+        );
+        assert_eq!(outcome.timeout, names(&["a.rs:3:1: y"]));
+        assert!(outcome.missed.is_empty());
     }
 
     #[test]
