@@ -466,7 +466,7 @@ unit_enum!(SearchReturn, "search return option", {
 impl FromJs for SortKeyName {
     /// The core's names, case-insensitive: `"displayFrom"` is `DISPLAYFROM`.
     fn from_js(v: &JsValue) -> Read<Self> {
-        named(v, "sort key", |name| name.parse().ok()).map(Self)
+        named(v, "sort key", crate::types::SortKey::from_name).map(Self)
     }
 }
 

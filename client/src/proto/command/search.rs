@@ -3,7 +3,6 @@
 //! SORT=DISPLAY RFC 5957) and threading algorithms (RFC 5256).
 
 use crate::types::ImapAtom;
-use crate::{Error, Result};
 
 /// An ESEARCH / ESORT return option.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -78,19 +77,16 @@ impl SortKey {
             SortKey::DisplayTo => "DISPLAYTO",
         }
     }
-}
 
-impl std::str::FromStr for SortKey {
-    type Err = Error;
-
-    /// A key by its wire name, ASCII case-insensitive (`"displayFrom"` is `DISPLAYFROM`).
+    /// The key with this wire name, ASCII case-insensitive (`"displayFrom"` is
+    /// `DISPLAYFROM`); `None` for any other name.
     ///
     /// ```
     /// use daaki_imap::types::SortKey;
-    /// assert_eq!("arrival".parse::<SortKey>().unwrap(), SortKey::Arrival);
-    /// assert!("REVERSE".parse::<SortKey>().is_err());
+    /// assert_eq!(SortKey::from_name("arrival"), Some(SortKey::Arrival));
+    /// assert_eq!(SortKey::from_name("REVERSE"), None);
     /// ```
-    fn from_str(name: &str) -> Result<Self> {
+    pub fn from_name(name: &str) -> Option<Self> {
         use SortKey::*;
         [
             Arrival,
@@ -105,7 +101,6 @@ impl std::str::FromStr for SortKey {
         ]
         .into_iter()
         .find(|k| k.as_str().eq_ignore_ascii_case(name))
-        .ok_or_else(|| Error::InvalidInput(format!("unknown sort key {name:?}")))
     }
 }
 
