@@ -102,6 +102,9 @@ impl Capabilities {
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Enabled {
     names: BTreeSet<String>,
+    /// [`Enabled::utf8`], kept up to date by `extend` and `clear`: the session asks for it
+    /// once per response, so it must cost no lookup.
+    utf8: bool,
 }
 
 impl Enabled {
@@ -112,21 +115,27 @@ impl Enabled {
                 .into_iter()
                 .map(|a| String::from_utf8_lossy(a).to_ascii_uppercase()),
         );
+        self.utf8 = self.has("IMAP4REV2") || self.has("UTF8=ACCEPT") || self.has("UTF8=ONLY");
     }
 
-    /// Whether `name` was enabled.
+    /// Whether `name` was enabled (case-insensitive; no allocation for an upper-case name).
     pub fn has(&self, name: &str) -> bool {
-        self.names.contains(&name.to_ascii_uppercase())
+        if name.bytes().any(|b| b.is_ascii_lowercase()) {
+            self.names.contains(&name.to_ascii_uppercase())
+        } else {
+            self.names.contains(name)
+        }
     }
 
     /// Whether UTF-8 mailbox names and strings are in force (IMAP4rev2 or UTF8=ACCEPT enabled).
     pub fn utf8(&self) -> bool {
-        self.has("IMAP4REV2") || self.has("UTF8=ACCEPT") || self.has("UTF8=ONLY")
+        self.utf8
     }
 
     /// Forgets everything (after UNAUTHENTICATE the session starts over).
     pub fn clear(&mut self) {
         self.names.clear();
+        self.utf8 = false;
     }
 }
 
@@ -187,8 +196,22 @@ mod tests {
         let mut e = Enabled::default();
         assert!(!e.utf8());
         e.extend([b"utf8=accept".as_slice()]);
-        assert!(e.utf8() && e.has("UTF8=ACCEPT"));
+        assert!(e.utf8() && e.has("UTF8=ACCEPT") && e.has("utf8=Accept"));
+        assert!(!e.has("UTF8=ONLY"));
         e.clear();
-        assert!(!e.utf8());
+        assert!(!e.utf8() && !e.has("UTF8=ACCEPT"));
+        for (names, utf8) in [
+            (&["CONDSTORE"][..], false),
+            (&["IMAP4rev2"], true),
+            (&["UTF8=ONLY"], true),
+            (&["CONDSTORE", "UTF8=ACCEPT"], true),
+        ] {
+            let mut e = Enabled::default();
+            e.extend([b"QRESYNC".as_slice()]);
+            assert!(!e.utf8());
+            e.extend(names.iter().map(|n| n.as_bytes()));
+            assert_eq!(e.utf8(), utf8, "{names:?}");
+            assert!(e.has("QRESYNC"), "earlier names are kept");
+        }
     }
 }
