@@ -63,6 +63,19 @@ pub enum SortKey {
 }
 
 impl SortKey {
+    /// Every key, in RFC order (RFC 5256 §3, then SORT=DISPLAY).
+    pub const ALL: [SortKey; 9] = [
+        SortKey::Arrival,
+        SortKey::Cc,
+        SortKey::Date,
+        SortKey::From,
+        SortKey::Size,
+        SortKey::Subject,
+        SortKey::To,
+        SortKey::DisplayFrom,
+        SortKey::DisplayTo,
+    ];
+
     /// The wire name.
     pub fn as_str(self) -> &'static str {
         match self {
@@ -87,20 +100,9 @@ impl SortKey {
     /// assert_eq!(SortKey::from_name("REVERSE"), None);
     /// ```
     pub fn from_name(name: &str) -> Option<Self> {
-        use SortKey::*;
-        [
-            Arrival,
-            Cc,
-            Date,
-            From,
-            Size,
-            Subject,
-            To,
-            DisplayFrom,
-            DisplayTo,
-        ]
-        .into_iter()
-        .find(|k| k.as_str().eq_ignore_ascii_case(name))
+        Self::ALL
+            .into_iter()
+            .find(|k| k.as_str().eq_ignore_ascii_case(name))
     }
 }
 
@@ -162,25 +164,20 @@ mod tests {
 
     #[test]
     fn every_sort_key_is_found_by_its_wire_name_in_any_case() {
-        use SortKey::*;
-        for key in [
-            Arrival,
-            Cc,
-            Date,
-            From,
-            Size,
-            Subject,
-            To,
-            DisplayFrom,
-            DisplayTo,
-        ] {
+        let mut names: Vec<&str> = SortKey::ALL.iter().map(|k| k.as_str()).collect();
+        names.dedup();
+        assert_eq!(names.len(), SortKey::ALL.len(), "no key listed twice");
+        for key in SortKey::ALL {
             assert_eq!(SortKey::from_name(key.as_str()), Some(key));
             assert_eq!(
                 SortKey::from_name(&key.as_str().to_ascii_lowercase()),
                 Some(key)
             );
         }
-        assert_eq!(SortKey::from_name("displayFrom"), Some(DisplayFrom));
+        assert_eq!(
+            SortKey::from_name("displayFrom"),
+            Some(SortKey::DisplayFrom)
+        );
         for unknown in ["", "REVERSE", "ARRIVALS", "DISPLAY"] {
             assert_eq!(SortKey::from_name(unknown), None, "{unknown:?}");
         }

@@ -1,7 +1,7 @@
 //! Helpers for the known-answer tests beside each parser.
 
 use super::{ParseErrorKind, parse_response};
-use crate::proto::response::{Data, FetchItem, Response, StatusResponse};
+use crate::proto::response::{Data, FetchItem, FetchResponse, Response, StatusResponse};
 
 /// Parses `input`, asserting it is one complete response that uses every byte.
 pub(crate) fn parse_all(input: &[u8]) -> Response<'_> {
@@ -35,12 +35,17 @@ pub(crate) fn status(input: &[u8]) -> StatusResponse<'_> {
     }
 }
 
-/// Parses `* n FETCH (...)` and returns the items.
-pub(crate) fn fetch_items(input: &[u8]) -> Vec<FetchItem<'_>> {
+/// Parses `* n FETCH (...)`.
+pub(crate) fn fetch(input: &[u8]) -> FetchResponse<'_> {
     match data(input) {
-        Data::Fetch(f) => f.items,
+        Data::Fetch(f) => f,
         other => panic!("not FETCH: {other:?}"),
     }
+}
+
+/// Parses `* n FETCH (...)` and returns the items.
+pub(crate) fn fetch_items(input: &[u8]) -> Vec<FetchItem<'_>> {
+    fetch(input).items
 }
 
 /// Every proper prefix of `input` must give Incomplete (or a typed error), never a panic,

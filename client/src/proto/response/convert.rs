@@ -430,28 +430,36 @@ mod tests {
 
     #[test]
     fn body_extension_data_converts_to_the_owned_part() {
-        let Data::Fetch(f) = data(
+        use crate::types::response as r;
+        let o = crate::proto::parse::test_util::fetch(
             b"* 1 FETCH (BODYSTRUCTURE (\"application\" \"pdf\" (\"name\" \"a.pdf\") NIL NIL \"base64\" 4 \"md5sum\" (\"attachment\" (\"filename\" \"a.pdf\")) (\"en\" \"de\") \"http://x/a\" 7))\r\n",
-        ) else {
-            panic!()
-        };
-        let o = f.into_owned();
-        let Some(crate::types::response::BodyStructure::Single(part)) = o.body_structure.as_deref()
-        else {
-            panic!("{:?}", o.body_structure)
-        };
-        assert_eq!(part.md5.as_deref(), Some("md5sum"));
+        )
+        .into_owned();
         assert_eq!(
-            part.extension,
-            crate::types::response::BodyExtension {
-                disposition: Some(crate::types::response::BodyDisposition {
-                    kind: "attachment".into(),
-                    params: vec![("filename".into(), "a.pdf".into())],
-                }),
-                language: vec!["en".into(), "de".into()],
-                location: Some("http://x/a".into()),
-                rest: b"7".to_vec(),
-            }
+            o.body_structure.as_deref(),
+            Some(&r::BodyStructure::Single(r::SinglePart {
+                kind: SinglePartKind::Basic {
+                    media_type: "application".into(),
+                    subtype: "pdf".into(),
+                },
+                fields: r::BodyFields {
+                    params: vec![("name".into(), "a.pdf".into())],
+                    id: None,
+                    description: None,
+                    encoding: "base64".into(),
+                    octets: 4,
+                },
+                md5: Some("md5sum".into()),
+                extension: r::BodyExtension {
+                    disposition: Some(r::BodyDisposition {
+                        kind: "attachment".into(),
+                        params: vec![("filename".into(), "a.pdf".into())],
+                    }),
+                    language: vec!["en".into(), "de".into()],
+                    location: Some("http://x/a".into()),
+                    rest: b"7".to_vec(),
+                },
+            }))
         );
     }
 }

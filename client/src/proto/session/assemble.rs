@@ -661,10 +661,9 @@ mod tests {
 
     fn tagged(code: &[u8]) -> Option<ResponseCode> {
         let frame = [b"A1 OK [", code, b"] done\r\n"].concat();
-        match crate::proto::parse_response(&frame).unwrap().0 {
-            crate::proto::response::Response::Status(s) => s.code.map(|c| c.into_owned()),
-            other => panic!("{other:?}"),
-        }
+        crate::proto::parse::test_util::status(&frame)
+            .code
+            .map(|c| c.into_owned())
     }
 
     #[test]
