@@ -116,6 +116,62 @@ pub enum Error {
     },
 }
 
+impl From<crate::proto::ProtoError> for Error {
+    fn from(e: crate::proto::ProtoError) -> Self {
+        use crate::proto::ProtoError as P;
+        match e {
+            P::Frame(e) => Error::Frame(e),
+            P::Parse(e) => Error::Parse(e),
+            P::Violation(text) => Error::Protocol(text),
+            P::ReplyTooLarge { limit } => Error::ReplyTooLarge { limit },
+            P::InvalidCommand(e) => Error::InvalidInput(e.into_message()),
+            P::Unsupported(what) => Error::Unsupported(what),
+            P::Closed => Error::Closed,
+            P::No { code, text } => Error::No { code, text },
+            P::Bad { code, text } => Error::Bad { code, text },
+            P::OAuth { error, code, text } => Error::OAuth { error, code, text },
+        }
+    }
+}
+
+impl From<crate::wire::BridgeClosed> for Error {
+    fn from(closed: crate::wire::BridgeClosed) -> Self {
+        Error::Bridge {
+            code: closed.code,
+            reason: closed.reason,
+        }
+    }
+}
+
+impl Error {
+    /// A transport error as an [`Error`]: [`Error::Bridge`] when it carries a
+    /// [`BridgeClosed`](crate::wire::BridgeClosed) (a WebSocket transport's close), else
+    /// [`Error::Io`].
+    pub(crate) fn from_io(e: std::io::Error) -> Self {
+        match e
+            .get_ref()
+            .and_then(|inner| inner.downcast_ref::<crate::wire::BridgeClosed>())
+        {
+            Some(closed) => closed.clone().into(),
+            None => Error::Io(e),
+        }
+    }
+}
+
+impl From<crate::types::InvalidInput> for Error {
+    fn from(e: crate::types::InvalidInput) -> Self {
+        Error::InvalidInput(e.into_message())
+    }
+}
+
+impl From<crate::types::response::TooManyIds> for Error {
+    fn from(_: crate::types::response::TooManyIds) -> Self {
+        Error::ReplyTooLarge {
+            limit: crate::types::response::TooManyIds::LIMIT_BYTES,
+        }
+    }
+}
+
 impl Error {
     /// The server's response code, for errors that carry one (`NO`, `BAD`, `BYE`, a failed
     /// OAuth exchange): `[AUTHENTICATIONFAILED]`, `[ALREADYEXISTS]`, `[NONEXISTENT]`, … (RFC
@@ -152,5 +208,104 @@ mod tests {
     fn error_is_send_sync_static() {
         fn assert_bounds<T: Send + Sync + 'static>() {}
         assert_bounds::<Error>();
+    }
+
+    #[test]
+    fn every_protocol_error_becomes_the_public_variant_of_the_same_meaning() {
+        use crate::proto::{FrameError, ProtoError as P};
+        use crate::types::InvalidInput;
+        let code = || Some(ResponseCode::AlreadyExists);
+        type Check = fn(&Error) -> bool;
+        let cases: Vec<(P, Check)> = vec![
+            (P::Frame(FrameError::LiteralLengthOverflow), |e| {
+                matches!(e, Error::Frame(FrameError::LiteralLengthOverflow))
+            }),
+            (
+                P::Parse(crate::proto::parse_response(b"* 1 FETCH (((\r\n").unwrap_err()),
+                |e| matches!(e, Error::Parse(_)),
+            ),
+            (
+                P::Violation("v".into()),
+                |e| matches!(e, Error::Protocol(t) if t == "v"),
+            ),
+            (P::ReplyTooLarge { limit: 7 }, |e| {
+                matches!(e, Error::ReplyTooLarge { limit: 7 })
+            }),
+            (
+                P::InvalidCommand(InvalidInput::new("i")),
+                |e| matches!(e, Error::InvalidInput(t) if t == "i"),
+            ),
+            (
+                P::Unsupported("u".into()),
+                |e| matches!(e, Error::Unsupported(t) if t == "u"),
+            ),
+            (P::Closed, |e| matches!(e, Error::Closed)),
+            (
+                P::No {
+                    code: code(),
+                    text: "n".into(),
+                },
+                |e| matches!(e, Error::No { code: Some(ResponseCode::AlreadyExists), text } if text == "n"),
+            ),
+            (
+                P::Bad {
+                    code: code(),
+                    text: "b".into(),
+                },
+                |e| matches!(e, Error::Bad { code: Some(ResponseCode::AlreadyExists), text } if text == "b"),
+            ),
+            (
+                P::OAuth {
+                    error: Box::default(),
+                    code: code(),
+                    text: "o".into(),
+                },
+                |e| matches!(e, Error::OAuth { code: Some(ResponseCode::AlreadyExists), text, .. } if text == "o"),
+            ),
+        ];
+        for (proto, expected) in cases {
+            let shown = format!("{proto:?}");
+            let public = Error::from(proto);
+            assert!(expected(&public), "{shown} became {public:?}");
+        }
+    }
+
+    #[test]
+    fn a_bridge_close_inside_an_io_error_becomes_error_bridge() {
+        use crate::wire::{BridgeClosed, CloseCode};
+        let io: std::io::Error = BridgeClosed {
+            code: CloseCode::TargetNotAllowed,
+            reason: "nope".into(),
+        }
+        .into();
+        match Error::from_io(io) {
+            Error::Bridge { code, reason } => {
+                assert_eq!(code, CloseCode::TargetNotAllowed);
+                assert_eq!(reason, "nope");
+            }
+            other => panic!("{other:?}"),
+        }
+        assert!(matches!(
+            Error::from_io(std::io::Error::other("x")),
+            Error::Io(_)
+        ));
+    }
+
+    #[test]
+    fn ground_floor_errors_convert_with_their_message_or_limit() {
+        let e = Error::from(crate::types::InvalidInput::new("empty sequence set"));
+        assert!(
+            matches!(&e, Error::InvalidInput(t) if t == "empty sequence set"),
+            "{e:?}"
+        );
+        let e = Error::from(crate::types::response::TooManyIds);
+        assert!(
+            matches!(e, Error::ReplyTooLarge { limit } if limit == 64 * 1024 * 1024),
+            "{e:?}"
+        );
+        let e = crate::proto::ProtoError::from(crate::types::response::TooManyIds);
+        assert!(
+            matches!(e, crate::proto::ProtoError::ReplyTooLarge { limit } if limit == 64 * 1024 * 1024)
+        );
     }
 }

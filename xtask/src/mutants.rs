@@ -23,6 +23,8 @@
 //!   one after new tests — only the missed mutants and those not reached yet are tested (a
 //!   timeout counts as caught and is not waited for again) — and reports the
 //!   last outcome of every mutant (kept across runs in `mutants-out/<package>/merged/`).
+//! - `cargo xtask mutants --mark-pending [PATH…]`: marks files (default: every changed one)
+//!   `pending` while a refactor that moves code between them awaits its planned full run.
 //! - `cargo xtask mutants --record-base [PATH…]`: after a full run of these files (default:
 //!   the whole scope), records their current blob ids in `.cargo/mutants-base`; scope files
 //!   the file does not list yet are written as `pending`.
@@ -80,6 +82,11 @@ pub(crate) struct MutantsArgs {
     /// Record the given files (default: the whole scope) as fully run in `.cargo/mutants-base`.
     #[arg(long, conflicts_with_all = ["changed", "shard", "save", "list"])]
     record_base: bool,
+    /// Mark the given files (default: every changed or unlisted scope file) `pending` in
+    /// `.cargo/mutants-base`: a refactor that moves code between files whose fresh full run
+    /// is planned (the stage lists pending files and does not mutate them).
+    #[arg(long, conflicts_with_all = ["changed", "shard", "save", "list", "record_base"])]
+    mark_pending: bool,
 }
 
 /// The `mutants` stage of `cargo xtask test`: `cargo xtask mutants --changed`.
@@ -94,12 +101,16 @@ pub(crate) fn run_stage() -> Result {
         list: false,
         iterate: false,
         record_base: false,
+        mark_pending: false,
     })
 }
 
 pub(crate) fn run(args: &MutantsArgs) -> Result {
     if args.record_base {
         return record_base(&args.paths);
+    }
+    if args.mark_pending {
+        return mark_pending(&args.paths);
     }
     let files = if args.changed {
         let changed = changed_files()?;
@@ -646,6 +657,40 @@ fn record_base(paths: &[String]) -> Result {
     for file in &recorded {
         base.insert(file.clone(), Some(blob_id(file)?));
     }
+    write_base(&base, &scope, commit.trim())?;
+    println!("mutants: recorded {} file(s) in {BASE}", recorded.len());
+    Ok(())
+}
+
+/// Marks `paths` (default: every changed or unlisted scope file) pending.
+fn mark_pending(paths: &[String]) -> Result {
+    let commit = git(&["rev-parse", "HEAD"])?;
+    let mut base = read_base()?;
+    let scope = scope_files()?;
+    let files = if paths.is_empty() {
+        changed_files()?
+    } else {
+        for p in paths {
+            if !scope.contains(p) {
+                return Err(format!("{p} is not a tracked file of the scope"));
+            }
+        }
+        paths.to_vec()
+    };
+    for file in &files {
+        base.insert(file.clone(), None);
+    }
+    write_base(&base, &scope, commit.trim())?;
+    println!(
+        "mutants: marked {} file(s) pending in {BASE}:\n  {}",
+        files.len(),
+        files.join("\n  ")
+    );
+    Ok(())
+}
+
+/// Writes `.cargo/mutants-base`: one line per scope file, `pending` unless `base` has its blob.
+fn write_base(base: &BTreeMap<String, Option<String>>, scope: &[String], commit: &str) -> Result {
     let mut text = format!(
         "# Scope files of `cargo xtask mutants` as of their last full by-hand run:\n\
          # `<blob id> <path>`, or `pending <path>` until that run is done. The `mutants` stage\n\
@@ -653,20 +698,14 @@ fn record_base(paths: &[String]) -> Result {
          # Last recorded at commit {}\n",
         commit.trim()
     );
-    for file in &scope {
+    for file in scope {
         match base.get(file) {
             Some(Some(id)) => text.push_str(&format!("{id} {file}\n")),
             _ => text.push_str(&format!("pending {file}\n")),
         }
     }
     let path = workspace_root().join(BASE);
-    std::fs::write(&path, text).map_err(|e| format!("could not write {}: {e}", path.display()))?;
-    println!(
-        "mutants: recorded {} file(s) in {}",
-        recorded.len(),
-        path.display()
-    );
-    Ok(())
+    std::fs::write(&path, text).map_err(|e| format!("could not write {}: {e}", path.display()))
 }
 
 fn git(args: &[&str]) -> Result<String> {

@@ -25,7 +25,7 @@ use crate::types::response::{
     Acl, ListRights, MetadataEntries, MetadataValues, MyRights, Quota, QuotaResourceName,
     QuotaRootInfo, ResponseCode, ServerData,
 };
-use crate::types::{ImapAtom, ImapString, MailboxName};
+use crate::types::{ImapAtom, ImapString, InvalidInput, MailboxName};
 use crate::{Error, Result};
 
 impl ImapConnection {
@@ -263,7 +263,7 @@ impl ImapConnection {
         let limits = limits
             .iter()
             .map(|(name, limit)| Ok((ImapAtom::new(name.as_str())?, *limit)))
-            .collect::<Result<Vec<_>>>()?;
+            .collect::<Result<Vec<_>, InvalidInput>>()?;
         let body = CommandBody::SetQuota {
             root: ImapString::new(root)?,
             limits,
@@ -388,7 +388,7 @@ impl ImapConnection {
         let entries = entries
             .iter()
             .map(|e| EntryName::new(e))
-            .collect::<Result<Vec<_>>>()?;
+            .collect::<Result<Vec<_>, InvalidInput>>()?;
         let body = CommandBody::GetMetadata {
             options,
             mailbox,
@@ -411,7 +411,7 @@ impl ImapConnection {
         let entries = entries
             .iter()
             .map(|(name, value)| Ok((EntryName::new(name)?, value.map(<[u8]>::to_vec))))
-            .collect::<Result<Vec<_>>>()?;
+            .collect::<Result<Vec<_>, InvalidInput>>()?;
         let body = CommandBody::SetMetadata { mailbox, entries };
         self.run(body, timeout).await.map(drop)
     }

@@ -13,19 +13,19 @@ pub trait IntoMailboxName {
 
 impl IntoMailboxName for &str {
     fn into_mailbox_name(self) -> Result<MailboxName> {
-        MailboxName::new(self)
+        Ok(MailboxName::new(self)?)
     }
 }
 
 impl IntoMailboxName for String {
     fn into_mailbox_name(self) -> Result<MailboxName> {
-        MailboxName::new(&self)
+        Ok(MailboxName::new(&self)?)
     }
 }
 
 impl IntoMailboxName for &String {
     fn into_mailbox_name(self) -> Result<MailboxName> {
-        MailboxName::new(self)
+        Ok(MailboxName::new(self)?)
     }
 }
 

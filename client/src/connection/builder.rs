@@ -335,7 +335,7 @@ impl ImapConnectionBuilder {
             handshake::greeting(&mut session, &mut stream, &mut early)
                 .await
                 .map_err(|e| match e {
-                    Error::Io(e) => crate::wire::io_error(e),
+                    Error::Io(e) => crate::Error::from_io(e),
                     other => other,
                 })?;
             Ok::<_, Error>((session, Box::new(stream) as BoxStream, early))

@@ -100,7 +100,7 @@ impl ImapConnection {
 
     /// Runs one command; `NO`/`BAD` become [`Error::No`] / [`Error::Bad`].
     pub(crate) async fn run(&self, body: CommandBody, timeout: Duration) -> Result<CommandOutcome> {
-        self.run_with(body, None, timeout).await?.into_result()
+        Ok(self.run_with(body, None, timeout).await?.into_result()?)
     }
 
     /// Runs one command whose FETCH data goes to `stream` as it arrives.

@@ -96,8 +96,8 @@ where
 {
     exchange(session, io, CommandBody::Capability, early)
         .await?
-        .into_result()
-        .map(drop)
+        .into_result()?;
+    Ok(())
 }
 
 #[cfg(all(not(target_arch = "wasm32"), feature = "tls"))]
@@ -120,7 +120,7 @@ where
         while let Some(event) = session.poll_event() {
             match event {
                 SessionEvent::Completed { id: done, outcome } if done == id => return Ok(outcome),
-                SessionEvent::Failed { id: done, error } if done == id => return Err(error),
+                SessionEvent::Failed { id: done, error } if done == id => return Err(error.into()),
                 other => keep(other, early)?,
             }
         }
@@ -136,7 +136,7 @@ fn keep(event: SessionEvent, early: &mut Vec<TypedEvent>) -> Result<()> {
             early.push(event);
             Ok(())
         }
-        SessionEvent::Fatal { error } => Err(error),
+        SessionEvent::Fatal { error } => Err(error.into()),
         SessionEvent::Malformed { error } => {
             tracing::warn!(%error, "skipped a malformed server response");
             Ok(())

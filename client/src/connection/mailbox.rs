@@ -9,7 +9,9 @@ use super::{ImapConnection, IntoMailboxName};
 use crate::proto::command::{CommandBody, ListPattern, SelectParams};
 use crate::proto::session::{CommandOutcome, assemble};
 use crate::types::response::{MailboxInfo, MailboxStatus, Namespace, SelectedMailbox};
-use crate::types::{ExpungeResult, ListEntry, ListOptions, SequenceSet, SpecialUse, StatusAttr};
+use crate::types::{
+    ExpungeResult, InvalidInput, ListEntry, ListOptions, SequenceSet, SpecialUse, StatusAttr,
+};
 use crate::{Error, Result};
 
 impl ImapConnection {
@@ -129,7 +131,10 @@ impl ImapConnection {
             mailbox: mailbox.clone(),
             attrs: items.to_vec(),
         };
-        assemble::status(self.run(body, timeout).await?, Some(&mailbox))
+        Ok(assemble::status(
+            self.run(body, timeout).await?,
+            Some(&mailbox),
+        )?)
     }
 
     /// `CREATE mailbox`.
@@ -259,7 +264,7 @@ impl ImapConnection {
             patterns: patterns
                 .iter()
                 .map(|p| ListPattern::new(p))
-                .collect::<Result<_>>()?,
+                .collect::<Result<_, InvalidInput>>()?,
             selection: options.selection().to_vec(),
             return_options: options.return_options().to_vec(),
         };

@@ -61,7 +61,7 @@ impl ImapConnection {
         let outcome = self
             .run(CommandBody::search(false, key.clone()), timeout)
             .await?;
-        assemble::search_ids(&outcome)
+        Ok(assemble::search_ids(&outcome)?)
     }
 
     /// `UID SEARCH key`: matching UIDs.
@@ -69,7 +69,7 @@ impl ImapConnection {
         let outcome = self
             .run(CommandBody::search(true, key.clone()), timeout)
             .await?;
-        assemble::search_ids(&outcome)
+        Ok(assemble::search_ids(&outcome)?)
     }
 
     /// `STORE set ±FLAGS (flags)`: returns the new flags of each message.

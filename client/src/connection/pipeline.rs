@@ -134,7 +134,7 @@ impl<'c, T> Pipeline<'c, T> {
     {
         let body =
             StatusAttr::parse_list(&items).map(|attrs| CommandBody::Status { mailbox, attrs });
-        self.add(body)
+        self.add(body.map_err(Error::from))
     }
 
     /// `STATUS mailbox (items)` with typed items.
@@ -202,7 +202,7 @@ impl<'c, T> Pipeline<'c, T> {
                 return_options: Vec::new(),
             })
         });
-        self.add(body)
+        self.add(body.map_err(Error::from))
     }
 
     /// `FETCH set (items)`.
@@ -395,7 +395,7 @@ macro_rules! steps {
 
 steps! {
     /// STATUS → [`MailboxStatus`].
-    StatusStep => MailboxStatus = |o| assemble::status(o, None);
+    StatusStep => MailboxStatus = |o| Ok(assemble::status(o, None)?);
     /// NOOP → `()`.
     NoopStep => () = |_| Ok(());
     /// SELECT / EXAMINE → [`SelectedMailbox`].
@@ -405,7 +405,7 @@ steps! {
     /// FETCH / UID FETCH → the responses in arrival order.
     FetchStep => Vec<FetchResponse> = |o| Ok(assemble::fetches(o));
     /// SEARCH / UID SEARCH → the matching numbers.
-    SearchStep => Vec<u32> = |o| assemble::search_ids(&o);
+    SearchStep => Vec<u32> = |o| Ok(assemble::search_ids(&o)?);
     /// STORE / UID STORE → [`StoreResult`].
     StoreStep => StoreResult = |o| Ok(assemble::store(o));
     /// COPY / UID COPY → [`CopyResult`].
@@ -435,7 +435,7 @@ fn next<S: Step>(outcomes: &mut std::vec::IntoIter<Result<CommandOutcome>>) -> R
     outcomes
         .next()
         .unwrap_or(Err(Error::Closed))
-        .and_then(CommandOutcome::into_result)
+        .and_then(|o| Ok(o.into_result()?))
         .and_then(S::assemble)
 }
 

@@ -154,7 +154,7 @@ impl ImapConnection {
     ) -> Result<Vec<u32>> {
         require_sort(&self.capabilities(), criteria)?;
         let body = sort_body(uid, criteria, key, None);
-        assemble::search_ids(&self.run(body, timeout).await?)
+        Ok(assemble::search_ids(&self.run(body, timeout).await?)?)
     }
 
     /// `SORT RETURN (options) (criteria) UTF-8 key` (ESORT, RFC 5267): `MIN` / `MAX` are the

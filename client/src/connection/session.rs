@@ -15,7 +15,7 @@ use crate::proto::command::CommandBody;
 use crate::proto::sasl::SaslClient;
 use crate::proto::session::assemble;
 use crate::types::response::ServerData;
-use crate::types::{ImapAtom, ImapString, Secret};
+use crate::types::{ImapAtom, ImapString, InvalidInput, Secret};
 use crate::{Error, Result};
 
 impl ImapConnection {
@@ -68,7 +68,7 @@ impl ImapConnection {
                 pairs
                     .iter()
                     .map(|(k, v)| Ok((ImapString::new(k)?, Some(ImapString::new(v)?))))
-                    .collect::<Result<Vec<_>>>()?,
+                    .collect::<Result<Vec<_>, InvalidInput>>()?,
             ),
             None => None,
         };
@@ -97,7 +97,7 @@ impl ImapConnection {
         let atoms = extensions
             .iter()
             .map(|e| ImapAtom::new(e))
-            .collect::<Result<Vec<_>>>()?;
+            .collect::<Result<Vec<_>, InvalidInput>>()?;
         let outcome = self.run(CommandBody::Enable(atoms), timeout).await?;
         Ok(assemble::enabled(&outcome))
     }

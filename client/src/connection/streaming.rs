@@ -38,8 +38,8 @@ impl ImapConnection {
         };
         self.run_with(body, Some(tx), timeout)
             .await?
-            .into_result()
-            .map(drop)
+            .into_result()?;
+        Ok(())
     }
 
     /// `IDLE` (RFC 2177): waits up to `timeout` for the server to report a change, and returns

@@ -295,7 +295,7 @@ impl ImapConnection {
         let outcome = self
             .run(CommandBody::search(false, key.clone()), timeout)
             .await?;
-        assemble::modseq_search(&outcome)
+        Ok(assemble::modseq_search(&outcome)?)
     }
 
     /// `UID SEARCH key` with a `MODSEQ` criterion: as [`ImapConnection::search_modseq`], with
@@ -308,7 +308,7 @@ impl ImapConnection {
         let outcome = self
             .run(CommandBody::search(true, key.clone()), timeout)
             .await?;
-        assemble::modseq_search(&outcome)
+        Ok(assemble::modseq_search(&outcome)?)
     }
 }
 

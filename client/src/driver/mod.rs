@@ -39,6 +39,7 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::sync::{Notify, mpsc, oneshot};
 use tokio_util::sync::CancellationToken;
 
+use crate::proto::ProtoError;
 use crate::proto::command::CommandBody;
 use crate::proto::sasl::{SaslClient, SaslStep};
 use crate::proto::session::{
@@ -317,7 +318,7 @@ impl Driver {
                     need_flush = false;
                     Ok(())
                 }
-                Step::Wrote(Err(e)) | Step::Read(Err(e)) => Err(crate::wire::io_error(e)),
+                Step::Wrote(Err(e)) | Step::Read(Err(e)) => Err(crate::Error::from_io(e)),
                 Step::Read(Ok(0)) => Err(self.eof_error()),
                 Step::Read(Ok(n)) => {
                     match self.compression.as_mut() {
@@ -370,7 +371,7 @@ impl Driver {
                             );
                         }
                         Err(e) => {
-                            let _ = c.reply.send(Err(e));
+                            let _ = c.reply.send(Err(e.into()));
                         }
                     }
                 }
@@ -392,7 +393,7 @@ impl Driver {
                         );
                     }
                     Err(e) => {
-                        let _ = reply.send(Err(e));
+                        let _ = reply.send(Err(e.into()));
                     }
                 }
             }
@@ -421,7 +422,7 @@ impl Driver {
                         self.idle = Some(IdleState::new(id, request, self.config.idle_refresh));
                     }
                     Err(e) => {
-                        let _ = request.reply.send(Err(e));
+                        let _ = request.reply.send(Err(e.into()));
                     }
                 }
             }
@@ -465,14 +466,14 @@ impl Driver {
                 SessionEvent::Completed { id, outcome } => {
                     self.sync_shared();
                     let result = match self.sasl.remove(&id) {
-                        Some(client) => client.finish(outcome),
+                        Some(client) => client.finish(outcome).map_err(Error::from),
                         None => Ok(outcome),
                     };
                     self.complete(id, result);
                 }
                 SessionEvent::Failed { id, error } => {
                     self.sasl.remove(&id);
-                    self.complete(id, Err(error));
+                    self.complete(id, Err(error.into()));
                 }
                 SessionEvent::Fetch { id, fetch } => self.stream(id, fetch),
                 SessionEvent::Unsolicited(event) => self.unsolicited(event),
@@ -516,12 +517,12 @@ impl Driver {
                 // A response over a size limit was part of some command's answer: close rather
                 // than complete that command with data silently missing (see the module docs).
                 SessionEvent::Malformed {
-                    error: error @ Error::Frame(_),
-                } => return Err(error),
+                    error: ProtoError::Frame(error),
+                } => return Err(Error::Frame(error)),
                 SessionEvent::Malformed { error } => {
                     tracing::warn!(%error, "skipped a malformed server response");
                 }
-                SessionEvent::Fatal { error } => return Err(error),
+                SessionEvent::Fatal { error } => return Err(error.into()),
             }
         }
         Ok(())
@@ -614,7 +615,7 @@ impl Driver {
             self.idle = Some(idle);
             return;
         }
-        let outcome = result.and_then(CommandOutcome::into_result);
+        let outcome = result.and_then(|o| Ok(o.into_result()?));
         let next = idle.next.take();
         match outcome {
             Err(e) => idle.reply(Err(e)),
@@ -626,7 +627,7 @@ impl Driver {
                         idle.restart(new_id);
                         self.idle = Some(idle);
                     }
-                    Err(e) => idle.reply(Err(e)),
+                    Err(e) => idle.reply(Err(e.into())),
                 }
             }
             Ok(_) => {

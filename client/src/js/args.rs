@@ -435,9 +435,9 @@ pub(crate) fn check_depth(value: &JsValue, depth: usize) -> std::result::Result<
 impl SequenceSetArg {
     pub(crate) fn to_set(&self) -> Result<SequenceSet> {
         match self {
-            Self::Text(text) => SequenceSet::new(text),
-            Self::Number(n) => SequenceSet::from_numbers([*n]),
-            Self::Numbers(ns) => SequenceSet::from_numbers(ns.iter().copied()),
+            Self::Text(text) => Ok(SequenceSet::new(text)?),
+            Self::Number(n) => Ok(SequenceSet::from_numbers([*n])?),
+            Self::Numbers(ns) => Ok(SequenceSet::from_numbers(ns.iter().copied())?),
         }
     }
 }
@@ -498,7 +498,10 @@ pub(crate) fn fetch_attrs(items: &[FetchItem]) -> Result<Vec<FetchAttr>> {
 
 /// Parses flags such as `"\\Seen"` or `"$Forwarded"`.
 pub(crate) fn flags(names: &[String]) -> Result<Vec<Flag>> {
-    names.iter().map(|f| Flag::parse(f)).collect()
+    Ok(names
+        .iter()
+        .map(|f| Flag::parse(f))
+        .collect::<std::result::Result<_, _>>()?)
 }
 
 impl StoreMode {
@@ -517,11 +520,11 @@ fn date(text: &str) -> Result<ImapDate> {
     let mut it = text.splitn(3, '-');
     let mut next = || it.next().ok_or_else(bad);
     let (y, m, d) = (next()?, next()?, next()?);
-    ImapDate::new(
+    Ok(ImapDate::new(
         y.parse().map_err(|_| bad())?,
         m.parse().map_err(|_| bad())?,
         d.parse().map_err(|_| bad())?,
-    )
+    )?)
 }
 
 /// Reads a search key argument: depth-checked, then converted.
@@ -604,7 +607,7 @@ impl NotifyParams {
         let names = |ns: &[String]| {
             ns.iter()
                 .map(|n| MailboxName::new(n))
-                .collect::<Result<Vec<_>>>()
+                .collect::<std::result::Result<Vec<_>, _>>()
         };
         let groups = self
             .groups

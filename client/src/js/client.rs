@@ -35,7 +35,8 @@ const DEFAULT_STREAM_BUFFER: u32 = 64;
 
 pub(super) type JsResult<T> = std::result::Result<T, JsValue>;
 
-pub(super) fn js_err(e: Error) -> JsValue {
+pub(super) fn js_err(e: impl Into<Error>) -> JsValue {
+    let e: Error = e.into();
     errors::to_js(&e)
 }
 
@@ -335,8 +336,10 @@ impl ImapClient {
         let o = args::read(&options)?;
         let timeout = args::duration(o.timeout_ms, DEFAULT_TIMEOUT).map_err(js_err)?;
         let target = match (&o.target, &o.host) {
-            (Some(name), None) => BridgeTarget::named(name.as_str()),
-            (None, Some(host)) => BridgeTarget::host(host.as_str(), o.port.unwrap_or(993)),
+            (Some(name), None) => BridgeTarget::named(name.as_str()).map_err(Error::from),
+            (None, Some(host)) => {
+                BridgeTarget::host(host.as_str(), o.port.unwrap_or(993)).map_err(Error::from)
+            }
             _ => Err(Error::InvalidInput(
                 "give either `host` (and `port`) or `target`".into(),
             )),

@@ -1116,7 +1116,7 @@ impl ImapClient {
         options: Option<Ts<CallOptions>>,
     ) -> js_sys::Promise {
         self.sasl(
-            crate::proto::sasl::SaslClient::login(&user, &password),
+            crate::proto::sasl::SaslClient::login(&user, &password).map_err(crate::Error::from),
             options,
         )
     }
@@ -1130,7 +1130,7 @@ impl ImapClient {
         options: Option<Ts<CallOptions>>,
     ) -> js_sys::Promise {
         self.sasl(
-            crate::proto::sasl::SaslClient::xoauth2(&user, &token),
+            crate::proto::sasl::SaslClient::xoauth2(&user, &token).map_err(crate::Error::from),
             options,
         )
     }
@@ -1146,7 +1146,8 @@ impl ImapClient {
         options: Option<Ts<CallOptions>>,
     ) -> js_sys::Promise {
         self.sasl(
-            crate::proto::sasl::SaslClient::oauthbearer(&user, &host, port, &token),
+            crate::proto::sasl::SaslClient::oauthbearer(&user, &host, port, &token)
+                .map_err(crate::Error::from),
             options,
         )
     }

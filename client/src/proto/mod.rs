@@ -1,8 +1,11 @@
 //! The sans-I/O protocol core: bytes in, values out — no async, no I/O, identical on every
 //! target.
 
+mod error;
 pub mod framer;
 pub mod limits;
+
+pub use error::{ProtoError, ProtoResult};
 
 pub use framer::{Frame, FrameError, Framer};
 pub use limits::Limits;

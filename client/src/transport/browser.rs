@@ -283,7 +283,7 @@ impl BrowserWebSocket {
                 let error = ending.to_io().unwrap_or_else(|| {
                     io::Error::new(io::ErrorKind::ConnectionRefused, "bridge closed at once")
                 });
-                return Poll::Ready(Err(crate::wire::io_error(error)));
+                return Poll::Ready(Err(crate::Error::from_io(error)));
             }
             s.waker = Some(cx.waker().clone());
             Poll::Pending

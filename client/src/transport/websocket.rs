@@ -276,7 +276,7 @@ mod tests {
         transport.read_exact(&mut got).await.expect("read");
         assert_eq!(&got, b"* OK hello\r\n");
         let error = transport.read(&mut got).await.expect_err("bridge close");
-        match crate::wire::io_error(error) {
+        match crate::Error::from_io(error) {
             Error::Bridge { code, reason } => {
                 assert_eq!(code, CloseCode::LimitReached);
                 assert_eq!(reason, "why");

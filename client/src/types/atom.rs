@@ -3,7 +3,7 @@
 //! This module owns the byte-level character classes of the IMAP grammar that request newtypes
 //! validate against (`ATOM-CHAR`, `ASTRING-CHAR`). It never parses server responses.
 
-use crate::{Error, Result};
+use crate::types::InvalidInput;
 
 /// An IMAP atom: one or more printable ASCII characters except `(`, `)`, `{`, SP, CTL, `%`,
 /// `*`, `"`, `\` and `]`.
@@ -25,11 +25,11 @@ pub struct ImapAtom(String);
 
 impl ImapAtom {
     /// Validates `s` as an atom.
-    pub fn new(s: &str) -> Result<Self> {
+    pub fn new(s: &str) -> Result<Self, InvalidInput> {
         if !s.is_empty() && s.bytes().all(is_atom_char) {
             Ok(Self(s.to_owned()))
         } else {
-            Err(Error::InvalidInput(format!("not an IMAP atom: {s:?}")))
+            Err(InvalidInput::new(format!("not an IMAP atom: {s:?}")))
         }
     }
 
@@ -73,25 +73,25 @@ impl AsRef<str> for ImapAtom {
 }
 
 impl std::str::FromStr for ImapAtom {
-    type Err = Error;
+    type Err = InvalidInput;
 
-    fn from_str(s: &str) -> Result<Self> {
+    fn from_str(s: &str) -> Result<Self, InvalidInput> {
         Self::new(s)
     }
 }
 
 impl TryFrom<&str> for ImapAtom {
-    type Error = Error;
+    type Error = InvalidInput;
 
-    fn try_from(s: &str) -> Result<Self> {
+    fn try_from(s: &str) -> Result<Self, InvalidInput> {
         Self::new(s)
     }
 }
 
 impl TryFrom<String> for ImapAtom {
-    type Error = Error;
+    type Error = InvalidInput;
 
-    fn try_from(s: String) -> Result<Self> {
+    fn try_from(s: String) -> Result<Self, InvalidInput> {
         if !s.is_empty() && s.bytes().all(is_atom_char) {
             Ok(Self(s))
         } else {
@@ -106,13 +106,13 @@ impl TryFrom<String> for ImapAtom {
 pub(crate) struct RelaxedAtom(pub(crate) String);
 
 impl TryFrom<RelaxedAtom> for ImapAtom {
-    type Error = Error;
+    type Error = InvalidInput;
 
-    fn try_from(RelaxedAtom(s): RelaxedAtom) -> Result<Self> {
+    fn try_from(RelaxedAtom(s): RelaxedAtom) -> Result<Self, InvalidInput> {
         if !s.is_empty() && s.bytes().all(is_relaxed_atom_char) {
             Ok(Self(s))
         } else {
-            Err(Error::InvalidInput(format!("not an IMAP atom: {s:?}")))
+            Err(InvalidInput::new(format!("not an IMAP atom: {s:?}")))
         }
     }
 }

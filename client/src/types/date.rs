@@ -3,7 +3,7 @@
 //! Deliberately tiny and dependency-free: no time zone, no time of day (SEARCH dates have
 //! neither; the server applies its own zone).
 
-use crate::{Error, Result};
+use crate::types::InvalidInput;
 
 const MONTHS: [&str; 12] = [
     "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
@@ -34,7 +34,7 @@ pub struct ImapDate {
 impl ImapDate {
     /// Validates a date: year 1–9999, month 1–12, day within the month (leap years
     /// included).
-    pub fn new(year: u16, month: u8, day: u8) -> Result<Self> {
+    pub fn new(year: u16, month: u8, day: u8) -> Result<Self, InvalidInput> {
         if (1..=9999).contains(&year)
             && (1..=12).contains(&month)
             && day >= 1
@@ -42,15 +42,15 @@ impl ImapDate {
         {
             Ok(Self { year, month, day })
         } else {
-            Err(Error::InvalidInput(format!(
+            Err(InvalidInput::new(format!(
                 "invalid date: {year:04}-{month:02}-{day:02}"
             )))
         }
     }
 
     /// Parses the IMAP form `d-Mon-yyyy` or `dd-Mon-yyyy` (month name case-insensitive).
-    pub fn parse(s: &str) -> Result<Self> {
-        let invalid = || Error::InvalidInput(format!("invalid IMAP date: {s:?}"));
+    pub fn parse(s: &str) -> Result<Self, InvalidInput> {
+        let invalid = || InvalidInput::new(format!("invalid IMAP date: {s:?}"));
         let mut fields = s.split('-');
         let (Some(day), Some(month), Some(year), None) =
             (fields.next(), fields.next(), fields.next(), fields.next())
@@ -110,17 +110,17 @@ impl std::fmt::Display for ImapDate {
 }
 
 impl std::str::FromStr for ImapDate {
-    type Err = Error;
+    type Err = InvalidInput;
 
-    fn from_str(s: &str) -> Result<Self> {
+    fn from_str(s: &str) -> Result<Self, InvalidInput> {
         Self::parse(s)
     }
 }
 
 impl TryFrom<String> for ImapDate {
-    type Error = Error;
+    type Error = InvalidInput;
 
-    fn try_from(s: String) -> Result<Self> {
+    fn try_from(s: String) -> Result<Self, InvalidInput> {
         Self::parse(&s)
     }
 }

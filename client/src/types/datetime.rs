@@ -8,7 +8,7 @@
 //! so one odd date never fails a whole FETCH response.
 
 use super::ImapDate;
-use crate::{Error, Result};
+use crate::types::InvalidInput;
 
 /// A validated date-time with a numeric zone. `Display` writes `01-Feb-1994 21:52:25 -0800`
 /// (two-digit day, as `date-day-fixed` allows). Serde (feature `serde`) uses the same text,
@@ -48,7 +48,7 @@ impl ImapDateTime {
         minute: u8,
         second: u8,
         offset_minutes: i16,
-    ) -> Result<Self> {
+    ) -> Result<Self, InvalidInput> {
         if hour < 24
             && minute < 60
             && second <= 60
@@ -62,7 +62,7 @@ impl ImapDateTime {
                 offset_minutes,
             })
         } else {
-            Err(Error::InvalidInput(format!(
+            Err(InvalidInput::new(format!(
                 "invalid time: {hour:02}:{minute:02}:{second:02} offset {offset_minutes} min"
             )))
         }
@@ -115,9 +115,9 @@ impl ImapDateTime {
     /// assert_eq!(dt.to_string(), "17-Jul-1996 02:44:25 -0700");
     /// # Ok::<(), daaki_imap::Error>(())
     /// ```
-    pub fn from_unix(ts: i64, offset_minutes: i16) -> Result<Self> {
+    pub fn from_unix(ts: i64, offset_minutes: i16) -> Result<Self, InvalidInput> {
         let out_of_range = || {
-            Error::InvalidInput(format!(
+            InvalidInput::new(format!(
                 "timestamp {ts} (offset {offset_minutes} min) out of range"
             ))
         };
@@ -151,9 +151,9 @@ impl ImapDateTime {
     /// `date-day-fixed` form Dovecot and Cyrus send), month names in any case, runs of spaces
     /// between the fields, and the zone as `±hhmm` or `UT`/`UTC`/`GMT`/`Z` for UTC. Every field
     /// is range-checked.
-    pub fn parse(s: &str) -> Result<Self> {
+    pub fn parse(s: &str) -> Result<Self, InvalidInput> {
         Self::parse_bytes(s.as_bytes())
-            .ok_or_else(|| Error::InvalidInput(format!("invalid IMAP date-time: {s:?}")))
+            .ok_or_else(|| InvalidInput::new(format!("invalid IMAP date-time: {s:?}")))
     }
 
     /// [`ImapDateTime::parse`] on raw bytes; `None` if they are not a valid date-time.
@@ -245,17 +245,17 @@ impl std::fmt::Display for ImapDateTime {
 }
 
 impl std::str::FromStr for ImapDateTime {
-    type Err = Error;
+    type Err = InvalidInput;
 
-    fn from_str(s: &str) -> Result<Self> {
+    fn from_str(s: &str) -> Result<Self, InvalidInput> {
         Self::parse(s)
     }
 }
 
 impl TryFrom<String> for ImapDateTime {
-    type Error = Error;
+    type Error = InvalidInput;
 
-    fn try_from(s: String) -> Result<Self> {
+    fn try_from(s: String) -> Result<Self, InvalidInput> {
         Self::parse(&s)
     }
 }

@@ -9,7 +9,7 @@ use std::num::NonZeroU32;
 
 use super::Section;
 use super::section::write_part;
-use crate::{Error, Result};
+use crate::types::InvalidInput;
 
 /// One FETCH data item.
 ///
@@ -184,11 +184,11 @@ impl FetchAttr {
     }
 
     /// Checks a whole item list: not empty, and a macro only on its own.
-    pub fn validate_list(attrs: &[FetchAttr]) -> Result<()> {
+    pub fn validate_list(attrs: &[FetchAttr]) -> Result<(), InvalidInput> {
         match attrs {
-            [] => Err(Error::InvalidInput("empty fetch item list".to_owned())),
+            [] => Err(InvalidInput::new("empty fetch item list".to_owned())),
             [_] => Ok(()),
-            _ if attrs.iter().any(FetchAttr::is_macro) => Err(Error::InvalidInput(
+            _ if attrs.iter().any(FetchAttr::is_macro) => Err(InvalidInput::new(
                 "ALL, FAST and FULL cannot be combined with other items".to_owned(),
             )),
             _ => Ok(()),
@@ -197,7 +197,7 @@ impl FetchAttr {
 
     /// Appends the wire form of a whole (validated) item list: a single item bare, several
     /// in parentheses.
-    pub fn write_list(attrs: &[FetchAttr], out: &mut String) -> Result<()> {
+    pub fn write_list(attrs: &[FetchAttr], out: &mut String) -> Result<(), InvalidInput> {
         Self::validate_list(attrs)?;
         if let [single] = attrs {
             single.write_wire(out);

@@ -6,7 +6,7 @@
 
 use super::ImapAtom;
 use super::atom::RelaxedAtom;
-use crate::{Error, Result};
+use crate::types::InvalidInput;
 
 /// A message flag: a system flag or a keyword.
 ///
@@ -41,18 +41,18 @@ pub enum Flag {
 
 impl Flag {
     /// A keyword flag; validates `name` as an atom.
-    pub fn keyword(name: &str) -> Result<Self> {
+    pub fn keyword(name: &str) -> Result<Self, InvalidInput> {
         ImapAtom::new(name).map(Flag::Keyword)
     }
 
     /// Parses a flag as a user writes it: `\Seen` (any case) and the other system flags, any
     /// other `\Name` as [`Flag::Extension`], anything else as a [`Flag::Keyword`]. The name
     /// must be an atom; `\*` (a PERMANENTFLAGS marker, not a flag) is rejected.
-    pub fn parse(s: &str) -> Result<Self> {
+    pub fn parse(s: &str) -> Result<Self, InvalidInput> {
         match s.strip_prefix('\\') {
             Some(name) => {
                 let atom = ImapAtom::new(name)
-                    .map_err(|_| Error::InvalidInput(format!("not an IMAP flag: {s:?}")))?;
+                    .map_err(|_| InvalidInput::new(format!("not an IMAP flag: {s:?}")))?;
                 Ok(Self::system(atom))
             }
             None => Self::keyword(s),
@@ -111,35 +111,35 @@ impl std::fmt::Display for Flag {
 }
 
 impl std::str::FromStr for Flag {
-    type Err = Error;
+    type Err = InvalidInput;
 
-    fn from_str(s: &str) -> Result<Self> {
+    fn from_str(s: &str) -> Result<Self, InvalidInput> {
         Self::parse(s)
     }
 }
 
 impl TryFrom<&str> for Flag {
-    type Error = Error;
+    type Error = InvalidInput;
 
-    fn try_from(s: &str) -> Result<Self> {
+    fn try_from(s: &str) -> Result<Self, InvalidInput> {
         Self::parse(s)
     }
 }
 
 impl TryFrom<String> for Flag {
-    type Error = Error;
+    type Error = InvalidInput;
 
-    fn try_from(s: String) -> Result<Self> {
+    fn try_from(s: String) -> Result<Self, InvalidInput> {
         Self::parse(&s)
     }
 }
 
 impl TryFrom<RelaxedAtom> for Flag {
-    type Error = Error;
+    type Error = InvalidInput;
 
     /// The serde path: as lenient as [`ImapAtom`]'s serde input, so server flags such as
     /// `\*` round-trip.
-    fn try_from(RelaxedAtom(s): RelaxedAtom) -> Result<Self> {
+    fn try_from(RelaxedAtom(s): RelaxedAtom) -> Result<Self, InvalidInput> {
         match s.strip_prefix('\\') {
             Some(name) => Ok(Self::system(ImapAtom::try_from(RelaxedAtom(
                 name.to_owned(),

@@ -16,7 +16,7 @@
 
 use std::borrow::Cow;
 
-use crate::{Error, Result};
+use crate::types::InvalidInput;
 
 /// A mailbox name in its human (Unicode) form. The encoder writes it as modified UTF-7
 /// (RFC 3501 §5.1.3) or, when IMAP4rev2 / UTF8=ACCEPT is on, as UTF-8.
@@ -39,11 +39,9 @@ pub struct MailboxName {
 
 impl MailboxName {
     /// Validates a human mailbox name (rejects empty names, NUL, CR and LF).
-    pub fn new(name: &str) -> Result<Self> {
+    pub fn new(name: &str) -> Result<Self, InvalidInput> {
         if name.is_empty() || name.bytes().any(|b| matches!(b, 0 | b'\r' | b'\n')) {
-            return Err(Error::InvalidInput(format!(
-                "invalid mailbox name: {name:?}"
-            )));
+            return Err(InvalidInput::new(format!("invalid mailbox name: {name:?}")));
         }
         Ok(Self::normalise(name.to_owned()))
     }
@@ -83,9 +81,9 @@ impl MailboxName {
     /// Decodes a modified UTF-7 name (for example one stored from an earlier session).
     /// Unlike the lenient decoding of server data, this rejects invalid modified UTF-7 and
     /// the names [`MailboxName::new`] rejects.
-    pub fn from_modified_utf7(wire: &str) -> Result<Self> {
+    pub fn from_modified_utf7(wire: &str) -> Result<Self, InvalidInput> {
         let decoded = decode_modified_utf7(wire.as_bytes())
-            .ok_or_else(|| Error::InvalidInput(format!("invalid modified UTF-7: {wire:?}")))?;
+            .ok_or_else(|| InvalidInput::new(format!("invalid modified UTF-7: {wire:?}")))?;
         Self::new(&decoded)?;
         Ok(Self::from_wire(wire.as_bytes(), false))
     }
@@ -266,25 +264,25 @@ impl AsRef<str> for MailboxName {
 }
 
 impl std::str::FromStr for MailboxName {
-    type Err = Error;
+    type Err = InvalidInput;
 
-    fn from_str(s: &str) -> Result<Self> {
+    fn from_str(s: &str) -> Result<Self, InvalidInput> {
         Self::new(s)
     }
 }
 
 impl TryFrom<&str> for MailboxName {
-    type Error = Error;
+    type Error = InvalidInput;
 
-    fn try_from(s: &str) -> Result<Self> {
+    fn try_from(s: &str) -> Result<Self, InvalidInput> {
         Self::new(s)
     }
 }
 
 impl TryFrom<String> for MailboxName {
-    type Error = Error;
+    type Error = InvalidInput;
 
-    fn try_from(s: String) -> Result<Self> {
+    fn try_from(s: String) -> Result<Self, InvalidInput> {
         Self::new(&s)
     }
 }
@@ -294,7 +292,7 @@ mod serde_repr {
     //! Serde form: a plain string, or `{ name, wire }` when the server's spelling is kept.
 
     use super::MailboxName;
-    use crate::Error;
+    use crate::types::InvalidInput;
 
     #[derive(serde::Serialize, serde::Deserialize)]
     #[serde(untagged)]
@@ -303,18 +301,18 @@ mod serde_repr {
         Verbatim { name: String, wire: String },
     }
 
-    fn check(s: &str) -> Result<(), Error> {
+    fn check(s: &str) -> Result<(), InvalidInput> {
         if s.bytes().any(|b| matches!(b, 0 | b'\r' | b'\n')) {
-            return Err(Error::InvalidInput(format!("invalid mailbox name: {s:?}")));
+            return Err(InvalidInput::new(format!("invalid mailbox name: {s:?}")));
         }
         Ok(())
     }
 
     impl TryFrom<Repr> for MailboxName {
-        type Error = Error;
+        type Error = InvalidInput;
 
         // Empty names are allowed here: servers send them (`LIST "" ""`).
-        fn try_from(repr: Repr) -> Result<Self, Error> {
+        fn try_from(repr: Repr) -> Result<Self, InvalidInput> {
             match repr {
                 Repr::Name(name) => {
                     check(&name)?;

@@ -1,6 +1,6 @@
 //! Validated request newtypes and the owned response model.
 //!
-//! Constructors validate their input and return [`crate::Error::InvalidInput`] for anything
+//! Constructors validate their input and return [`InvalidInput`] for anything
 //! that could inject protocol text (CR, LF, NUL, …): an invalid request is unrepresentable.
 
 mod atom;
@@ -10,6 +10,7 @@ mod datetime;
 mod event;
 mod fetch_attr;
 mod flag;
+mod invalid;
 mod list_options;
 mod mailbox;
 mod object_id;
@@ -39,6 +40,7 @@ pub use datetime::{ImapDateTime, ServerDateTime};
 pub use event::{IdleEvent, StatusKind, TypedEvent};
 pub use fetch_attr::FetchAttr;
 pub use flag::Flag;
+pub use invalid::InvalidInput;
 pub use list_options::{ListEntry, ListOptions};
 pub use mailbox::MailboxName;
 pub use object_id::ObjectId;

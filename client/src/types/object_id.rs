@@ -3,7 +3,7 @@
 //! Responses keep object ids as opaque bytes (the response model's concern); this type is
 //! what a caller passes to the EMAILID / THREADID search keys.
 
-use crate::{Error, Result};
+use crate::types::InvalidInput;
 
 /// An object id: `1*255(ALPHA / DIGIT / "_" / "-")` (RFC 8474 §4).
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -19,21 +19,21 @@ impl ObjectId {
     pub const MAX_LEN: usize = 255;
 
     /// Validates `s` as an object id.
-    pub fn new(s: &str) -> Result<Self> {
+    pub fn new(s: &str) -> Result<Self, InvalidInput> {
         if is_object_id(s.as_bytes()) {
             Ok(Self(s.to_owned()))
         } else {
-            Err(Error::InvalidInput(format!(
+            Err(InvalidInput::new(format!(
                 "not an RFC 8474 object id: {s:?}"
             )))
         }
     }
 
     /// Converts an id the server sent, if it is a valid object id.
-    pub fn from_bytes(bytes: &[u8]) -> Result<Self> {
+    pub fn from_bytes(bytes: &[u8]) -> Result<Self, InvalidInput> {
         match std::str::from_utf8(bytes) {
             Ok(s) => Self::new(s),
-            Err(_) => Err(Error::InvalidInput("object id is not ASCII".to_owned())),
+            Err(_) => Err(InvalidInput::new("object id is not ASCII".to_owned())),
         }
     }
 
@@ -63,25 +63,25 @@ impl AsRef<str> for ObjectId {
 }
 
 impl std::str::FromStr for ObjectId {
-    type Err = Error;
+    type Err = InvalidInput;
 
-    fn from_str(s: &str) -> Result<Self> {
+    fn from_str(s: &str) -> Result<Self, InvalidInput> {
         Self::new(s)
     }
 }
 
 impl TryFrom<&str> for ObjectId {
-    type Error = Error;
+    type Error = InvalidInput;
 
-    fn try_from(s: &str) -> Result<Self> {
+    fn try_from(s: &str) -> Result<Self, InvalidInput> {
         Self::new(s)
     }
 }
 
 impl TryFrom<String> for ObjectId {
-    type Error = Error;
+    type Error = InvalidInput;
 
-    fn try_from(s: String) -> Result<Self> {
+    fn try_from(s: String) -> Result<Self, InvalidInput> {
         if is_object_id(s.as_bytes()) {
             Ok(Self(s))
         } else {

@@ -11,7 +11,7 @@
 use std::num::NonZeroU32;
 
 use super::{Flag, HeaderName, ImapAtom, ImapDate, ImapString, ModSeq, ObjectId, SequenceSet};
-use crate::Result;
+use crate::types::InvalidInput;
 
 /// One search key. Text arguments are [`ImapString`]s (no NUL, CR, LF).
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -164,7 +164,7 @@ macro_rules! text_constructors {
     ($($(#[$doc:meta])* $fn:ident => $variant:ident;)*) => {
         $(
             $(#[$doc])*
-            pub fn $fn(text: &str) -> Result<Self> {
+            pub fn $fn(text: &str) -> Result<Self, InvalidInput> {
                 ImapString::new(text).map(SearchKey::$variant)
             }
         )*
@@ -190,7 +190,7 @@ impl SearchKey {
     }
 
     /// `HEADER <name> <text>`, validating both.
-    pub fn header(name: &str, text: &str) -> Result<Self> {
+    pub fn header(name: &str, text: &str) -> Result<Self, InvalidInput> {
         Ok(SearchKey::Header(
             HeaderName::new(name)?,
             ImapString::new(text)?,
@@ -198,17 +198,17 @@ impl SearchKey {
     }
 
     /// `KEYWORD <flag>`, validating the keyword as an atom.
-    pub fn keyword(name: &str) -> Result<Self> {
+    pub fn keyword(name: &str) -> Result<Self, InvalidInput> {
         ImapAtom::new(name).map(SearchKey::Keyword)
     }
 
     /// `UNKEYWORD <flag>`, validating the keyword as an atom.
-    pub fn unkeyword(name: &str) -> Result<Self> {
+    pub fn unkeyword(name: &str) -> Result<Self, InvalidInput> {
         ImapAtom::new(name).map(SearchKey::Unkeyword)
     }
 
     /// `MODSEQ <modseq>`, validating the value (at most 2^63 - 1).
-    pub fn modseq(value: u64) -> Result<Self> {
+    pub fn modseq(value: u64) -> Result<Self, InvalidInput> {
         Ok(SearchKey::ModSeq {
             entry: None,
             modseq: ModSeq::new(value)?,

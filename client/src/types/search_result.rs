@@ -1,9 +1,7 @@
 //! The typed result of ESEARCH / ESORT (RFC 4731, RFC 5267): the `RETURN` items a server
 //! reported, each `None` when it was not asked for or not sent.
 
-use super::response::{ESearch, SeqRange};
-use crate::Result;
-use crate::proto::session::assemble::expand_into;
+use super::response::{ESearch, SeqRange, TooManyIds};
 
 /// What `SEARCH RETURN (…)` / `SORT RETURN (…)` reported.
 ///
@@ -33,13 +31,13 @@ pub struct ESearchResult {
 
 impl ESearchResult {
     /// The `ALL` item expanded into numbers (empty when it was not sent). Refuses with
-    /// [`Error::ReplyTooLarge`](crate::Error::ReplyTooLarge) to expand more than
-    /// [`MAX_EXPANDED_IDS`](crate::proto::session::assemble::MAX_EXPANDED_IDS) numbers, so
-    /// a `1:4294967295` answer cannot make the client allocate gigabytes.
-    pub fn ids(&self) -> Result<Vec<u32>> {
+    /// [`TooManyIds`] to expand more than
+    /// [`MAX_EXPANDED_IDS`](crate::types::response::MAX_EXPANDED_IDS) numbers, so a
+    /// `1:4294967295` answer cannot make the client allocate gigabytes.
+    pub fn ids(&self) -> Result<Vec<u32>, TooManyIds> {
         let mut out = Vec::new();
         if let Some(all) = &self.all {
-            expand_into(all, &mut out)?;
+            SeqRange::expand_into(all, &mut out)?;
         }
         Ok(out)
     }
@@ -68,7 +66,6 @@ impl ESearchResult {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::Error;
 
     #[test]
     fn merge_keeps_items_and_ids_expand_in_order() {
@@ -100,6 +97,6 @@ mod tests {
             }]),
             ..ESearchResult::default()
         };
-        assert!(matches!(r.ids(), Err(Error::ReplyTooLarge { .. })));
+        assert_eq!(r.ids(), Err(TooManyIds));
     }
 }

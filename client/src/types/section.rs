@@ -7,7 +7,7 @@
 use std::num::NonZeroU32;
 
 use super::atom::is_astring_char;
-use crate::{Error, Result};
+use crate::types::InvalidInput;
 
 /// A header field name (RFC 5322 `field-name = 1*ftext`: printable ASCII except `:`).
 ///
@@ -24,11 +24,11 @@ pub struct HeaderName(String);
 
 impl HeaderName {
     /// Validates `name` as a header field name.
-    pub fn new(name: &str) -> Result<Self> {
+    pub fn new(name: &str) -> Result<Self, InvalidInput> {
         if !name.is_empty() && name.bytes().all(|b| matches!(b, 33..=57 | 59..=126)) {
             Ok(Self(name.to_owned()))
         } else {
-            Err(Error::InvalidInput(format!(
+            Err(InvalidInput::new(format!(
                 "not a header field name: {name:?}"
             )))
         }
@@ -63,25 +63,25 @@ impl std::fmt::Display for HeaderName {
 }
 
 impl std::str::FromStr for HeaderName {
-    type Err = Error;
+    type Err = InvalidInput;
 
-    fn from_str(s: &str) -> Result<Self> {
+    fn from_str(s: &str) -> Result<Self, InvalidInput> {
         Self::new(s)
     }
 }
 
 impl TryFrom<&str> for HeaderName {
-    type Error = Error;
+    type Error = InvalidInput;
 
-    fn try_from(s: &str) -> Result<Self> {
+    fn try_from(s: &str) -> Result<Self, InvalidInput> {
         Self::new(s)
     }
 }
 
 impl TryFrom<String> for HeaderName {
-    type Error = Error;
+    type Error = InvalidInput;
 
-    fn try_from(s: String) -> Result<Self> {
+    fn try_from(s: String) -> Result<Self, InvalidInput> {
         Self::new(&s)
     }
 }
@@ -132,15 +132,15 @@ pub struct Section {
 impl Section {
     /// Validates a section: `MIME` needs a non-empty part path, header field lists must not
     /// be empty.
-    pub fn new(part: Vec<NonZeroU32>, text: Option<SectionText>) -> Result<Self> {
+    pub fn new(part: Vec<NonZeroU32>, text: Option<SectionText>) -> Result<Self, InvalidInput> {
         match &text {
-            Some(SectionText::Mime) if part.is_empty() => Err(Error::InvalidInput(
+            Some(SectionText::Mime) if part.is_empty() => Err(InvalidInput::new(
                 "MIME section needs a part number".to_owned(),
             )),
             Some(SectionText::HeaderFields(names) | SectionText::HeaderFieldsNot(names))
                 if names.is_empty() =>
             {
-                Err(Error::InvalidInput("empty header field list".to_owned()))
+                Err(InvalidInput::new("empty header field list".to_owned()))
             }
             _ => Ok(Self { part, text }),
         }
@@ -176,7 +176,9 @@ impl Section {
     }
 
     /// `[HEADER.FIELDS (…)]` of the message, validating each name.
-    pub fn header_fields<'a>(names: impl IntoIterator<Item = &'a str>) -> Result<Self> {
+    pub fn header_fields<'a>(
+        names: impl IntoIterator<Item = &'a str>,
+    ) -> Result<Self, InvalidInput> {
         Self::new(
             Vec::new(),
             Some(SectionText::HeaderFields(header_names(names)?)),
@@ -184,7 +186,9 @@ impl Section {
     }
 
     /// `[HEADER.FIELDS.NOT (…)]` of the message, validating each name.
-    pub fn header_fields_not<'a>(names: impl IntoIterator<Item = &'a str>) -> Result<Self> {
+    pub fn header_fields_not<'a>(
+        names: impl IntoIterator<Item = &'a str>,
+    ) -> Result<Self, InvalidInput> {
         Self::new(
             Vec::new(),
             Some(SectionText::HeaderFieldsNot(header_names(names)?)),
@@ -201,8 +205,8 @@ impl Section {
 
     /// Parses the text between the brackets of `BODY[…]`, e.g. `1.2.MIME`, `HEADER.FIELDS
     /// (From To)` (keywords case-insensitive, header names bare and separated by one space).
-    pub fn parse(s: &str) -> Result<Self> {
-        let invalid = || Error::InvalidInput(format!("invalid section: {s:?}"));
+    pub fn parse(s: &str) -> Result<Self, InvalidInput> {
+        let invalid = || InvalidInput::new(format!("invalid section: {s:?}"));
         let mut part = Vec::new();
         let mut rest = s;
         while !rest.is_empty() {
@@ -271,7 +275,9 @@ impl Section {
     }
 }
 
-fn header_names<'a>(names: impl IntoIterator<Item = &'a str>) -> Result<Vec<HeaderName>> {
+fn header_names<'a>(
+    names: impl IntoIterator<Item = &'a str>,
+) -> Result<Vec<HeaderName>, InvalidInput> {
     names.into_iter().map(HeaderName::new).collect()
 }
 
@@ -313,17 +319,17 @@ impl std::fmt::Display for Section {
 }
 
 impl std::str::FromStr for Section {
-    type Err = Error;
+    type Err = InvalidInput;
 
-    fn from_str(s: &str) -> Result<Self> {
+    fn from_str(s: &str) -> Result<Self, InvalidInput> {
         Self::parse(s)
     }
 }
 
 impl TryFrom<String> for Section {
-    type Error = Error;
+    type Error = InvalidInput;
 
-    fn try_from(s: String) -> Result<Self> {
+    fn try_from(s: String) -> Result<Self, InvalidInput> {
         Self::parse(&s)
     }
 }

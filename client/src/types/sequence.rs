@@ -8,7 +8,7 @@
 use std::num::NonZeroU32;
 use std::ops::RangeInclusive;
 
-use crate::{Error, Result};
+use crate::types::InvalidInput;
 
 /// One end of a range, or a single element: a number or `*` (the largest number in use).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -62,8 +62,8 @@ impl SequenceSet {
     /// Parses the wire syntax: comma-separated numbers, `*` and ranges `a:b`, or `$` alone.
     /// Rejects empty sets, zero, leading zeros, numbers above `u32::MAX`, spaces and anything
     /// else.
-    pub fn new(s: &str) -> Result<Self> {
-        let invalid = || Error::InvalidInput(format!("invalid sequence set: {s:?}"));
+    pub fn new(s: &str) -> Result<Self, InvalidInput> {
+        let invalid = || InvalidInput::new(format!("invalid sequence set: {s:?}"));
         if s == "$" {
             return Ok(Self::saved());
         }
@@ -121,20 +121,20 @@ impl SequenceSet {
 
     /// The set of the given numbers, sorted, de-duplicated and coalesced into ranges.
     /// Rejects an empty iterator and zero.
-    pub fn from_numbers(numbers: impl IntoIterator<Item = u32>) -> Result<Self> {
+    pub fn from_numbers(numbers: impl IntoIterator<Item = u32>) -> Result<Self, InvalidInput> {
         Self::from_ranges(numbers.into_iter().map(|n| n..=n))
     }
 
     /// The union of the given inclusive ranges (ends in any order), coalesced: overlapping
     /// and adjacent ranges merge. Rejects an empty iterator and zero.
-    pub fn from_ranges(ranges: impl IntoIterator<Item = RangeInclusive<u32>>) -> Result<Self> {
+    pub fn from_ranges(
+        ranges: impl IntoIterator<Item = RangeInclusive<u32>>,
+    ) -> Result<Self, InvalidInput> {
         let mut spans: Vec<(u32, u32)> = Vec::new();
         for range in ranges {
             let (a, b) = (*range.start(), *range.end());
             if a == 0 || b == 0 {
-                return Err(Error::InvalidInput(
-                    "sequence numbers start at 1".to_owned(),
-                ));
+                return Err(InvalidInput::new("sequence numbers start at 1".to_owned()));
             }
             spans.push((a.min(b), a.max(b)));
         }
@@ -158,7 +158,7 @@ impl SequenceSet {
             })
             .collect();
         if items.is_empty() {
-            return Err(Error::InvalidInput("empty sequence set".to_owned()));
+            return Err(InvalidInput::new("empty sequence set".to_owned()));
         }
         Ok(Self(Inner::Items(items)))
     }
@@ -210,11 +210,11 @@ impl ModSeq {
     pub const MAX: u64 = i64::MAX as u64;
 
     /// Validates `value` (at most [`ModSeq::MAX`]).
-    pub fn new(value: u64) -> Result<Self> {
+    pub fn new(value: u64) -> Result<Self, InvalidInput> {
         if value <= Self::MAX {
             Ok(Self(value))
         } else {
-            Err(Error::InvalidInput(format!(
+            Err(InvalidInput::new(format!(
                 "mod-sequence {value} exceeds 2^63 - 1"
             )))
         }
@@ -233,9 +233,9 @@ impl std::fmt::Display for ModSeq {
 }
 
 impl TryFrom<u64> for ModSeq {
-    type Error = Error;
+    type Error = InvalidInput;
 
-    fn try_from(value: u64) -> Result<Self> {
+    fn try_from(value: u64) -> Result<Self, InvalidInput> {
         Self::new(value)
     }
 }
@@ -299,25 +299,25 @@ impl From<NonZeroU32> for SequenceSet {
 }
 
 impl std::str::FromStr for SequenceSet {
-    type Err = Error;
+    type Err = InvalidInput;
 
-    fn from_str(s: &str) -> Result<Self> {
+    fn from_str(s: &str) -> Result<Self, InvalidInput> {
         Self::new(s)
     }
 }
 
 impl TryFrom<&str> for SequenceSet {
-    type Error = Error;
+    type Error = InvalidInput;
 
-    fn try_from(s: &str) -> Result<Self> {
+    fn try_from(s: &str) -> Result<Self, InvalidInput> {
         Self::new(s)
     }
 }
 
 impl TryFrom<String> for SequenceSet {
-    type Error = Error;
+    type Error = InvalidInput;
 
-    fn try_from(s: String) -> Result<Self> {
+    fn try_from(s: String) -> Result<Self, InvalidInput> {
         Self::new(&s)
     }
 }

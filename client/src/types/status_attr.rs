@@ -1,7 +1,7 @@
 //! `StatusAttr`: the items a STATUS request asks for (RFC 3501 §6.3.10, RFC 9051 §6.3.11,
 //! RFC 7162 HIGHESTMODSEQ, RFC 8438 STATUS=SIZE, RFC 7889 APPENDLIMIT, RFC 8474 MAILBOXID).
 
-use crate::{Error, Result};
+use crate::types::InvalidInput;
 
 /// One STATUS data item. Display writes the wire name.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -62,19 +62,19 @@ impl StatusAttr {
     }
 
     /// One item name, case-insensitive.
-    pub fn parse(name: &str) -> Result<Self> {
+    pub fn parse(name: &str) -> Result<Self, InvalidInput> {
         Self::ALL
             .into_iter()
             .find(|attr| attr.as_str().eq_ignore_ascii_case(name))
-            .ok_or_else(|| Error::InvalidInput(format!("unknown STATUS item: {name:?}")))
+            .ok_or_else(|| InvalidInput::new(format!("unknown STATUS item: {name:?}")))
     }
 
     /// Parses an item list as users write it: `(MESSAGES UNSEEN)` or `MESSAGES UNSEEN`,
     /// case-insensitive, items separated by spaces. Duplicates are dropped (first one
     /// wins). Rejects an empty list, unknown items and any byte other than letters, spaces
     /// and the enclosing parentheses — nothing else reaches the wire.
-    pub fn parse_list(text: &str) -> Result<Vec<StatusAttr>> {
-        let invalid = || Error::InvalidInput(format!("invalid STATUS item list: {text:?}"));
+    pub fn parse_list(text: &str) -> Result<Vec<StatusAttr>, InvalidInput> {
+        let invalid = || InvalidInput::new(format!("invalid STATUS item list: {text:?}"));
         let trimmed = text.trim_matches(' ');
         let inner = match trimmed.strip_prefix('(') {
             Some(rest) => rest.strip_suffix(')').ok_or_else(invalid)?,
@@ -101,9 +101,9 @@ impl std::fmt::Display for StatusAttr {
 }
 
 impl std::str::FromStr for StatusAttr {
-    type Err = Error;
+    type Err = InvalidInput;
 
-    fn from_str(s: &str) -> Result<Self> {
+    fn from_str(s: &str) -> Result<Self, InvalidInput> {
         Self::parse(s)
     }
 }

@@ -6,7 +6,7 @@
 //! text, including 8-bit Unicode, is allowed: the encoder (not this type) chooses an atom,
 //! a quoted string or a literal for it, and whether a `CHARSET` is needed.
 
-use crate::{Error, Result};
+use crate::types::InvalidInput;
 
 /// Single-line Unicode text for a command argument: anything but NUL, CR and LF.
 /// The empty string is allowed (it is a valid IMAP string, `""`).
@@ -20,7 +20,7 @@ pub struct ImapString(String);
 
 impl ImapString {
     /// Validates `s` (rejects NUL, CR and LF).
-    pub fn new(s: &str) -> Result<Self> {
+    pub fn new(s: &str) -> Result<Self, InvalidInput> {
         Self::try_from(s.to_owned())
     }
 
@@ -48,27 +48,27 @@ impl AsRef<str> for ImapString {
 }
 
 impl std::str::FromStr for ImapString {
-    type Err = Error;
+    type Err = InvalidInput;
 
-    fn from_str(s: &str) -> Result<Self> {
+    fn from_str(s: &str) -> Result<Self, InvalidInput> {
         Self::new(s)
     }
 }
 
 impl TryFrom<&str> for ImapString {
-    type Error = Error;
+    type Error = InvalidInput;
 
-    fn try_from(s: &str) -> Result<Self> {
+    fn try_from(s: &str) -> Result<Self, InvalidInput> {
         Self::new(s)
     }
 }
 
 impl TryFrom<String> for ImapString {
-    type Error = Error;
+    type Error = InvalidInput;
 
-    fn try_from(s: String) -> Result<Self> {
+    fn try_from(s: String) -> Result<Self, InvalidInput> {
         if memchr::memchr3(0, b'\r', b'\n', s.as_bytes()).is_some() {
-            return Err(Error::InvalidInput(format!(
+            return Err(InvalidInput::new(format!(
                 "text must not contain NUL, CR or LF: {s:?}"
             )));
         }

@@ -1,7 +1,7 @@
 //! `Tag`: the command tag that pairs a command with its completion (RFC 3501 §2.2.1).
 
 use super::atom::is_astring_char;
-use crate::{Error, Result};
+use crate::types::InvalidInput;
 
 /// A command tag: `1*<any ASTRING-CHAR except "+">` (RFC 3501 §9, RFC 9051 §9).
 ///
@@ -17,17 +17,17 @@ pub struct Tag(String);
 
 impl Tag {
     /// Validates `s` as a tag.
-    pub fn new(s: &str) -> Result<Self> {
+    pub fn new(s: &str) -> Result<Self, InvalidInput> {
         if is_valid_tag(s.as_bytes()) {
             Ok(Self(s.to_owned()))
         } else {
-            Err(Error::InvalidInput(format!("not an IMAP tag: {s:?}")))
+            Err(InvalidInput::new(format!("not an IMAP tag: {s:?}")))
         }
     }
 
     /// A tag made of a valid prefix and a counter, e.g. `A17`; `prefix` is validated like
     /// a tag but may be empty.
-    pub fn with_counter(prefix: &str, counter: u64) -> Result<Self> {
+    pub fn with_counter(prefix: &str, counter: u64) -> Result<Self, InvalidInput> {
         Self::new(&format!("{prefix}{counter}"))
     }
 
@@ -60,25 +60,25 @@ impl AsRef<str> for Tag {
 }
 
 impl std::str::FromStr for Tag {
-    type Err = Error;
+    type Err = InvalidInput;
 
-    fn from_str(s: &str) -> Result<Self> {
+    fn from_str(s: &str) -> Result<Self, InvalidInput> {
         Self::new(s)
     }
 }
 
 impl TryFrom<&str> for Tag {
-    type Error = Error;
+    type Error = InvalidInput;
 
-    fn try_from(s: &str) -> Result<Self> {
+    fn try_from(s: &str) -> Result<Self, InvalidInput> {
         Self::new(s)
     }
 }
 
 impl TryFrom<String> for Tag {
-    type Error = Error;
+    type Error = InvalidInput;
 
-    fn try_from(s: String) -> Result<Self> {
+    fn try_from(s: String) -> Result<Self, InvalidInput> {
         if is_valid_tag(s.as_bytes()) {
             Ok(Self(s))
         } else {

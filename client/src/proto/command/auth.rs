@@ -1,7 +1,7 @@
 //! Authentication: SASL mechanism names for AUTHENTICATE (RFC 3501 §6.2.2, RFC 4959 SASL-IR,
 //! RFC 7628 OAUTHBEARER).
 
-use crate::types::ImapAtom;
+use crate::types::{ImapAtom, InvalidInput};
 
 /// A SASL mechanism name.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -39,7 +39,7 @@ impl AuthMechanism {
     }
 
     /// Maps a name (case-insensitive) to a known mechanism, else validates it as an atom.
-    pub fn parse(name: &str) -> crate::Result<Self> {
+    pub fn parse(name: &str) -> Result<Self, InvalidInput> {
         let known = [
             AuthMechanism::Plain,
             AuthMechanism::Login,

@@ -2,8 +2,8 @@
 //! (RFC 3501 §6.3, LIST-EXTENDED RFC 5258, LIST-STATUS RFC 5819, SPECIAL-USE RFC 6154).
 
 use super::QResyncParams;
+use crate::types::InvalidInput;
 use crate::types::{ImapAtom, MailboxName, StatusAttr};
-use crate::{Error, Result};
 
 /// SELECT / EXAMINE parameters (RFC 7162). The default is none.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -83,9 +83,9 @@ pub struct ListPattern(String);
 
 impl ListPattern {
     /// Validates a pattern (rejects NUL, CR and LF).
-    pub fn new(pattern: &str) -> Result<Self> {
+    pub fn new(pattern: &str) -> Result<Self, InvalidInput> {
         if pattern.bytes().any(|b| matches!(b, 0 | b'\r' | b'\n')) {
-            return Err(Error::InvalidInput(format!(
+            return Err(InvalidInput::new(format!(
                 "invalid LIST pattern: {pattern:?}"
             )));
         }
@@ -116,17 +116,17 @@ impl From<MailboxName> for ListPattern {
 }
 
 impl TryFrom<String> for ListPattern {
-    type Error = Error;
+    type Error = InvalidInput;
 
-    fn try_from(s: String) -> Result<Self> {
+    fn try_from(s: String) -> Result<Self, InvalidInput> {
         Self::new(&s)
     }
 }
 
 impl TryFrom<&str> for ListPattern {
-    type Error = Error;
+    type Error = InvalidInput;
 
-    fn try_from(s: &str) -> Result<Self> {
+    fn try_from(s: &str) -> Result<Self, InvalidInput> {
         Self::new(s)
     }
 }

@@ -6,7 +6,7 @@
 //! small ones defined here, one file per protocol area), so no value of these types can
 //! inject protocol text. Constraints that involve several fields (for example `VANISHED`
 //! only with `UID FETCH … CHANGEDSINCE`) are checked by the encoder, which returns
-//! [`crate::Error::InvalidInput`] before anything is written.
+//! [`InvalidInput`](crate::types::InvalidInput) before anything is written.
 //!
 //! IDLE's `DONE` and the lines of an AUTHENTICATE exchange are not tagged commands: see
 //! [`crate::proto::encode::encode_idle_done`] and
@@ -32,8 +32,8 @@ pub use search::{SearchReturnOption, SortCriterion, SortKey, ThreadAlgorithm};
 pub use store::StoreKind;
 
 use crate::types::{
-    FetchAttr, Flag, ImapAtom, ImapString, MailboxName, ModSeq, SearchKey, Secret, SequenceSet,
-    StatusAttr, Tag,
+    FetchAttr, Flag, ImapAtom, ImapString, InvalidInput, MailboxName, ModSeq, SearchKey, Secret,
+    SequenceSet, StatusAttr, Tag,
 };
 
 /// One tagged command: a tag and what to do.
@@ -395,7 +395,7 @@ impl CommandBody {
 
     /// `LOGIN username password`, validating the user name (the password may be any text
     /// without NUL; it is checked when encoding, without echoing it).
-    pub fn login(username: &str, password: impl Into<String>) -> crate::Result<Self> {
+    pub fn login(username: &str, password: impl Into<String>) -> Result<Self, InvalidInput> {
         Ok(CommandBody::Login {
             username: ImapString::new(username)?,
             password: Secret::new(password.into()),

@@ -7,16 +7,16 @@
 use super::store::flag_list;
 use super::writer::Writer;
 use crate::proto::command::AppendMessage;
+use crate::types::InvalidInput;
 use crate::types::MailboxName;
-use crate::{Error, Result};
 
 pub(super) fn append(
     w: &mut Writer<'_>,
     mailbox: &MailboxName,
     messages: &[AppendMessage],
-) -> Result<()> {
+) -> Result<(), InvalidInput> {
     if messages.is_empty() {
-        return Err(Error::InvalidInput(
+        return Err(InvalidInput::new(
             "APPEND needs at least one message".to_owned(),
         ));
     }

@@ -6,18 +6,18 @@ use base64::engine::general_purpose::STANDARD;
 
 use super::writer::Writer;
 use crate::proto::command::AuthMechanism;
+use crate::types::InvalidInput;
 use crate::types::{ImapString, Secret};
-use crate::{Error, Result};
 
 pub(super) fn login(
     w: &mut Writer<'_>,
     username: &ImapString,
     password: &Secret<String>,
-) -> Result<()> {
+) -> Result<(), InvalidInput> {
     let password = password.expose_secret();
     if password.contains('\0') {
         // Never echo the password in the error.
-        return Err(Error::InvalidInput(
+        return Err(InvalidInput::new(
             "the password contains a NUL byte, which IMAP cannot carry".to_owned(),
         ));
     }
@@ -31,7 +31,7 @@ pub(super) fn authenticate(
     w: &mut Writer<'_>,
     mechanism: &AuthMechanism,
     initial_response: Option<&Secret<Vec<u8>>>,
-) -> Result<()> {
+) -> Result<(), InvalidInput> {
     w.raw("AUTHENTICATE ");
     w.raw(mechanism.as_str());
     if let Some(response) = initial_response {

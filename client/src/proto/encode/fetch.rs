@@ -4,8 +4,8 @@
 
 use super::store::uid_prefix;
 use super::writer::Writer;
+use crate::types::InvalidInput;
 use crate::types::{FetchAttr, ModSeq, SequenceSet};
-use crate::{Error, Result};
 
 pub(super) fn fetch(
     w: &mut Writer<'_>,
@@ -14,9 +14,9 @@ pub(super) fn fetch(
     attrs: &[FetchAttr],
     changed_since: Option<ModSeq>,
     vanished: bool,
-) -> Result<()> {
+) -> Result<(), InvalidInput> {
     if vanished && !(uid && changed_since.is_some()) {
-        return Err(Error::InvalidInput(
+        return Err(InvalidInput::new(
             "VANISHED needs UID FETCH with CHANGEDSINCE".to_owned(),
         ));
     }
@@ -29,7 +29,7 @@ pub(super) fn fetch(
     w.raw(&items);
     if let Some(modseq) = changed_since {
         if modseq.get() == 0 {
-            return Err(Error::InvalidInput(
+            return Err(InvalidInput::new(
                 "CHANGEDSINCE needs a positive mod-sequence".to_owned(),
             ));
         }

@@ -6,11 +6,15 @@ use super::writer::Writer;
 use crate::proto::command::{
     ListPattern, ListReturnOption, ListSelectOption, SelectParams, SpecialUse,
 };
+use crate::types::InvalidInput;
 use crate::types::{MailboxName, StatusAttr};
-use crate::{Error, Result};
 
 /// `NAME mailbox`.
-pub(super) fn simple(w: &mut Writer<'_>, name: &str, mailbox: &MailboxName) -> Result<()> {
+pub(super) fn simple(
+    w: &mut Writer<'_>,
+    name: &str,
+    mailbox: &MailboxName,
+) -> Result<(), InvalidInput> {
     w.raw(name);
     w.sp();
     w.mailbox(mailbox)
@@ -21,7 +25,7 @@ pub(super) fn select(
     name: &str,
     mailbox: &MailboxName,
     params: &SelectParams,
-) -> Result<()> {
+) -> Result<(), InvalidInput> {
     simple(w, name, mailbox)?;
     if params.is_empty() {
         return Ok(());
@@ -32,7 +36,7 @@ pub(super) fn select(
     }
     if let Some(q) = &params.qresync {
         if q.mod_seq.get() == 0 {
-            return Err(Error::InvalidInput(
+            return Err(InvalidInput::new(
                 "QRESYNC needs a positive mod-sequence".to_owned(),
             ));
         }
@@ -47,7 +51,7 @@ pub(super) fn select(
                 w.raw(&format!(" {uids} ({seqs} {match_uids})"));
             }
             (None, Some(_)) => {
-                return Err(Error::InvalidInput(
+                return Err(InvalidInput::new(
                     "QRESYNC sequence match data needs the known UIDs".to_owned(),
                 ));
             }
@@ -62,7 +66,7 @@ pub(super) fn create(
     w: &mut Writer<'_>,
     mailbox: &MailboxName,
     special_use: &[SpecialUse],
-) -> Result<()> {
+) -> Result<(), InvalidInput> {
     simple(w, "CREATE", mailbox)?;
     if !special_use.is_empty() {
         w.raw(" (USE ");
@@ -75,7 +79,11 @@ pub(super) fn create(
     Ok(())
 }
 
-pub(super) fn rename(w: &mut Writer<'_>, from: &MailboxName, to: &MailboxName) -> Result<()> {
+pub(super) fn rename(
+    w: &mut Writer<'_>,
+    from: &MailboxName,
+    to: &MailboxName,
+) -> Result<(), InvalidInput> {
     simple(w, "RENAME", from)?;
     w.sp();
     w.mailbox(to)
@@ -87,7 +95,7 @@ pub(super) fn list(
     patterns: &[ListPattern],
     selection: &[ListSelectOption],
     return_options: &[ListReturnOption],
-) -> Result<()> {
+) -> Result<(), InvalidInput> {
     w.raw("LIST ");
     if !selection.is_empty() {
         w.paren_list(selection, |w, option| {
@@ -100,7 +108,7 @@ pub(super) fn list(
     w.sp();
     match patterns {
         [] => {
-            return Err(Error::InvalidInput(
+            return Err(InvalidInput::new(
                 "LIST needs at least one pattern".to_owned(),
             ));
         }
@@ -130,7 +138,7 @@ pub(super) fn lsub(
     w: &mut Writer<'_>,
     reference: &ListPattern,
     pattern: &ListPattern,
-) -> Result<()> {
+) -> Result<(), InvalidInput> {
     w.raw("LSUB ");
     w.list_reference(reference)?;
     w.sp();
@@ -141,15 +149,15 @@ pub(super) fn status(
     w: &mut Writer<'_>,
     mailbox: &MailboxName,
     attrs: &[StatusAttr],
-) -> Result<()> {
+) -> Result<(), InvalidInput> {
     simple(w, "STATUS", mailbox)?;
     w.sp();
     status_attrs(w, attrs)
 }
 
-fn status_attrs(w: &mut Writer<'_>, attrs: &[StatusAttr]) -> Result<()> {
+fn status_attrs(w: &mut Writer<'_>, attrs: &[StatusAttr]) -> Result<(), InvalidInput> {
     if attrs.is_empty() {
-        return Err(Error::InvalidInput("empty STATUS item list".to_owned()));
+        return Err(InvalidInput::new("empty STATUS item list".to_owned()));
     }
     w.paren_list(attrs, |w, attr| {
         w.raw(attr.as_str());

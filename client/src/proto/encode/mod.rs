@@ -10,7 +10,7 @@
 //! a NUL outside a `literal8`: every string argument goes through one writer that quotes or
 //! literal-encodes it (see the `writer` module's rules). Invalid combinations that the
 //! types cannot exclude (an empty STATUS item list, `VANISHED` without `CHANGEDSINCE`, …)
-//! are [`crate::Error::InvalidInput`], returned before any byte exists.
+//! are [`InvalidInput`](crate::types::InvalidInput), returned before any byte exists.
 
 mod append;
 mod auth;
@@ -31,8 +31,8 @@ pub use extensions::idle::encode_idle_done;
 pub use search::MAX_SEARCH_DEPTH;
 pub use writer::{LITERAL_MINUS_MAX, MAX_QUOTED_LEN};
 
-use crate::Result;
 use crate::proto::command::{Command, CommandBody};
+use crate::types::InvalidInput;
 use writer::Writer;
 
 /// What the server allows, as far as the encoding of commands is concerned. The default
@@ -118,9 +118,9 @@ impl std::fmt::Debug for EncodedCommand {
     }
 }
 
-/// Encodes a command. Fails with [`crate::Error::InvalidInput`] when the command cannot be
+/// Encodes a command. Fails with [`InvalidInput`](crate::types::InvalidInput) when the command cannot be
 /// sent as it is with these options (see the module docs); nothing is written then.
-pub fn encode(command: &Command, options: &EncodeOptions) -> Result<EncodedCommand> {
+pub fn encode(command: &Command, options: &EncodeOptions) -> Result<EncodedCommand, InvalidInput> {
     let mut w = Writer::new(options);
     w.raw(command.tag.as_str());
     w.sp();
@@ -134,7 +134,7 @@ pub fn encode(command: &Command, options: &EncodeOptions) -> Result<EncodedComma
     })
 }
 
-fn encode_body(w: &mut Writer<'_>, body: &CommandBody) -> Result<()> {
+fn encode_body(w: &mut Writer<'_>, body: &CommandBody) -> Result<(), InvalidInput> {
     use CommandBody as C;
     match body {
         C::Capability

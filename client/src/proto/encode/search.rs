@@ -10,8 +10,8 @@
 use super::store::uid_prefix;
 use super::writer::Writer;
 use crate::proto::command::{SearchReturnOption, SortCriterion, ThreadAlgorithm};
+use crate::types::InvalidInput;
 use crate::types::{ImapAtom, SearchKey};
-use crate::{Error, Result};
 
 /// Deepest nesting of search keys (`NOT`, `OR`, parentheses) the encoder accepts; it
 /// bounds the encoder's recursion.
@@ -23,7 +23,7 @@ pub(super) fn search(
     charset: Option<&ImapAtom>,
     criteria: &SearchKey,
     return_options: Option<&[SearchReturnOption]>,
-) -> Result<()> {
+) -> Result<(), InvalidInput> {
     check_depth(criteria)?;
     uid_prefix(w, uid);
     w.raw("SEARCH");
@@ -47,10 +47,10 @@ pub(super) fn sort(
     charset: Option<&ImapAtom>,
     search: &SearchKey,
     return_options: Option<&[SearchReturnOption]>,
-) -> Result<()> {
+) -> Result<(), InvalidInput> {
     check_depth(search)?;
     if criteria.is_empty() {
-        return Err(Error::InvalidInput(
+        return Err(InvalidInput::new(
             "SORT needs at least one criterion".to_owned(),
         ));
     }
@@ -80,7 +80,7 @@ pub(super) fn thread(
     algorithm: &ThreadAlgorithm,
     charset: Option<&ImapAtom>,
     search: &SearchKey,
-) -> Result<()> {
+) -> Result<(), InvalidInput> {
     check_depth(search)?;
     uid_prefix(w, uid);
     w.raw("THREAD ");
@@ -91,16 +91,16 @@ pub(super) fn thread(
     search_program(w, search)
 }
 
-fn return_list(w: &mut Writer<'_>, options: &[SearchReturnOption]) -> Result<()> {
+fn return_list(w: &mut Writer<'_>, options: &[SearchReturnOption]) -> Result<(), InvalidInput> {
     w.paren_list(options, |w, option| {
         w.raw(option.as_str());
         Ok(())
     })
 }
 
-fn check_depth(key: &SearchKey) -> Result<()> {
+fn check_depth(key: &SearchKey) -> Result<(), InvalidInput> {
     if key.nesting_depth() > MAX_SEARCH_DEPTH {
-        return Err(Error::InvalidInput(format!(
+        return Err(InvalidInput::new(format!(
             "search keys nest deeper than {MAX_SEARCH_DEPTH}"
         )));
     }
@@ -132,7 +132,7 @@ fn has_non_ascii_text(key: &SearchKey) -> bool {
 
 /// The top level: a list of keys is written without parentheses (`search-key *(SP
 /// search-key)`).
-fn search_program(w: &mut Writer<'_>, key: &SearchKey) -> Result<()> {
+fn search_program(w: &mut Writer<'_>, key: &SearchKey) -> Result<(), InvalidInput> {
     match key {
         SearchKey::And(keys) if !keys.is_empty() => {
             for (i, key) in keys.iter().enumerate() {
@@ -148,7 +148,7 @@ fn search_program(w: &mut Writer<'_>, key: &SearchKey) -> Result<()> {
 }
 
 /// One key. Recursion is bounded by [`check_depth`], called before.
-fn search_key(w: &mut Writer<'_>, key: &SearchKey) -> Result<()> {
+fn search_key(w: &mut Writer<'_>, key: &SearchKey) -> Result<(), InvalidInput> {
     match key {
         SearchKey::And(keys) if keys.is_empty() => w.raw("ALL"),
         SearchKey::And(keys) => w.paren_list(keys, |w, k| search_key(w, k))?,

@@ -2,8 +2,8 @@
 //! RFC 7162 §3.1.3).
 
 use super::writer::Writer;
-use crate::Result;
 use crate::proto::command::StoreKind;
+use crate::types::InvalidInput;
 use crate::types::{Flag, MailboxName, ModSeq, SequenceSet};
 
 pub(super) fn uid_prefix(w: &mut Writer<'_>, uid: bool) {
@@ -20,7 +20,7 @@ pub(super) fn store(
     silent: bool,
     flags: &[Flag],
     unchanged_since: Option<ModSeq>,
-) -> Result<()> {
+) -> Result<(), InvalidInput> {
     uid_prefix(w, uid);
     w.raw("STORE ");
     w.raw(&set.to_string());
@@ -37,7 +37,7 @@ pub(super) fn store(
 }
 
 /// `(flag flag …)`; flags are validated atoms, written as they are.
-pub(super) fn flag_list(w: &mut Writer<'_>, flags: &[Flag]) -> Result<()> {
+pub(super) fn flag_list(w: &mut Writer<'_>, flags: &[Flag]) -> Result<(), InvalidInput> {
     w.paren_list(flags, |w, flag| {
         w.raw(&flag.to_string());
         Ok(())
@@ -50,7 +50,7 @@ pub(super) fn copy_or_move(
     name: &str,
     set: &SequenceSet,
     mailbox: &MailboxName,
-) -> Result<()> {
+) -> Result<(), InvalidInput> {
     w.raw(name);
     w.sp();
     w.raw(&set.to_string());

@@ -51,7 +51,7 @@ fn kat_with(options: &EncodeOptions, body: CommandBody, wire: &[u8], sync: &[usi
 #[track_caller]
 fn fails(body: CommandBody, options: &EncodeOptions) -> String {
     match encode(&cmd(body), options) {
-        Err(crate::Error::InvalidInput(msg)) => msg,
+        Err(e) => e.into_message(),
         other => panic!("expected InvalidInput, got {other:?}"),
     }
 }

@@ -13,8 +13,8 @@
 //! CRLF: every other writer refuses or quotes them away. NUL can only be written inside a
 //! `literal8`.
 
+use crate::types::InvalidInput;
 use crate::types::MailboxName;
-use crate::{Error, Result};
 
 use super::EncodeOptions;
 use crate::proto::command::ListPattern;
@@ -71,8 +71,8 @@ impl<'o> Writer<'o> {
     pub(super) fn paren_list<T>(
         &mut self,
         items: &[T],
-        mut f: impl FnMut(&mut Self, &T) -> Result<()>,
-    ) -> Result<()> {
+        mut f: impl FnMut(&mut Self, &T) -> Result<(), InvalidInput>,
+    ) -> Result<(), InvalidInput> {
         self.out.push(b'(');
         for (i, item) in items.iter().enumerate() {
             if i > 0 {
@@ -85,7 +85,7 @@ impl<'o> Writer<'o> {
     }
 
     /// An `astring`: bare when possible, else a `string`.
-    pub(super) fn astring(&mut self, s: &[u8]) -> Result<()> {
+    pub(super) fn astring(&mut self, s: &[u8]) -> Result<(), InvalidInput> {
         if !s.is_empty() && s.iter().all(|&b| is_astring_char(b)) {
             self.out.extend_from_slice(s);
             Ok(())
@@ -95,7 +95,7 @@ impl<'o> Writer<'o> {
     }
 
     /// A `string`: quoted when possible, else a literal. NUL is refused.
-    pub(super) fn string(&mut self, s: &[u8]) -> Result<()> {
+    pub(super) fn string(&mut self, s: &[u8]) -> Result<(), InvalidInput> {
         if self.quotable(s) {
             self.quoted(s);
             Ok(())
@@ -105,7 +105,7 @@ impl<'o> Writer<'o> {
     }
 
     /// `NIL` or a `string`.
-    pub(super) fn nstring(&mut self, s: Option<&[u8]>) -> Result<()> {
+    pub(super) fn nstring(&mut self, s: Option<&[u8]>) -> Result<(), InvalidInput> {
         match s {
             None => {
                 self.raw("NIL");
@@ -135,16 +135,16 @@ impl<'o> Writer<'o> {
 
     /// A literal. `literal8` writes `~{n}` (BINARY) and allows NUL; a plain literal with a
     /// NUL byte is refused, as is `literal8` without the BINARY option.
-    pub(super) fn literal(&mut self, data: &[u8], literal8: bool) -> Result<()> {
+    pub(super) fn literal(&mut self, data: &[u8], literal8: bool) -> Result<(), InvalidInput> {
         if literal8 {
             if !self.options.binary {
-                return Err(Error::InvalidInput(
+                return Err(InvalidInput::new(
                     "binary data (literal8) needs the server's BINARY capability".to_owned(),
                 ));
             }
             self.out.push(b'~');
         } else if memchr::memchr(0, data).is_some() {
-            return Err(Error::InvalidInput(
+            return Err(InvalidInput::new(
                 "a NUL byte cannot be sent in an IMAP string".to_owned(),
             ));
         }
@@ -165,14 +165,14 @@ impl<'o> Writer<'o> {
 
     /// A mailbox name in the session's encoding (modified UTF-7 or UTF-8), as an astring.
     /// `INBOX` is written as it is.
-    pub(super) fn mailbox(&mut self, mailbox: &MailboxName) -> Result<()> {
+    pub(super) fn mailbox(&mut self, mailbox: &MailboxName) -> Result<(), InvalidInput> {
         let wire = mailbox.to_wire(self.options.utf8);
         self.astring(wire.as_bytes())
     }
 
     /// A LIST / LSUB pattern (`list-mailbox`): bare when made of `ATOM-CHAR`, wildcards and
     /// `]`, else a string; mailbox-name encoding as for [`Writer::mailbox`].
-    pub(super) fn list_mailbox(&mut self, pattern: &ListPattern) -> Result<()> {
+    pub(super) fn list_mailbox(&mut self, pattern: &ListPattern) -> Result<(), InvalidInput> {
         self.pattern(pattern, |b| {
             is_atom_char(b) || matches!(b, b'%' | b'*' | b']')
         })
@@ -180,11 +180,15 @@ impl<'o> Writer<'o> {
 
     /// A LIST / LSUB reference name: a `mailbox` (astring) on the wire, so `%` and `*` are
     /// quoted; mailbox-name encoding as for [`Writer::mailbox`].
-    pub(super) fn list_reference(&mut self, reference: &ListPattern) -> Result<()> {
+    pub(super) fn list_reference(&mut self, reference: &ListPattern) -> Result<(), InvalidInput> {
         self.pattern(reference, is_astring_char)
     }
 
-    fn pattern(&mut self, pattern: &ListPattern, bare: impl Fn(u8) -> bool) -> Result<()> {
+    fn pattern(
+        &mut self,
+        pattern: &ListPattern,
+        bare: impl Fn(u8) -> bool,
+    ) -> Result<(), InvalidInput> {
         let text = pattern.as_str();
         if text.is_empty() {
             self.raw("\"\"");
@@ -208,7 +212,7 @@ mod tests {
 
     fn written(
         options: &EncodeOptions,
-        f: impl FnOnce(&mut Writer<'_>) -> Result<()>,
+        f: impl FnOnce(&mut Writer<'_>) -> Result<(), InvalidInput>,
     ) -> (String, Vec<usize>) {
         let mut w = Writer::new(options);
         f(&mut w).unwrap();

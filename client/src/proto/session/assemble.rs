@@ -5,6 +5,7 @@
 //! Every function here is pure and takes an outcome that already completed with OK.
 
 use super::CommandOutcome;
+use crate::proto::{ProtoError, ProtoResult as Result};
 use crate::types::response::{
     FetchResponse, MailboxInfo, MailboxStatus, ResponseCode, SelectedMailbox, SeqRange, ServerData,
 };
@@ -14,11 +15,6 @@ use crate::types::{
     ResyncedMailbox, StoreResult,
 };
 use crate::types::{ESearchResult, ListEntry, MailboxName};
-use crate::{Error, Result};
-
-/// The most numbers a compact `ALL 1:n` answer may expand to (16 Mi, 64 MiB of `u32`): a
-/// server cannot make the client allocate without bound.
-pub const MAX_EXPANDED_IDS: u64 = 16 * 1024 * 1024;
 
 /// SELECT / EXAMINE: the mailbox's state.
 pub fn selected(outcome: &CommandOutcome) -> SelectedMailbox {
@@ -130,32 +126,13 @@ pub fn search_ids(outcome: &CommandOutcome) -> Result<Vec<u32>> {
             }
             ServerData::ESearch(e) => {
                 if let Some(all) = &e.all {
-                    expand_into(all, &mut ids)?;
+                    SeqRange::expand_into(all, &mut ids)?;
                 }
             }
             _ => {}
         }
     }
     Ok(ids)
-}
-
-/// Expands ranges into numbers, refusing more than [`MAX_EXPANDED_IDS`].
-pub fn expand_into(ranges: &[SeqRange], out: &mut Vec<u32>) -> Result<()> {
-    let total: u64 = ranges
-        .iter()
-        .map(|r| u64::from(r.end.saturating_sub(r.start)) + 1)
-        .sum::<u64>()
-        + out.len() as u64;
-    if total > MAX_EXPANDED_IDS {
-        return Err(Error::ReplyTooLarge {
-            limit: MAX_EXPANDED_IDS * 4,
-        });
-    }
-    out.reserve(total as usize - out.len());
-    for r in ranges {
-        out.extend(r.iter());
-    }
-    Ok(())
 }
 
 /// LIST / LSUB: the mailboxes, in the server's order.
@@ -240,7 +217,7 @@ pub fn namespace(outcome: CommandOutcome) -> Namespace {
 /// mailboxes — NOTIFY events claimed by the command — is passed over); with `None`, the first
 /// `* STATUS` of the reply.
 ///
-/// A reply without it is [`Error::Protocol`], never an empty status: an OK without the data
+/// A reply without it is [`ProtoError::Violation`], never an empty status: an OK without the data
 /// means the response was lost (Cyrus 3.6 can split its own STATUS line with a bare LF inside
 /// a MAILBOXID, and the framer drops the unparsable halves).
 pub fn status(outcome: CommandOutcome, mailbox: Option<&MailboxName>) -> Result<MailboxStatus> {
@@ -255,7 +232,7 @@ pub fn status(outcome: CommandOutcome, mailbox: Option<&MailboxName>) -> Result<
         _ => None,
     });
     found.ok_or_else(|| {
-        Error::Protocol(match mailbox {
+        ProtoError::Violation(match mailbox {
             Some(name) => format!("server sent no STATUS data for {:?}", name.as_str()),
             None => "server sent no STATUS data".to_owned(),
         })
@@ -411,7 +388,10 @@ mod tests {
             })],
             None,
         );
-        assert!(matches!(search_ids(&o), Err(Error::ReplyTooLarge { .. })));
+        assert!(matches!(
+            search_ids(&o),
+            Err(ProtoError::ReplyTooLarge { .. })
+        ));
     }
 
     fn status_data(frames: &[&[u8]]) -> Vec<ServerData> {
@@ -447,17 +427,17 @@ mod tests {
         let other = status_data(&[b"* STATUS Archive (MESSAGES 9)\r\n"]);
         let err = status(outcome(other, None), Some(&inbox)).unwrap_err();
         assert!(
-            matches!(&err, Error::Protocol(m) if m == "server sent no STATUS data for \"INBOX\""),
+            matches!(&err, ProtoError::Violation(m) if m == "server sent no STATUS data for \"INBOX\""),
             "{err:?}"
         );
         // Nothing at all: an error too, with or without a name — never an empty status.
         assert!(matches!(
             status(outcome(Vec::new(), None), Some(&inbox)),
-            Err(Error::Protocol(_))
+            Err(ProtoError::Violation(_))
         ));
         assert!(matches!(
             status(outcome(Vec::new(), None), None),
-            Err(Error::Protocol(_))
+            Err(ProtoError::Violation(_))
         ));
     }
 
@@ -493,7 +473,10 @@ mod tests {
         let broken = run(b"* STATUS INBOX (MESSAGES 4 MAILBOXID (\x90\x1f\nU))\r\nA1 OK done\r\n");
         let whole = run(b"* STATUS INBOX (MESSAGES 4 MAILBOXID (abc))\r\nA2 OK done\r\n");
         let broken = status(broken, Some(&inbox));
-        assert!(matches!(broken, Err(Error::Protocol(_))), "{broken:?}");
+        assert!(
+            matches!(broken, Err(ProtoError::Violation(_))),
+            "{broken:?}"
+        );
         let whole = status(whole, Some(&inbox)).unwrap();
         assert_eq!(whole.messages, Some(4));
         assert_eq!(whole.mailbox_id.as_deref(), Some(&b"abc"[..]));
@@ -580,31 +563,6 @@ mod tests {
         );
         let seqs: Vec<u32> = fetches(o).into_iter().map(|f| f.seq).collect();
         assert_eq!(seqs, vec![5, 2]);
-    }
-
-    #[test]
-    fn expanding_appends_every_number_and_stops_exactly_at_the_cap() {
-        assert_eq!(MAX_EXPANDED_IDS, 16 * 1024 * 1024, "16 Mi numbers (64 MiB)");
-        let mut out = vec![9];
-        expand_into(
-            &[SeqRange { start: 1, end: 3 }, SeqRange { start: 5, end: 5 }],
-            &mut out,
-        )
-        .unwrap();
-        assert_eq!(out, vec![9, 1, 2, 3, 5]);
-        let max = u32::try_from(MAX_EXPANDED_IDS).unwrap();
-        let all = [SeqRange { start: 1, end: max }];
-        // One number already held plus the cap is one too many: refused before allocating.
-        let mut one = vec![7];
-        assert!(matches!(
-            expand_into(&all, &mut one),
-            Err(Error::ReplyTooLarge { limit }) if limit == MAX_EXPANDED_IDS * 4
-        ));
-        assert_eq!(one, vec![7]);
-        let mut exactly = Vec::new();
-        expand_into(&all, &mut exactly).unwrap();
-        assert_eq!(exactly.len() as u64, MAX_EXPANDED_IDS);
-        assert_eq!(exactly.last(), Some(&max));
     }
 
     #[test]

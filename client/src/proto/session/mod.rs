@@ -61,9 +61,10 @@ use crate::proto::encode::{
 };
 use crate::proto::response::{Continuation, Data, Response, StatusKind, StatusResponse};
 use crate::proto::{Frame, Framer, Limits, parse_response};
+use crate::proto::{ProtoError, ProtoResult as Result};
+use crate::types::InvalidInput;
 use crate::types::response::{FetchResponse, ResponseCode, ServerData};
 use crate::types::{StatusKind as EventStatusKind, Tag, TypedEvent};
-use crate::{Error, Result};
 
 /// Identifies one submitted command for the life of the session.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -99,7 +100,7 @@ pub struct SessionConfig {
     /// `MOVE` to exercise a fallback, or `LITERAL+` to force synchronising literals.
     pub ignored_capabilities: Vec<String>,
     /// The most response bytes one command may collect in [`DataMode::Collect`] (default
-    /// 256 MiB). A command that receives more completes with [`Error::ReplyTooLarge`] and its
+    /// 256 MiB). A command that receives more completes with [`ProtoError::ReplyTooLarge`] and its
     /// data is dropped as it arrives — use streaming FETCH for large results.
     pub max_collected_bytes: u64,
 }
@@ -151,7 +152,7 @@ pub enum SessionEvent {
         /// Which command.
         id: CommandId,
         /// Why.
-        error: Error,
+        error: ProtoError,
     },
     /// One FETCH response of a command submitted in [`DataMode::Stream`].
     Fetch {
@@ -197,13 +198,13 @@ pub enum SessionEvent {
     /// A response was malformed or too large and was skipped; the session goes on.
     Malformed {
         /// What was wrong.
-        error: Error,
+        error: ProtoError,
     },
     /// The byte stream cannot be followed any more (e.g. a literal length that overflows):
     /// close the connection and call [`Session::fail_all`].
     Fatal {
         /// What happened.
-        error: Error,
+        error: ProtoError,
     },
 }
 
@@ -338,7 +339,7 @@ impl Session {
     /// `IDLE` capability.
     pub fn submit(&mut self, body: CommandBody, mode: DataMode) -> Result<CommandId> {
         if self.state == ConnectionState::Logout {
-            return Err(Error::Closed);
+            return Err(ProtoError::Closed);
         }
         let mut body = body;
         if self.enabled.has("IMAP4REV2") {
@@ -346,12 +347,12 @@ impl Session {
         }
         match &mut body {
             CommandBody::Login { .. } if self.capabilities.login_disabled() => {
-                return Err(Error::Unsupported(
+                return Err(ProtoError::Unsupported(
                     "the server advertises LOGINDISABLED: use AUTHENTICATE (after STARTTLS)".into(),
                 ));
             }
             CommandBody::Idle if self.greeted && !self.capabilities.has("IDLE") => {
-                return Err(Error::Unsupported(
+                return Err(ProtoError::Unsupported(
                     "IDLE (RFC 2177) is not advertised".into(),
                 ));
             }
@@ -473,9 +474,9 @@ impl Session {
     /// base64-encoded).
     pub fn authenticate_respond(&mut self, id: CommandId, response: &[u8]) -> Result<()> {
         if self.out.stop() != Some(Stop::Authenticate(id)) {
-            return Err(Error::InvalidInput(
-                "no AUTHENTICATE exchange in progress".into(),
-            ));
+            return Err(ProtoError::InvalidCommand(InvalidInput::new(
+                "no AUTHENTICATE exchange in progress",
+            )));
         }
         self.out
             .push_urgent(&encode_authenticate_response(response));
@@ -485,9 +486,9 @@ impl Session {
     /// Cancels AUTHENTICATE `id` (`*`); the server answers with a tagged BAD.
     pub fn authenticate_cancel(&mut self, id: CommandId) -> Result<()> {
         if self.out.stop() != Some(Stop::Authenticate(id)) {
-            return Err(Error::InvalidInput(
-                "no AUTHENTICATE exchange in progress".into(),
-            ));
+            return Err(ProtoError::InvalidCommand(InvalidInput::new(
+                "no AUTHENTICATE exchange in progress",
+            )));
         }
         self.out.push_urgent(encode_authenticate_cancel());
         Ok(())
@@ -596,7 +597,7 @@ impl Session {
 
     /// A response that does not parse: if it carries the tag of a command in flight, that
     /// command fails (it would otherwise never complete); anything else is skipped.
-    fn handle_unparsable(&mut self, frame: &[u8], error: Error) {
+    fn handle_unparsable(&mut self, frame: &[u8], error: ProtoError) {
         let first = frame.split(|&b| b == b' ').next().unwrap_or_default();
         if let Some(pos) = self
             .in_flight
@@ -675,7 +676,7 @@ impl Session {
     ) {
         let Some(pos) = self.in_flight.iter().position(|c| c.tag.as_bytes() == tag) else {
             self.events.push_back(SessionEvent::Malformed {
-                error: Error::InvalidInput(format!(
+                error: ProtoError::Violation(format!(
                     "tagged response for unknown tag {:?}",
                     String::from_utf8_lossy(tag)
                 )),
@@ -687,7 +688,7 @@ impl Session {
             self.finish_exchange(command.id);
             self.events.push_back(SessionEvent::Failed {
                 id: command.id,
-                error: Error::ReplyTooLarge {
+                error: ProtoError::ReplyTooLarge {
                     limit: self.config.max_collected_bytes,
                 },
             });
@@ -776,7 +777,7 @@ impl Session {
             }
             StatusKind::PreAuth => {
                 self.events.push_back(SessionEvent::Malformed {
-                    error: Error::InvalidInput("PREAUTH after the greeting".into()),
+                    error: ProtoError::Violation("PREAUTH after the greeting".into()),
                 });
                 return;
             }
@@ -888,7 +889,7 @@ impl Session {
             }
             Some(Stop::TransportChange(_)) | None => {
                 self.events.push_back(SessionEvent::Malformed {
-                    error: Error::InvalidInput(
+                    error: ProtoError::Violation(
                         "continuation request while no command waits for one".into(),
                     ),
                 });

@@ -1,7 +1,7 @@
 //! What a completed command produced: its tagged status and the untagged data it claimed.
 
 use super::CommandKind;
-use crate::Error;
+use crate::proto::ProtoError;
 use crate::types::response::{ResponseCode, ServerData};
 
 /// The tagged status of a completed command.
@@ -46,15 +46,16 @@ impl CommandOutcome {
         }
     }
 
-    /// `Ok(self)` for OK; [`Error::No`] / [`Error::Bad`] (with code and text) otherwise.
-    pub fn into_result(self) -> Result<Self, Error> {
+    /// `Ok(self)` for OK; [`ProtoError::No`] / [`ProtoError::Bad`] (with code and text)
+    /// otherwise.
+    pub fn into_result(self) -> Result<Self, ProtoError> {
         match self.completion {
             Completion::Ok => Ok(self),
-            Completion::No => Err(Error::No {
+            Completion::No => Err(ProtoError::No {
                 code: self.code,
                 text: self.text,
             }),
-            Completion::Bad => Err(Error::Bad {
+            Completion::Bad => Err(ProtoError::Bad {
                 code: self.code,
                 text: self.text,
             }),

@@ -427,7 +427,7 @@ fn rfc3501_section8_trace() {
     assert_eq!(r.s.state(), &ConnectionState::Logout);
     assert!(matches!(
         r.s.submit(CommandBody::Noop, DataMode::Collect),
-        Err(Error::Closed)
+        Err(ProtoError::Closed)
     ));
     assert_eq!(r.s.in_flight(), 0);
 }
@@ -450,7 +450,7 @@ fn rfc9051_section8_trace() {
     );
     assert!(matches!(
         refused.submit(login("u", "p"), DataMode::Collect),
-        Err(Error::Unsupported(_))
+        Err(ProtoError::Unsupported(_))
     ));
     assert_eq!(
         sent(&mut refused),
@@ -1273,7 +1273,7 @@ fn idle_needs_the_capability() {
     let mut s = greeted("* PREAUTH [CAPABILITY IMAP4rev1] ready\r\n");
     assert!(matches!(
         s.submit(CommandBody::Idle, DataMode::Collect),
-        Err(Error::Unsupported(_))
+        Err(ProtoError::Unsupported(_))
     ));
 }
 
@@ -1413,8 +1413,44 @@ fn bye_greeting_logs_out() {
     ));
     assert!(matches!(
         s.submit(CommandBody::Noop, DataMode::Collect),
-        Err(Error::Closed)
+        Err(ProtoError::Closed)
     ));
+}
+
+#[test]
+fn server_faults_are_protocol_violations_and_caller_mistakes_invalid_commands() {
+    let mut s = greeted("* PREAUTH ready\r\n");
+    let violation = |events: &[SessionEvent]| match events {
+        [SessionEvent::Malformed { error }] if error.is_server_fault() => match error {
+            ProtoError::Violation(text) => text.clone(),
+            other => format!("not a violation: {other:?}"),
+        },
+        other => format!("not one malformed response: {other:?}"),
+    };
+    let unknown = feed(&mut s, "X9 OK who asked?\r\n");
+    assert_eq!(
+        violation(&unknown),
+        "tagged response for unknown tag \"X9\""
+    );
+    let stray = feed(&mut s, "+ go on\r\n");
+    assert_eq!(
+        violation(&stray),
+        "continuation request while no command waits for one"
+    );
+    let preauth = feed(&mut s, "* PREAUTH again\r\n");
+    assert_eq!(violation(&preauth), "PREAUTH after the greeting");
+    // Answering a challenge nobody sent is the caller's mistake, not the server's.
+    let misuse = s.authenticate_respond(CommandId(1), b"x").unwrap_err();
+    assert!(!misuse.is_server_fault(), "{misuse:?}");
+    assert!(
+        matches!(&misuse, ProtoError::InvalidCommand(e) if e.message() == "no AUTHENTICATE exchange in progress"),
+        "{misuse:?}"
+    );
+    let cancel = s.authenticate_cancel(CommandId(1)).unwrap_err();
+    assert!(
+        matches!(cancel, ProtoError::InvalidCommand(_)),
+        "{cancel:?}"
+    );
 }
 
 #[test]
@@ -1466,7 +1502,7 @@ fn oversized_literal_is_skipped_without_buffering() {
     assert!(matches!(
         events[0],
         SessionEvent::Malformed {
-            error: Error::Frame(_)
+            error: ProtoError::Frame(_)
         }
     ));
     // Feed 1 MiB of the literal: it is skipped, never buffered.
@@ -1636,7 +1672,7 @@ fn collecting_more_than_the_cap_fails_the_command_and_keeps_nothing() {
     server.push_str("A1 OK done\r\n");
     let events = feed(&mut s, &server);
     assert!(
-        matches!(&events[..], [SessionEvent::Failed { id: i, error: Error::ReplyTooLarge { limit: 100 } }] if *i == id),
+        matches!(&events[..], [SessionEvent::Failed { id: i, error: ProtoError::ReplyTooLarge { limit: 100 } }] if *i == id),
         "{events:?}"
     );
     // Streaming has no cap: the same reply streams fine.

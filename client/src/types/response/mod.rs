@@ -35,5 +35,5 @@ pub use metadata::{Metadata, MetadataEntries, MetadataEntry, MetadataValues};
 pub use namespace::{Namespace, NamespaceDescr};
 pub use quota::{Quota, QuotaResource, QuotaResourceName, QuotaRoot, QuotaRootInfo};
 pub use rfc2047::decode_rfc2047;
-pub use search::{SeqRange, Thread};
+pub use search::{MAX_EXPANDED_IDS, SeqRange, Thread, TooManyIds};
 pub use status::ResponseCode;

@@ -1,6 +1,6 @@
 //! Owned `QUOTA` and `QUOTAROOT` data (RFC 9208, formerly RFC 2087).
 
-use crate::types::MailboxName;
+use crate::types::{InvalidInput, MailboxName};
 
 /// `* QUOTA root (resource usage limit ...)`: a quota root's resources.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -93,7 +93,7 @@ impl QuotaResourceName {
     /// assert_eq!(QuotaResourceName::new("X-FOO").unwrap().as_str(), "X-FOO");
     /// assert!(QuotaResourceName::new("a b").is_err());
     /// ```
-    pub fn new(name: &str) -> crate::Result<Self> {
+    pub fn new(name: &str) -> Result<Self, InvalidInput> {
         Ok(Self::from_atom(crate::types::ImapAtom::new(name)?))
     }
 

@@ -197,7 +197,7 @@ mod tests {
                 let Some(SessionEvent::Completed { outcome, .. }) = s.poll_event() else {
                     panic!("no completion for {name}");
                 };
-                let error = outcome.into_result().unwrap_err();
+                let error: crate::Error = outcome.into_result().unwrap_err().into();
                 assert_eq!(error.response_code(), Some(&want), "{name}");
                 match error {
                     Error::No { text, .. } if !bad => assert_eq!(text, "text here"),

@@ -1,6 +1,6 @@
 //! ACL (RFC 4314): rights for SETACL.
 
-use crate::{Error, Result};
+use crate::types::InvalidInput;
 
 /// A set of ACL rights: letters and digits (`lrswipkxtecda`, and obsolete or
 /// server-specific digits). May be empty (`SETACL … ""` removes every right).
@@ -14,13 +14,11 @@ pub struct AclRights(String);
 
 impl AclRights {
     /// Validates `rights` (ASCII letters and digits only).
-    pub fn new(rights: &str) -> Result<Self> {
+    pub fn new(rights: &str) -> Result<Self, InvalidInput> {
         if rights.bytes().all(|b| b.is_ascii_alphanumeric()) {
             Ok(Self(rights.to_owned()))
         } else {
-            Err(Error::InvalidInput(format!(
-                "invalid ACL rights: {rights:?}"
-            )))
+            Err(InvalidInput::new(format!("invalid ACL rights: {rights:?}")))
         }
     }
 
@@ -31,9 +29,9 @@ impl AclRights {
 }
 
 impl TryFrom<String> for AclRights {
-    type Error = Error;
+    type Error = InvalidInput;
 
-    fn try_from(s: String) -> Result<Self> {
+    fn try_from(s: String) -> Result<Self, InvalidInput> {
         Self::new(&s)
     }
 }

@@ -1,6 +1,6 @@
 //! METADATA (RFC 5464): entry names and GETMETADATA options.
 
-use crate::{Error, Result};
+use crate::types::InvalidInput;
 
 /// A metadata entry name such as `/private/comment` or `/shared/vendor/x/y`.
 ///
@@ -17,8 +17,8 @@ pub struct MetadataEntry(String);
 
 impl MetadataEntry {
     /// Validates an entry name.
-    pub fn new(name: &str) -> Result<Self> {
-        let invalid = || Error::InvalidInput(format!("invalid metadata entry: {name:?}"));
+    pub fn new(name: &str) -> Result<Self, InvalidInput> {
+        let invalid = || InvalidInput::new(format!("invalid metadata entry: {name:?}"));
         let rest = name.strip_prefix('/').ok_or_else(invalid)?;
         let printable = name
             .bytes()
@@ -40,17 +40,17 @@ impl MetadataEntry {
 }
 
 impl TryFrom<String> for MetadataEntry {
-    type Error = Error;
+    type Error = InvalidInput;
 
-    fn try_from(s: String) -> Result<Self> {
+    fn try_from(s: String) -> Result<Self, InvalidInput> {
         Self::new(&s)
     }
 }
 
 impl TryFrom<&str> for MetadataEntry {
-    type Error = Error;
+    type Error = InvalidInput;
 
-    fn try_from(s: &str) -> Result<Self> {
+    fn try_from(s: &str) -> Result<Self, InvalidInput> {
         Self::new(s)
     }
 }

@@ -1,8 +1,8 @@
 //! ACL (RFC 4314): SETACL, DELETEACL, LISTRIGHTS (GETACL and MYRIGHTS take a mailbox only).
 
 use super::super::writer::Writer;
-use crate::Result;
 use crate::proto::command::AclModification;
+use crate::types::InvalidInput;
 use crate::types::{ImapString, MailboxName};
 
 pub(in crate::proto::encode) fn mailbox_identifier(
@@ -10,7 +10,7 @@ pub(in crate::proto::encode) fn mailbox_identifier(
     name: &str,
     mailbox: &MailboxName,
     identifier: &ImapString,
-) -> Result<()> {
+) -> Result<(), InvalidInput> {
     w.raw(name);
     w.sp();
     w.mailbox(mailbox)?;
@@ -23,7 +23,7 @@ pub(in crate::proto::encode) fn set_acl(
     mailbox: &MailboxName,
     identifier: &ImapString,
     rights: &AclModification,
-) -> Result<()> {
+) -> Result<(), InvalidInput> {
     mailbox_identifier(w, "SETACL", mailbox, identifier)?;
     w.sp();
     w.astring(rights.to_string().as_bytes())

@@ -2,11 +2,14 @@
 
 use super::super::writer::Writer;
 use crate::types::ImapAtom;
-use crate::{Error, Result};
+use crate::types::InvalidInput;
 
-pub(in crate::proto::encode) fn enable(w: &mut Writer<'_>, caps: &[ImapAtom]) -> Result<()> {
+pub(in crate::proto::encode) fn enable(
+    w: &mut Writer<'_>,
+    caps: &[ImapAtom],
+) -> Result<(), InvalidInput> {
     if caps.is_empty() {
-        return Err(Error::InvalidInput(
+        return Err(InvalidInput::new(
             "ENABLE needs at least one capability".to_owned(),
         ));
     }

@@ -1,13 +1,13 @@
 //! ID (RFC 2971): field names and values are strings (quoted or literal), never atoms.
 
 use super::super::writer::Writer;
-use crate::Result;
 use crate::types::ImapString;
+use crate::types::InvalidInput;
 
 pub(in crate::proto::encode) fn id(
     w: &mut Writer<'_>,
     params: Option<&[(ImapString, Option<ImapString>)]>,
-) -> Result<()> {
+) -> Result<(), InvalidInput> {
     w.raw("ID ");
     match params {
         None | Some([]) => {

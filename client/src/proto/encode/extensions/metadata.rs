@@ -3,10 +3,13 @@
 
 use super::super::writer::Writer;
 use crate::proto::command::{GetMetadataOptions, MetadataEntry};
+use crate::types::InvalidInput;
 use crate::types::MailboxName;
-use crate::{Error, Result};
 
-fn mailbox_or_server(w: &mut Writer<'_>, mailbox: Option<&MailboxName>) -> Result<()> {
+fn mailbox_or_server(
+    w: &mut Writer<'_>,
+    mailbox: Option<&MailboxName>,
+) -> Result<(), InvalidInput> {
     match mailbox {
         Some(mailbox) => w.mailbox(mailbox),
         None => {
@@ -21,7 +24,7 @@ pub(in crate::proto::encode) fn get(
     options: &GetMetadataOptions,
     mailbox: Option<&MailboxName>,
     entries: &[MetadataEntry],
-) -> Result<()> {
+) -> Result<(), InvalidInput> {
     w.raw("GETMETADATA ");
     let mut opts = Vec::new();
     if let Some(max) = options.max_size {
@@ -36,7 +39,7 @@ pub(in crate::proto::encode) fn get(
     mailbox_or_server(w, mailbox)?;
     w.sp();
     match entries {
-        [] => Err(Error::InvalidInput(
+        [] => Err(InvalidInput::new(
             "GETMETADATA needs at least one entry".to_owned(),
         )),
         [single] => w.astring(single.as_str().as_bytes()),
@@ -48,9 +51,9 @@ pub(in crate::proto::encode) fn set(
     w: &mut Writer<'_>,
     mailbox: Option<&MailboxName>,
     entries: &[(MetadataEntry, Option<Vec<u8>>)],
-) -> Result<()> {
+) -> Result<(), InvalidInput> {
     if entries.is_empty() {
-        return Err(Error::InvalidInput(
+        return Err(InvalidInput::new(
             "SETMETADATA needs at least one entry".to_owned(),
         ));
     }

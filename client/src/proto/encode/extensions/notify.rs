@@ -2,10 +2,13 @@
 
 use super::super::writer::Writer;
 use crate::proto::command::{MailboxFilter, NotifyCommand, NotifyEvent, NotifyEventGroup};
+use crate::types::InvalidInput;
 use crate::types::{FetchAttr, MailboxName};
-use crate::{Error, Result};
 
-pub(in crate::proto::encode) fn notify(w: &mut Writer<'_>, command: &NotifyCommand) -> Result<()> {
+pub(in crate::proto::encode) fn notify(
+    w: &mut Writer<'_>,
+    command: &NotifyCommand,
+) -> Result<(), InvalidInput> {
     let params = match command {
         NotifyCommand::Set(params) if !params.groups.is_empty() => params,
         // An empty SET has no grammar; it means "no events", which is NONE.
@@ -25,7 +28,7 @@ pub(in crate::proto::encode) fn notify(w: &mut Writer<'_>, command: &NotifyComma
     Ok(())
 }
 
-fn event_group(w: &mut Writer<'_>, group: &NotifyEventGroup) -> Result<()> {
+fn event_group(w: &mut Writer<'_>, group: &NotifyEventGroup) -> Result<(), InvalidInput> {
     w.raw("(");
     match &group.filter {
         MailboxFilter::Selected => w.raw("SELECTED"),
@@ -53,9 +56,9 @@ fn event_group(w: &mut Writer<'_>, group: &NotifyEventGroup) -> Result<()> {
 }
 
 /// `one-or-more-mailbox`: a mailbox, or several in parentheses.
-fn mailboxes(w: &mut Writer<'_>, names: &[MailboxName]) -> Result<()> {
+fn mailboxes(w: &mut Writer<'_>, names: &[MailboxName]) -> Result<(), InvalidInput> {
     match names {
-        [] => Err(Error::InvalidInput(
+        [] => Err(InvalidInput::new(
             "a NOTIFY mailbox filter needs at least one mailbox".to_owned(),
         )),
         [single] => w.mailbox(single),
@@ -63,14 +66,14 @@ fn mailboxes(w: &mut Writer<'_>, names: &[MailboxName]) -> Result<()> {
     }
 }
 
-fn event(w: &mut Writer<'_>, event: &NotifyEvent) -> Result<()> {
+fn event(w: &mut Writer<'_>, event: &NotifyEvent) -> Result<(), InvalidInput> {
     w.raw(event.name());
     if let NotifyEvent::MessageNew { fetch_attrs } = event
         && !fetch_attrs.is_empty()
     {
         // RFC 5465: `MessageNew (fetch-att …)`, always parenthesised; macros are not fetch-atts.
         if fetch_attrs.iter().any(FetchAttr::is_macro) {
-            return Err(Error::InvalidInput(
+            return Err(InvalidInput::new(
                 "NOTIFY MessageNew cannot take ALL, FAST or FULL".to_owned(),
             ));
         }

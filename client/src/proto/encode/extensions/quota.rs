@@ -1,10 +1,13 @@
 //! QUOTA (RFC 9208): GETQUOTA and SETQUOTA (GETQUOTAROOT takes a mailbox only).
 
 use super::super::writer::Writer;
-use crate::Result;
+use crate::types::InvalidInput;
 use crate::types::{ImapAtom, ImapString};
 
-pub(in crate::proto::encode) fn get_quota(w: &mut Writer<'_>, root: &ImapString) -> Result<()> {
+pub(in crate::proto::encode) fn get_quota(
+    w: &mut Writer<'_>,
+    root: &ImapString,
+) -> Result<(), InvalidInput> {
     w.raw("GETQUOTA ");
     w.astring(root.as_str().as_bytes())
 }
@@ -13,7 +16,7 @@ pub(in crate::proto::encode) fn set_quota(
     w: &mut Writer<'_>,
     root: &ImapString,
     limits: &[(ImapAtom, u64)],
-) -> Result<()> {
+) -> Result<(), InvalidInput> {
     w.raw("SETQUOTA ");
     w.astring(root.as_str().as_bytes())?;
     w.sp();
