@@ -41,11 +41,13 @@ pub use connection::{
     DriverFuture, ImapConnection, ImapConnectionBuilder, IntoMailboxName, Pipeline, TlsMode,
 };
 pub use error::{Error, Result};
-pub use proto::command::{
-    AppendMessage, MailboxFilter, NotifyEvent, NotifyEventGroup, NotifySetParams, QResyncParams,
-    StoreKind,
-};
 pub use proto::session::{Capabilities, ConnectionState};
 #[cfg(all(not(target_arch = "wasm32"), feature = "tls"))]
 pub use transport::tls::TrustRoots;
+/// The request types of the seed README's examples, at the crate root as the seed promises
+/// (their home is [`types`]).
+pub use types::{
+    AppendMessage, MailboxFilter, NotifyEvent, NotifyEventGroup, NotifySetParams, QResyncParams,
+    StoreKind,
+};
 pub use types::{IdleEvent, TypedEvent};

@@ -12,8 +12,8 @@
 
 use std::time::Duration;
 
-use daaki_imap::proto::command::{AclModification, AclRights, GetMetadataOptions, MetadataDepth};
 use daaki_imap::types::response::{QuotaResource, QuotaResourceName, ResponseCode};
+use daaki_imap::types::{AclModification, AclRights, GetMetadataOptions, MetadataDepth};
 use daaki_imap::types::{Flag, TypedEvent};
 use daaki_imap::{
     Error, ImapConnection, MailboxFilter, NotifyEvent, NotifyEventGroup, NotifySetParams, TlsMode,
@@ -545,7 +545,7 @@ async fn cyrus_metadata_changes_under_notify() {
 // §4.3 and RFC 5465 §5.8 and played by the scripted fake server.
 
 mod scripted {
-    use daaki_imap::proto::command::GetMetadataOptions;
+    use daaki_imap::types::GetMetadataOptions;
     use daaki_imap::types::TypedEvent;
     use daaki_imap::types::response::ResponseCode;
     use daaki_imap::{Error, TlsMode};

@@ -5,8 +5,8 @@
 //! every code of the RFC on the wire; these show the codes a real server sends for real
 //! mistakes.
 
-use daaki_imap::proto::command::{AclModification, AclRights};
 use daaki_imap::types::response::ResponseCode;
+use daaki_imap::types::{AclModification, AclRights};
 use daaki_imap::types::{SequenceSet, StatusAttr};
 use daaki_imap::{Error, TlsMode};
 use daaki_imap_tests::client::{T, login};

@@ -25,7 +25,7 @@
 use std::collections::BTreeSet;
 use std::num::NonZeroU32;
 
-use daaki_imap::proto::command::{AppendMessage, AuthMechanism, ListPattern, StoreKind};
+use daaki_imap::types::{AppendMessage, AuthMechanism, ListPattern, StoreKind};
 use daaki_imap::proto::session::SessionEvent;
 use daaki_imap::proto::{CommandBody, CommandId, DataMode, Limits, Session, SessionConfig};
 use daaki_imap::types::{

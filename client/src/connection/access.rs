@@ -17,14 +17,13 @@
 use std::time::Duration;
 
 use super::{ImapConnection, IntoMailboxName};
-use crate::proto::command::{
-    AclModification, CommandBody, GetMetadataOptions, MetadataEntry as EntryName,
-};
+use crate::proto::command::CommandBody;
 use crate::proto::session::CommandOutcome;
 use crate::types::response::{
     Acl, ListRights, MetadataEntries, MetadataValues, MyRights, Quota, QuotaResourceName,
     QuotaRootInfo, ResponseCode, ServerData,
 };
+use crate::types::{AclModification, GetMetadataOptions, MetadataEntry as EntryName};
 use crate::types::{ImapAtom, ImapString, InvalidInput, MailboxName};
 use crate::{Error, Result};
 
@@ -76,7 +75,7 @@ impl ImapConnection {
     ///
     /// ```no_run
     /// # async fn f(conn: daaki_imap::ImapConnection) -> daaki_imap::Result<()> {
-    /// use daaki_imap::proto::command::{AclModification, AclRights};
+    /// use daaki_imap::types::{AclModification, AclRights};
     /// let read_only = AclModification::Replace(AclRights::new("lrs")?);
     /// conn.set_acl("Shared", "bob", read_only, std::time::Duration::from_secs(30)).await?;
     /// # Ok(()) }
@@ -279,7 +278,7 @@ impl ImapConnection {
     ///
     /// ```no_run
     /// # async fn f(conn: daaki_imap::ImapConnection) -> daaki_imap::Result<()> {
-    /// use daaki_imap::proto::command::{GetMetadataOptions, MetadataDepth};
+    /// use daaki_imap::types::{GetMetadataOptions, MetadataDepth};
     /// let options = GetMetadataOptions { max_size: Some(1024), depth: Some(MetadataDepth::One) };
     /// let t = std::time::Duration::from_secs(30);
     /// let values = conn.get_metadata("INBOX", &["/private/comment"], options, t).await?;

@@ -16,8 +16,9 @@
 use std::time::Duration;
 
 use super::{ImapConnection, IntoMailboxName};
-use crate::proto::command::{AppendMessage, CommandBody};
+use crate::proto::command::CommandBody;
 use crate::proto::session::assemble;
+use crate::types::AppendMessage;
 use crate::types::{AppendResult, Flag, MailboxName, StatusAttr};
 use crate::{Error, Result};
 

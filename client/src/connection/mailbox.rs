@@ -6,8 +6,9 @@ use std::time::Duration;
 
 use super::search::require;
 use super::{ImapConnection, IntoMailboxName};
-use crate::proto::command::{CommandBody, ListPattern, SelectParams};
+use crate::proto::command::{CommandBody, SelectParams};
 use crate::proto::session::{CommandOutcome, assemble};
+use crate::types::ListPattern;
 use crate::types::response::{MailboxInfo, MailboxStatus, Namespace, SelectedMailbox};
 use crate::types::{
     ExpungeResult, InvalidInput, ListEntry, ListOptions, SequenceSet, SpecialUse, StatusAttr,
@@ -258,7 +259,15 @@ impl ImapConnection {
                 "LIST needs at least one pattern".into(),
             ));
         }
-        options.check(&self.capabilities(), patterns.len())?;
+        options.validate()?;
+        let caps = self.capabilities();
+        if let Some(missing) = options
+            .required_capabilities(patterns.len())
+            .into_iter()
+            .find(|cap| !caps.has(cap) && !caps.imap4rev2())
+        {
+            return Err(Error::Unsupported(format!("{missing} is not advertised")));
+        }
         let body = CommandBody::List {
             reference: ListPattern::new(reference)?,
             patterns: patterns

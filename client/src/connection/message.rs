@@ -4,8 +4,9 @@
 use std::time::Duration;
 
 use super::{ImapConnection, IntoMailboxName};
-use crate::proto::command::{CommandBody, StoreKind};
+use crate::proto::command::CommandBody;
 use crate::proto::session::assemble;
+use crate::types::StoreKind;
 use crate::types::response::FetchResponse;
 use crate::types::{
     CopyResult, FetchAttr, Flag, MailboxName, MoveResult, SearchKey, SequenceSet, StoreResult,

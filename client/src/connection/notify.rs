@@ -27,7 +27,8 @@
 use std::time::Duration;
 
 use super::ImapConnection;
-use crate::proto::command::{CommandBody, NotifyCommand, NotifySetParams};
+use crate::proto::command::{CommandBody, NotifyCommand};
+use crate::types::NotifySetParams;
 use crate::{Error, Result};
 
 #[cfg(doc)]
@@ -127,11 +128,10 @@ impl ImapConnection {
 mod tests {
     //! How NOTIFY data travels through the session: it is never the NOTIFY command's data.
 
-    use crate::proto::command::{
-        CommandBody, MailboxFilter, NotifyCommand, NotifyEvent, NotifyEventGroup, NotifySetParams,
-    };
+    use crate::proto::command::{CommandBody, NotifyCommand};
     use crate::proto::session::{DataMode, Session, SessionEvent};
     use crate::types::{IdleEvent, TypedEvent};
+    use crate::types::{MailboxFilter, NotifyEvent, NotifyEventGroup, NotifySetParams};
 
     fn feed(s: &mut Session, server: &str) -> Vec<SessionEvent> {
         s.handle_input(server.as_bytes());

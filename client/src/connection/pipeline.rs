@@ -19,7 +19,7 @@ use tokio::sync::oneshot;
 
 use super::{ImapConnection, IntoMailboxName};
 use crate::driver::{CommandRequest, Request};
-use crate::proto::command::{CommandBody, ListPattern, SelectParams, StoreKind};
+use crate::proto::command::{CommandBody, SelectParams};
 use crate::proto::session::{CommandOutcome, assemble};
 use crate::runtime;
 use crate::types::response::{FetchResponse, MailboxInfo, MailboxStatus, SelectedMailbox};
@@ -27,6 +27,7 @@ use crate::types::{
     CopyResult, ExpungeResult, FetchAttr, Flag, MailboxName, SearchKey, SequenceSet, StatusAttr,
     StoreResult,
 };
+use crate::types::{ListPattern, StoreKind};
 use crate::{Error, Result};
 
 #[cfg(all(test, not(target_arch = "wasm32")))]

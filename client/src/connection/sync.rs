@@ -14,13 +14,14 @@
 use std::time::Duration;
 
 use super::{ImapConnection, IntoMailboxName};
-use crate::proto::command::{CommandBody, QResyncParams, SelectParams, StoreKind};
+use crate::proto::command::{CommandBody, SelectParams};
 use crate::proto::session::assemble;
 use crate::types::response::{FetchResponse, SelectedMailbox};
 use crate::types::{
     ChangedSince, FetchAttr, Flag, ModSeq, ModSeqSearch, ResyncedMailbox, SearchKey, SequenceSet,
     StoreResult,
 };
+use crate::types::{QResyncParams, StoreKind};
 use crate::{Error, Result};
 
 impl ImapConnection {

@@ -16,11 +16,11 @@ use super::errors::invalid;
 use super::read::{
     FromJs, Read, data, field, js_object, named, object, unit_enum, unknown, variant,
 };
-use crate::proto::command::{MailboxFilter, NotifyEvent, NotifyEventGroup, NotifySetParams};
 use crate::types::{
     FetchAttr, Flag, HeaderName, ImapAtom, ImapDate, ImapString, MailboxName, ModSeq, ObjectId,
     Section, SequenceSet, StatusAttr,
 };
+use crate::types::{MailboxFilter, NotifyEvent, NotifyEventGroup, NotifySetParams};
 use crate::{Result, StoreKind};
 
 /// How deeply a search key may nest (`not`, `or`, `and`) before it is refused.

@@ -23,11 +23,9 @@ use super::types::{
     StoreResult, ranges,
 };
 use crate::AppendMessage;
-use crate::proto::command::{
-    AclModification, AclRights, GetMetadataOptions, MetadataDepth, QResyncParams,
-};
 use crate::types::response as r;
 use crate::types::{self as t, ModSeq, Section};
+use crate::types::{AclModification, AclRights, GetMetadataOptions, MetadataDepth, QResyncParams};
 
 /// A JS number as a MODSEQ (a non-negative integer up to 2^53).
 fn mod_seq(n: f64) -> JsResult<ModSeq> {

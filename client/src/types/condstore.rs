@@ -1,7 +1,25 @@
-//! Typed results of CONDSTORE / QRESYNC commands (RFC 7162): a resynchronising SELECT,
-//! `FETCH … (CHANGEDSINCE n [VANISHED])` and a SEARCH with a `MODSEQ` criterion.
+//! CONDSTORE / QRESYNC (RFC 7162): the `QRESYNC` SELECT parameter and the typed results of a
+//! resynchronising SELECT, `FETCH … (CHANGEDSINCE n [VANISHED])` and a SEARCH with a `MODSEQ`
+//! criterion.
+
+use std::num::NonZeroU32;
 
 use super::response::{FetchResponse, SelectedMailbox, SeqRange};
+use super::{ModSeq, SequenceSet};
+
+/// `QRESYNC (uidvalidity modseq [known-uids [(seq-match-data)]])` (RFC 7162 §3.2.5).
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub struct QResyncParams {
+    /// The UIDVALIDITY the cache is for.
+    pub uid_validity: NonZeroU32,
+    /// The last known HIGHESTMODSEQ (must be positive).
+    pub mod_seq: ModSeq,
+    /// The UIDs the client knows (optional).
+    pub known_uids: Option<SequenceSet>,
+    /// Message sequence numbers and their UIDs (`(seqs uids)`); needs `known_uids`.
+    pub seq_match: Option<(SequenceSet, SequenceSet)>,
+}
 
 /// What `SELECT`/`EXAMINE mailbox (QRESYNC (…))` reported: the mailbox's state and
 /// everything that changed since the client's known state.

@@ -1,12 +1,123 @@
-//! LIST-EXTENDED options as a typed builder ([`ListOptions`], RFC 5258, LIST-STATUS RFC 5819,
-//! SPECIAL-USE RFC 6154) and what an extended LIST returns ([`ListEntry`]: a mailbox and,
-//! with `RETURN (STATUS …)`, its status).
+//! LIST arguments: patterns ([`ListPattern`]), LIST-EXTENDED options as a typed builder
+//! ([`ListOptions`], RFC 5258, LIST-STATUS RFC 5819, SPECIAL-USE RFC 6154) and what an
+//! extended LIST returns ([`ListEntry`]: a mailbox and, with `RETURN (STATUS …)`, its status).
 
-use super::StatusAttr;
-use super::response::{MailboxAttribute, MailboxInfo, MailboxStatus};
-use crate::proto::command::{ListReturnOption, ListSelectOption, SpecialUse};
-use crate::proto::session::Capabilities;
-use crate::{Error, Result};
+use super::response::{MailboxInfo, MailboxStatus};
+use super::{ImapAtom, InvalidInput, MailboxName, StatusAttr};
+
+/// A LIST / LSUB reference or mailbox pattern in human (Unicode) form; `%` and `*` are
+/// wildcards. May be empty (`""`). The encoder applies the session's mailbox-name encoding
+/// (modified UTF-7 or UTF-8), like for [`MailboxName`].
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+#[cfg_attr(
+    feature = "serde",
+    derive(serde::Serialize, serde::Deserialize),
+    serde(try_from = "String", into = "String")
+)]
+pub struct ListPattern(String);
+
+impl ListPattern {
+    /// Validates a pattern (rejects NUL, CR and LF).
+    pub fn new(pattern: &str) -> Result<Self, InvalidInput> {
+        if pattern.bytes().any(|b| matches!(b, 0 | b'\r' | b'\n')) {
+            return Err(InvalidInput::new(format!(
+                "invalid LIST pattern: {pattern:?}"
+            )));
+        }
+        Ok(Self(pattern.to_owned()))
+    }
+
+    /// The empty pattern `""` (the usual reference; as a pattern it asks for the hierarchy
+    /// delimiter).
+    pub fn empty() -> Self {
+        Self(String::new())
+    }
+
+    /// `*`: every mailbox.
+    pub fn all() -> Self {
+        Self("*".to_owned())
+    }
+
+    /// The pattern text.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl From<MailboxName> for ListPattern {
+    fn from(name: MailboxName) -> Self {
+        Self(name.as_str().to_owned())
+    }
+}
+
+impl TryFrom<String> for ListPattern {
+    type Error = InvalidInput;
+
+    fn try_from(s: String) -> Result<Self, InvalidInput> {
+        Self::new(&s)
+    }
+}
+
+impl TryFrom<&str> for ListPattern {
+    type Error = InvalidInput;
+
+    fn try_from(s: &str) -> Result<Self, InvalidInput> {
+        Self::new(s)
+    }
+}
+
+impl From<ListPattern> for String {
+    fn from(p: ListPattern) -> Self {
+        p.0
+    }
+}
+
+/// A LIST selection option (RFC 5258 §3.1, RFC 6154 §5.1).
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[non_exhaustive]
+pub enum ListSelectOption {
+    /// `SUBSCRIBED`
+    Subscribed,
+    /// `REMOTE`
+    Remote,
+    /// `RECURSIVEMATCH` (needs another selection option).
+    RecursiveMatch,
+    /// `SPECIAL-USE`
+    SpecialUse,
+    /// Another option (an atom).
+    Other(ImapAtom),
+}
+
+impl ListSelectOption {
+    /// The wire name.
+    pub fn as_str(&self) -> &str {
+        match self {
+            ListSelectOption::Subscribed => "SUBSCRIBED",
+            ListSelectOption::Remote => "REMOTE",
+            ListSelectOption::RecursiveMatch => "RECURSIVEMATCH",
+            ListSelectOption::SpecialUse => "SPECIAL-USE",
+            ListSelectOption::Other(atom) => atom.as_str(),
+        }
+    }
+}
+
+/// A LIST return option (RFC 5258 §3.2, LIST-STATUS RFC 5819, RFC 6154 §5.2).
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[non_exhaustive]
+pub enum ListReturnOption {
+    /// `SUBSCRIBED`
+    Subscribed,
+    /// `CHILDREN`
+    Children,
+    /// `SPECIAL-USE`
+    SpecialUse,
+    /// `STATUS (items)` (LIST-STATUS); never an empty list.
+    Status(Vec<StatusAttr>),
+    /// Another option (an atom, no arguments).
+    Other(ImapAtom),
+}
 
 /// Selection and return options of an extended LIST.
 ///
@@ -113,50 +224,59 @@ impl ListOptions {
         self.selection.is_empty() && self.return_options.is_empty()
     }
 
-    /// Checks the combination and that `caps` allow it: [`Error::InvalidInput`] for
-    /// `RECURSIVEMATCH` alone or an empty `STATUS ()`, [`Error::Unsupported`] when a needed
-    /// capability (LIST-EXTENDED, LIST-STATUS, SPECIAL-USE; IMAP4rev2 includes all three) is
-    /// not advertised. `patterns` is the number of patterns (several need LIST-EXTENDED).
-    pub(crate) fn check(&self, caps: &Capabilities, patterns: usize) -> Result<()> {
-        use ListReturnOption as R;
-        use ListSelectOption as S;
-        if self.selection.contains(&S::RecursiveMatch)
-            && !self.selection.iter().any(|s| *s != S::RecursiveMatch)
+    /// Checks the combination: `RECURSIVEMATCH` needs another selection option (RFC 5258
+    /// §3) and `RETURN (STATUS ())` at least one item.
+    pub fn validate(&self) -> Result<(), InvalidInput> {
+        if self.selection.contains(&ListSelectOption::RecursiveMatch)
+            && !self
+                .selection
+                .iter()
+                .any(|s| *s != ListSelectOption::RecursiveMatch)
         {
-            return Err(Error::InvalidInput(
-                "LIST RECURSIVEMATCH needs another selection option (RFC 5258 §3)".into(),
+            return Err(InvalidInput::new(
+                "LIST RECURSIVEMATCH needs another selection option (RFC 5258 §3)",
             ));
         }
         if self
             .return_options
             .iter()
-            .any(|r| matches!(r, R::Status(items) if items.is_empty()))
+            .any(|r| matches!(r, ListReturnOption::Status(items) if items.is_empty()))
         {
-            return Err(Error::InvalidInput(
-                "LIST RETURN (STATUS ()) needs at least one status item".into(),
+            return Err(InvalidInput::new(
+                "LIST RETURN (STATUS ()) needs at least one status item",
             ));
-        }
-        let need = |cap: &str| -> Result<()> {
-            if caps.has(cap) || caps.imap4rev2() {
-                Ok(())
-            } else {
-                Err(Error::Unsupported(format!("{cap} is not advertised")))
-            }
-        };
-        if !self.is_empty() || patterns > 1 {
-            need("LIST-EXTENDED")?;
-        }
-        if self
-            .return_options
-            .iter()
-            .any(|r| matches!(r, R::Status(_)))
-        {
-            need("LIST-STATUS")?;
-        }
-        if self.selection.contains(&S::SpecialUse) || self.return_options.contains(&R::SpecialUse) {
-            need("SPECIAL-USE")?;
         }
         Ok(())
+    }
+
+    /// The capabilities a LIST with these options and `patterns` patterns needs, in the order
+    /// checked: `LIST-EXTENDED` (any option, or several patterns), `LIST-STATUS`,
+    /// `SPECIAL-USE`. IMAP4rev2 includes all three.
+    ///
+    /// ```
+    /// use daaki_imap::types::{ListOptions, StatusAttr};
+    /// assert!(ListOptions::new().required_capabilities(1).is_empty());
+    /// let o = ListOptions::new().return_status(&[StatusAttr::Messages]);
+    /// assert_eq!(o.required_capabilities(1), ["LIST-EXTENDED", "LIST-STATUS"]);
+    /// ```
+    pub fn required_capabilities(&self, patterns: usize) -> Vec<&'static str> {
+        let mut need = Vec::new();
+        if !self.is_empty() || patterns > 1 {
+            need.push("LIST-EXTENDED");
+        }
+        if self
+            .return_options
+            .iter()
+            .any(|r| matches!(r, ListReturnOption::Status(_)))
+        {
+            need.push("LIST-STATUS");
+        }
+        if self.selection.contains(&ListSelectOption::SpecialUse)
+            || self.return_options.contains(&ListReturnOption::SpecialUse)
+        {
+            need.push("SPECIAL-USE");
+        }
+        need
     }
 }
 
@@ -179,45 +299,9 @@ impl ListEntry {
     }
 }
 
-impl MailboxAttribute {
-    /// The special use this attribute names (RFC 6154, `\Important` RFC 8457), if any.
-    pub fn special_use(&self) -> Option<SpecialUse> {
-        Some(match self {
-            MailboxAttribute::All => SpecialUse::All,
-            MailboxAttribute::Archive => SpecialUse::Archive,
-            MailboxAttribute::Drafts => SpecialUse::Drafts,
-            MailboxAttribute::Flagged => SpecialUse::Flagged,
-            MailboxAttribute::Junk => SpecialUse::Junk,
-            MailboxAttribute::Sent => SpecialUse::Sent,
-            MailboxAttribute::Trash => SpecialUse::Trash,
-            MailboxAttribute::Important => SpecialUse::Important,
-            _ => return None,
-        })
-    }
-}
-
-impl MailboxInfo {
-    /// The special uses among the mailbox's attributes (usually none or one).
-    pub fn special_uses(&self) -> Vec<SpecialUse> {
-        self.attributes
-            .iter()
-            .filter_map(MailboxAttribute::special_use)
-            .collect()
-    }
-
-    /// Whether the mailbox has `attribute`.
-    pub fn has_attribute(&self, attribute: &MailboxAttribute) -> bool {
-        self.attributes.contains(attribute)
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn caps(names: &[&str]) -> Capabilities {
-        Capabilities::from_atoms(names.iter().map(|n| n.as_bytes()))
-    }
 
     #[test]
     fn builder_deduplicates_and_keeps_order() {
@@ -236,61 +320,75 @@ mod tests {
     }
 
     #[test]
-    fn check_refuses_bad_combinations_before_sending() {
-        let all = caps(&["IMAP4REV1", "LIST-EXTENDED", "LIST-STATUS", "SPECIAL-USE"]);
+    fn validate_refuses_bad_combinations_before_sending() {
         let lone = ListOptions::new().recursive_match();
-        assert!(matches!(lone.check(&all, 1), Err(Error::InvalidInput(_))));
-        assert!(
-            ListOptions::new()
-                .subscribed()
-                .recursive_match()
-                .check(&all, 1)
-                .is_ok()
+        assert_eq!(
+            lone.validate().unwrap_err().message(),
+            "LIST RECURSIVEMATCH needs another selection option (RFC 5258 §3)"
         );
+        let paired = ListOptions::new().subscribed().recursive_match();
+        assert_eq!(paired.validate(), Ok(()));
         let empty_status = ListOptions::new().return_status(&[]);
-        assert!(matches!(
-            empty_status.check(&all, 1),
-            Err(Error::InvalidInput(_))
-        ));
-    }
-
-    #[test]
-    fn check_names_the_missing_capability() {
-        let rev1 = caps(&["IMAP4REV1"]);
-        assert!(ListOptions::new().check(&rev1, 1).is_ok());
-        let err = ListOptions::new().check(&rev1, 2).unwrap_err();
-        assert!(err.to_string().contains("LIST-EXTENDED"), "{err}");
-        let ext = caps(&["IMAP4REV1", "LIST-EXTENDED"]);
-        let err = ListOptions::new()
-            .return_status(&[StatusAttr::Messages])
-            .check(&ext, 1)
-            .unwrap_err();
-        assert!(err.to_string().contains("LIST-STATUS"), "{err}");
-        let err = ListOptions::new()
-            .return_special_use()
-            .check(&ext, 1)
-            .unwrap_err();
-        assert!(err.to_string().contains("SPECIAL-USE"), "{err}");
-        let rev2 = caps(&["IMAP4REV2"]);
-        assert!(
+        assert_eq!(
+            empty_status.validate().unwrap_err().message(),
+            "LIST RETURN (STATUS ()) needs at least one status item"
+        );
+        assert_eq!(
             ListOptions::new()
-                .special_use()
-                .return_status(&[StatusAttr::Size])
-                .check(&rev2, 3)
-                .is_ok()
+                .return_status(&[StatusAttr::Messages])
+                .validate(),
+            Ok(())
         );
     }
 
     #[test]
-    fn attributes_map_to_special_uses() {
+    fn required_capabilities_name_each_extension_used() {
+        assert!(ListOptions::new().required_capabilities(1).is_empty());
         assert_eq!(
-            MailboxAttribute::from_wire(b"\\drafts").special_use(),
-            Some(SpecialUse::Drafts)
+            ListOptions::new().required_capabilities(2),
+            ["LIST-EXTENDED"]
         );
         assert_eq!(
-            MailboxAttribute::Important.special_use(),
-            Some(SpecialUse::Important)
+            ListOptions::new().subscribed().required_capabilities(1),
+            ["LIST-EXTENDED"]
         );
-        assert_eq!(MailboxAttribute::HasChildren.special_use(), None);
+        assert_eq!(
+            ListOptions::new()
+                .return_status(&[StatusAttr::Messages])
+                .required_capabilities(1),
+            ["LIST-EXTENDED", "LIST-STATUS"]
+        );
+        assert_eq!(
+            ListOptions::new().special_use().required_capabilities(1),
+            ["LIST-EXTENDED", "SPECIAL-USE"]
+        );
+        assert_eq!(
+            ListOptions::new()
+                .return_special_use()
+                .required_capabilities(1),
+            ["LIST-EXTENDED", "SPECIAL-USE"]
+        );
+    }
+
+    #[test]
+    fn list_patterns_allow_empty_and_wildcards_but_not_line_breaks() {
+        assert_eq!(ListPattern::new("").unwrap(), ListPattern::empty());
+        assert_eq!(ListPattern::new("*").unwrap(), ListPattern::all());
+        assert_eq!(ListPattern::new("Archiv/%").unwrap().as_str(), "Archiv/%");
+        for bad in ["a\r\n", "\0", "x\ny"] {
+            assert!(ListPattern::new(bad).is_err(), "{bad:?}");
+        }
+        assert_eq!(
+            ListPattern::from(MailboxName::new("inbox").unwrap()).as_str(),
+            "INBOX"
+        );
+        assert_eq!(ListPattern::try_from("a/%").unwrap().as_str(), "a/%");
+        assert_eq!(
+            ListPattern::try_from("b/*".to_owned()).unwrap().as_str(),
+            "b/*"
+        );
+        assert!(ListPattern::try_from("a\r\n").is_err());
+        assert!(ListPattern::try_from("a\0".to_owned()).is_err());
+        assert_eq!(String::from(ListPattern::all()), "*");
     }
 }

@@ -2,9 +2,8 @@
 //! and the extensions of the seed's table).
 //!
 //! This module owns the *shape* of every command; [`crate::proto::encode`] turns a
-//! [`Command`] into bytes. Arguments are validated newtypes from [`crate::types`] (or the
-//! small ones defined here, one file per protocol area), so no value of these types can
-//! inject protocol text. Constraints that involve several fields (for example `VANISHED`
+//! [`Command`] into bytes. Arguments are validated values from [`crate::types`], so no value
+//! of these types can inject protocol text. Constraints that involve several fields (for example `VANISHED`
 //! only with `UID FETCH … CHANGEDSINCE`) are checked by the encoder, which returns
 //! [`InvalidInput`](crate::types::InvalidInput) before anything is written.
 //!
@@ -12,29 +11,40 @@
 //! [`crate::proto::encode::encode_idle_done`] and
 //! [`crate::proto::encode::encode_authenticate_response`].
 
-mod append;
-mod auth;
-mod extensions;
-mod mailbox;
-mod search;
-mod store;
-
-pub use append::AppendMessage;
-pub use auth::AuthMechanism;
-pub use extensions::acl::{AclModification, AclRights};
-pub use extensions::condstore::QResyncParams;
-pub use extensions::metadata::{GetMetadataOptions, MetadataDepth, MetadataEntry};
-pub use extensions::notify::{
-    MailboxFilter, NotifyCommand, NotifyEvent, NotifyEventGroup, NotifySetParams,
-};
-pub use mailbox::{ListPattern, ListReturnOption, ListSelectOption, SelectParams, SpecialUse};
-pub use search::{SearchReturnOption, SortCriterion, SortKey, ThreadAlgorithm};
-pub use store::StoreKind;
-
 use crate::types::{
-    FetchAttr, Flag, ImapAtom, ImapString, InvalidInput, MailboxName, ModSeq, SearchKey, Secret,
-    SequenceSet, StatusAttr, Tag,
+    AclModification, AppendMessage, AuthMechanism, FetchAttr, Flag, GetMetadataOptions, ImapAtom,
+    ImapString, InvalidInput, ListPattern, ListReturnOption, ListSelectOption, MailboxName,
+    MetadataEntry, ModSeq, NotifySetParams, QResyncParams, SearchKey, SearchReturnOption, Secret,
+    SequenceSet, SortCriterion, SpecialUse, StatusAttr, StoreKind, Tag, ThreadAlgorithm,
 };
+
+/// SELECT / EXAMINE parameters (RFC 7162). The default is none.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub struct SelectParams {
+    /// `CONDSTORE`: enable mod-sequences for this mailbox.
+    pub condstore: bool,
+    /// `QRESYNC (…)`: resynchronise from a known state (needs QRESYNC ENABLEd).
+    pub qresync: Option<QResyncParams>,
+}
+
+impl SelectParams {
+    /// True when no parameter is set (nothing is written).
+    pub fn is_empty(&self) -> bool {
+        !self.condstore && self.qresync.is_none()
+    }
+}
+
+/// `NOTIFY NONE` or `NOTIFY SET …`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub enum NotifyCommand {
+    /// `NOTIFY NONE`: stop all notifications.
+    None,
+    /// `NOTIFY SET [STATUS] (group) …`. A set without groups is written `NOTIFY NONE`
+    /// (the grammar needs at least one group; no groups means no events).
+    Set(NotifySetParams),
+}
 
 /// One tagged command: a tag and what to do.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -448,6 +458,26 @@ impl CommandBody {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn select_params_are_empty_until_one_is_set() {
+        assert!(SelectParams::default().is_empty());
+        let condstore = SelectParams {
+            condstore: true,
+            qresync: None,
+        };
+        assert!(!condstore.is_empty());
+        let qresync = SelectParams {
+            condstore: false,
+            qresync: Some(QResyncParams {
+                uid_validity: std::num::NonZeroU32::MIN,
+                mod_seq: ModSeq::new(1).unwrap(),
+                known_uids: None,
+                seq_match: None,
+            }),
+        };
+        assert!(!qresync.is_empty());
+    }
 
     #[test]
     fn debug_of_login_and_authenticate_hides_credentials() {

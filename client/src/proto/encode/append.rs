@@ -6,7 +6,7 @@
 
 use super::store::flag_list;
 use super::writer::Writer;
-use crate::proto::command::AppendMessage;
+use crate::types::AppendMessage;
 use crate::types::InvalidInput;
 use crate::types::MailboxName;
 

@@ -5,7 +5,7 @@ use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
 
 use super::writer::Writer;
-use crate::proto::command::AuthMechanism;
+use crate::types::AuthMechanism;
 use crate::types::InvalidInput;
 use crate::types::{ImapString, Secret};
 

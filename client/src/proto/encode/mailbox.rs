@@ -3,10 +3,9 @@
 //! that take one mailbox (GETQUOTAROOT, GETACL, MYRIGHTS).
 
 use super::writer::Writer;
-use crate::proto::command::{
-    ListPattern, ListReturnOption, ListSelectOption, SelectParams, SpecialUse,
-};
+use crate::proto::command::SelectParams;
 use crate::types::InvalidInput;
+use crate::types::{ListPattern, ListReturnOption, ListSelectOption, SpecialUse};
 use crate::types::{MailboxName, StatusAttr};
 
 /// `NAME mailbox`.

@@ -25,6 +25,10 @@ use super::tests::assert_no_line_break_outside_literals;
 use super::*;
 use crate::proto::command::*;
 use crate::types::{
+    AppendMessage, AuthMechanism, GetMetadataOptions, ListPattern, MetadataDepth, MetadataEntry,
+    QResyncParams, SortCriterion, SortKey, StoreKind, ThreadAlgorithm,
+};
+use crate::types::{
     EntryKind, FetchAttr, Flag, HeaderName, ImapAtom, ImapDate, ImapDateTime, ImapString,
     MailboxName, ModSeq, ModSeqEntry, SearchKey, Secret, Section, SectionText, SequenceSet,
     StatusAttr, Tag,

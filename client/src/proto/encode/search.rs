@@ -9,9 +9,9 @@
 
 use super::store::uid_prefix;
 use super::writer::Writer;
-use crate::proto::command::{SearchReturnOption, SortCriterion, ThreadAlgorithm};
 use crate::types::InvalidInput;
 use crate::types::{ImapAtom, SearchKey};
+use crate::types::{SearchReturnOption, SortCriterion, ThreadAlgorithm};
 
 /// Deepest nesting of search keys (`NOT`, `OR`, parentheses) the encoder accepts; it
 /// bounds the encoder's recursion.

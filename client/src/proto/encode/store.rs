@@ -2,8 +2,8 @@
 //! RFC 7162 §3.1.3).
 
 use super::writer::Writer;
-use crate::proto::command::StoreKind;
 use crate::types::InvalidInput;
+use crate::types::StoreKind;
 use crate::types::{Flag, MailboxName, ModSeq, SequenceSet};
 
 pub(super) fn uid_prefix(w: &mut Writer<'_>, uid: bool) {

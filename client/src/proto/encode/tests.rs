@@ -7,8 +7,12 @@ use std::num::NonZeroU32;
 use super::*;
 use crate::proto::command::*;
 use crate::types::{
-    EntryKind, FetchAttr, Flag, ImapAtom, ImapDate, ImapDateTime, ImapString, MailboxName, ModSeq,
-    ModSeqEntry, ObjectId, SearchKey, Secret, Section, SequenceSet, StatusAttr, Tag,
+    AclModification, AclRights, AppendMessage, AuthMechanism, EntryKind, FetchAttr, Flag,
+    GetMetadataOptions, ImapAtom, ImapDate, ImapDateTime, ImapString, ListPattern,
+    ListReturnOption, ListSelectOption, MailboxFilter, MailboxName, MetadataDepth, MetadataEntry,
+    ModSeq, ModSeqEntry, NotifyEvent, NotifyEventGroup, NotifySetParams, ObjectId, QResyncParams,
+    SearchKey, SearchReturnOption, Secret, Section, SequenceSet, SortCriterion, SortKey,
+    SpecialUse, StatusAttr, StoreKind, Tag, ThreadAlgorithm,
 };
 
 const PLAIN: EncodeOptions = EncodeOptions {

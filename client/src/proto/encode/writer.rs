@@ -17,7 +17,7 @@ use crate::types::InvalidInput;
 use crate::types::MailboxName;
 
 use super::EncodeOptions;
-use crate::proto::command::ListPattern;
+use crate::types::ListPattern;
 use crate::types::{is_astring_char, is_atom_char};
 
 /// Longest string written as a quoted string; longer text goes in a literal.

@@ -33,8 +33,8 @@ mod oauth_error;
 pub use oauth_error::OAuthError;
 
 use crate::proto::ProtoError;
-use crate::proto::command::AuthMechanism;
 use crate::proto::session::{CommandOutcome, Completion};
+use crate::types::AuthMechanism;
 use crate::types::InvalidInput;
 use crate::types::Secret;
 

@@ -7,7 +7,8 @@
 //! - `STATUS … (RECENT …)` → the same without `RECENT` (RFC 9051 removed `\Recent`); the
 //!   result's `recent` is then `None`. A STATUS asking for `RECENT` only is sent unchanged.
 
-use crate::proto::command::{CommandBody, ListSelectOption};
+use crate::proto::command::CommandBody;
+use crate::types::ListSelectOption;
 use crate::types::StatusAttr;
 
 /// `body` as an IMAP4rev2 session sends it.
@@ -37,7 +38,7 @@ pub(super) fn for_rev2(body: CommandBody) -> CommandBody {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::proto::command::ListPattern;
+    use crate::types::ListPattern;
     use crate::types::MailboxName;
 
     #[test]

@@ -3,7 +3,8 @@
 //! AUTHENTICATE, STARTTLS, COMPRESS).
 
 use super::*;
-use crate::proto::command::{AuthMechanism, SelectParams, StoreKind};
+use crate::proto::command::SelectParams;
+use crate::types::{AuthMechanism, StoreKind};
 use crate::types::{
     FetchAttr, Flag, ImapString, MailboxName, SearchKey, Secret, SequenceSet, StatusAttr,
 };
@@ -713,7 +714,7 @@ fn rfc9051_section8_trace() {
 /// own data, the unsolicited data become events, in the order they came.
 #[test]
 fn eight_pipelined_commands_get_their_own_data() {
-    use crate::proto::command::ListPattern;
+    use crate::types::ListPattern;
     let mut s = greeted("* PREAUTH [CAPABILITY IMAP4rev1 LITERAL+] ready\r\n");
     s.submit(select("INBOX"), DataMode::Collect).unwrap();
     sent(&mut s);
@@ -1695,8 +1696,9 @@ fn collecting_more_than_the_cap_fails_the_command_and_keeps_nothing() {
 /// (it conflicts with one in flight, or waits behind a synchronising literal) claims nothing.
 mod unsent_commands {
     use super::{feed, greeted, sent};
-    use crate::proto::command::{CommandBody, SelectParams, StoreKind};
+    use crate::proto::command::{CommandBody, SelectParams};
     use crate::proto::session::{DataMode, SessionEvent};
+    use crate::types::StoreKind;
     use crate::types::{FetchAttr, Flag, MailboxName, SequenceSet, StatusAttr, TypedEvent};
 
     fn fetch_one() -> CommandBody {

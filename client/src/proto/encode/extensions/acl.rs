@@ -1,7 +1,7 @@
 //! ACL (RFC 4314): SETACL, DELETEACL, LISTRIGHTS (GETACL and MYRIGHTS take a mailbox only).
 
 use super::super::writer::Writer;
-use crate::proto::command::AclModification;
+use crate::types::AclModification;
 use crate::types::InvalidInput;
 use crate::types::{ImapString, MailboxName};
 

@@ -2,9 +2,9 @@
 //! entries use the empty mailbox name `""`.
 
 use super::super::writer::Writer;
-use crate::proto::command::{GetMetadataOptions, MetadataEntry};
 use crate::types::InvalidInput;
 use crate::types::MailboxName;
+use crate::types::{GetMetadataOptions, MetadataEntry};
 
 fn mailbox_or_server(
     w: &mut Writer<'_>,

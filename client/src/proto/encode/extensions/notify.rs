@@ -1,9 +1,10 @@
 //! NOTIFY (RFC 5465 §8 grammar): `NOTIFY NONE` and `NOTIFY SET [STATUS] (filter events) …`.
 
 use super::super::writer::Writer;
-use crate::proto::command::{MailboxFilter, NotifyCommand, NotifyEvent, NotifyEventGroup};
+use crate::proto::command::NotifyCommand;
 use crate::types::InvalidInput;
 use crate::types::{FetchAttr, MailboxName};
+use crate::types::{MailboxFilter, NotifyEvent, NotifyEventGroup};
 
 pub(in crate::proto::encode) fn notify(
     w: &mut Writer<'_>,

@@ -3,18 +3,7 @@
 //! These types are re-exported at the crate root for `ImapConnection::notify_set` (see the
 //! seed README's NOTIFY example).
 
-use crate::types::{FetchAttr, MailboxName};
-
-/// `NOTIFY NONE` or `NOTIFY SET …`.
-#[derive(Debug, Clone, PartialEq, Eq)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
-pub enum NotifyCommand {
-    /// `NOTIFY NONE`: stop all notifications.
-    None,
-    /// `NOTIFY SET [STATUS] (group) …`. A set without groups is written `NOTIFY NONE`
-    /// (the grammar needs at least one group; no groups means no events).
-    Set(NotifySetParams),
-}
+use super::{FetchAttr, MailboxName};
 
 /// The arguments of `NOTIFY SET`.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -1,0 +1,112 @@
+//! SPECIAL-USE mailboxes (RFC 6154, `\Important` RFC 8457): the attribute a caller asks
+//! for (CREATE-SPECIAL-USE, LIST selection) and how a listed mailbox's attributes name it.
+
+use super::ImapAtom;
+use super::response::{MailboxAttribute, MailboxInfo};
+
+/// A special-use mailbox attribute (RFC 6154, `$Important` RFC 8457 `\Important`).
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[non_exhaustive]
+pub enum SpecialUse {
+    /// `\All`
+    All,
+    /// `\Archive`
+    Archive,
+    /// `\Drafts`
+    Drafts,
+    /// `\Flagged`
+    Flagged,
+    /// `\Junk`
+    Junk,
+    /// `\Sent`
+    Sent,
+    /// `\Trash`
+    Trash,
+    /// `\Important` (RFC 8457)
+    Important,
+    /// Another `\`-attribute; holds the name without the backslash.
+    Other(ImapAtom),
+}
+
+impl SpecialUse {
+    /// The attribute name without the backslash (`Drafts`).
+    pub fn name(&self) -> &str {
+        match self {
+            SpecialUse::All => "All",
+            SpecialUse::Archive => "Archive",
+            SpecialUse::Drafts => "Drafts",
+            SpecialUse::Flagged => "Flagged",
+            SpecialUse::Junk => "Junk",
+            SpecialUse::Sent => "Sent",
+            SpecialUse::Trash => "Trash",
+            SpecialUse::Important => "Important",
+            SpecialUse::Other(atom) => atom.as_str(),
+        }
+    }
+}
+
+impl std::fmt::Display for SpecialUse {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "\\{}", self.name())
+    }
+}
+
+impl MailboxAttribute {
+    /// The special use this attribute names (RFC 6154, `\Important` RFC 8457), if any.
+    pub fn special_use(&self) -> Option<SpecialUse> {
+        Some(match self {
+            MailboxAttribute::All => SpecialUse::All,
+            MailboxAttribute::Archive => SpecialUse::Archive,
+            MailboxAttribute::Drafts => SpecialUse::Drafts,
+            MailboxAttribute::Flagged => SpecialUse::Flagged,
+            MailboxAttribute::Junk => SpecialUse::Junk,
+            MailboxAttribute::Sent => SpecialUse::Sent,
+            MailboxAttribute::Trash => SpecialUse::Trash,
+            MailboxAttribute::Important => SpecialUse::Important,
+            _ => return None,
+        })
+    }
+}
+
+impl MailboxInfo {
+    /// The special uses among the mailbox's attributes (usually none or one).
+    pub fn special_uses(&self) -> Vec<SpecialUse> {
+        self.attributes
+            .iter()
+            .filter_map(MailboxAttribute::special_use)
+            .collect()
+    }
+
+    /// Whether the mailbox has `attribute`.
+    pub fn has_attribute(&self, attribute: &MailboxAttribute) -> bool {
+        self.attributes.contains(attribute)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn special_use_displays_with_backslash() {
+        assert_eq!(SpecialUse::Drafts.to_string(), "\\Drafts");
+        assert_eq!(
+            SpecialUse::Other(ImapAtom::new("Receipts").unwrap()).to_string(),
+            "\\Receipts"
+        );
+    }
+
+    #[test]
+    fn attributes_map_to_special_uses() {
+        assert_eq!(
+            MailboxAttribute::from_wire(b"\\drafts").special_use(),
+            Some(SpecialUse::Drafts)
+        );
+        assert_eq!(
+            MailboxAttribute::Important.special_use(),
+            Some(SpecialUse::Important)
+        );
+        assert_eq!(MailboxAttribute::HasChildren.special_use(), None);
+    }
+}
