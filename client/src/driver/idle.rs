@@ -10,11 +10,17 @@ use std::time::Duration;
 use tokio::sync::oneshot;
 use tokio_util::sync::CancellationToken;
 
-use super::IdleRequest;
 use crate::Result;
 use crate::proto::session::CommandId;
 use crate::runtime::Instant;
 use crate::types::IdleEvent;
+
+/// An IDLE request.
+pub(crate) struct IdleRequest {
+    pub(crate) reply: oneshot::Sender<Result<IdleEvent>>,
+    pub(crate) timeout: Duration,
+    pub(crate) cancel: CancellationToken,
+}
 
 pub(super) struct IdleState {
     /// The IDLE command currently in flight.

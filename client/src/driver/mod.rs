@@ -27,6 +27,7 @@
 
 mod compress;
 mod idle;
+mod queue;
 #[cfg(all(test, not(target_arch = "wasm32")))]
 mod tests;
 
@@ -37,14 +38,12 @@ use std::time::Duration;
 
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::sync::{Notify, mpsc, oneshot};
-use tokio_util::sync::CancellationToken;
 
 use crate::proto::ProtoError;
 use crate::proto::command::CommandBody;
 use crate::proto::sasl::{SaslClient, SaslStep};
 use crate::proto::session::{
-    BoundedQueue, Capabilities, CommandId, CommandOutcome, ConnectionState, DataMode, Popped,
-    Session, SessionEvent,
+    Capabilities, CommandId, CommandOutcome, ConnectionState, DataMode, Session, SessionEvent,
 };
 use crate::runtime::{self, Instant};
 use crate::transport::BoxStream;
@@ -53,7 +52,9 @@ use crate::types::{IdleEvent, TypedEvent};
 use crate::{Error, Result};
 
 use compress::Compression;
+pub(crate) use idle::IdleRequest;
 use idle::IdleState;
+use queue::{BoundedQueue, Popped};
 
 /// Size of one socket read.
 const READ_CHUNK: usize = 64 * 1024;
@@ -139,13 +140,6 @@ pub(crate) struct CommandRequest {
     pub(crate) reply: oneshot::Sender<Result<CommandOutcome>>,
     /// For streaming FETCH: each response goes here instead of into the outcome.
     pub(crate) stream: Option<mpsc::Sender<Result<FetchResponse>>>,
-}
-
-/// An IDLE request.
-pub(crate) struct IdleRequest {
-    pub(crate) reply: oneshot::Sender<Result<IdleEvent>>,
-    pub(crate) timeout: Duration,
-    pub(crate) cancel: CancellationToken,
 }
 
 /// Where a completion goes.

@@ -17,6 +17,7 @@ mod auth;
 mod extensions;
 mod fetch;
 mod mailbox;
+mod options;
 mod search;
 mod store;
 mod writer;
@@ -28,29 +29,13 @@ mod tests;
 
 pub use auth::{encode_authenticate_cancel, encode_authenticate_response};
 pub use extensions::idle::encode_idle_done;
+pub use options::EncodeOptions;
 pub use search::MAX_SEARCH_DEPTH;
 pub use writer::{LITERAL_MINUS_MAX, MAX_QUOTED_LEN};
 
 use crate::proto::command::{Command, CommandBody};
 use crate::types::InvalidInput;
 use writer::Writer;
-
-/// What the server allows, as far as the encoding of commands is concerned. The default
-/// (all off) is plain IMAP4rev1.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
-pub struct EncodeOptions {
-    /// LITERAL+ (RFC 7888): every literal may be non-synchronising (`{n+}`).
-    pub literal_plus: bool,
-    /// LITERAL- (RFC 7888, implied by IMAP4rev2): literals of at most 4096 bytes may be
-    /// non-synchronising.
-    pub literal_minus: bool,
-    /// IMAP4rev2 or UTF8=ACCEPT enabled: mailbox names travel as UTF-8, quoted strings may
-    /// hold UTF-8, and SEARCH needs no `CHARSET`.
-    pub utf8: bool,
-    /// BINARY (RFC 3516): `literal8` (`~{n}`) may be sent.
-    pub binary: bool,
-}
 
 /// A command as bytes, with the points where the session must wait for a continuation.
 #[derive(Clone, PartialEq, Eq)]

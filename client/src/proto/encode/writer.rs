@@ -16,7 +16,7 @@
 use crate::types::InvalidInput;
 use crate::types::MailboxName;
 
-use super::EncodeOptions;
+use super::options::EncodeOptions;
 use crate::types::ListPattern;
 use crate::types::{is_astring_char, is_atom_char};
 

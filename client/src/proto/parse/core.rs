@@ -8,8 +8,8 @@
 
 use winnow::error::{Needed, ParserError};
 
-use super::ParseErrorKind;
-use crate::proto::response::{IString, SeqRange};
+use super::error::ParseErrorKind;
+use crate::proto::response::{FlagList, IString, SeqRange};
 
 /// Deepest parenthesis nesting accepted anywhere (BODYSTRUCTURE, THREAD, extension data).
 /// Real messages stay far below this; deeper input is an error, never a stack overflow.
@@ -671,6 +671,66 @@ pub(crate) fn sequence_set(i: &mut &[u8]) -> PResult<Vec<SeqRange>> {
 #[inline(always)]
 pub(crate) fn eq_kw(a: &[u8], kw: &[u8]) -> bool {
     a.eq_ignore_ascii_case(kw)
+}
+
+const fn build_flag_table() -> [bool; 256] {
+    let mut t = [false; 256];
+    let mut b = 0x20;
+    while b < 256 {
+        // Leniency: 8-bit bytes in keywords are kept (Gmail labels, some Exchange keywords).
+        t[b] = b >= 0x80 || (b < 0x7f && !matches!(b as u8, b'(' | b')' | b'{' | b'"'));
+        b += 1;
+    }
+    t
+}
+
+static FLAG_LIST_CHAR: [bool; 256] = build_flag_table();
+
+/// `"(" [flag *(SP flag)] ")"`, kept as the raw slice between the parentheses.
+/// Leniency: lower-case flags and any case of system flags are accepted (Cyrus).
+pub(crate) fn flag_list<'a>(i: &mut &'a [u8]) -> PResult<FlagList<'a>> {
+    byte(i, b'(', "'(' of flag list")?;
+    let s = *i;
+    let n = s
+        .iter()
+        .position(|&b| !FLAG_LIST_CHAR[usize::from(b)])
+        .unwrap_or(s.len());
+    match s.get(n) {
+        Some(b')') => {
+            let (flags, rest) = s.split_at(n);
+            *i = rest.get(1..).unwrap_or_default();
+            Ok(FlagList(flags))
+        }
+        Some(_) => Err(invalid(s.get(n..).unwrap_or_default(), "flag")),
+        None => Err(incomplete(&[])),
+    }
+}
+
+/// `"(" objectid ")"` as opaque bytes. Leniency: Cyrus 3.6 can send arbitrary heap bytes as a
+/// MAILBOXID — including `)` — so the id runs to the first `)` that is followed by what can
+/// follow it (SP, `)`, CR or LF).
+pub(crate) fn object_id<'a>(i: &mut &'a [u8]) -> PResult<&'a [u8]> {
+    byte(i, b'(', "object id")?;
+    let s = *i;
+    let mut from = 0;
+    loop {
+        let rest = s.get(from..).unwrap_or_default();
+        match memchr::memchr2(b')', b'\n', rest).map(|n| n + from) {
+            Some(n) if s.get(n) == Some(&b')') => {
+                match s.get(n + 1) {
+                    Some(b' ' | b')' | b'\r' | b'\n') | None => {
+                        let (id, rest) = s.split_at(n);
+                        *i = rest.get(1..).unwrap_or_default();
+                        return Ok(id);
+                    }
+                    // A `)` inside junk bytes: keep looking.
+                    Some(_) => from = n + 1,
+                }
+            }
+            Some(n) => return Err(invalid(s.get(n..).unwrap_or_default(), "')' of object id")),
+            None => return Err(incomplete(&[])),
+        }
+    }
 }
 
 #[cfg(test)]

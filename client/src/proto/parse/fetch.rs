@@ -6,7 +6,7 @@ use super::core::{
     PResult, advance, byte, eq_kw, incomplete, invalid, item_name, nil, nstring, number, number64,
     peek, skip_spaces, skip_value, sp,
 };
-use crate::proto::response::{FetchItem, FetchResponse, FlagList, Section};
+use crate::proto::response::{FetchItem, FetchResponse, Section};
 
 /// The `(...)` after `* n FETCH `.
 pub(super) fn fetch<'a>(i: &mut &'a [u8], seq: u32) -> PResult<FetchResponse<'a>> {
@@ -51,7 +51,7 @@ fn item<'a>(i: &mut &'a [u8]) -> PResult<FetchItem<'a>> {
         }
         5 if eq_kw(name, b"FLAGS") => {
             sp(i)?;
-            FetchItem::Flags(flag_list(i)?)
+            FetchItem::Flags(super::core::flag_list(i)?)
         }
         6 if eq_kw(name, b"MODSEQ") => {
             sp(i)?;
@@ -75,7 +75,7 @@ fn item<'a>(i: &mut &'a [u8]) -> PResult<FetchItem<'a>> {
         }
         7 if eq_kw(name, b"EMAILID") => {
             sp(i)?;
-            FetchItem::EmailId(super::status::object_id(i)?)
+            FetchItem::EmailId(super::core::object_id(i)?)
         }
         7 if eq_kw(name, b"PREVIEW") => {
             sp(i)?;
@@ -90,7 +90,7 @@ fn item<'a>(i: &mut &'a [u8]) -> PResult<FetchItem<'a>> {
             FetchItem::ThreadId(if nil(i)? {
                 None
             } else {
-                Some(super::status::object_id(i)?)
+                Some(super::core::object_id(i)?)
             })
         }
         8 if eq_kw(name, b"SAVEDATE") => {
@@ -191,39 +191,6 @@ fn section_and_origin<'a>(i: &mut &'a [u8]) -> PResult<(Section<'a>, Option<u32>
         None
     };
     Ok((section, origin))
-}
-
-const fn build_flag_table() -> [bool; 256] {
-    let mut t = [false; 256];
-    let mut b = 0x20;
-    while b < 256 {
-        // Leniency: 8-bit bytes in keywords are kept (Gmail labels, some Exchange keywords).
-        t[b] = b >= 0x80 || (b < 0x7f && !matches!(b as u8, b'(' | b')' | b'{' | b'"'));
-        b += 1;
-    }
-    t
-}
-
-static FLAG_LIST_CHAR: [bool; 256] = build_flag_table();
-
-/// `"(" [flag *(SP flag)] ")"`, kept as the raw slice between the parentheses.
-/// Leniency: lower-case flags and any case of system flags are accepted (Cyrus).
-pub(super) fn flag_list<'a>(i: &mut &'a [u8]) -> PResult<FlagList<'a>> {
-    byte(i, b'(', "'(' of flag list")?;
-    let s = *i;
-    let n = s
-        .iter()
-        .position(|&b| !FLAG_LIST_CHAR[usize::from(b)])
-        .unwrap_or(s.len());
-    match s.get(n) {
-        Some(b')') => {
-            let (flags, rest) = s.split_at(n);
-            *i = rest.get(1..).unwrap_or_default();
-            Ok(FlagList(flags))
-        }
-        Some(_) => Err(invalid(s.get(n..).unwrap_or_default(), "flag")),
-        None => Err(incomplete(&[])),
-    }
 }
 
 #[cfg(test)]

@@ -68,7 +68,7 @@ fn status_item<'a>(i: &mut &'a [u8]) -> PResult<StatusItem<'a>> {
         7 if eq_kw(name, b"UIDNEXT") => StatusItem::UidNext(number(i)?),
         7 if eq_kw(name, b"DELETED") => StatusItem::Deleted(number(i)?),
         8 if eq_kw(name, b"MESSAGES") => StatusItem::Messages(number(i)?),
-        9 if eq_kw(name, b"MAILBOXID") => StatusItem::MailboxId(super::status::object_id(i)?),
+        9 if eq_kw(name, b"MAILBOXID") => StatusItem::MailboxId(super::core::object_id(i)?),
         11 if eq_kw(name, b"UIDVALIDITY") => StatusItem::UidValidity(number(i)?),
         11 if eq_kw(name, b"APPENDLIMIT") => {
             StatusItem::AppendLimit(if nil(i)? { None } else { Some(number64(i)?) })

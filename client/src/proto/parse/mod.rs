@@ -15,6 +15,7 @@
 mod body;
 pub(crate) mod core;
 mod envelope;
+mod error;
 mod extensions;
 mod fetch;
 mod mailbox;
@@ -25,42 +26,8 @@ pub(crate) mod test_util;
 
 pub use self::core::MAX_DEPTH;
 use self::core::{PResult, advance, crlf, eq_kw, item_name, number, peek, rest_of_response, sp};
+pub use self::error::{ParseError, ParseErrorKind};
 use crate::proto::response::{Data, Response};
-
-/// Why a response could not be parsed.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum ParseErrorKind {
-    /// The input ends before the response does: read more bytes and parse again.
-    Incomplete,
-    /// The bytes do not form a valid response.
-    Invalid,
-    /// Parentheses are nested deeper than [`MAX_DEPTH`].
-    TooDeep,
-}
-
-/// A response that could not be parsed: what went wrong, where, and what was being parsed.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, thiserror::Error)]
-#[error("{} at byte {position} ({context})", match kind {
-    ParseErrorKind::Incomplete => "incomplete response",
-    ParseErrorKind::Invalid => "invalid response",
-    ParseErrorKind::TooDeep => "response nested too deeply",
-})]
-pub struct ParseError {
-    /// What went wrong.
-    pub kind: ParseErrorKind,
-    /// Byte offset into the input where it went wrong.
-    pub position: usize,
-    /// What the parser was looking for.
-    pub context: &'static str,
-}
-
-impl ParseError {
-    /// `true` when more input is needed.
-    pub fn is_incomplete(&self) -> bool {
-        self.kind == ParseErrorKind::Incomplete
-    }
-}
 
 /// Parses one server response from the start of `input` and returns it with the number of
 /// bytes it used (including the final CRLF and any literals).
@@ -141,7 +108,7 @@ fn untagged<'a>(i: &mut &'a [u8]) -> PResult<Response<'a>> {
         4 if eq_kw(name, b"SORT") => Data::Sort(search::search(i)?),
         5 if eq_kw(name, b"FLAGS") => {
             sp(i)?;
-            Data::Flags(fetch::flag_list(i)?)
+            Data::Flags(core::flag_list(i)?)
         }
         5 if eq_kw(name, b"QUOTA") => extensions::quota(i)?,
         6 if eq_kw(name, b"STATUS") => Data::Status(mailbox::status(i)?),

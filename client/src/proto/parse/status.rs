@@ -190,7 +190,7 @@ fn code<'a>(name: &'a [u8], raw: &'a [u8]) -> Option<Code<'a>> {
                 uids: sequence_set(r).ok()?,
             }
         }
-        9 if eq_kw(name, b"MAILBOXID") => Code::MailboxId(object_id(r).ok()?),
+        9 if eq_kw(name, b"MAILBOXID") => Code::MailboxId(super::core::object_id(r).ok()?),
         10 if eq_kw(name, b"READ-WRITE") => return simple(Code::ReadWrite),
         10 if eq_kw(name, b"BADCHARSET") => {
             if trim(raw).is_empty() {
@@ -212,7 +212,7 @@ fn code<'a>(name: &'a [u8], raw: &'a [u8]) -> Option<Code<'a>> {
         13 if eq_kw(name, b"EXPUNGEISSUED") => return simple(Code::ExpungeIssued),
         13 if eq_kw(name, b"ALREADYEXISTS") => return simple(Code::AlreadyExists),
         14 if eq_kw(name, b"PERMANENTFLAGS") => {
-            Code::PermanentFlags(super::fetch::flag_list(r).ok()?)
+            Code::PermanentFlags(super::core::flag_list(r).ok()?)
         }
         15 if eq_kw(name, b"PRIVACYREQUIRED") => return simple(Code::PrivacyRequired),
         17 if eq_kw(name, b"COMPRESSIONACTIVE") => return simple(Code::CompressionActive),
@@ -223,33 +223,6 @@ fn code<'a>(name: &'a [u8], raw: &'a [u8]) -> Option<Code<'a>> {
     };
     skip_spaces(r);
     r.is_empty().then_some(c)
-}
-
-/// `"(" objectid ")"` as opaque bytes. Leniency: Cyrus 3.6 can send arbitrary heap bytes as a
-/// MAILBOXID — including `)` — so the id runs to the first `)` that is followed by what can
-/// follow it (SP, `)`, CR or LF).
-pub(super) fn object_id<'a>(i: &mut &'a [u8]) -> PResult<&'a [u8]> {
-    byte(i, b'(', "object id")?;
-    let s = *i;
-    let mut from = 0;
-    loop {
-        let rest = s.get(from..).unwrap_or_default();
-        match memchr::memchr2(b')', b'\n', rest).map(|n| n + from) {
-            Some(n) if s.get(n) == Some(&b')') => {
-                match s.get(n + 1) {
-                    Some(b' ' | b')' | b'\r' | b'\n') | None => {
-                        let (id, rest) = s.split_at(n);
-                        *i = rest.get(1..).unwrap_or_default();
-                        return Ok(id);
-                    }
-                    // A `)` inside junk bytes: keep looking.
-                    Some(_) => from = n + 1,
-                }
-            }
-            Some(n) => return Err(invalid(s.get(n..).unwrap_or_default(), "')' of object id")),
-            None => return Err(super::core::incomplete(&[])),
-        }
-    }
 }
 
 fn trim(raw: &[u8]) -> &[u8] {

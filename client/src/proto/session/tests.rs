@@ -4,7 +4,8 @@
 
 use super::*;
 use crate::proto::command::SelectParams;
-use crate::types::{AuthMechanism, StoreKind};
+use crate::types::response::{FetchResponse, ResponseCode};
+use crate::types::{AuthMechanism, StatusKind as EventStatusKind, StoreKind, TypedEvent};
 use crate::types::{
     FetchAttr, Flag, ImapString, MailboxName, SearchKey, Secret, SequenceSet, StatusAttr,
 };

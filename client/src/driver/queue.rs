@@ -8,7 +8,7 @@ use std::collections::VecDeque;
 
 /// What [`BoundedQueue::pop`] yields.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Popped<T> {
+pub(crate) enum Popped<T> {
     /// An entry, in arrival order.
     Item(T),
     /// `dropped` entries were discarded (oldest first) because the queue was full.
@@ -20,7 +20,7 @@ pub enum Popped<T> {
 
 /// A FIFO with a fixed capacity and an explicit overflow marker.
 #[derive(Debug, Clone)]
-pub struct BoundedQueue<T> {
+pub(crate) struct BoundedQueue<T> {
     items: VecDeque<T>,
     capacity: usize,
     dropped: u64,
@@ -28,7 +28,7 @@ pub struct BoundedQueue<T> {
 
 impl<T> BoundedQueue<T> {
     /// A queue holding at most `capacity` entries (at least 1).
-    pub fn new(capacity: usize) -> Self {
+    pub(crate) fn new(capacity: usize) -> Self {
         Self {
             items: VecDeque::new(),
             capacity: capacity.max(1),
@@ -37,7 +37,7 @@ impl<T> BoundedQueue<T> {
     }
 
     /// Appends `item`, dropping (and counting) the oldest entry when full.
-    pub fn push(&mut self, item: T) {
+    pub(crate) fn push(&mut self, item: T) {
         if self.items.len() == self.capacity {
             self.items.pop_front();
             self.dropped += 1;
@@ -46,7 +46,7 @@ impl<T> BoundedQueue<T> {
     }
 
     /// The overflow marker first (if anything was dropped), then entries in order.
-    pub fn pop(&mut self) -> Option<Popped<T>> {
+    pub(crate) fn pop(&mut self) -> Option<Popped<T>> {
         if self.dropped > 0 {
             let dropped = std::mem::take(&mut self.dropped);
             return Some(Popped::Overflow { dropped });
@@ -55,12 +55,14 @@ impl<T> BoundedQueue<T> {
     }
 
     /// Number of entries held (not counting a pending overflow marker).
-    pub fn len(&self) -> usize {
+    #[cfg(test)]
+    pub(crate) fn len(&self) -> usize {
         self.items.len()
     }
 
     /// Whether nothing (not even an overflow marker) is pending.
-    pub fn is_empty(&self) -> bool {
+    #[cfg(test)]
+    pub(crate) fn is_empty(&self) -> bool {
         self.items.is_empty() && self.dropped == 0
     }
 }
