@@ -399,7 +399,7 @@ mod tests {
         frames
             .iter()
             .map(|f| match parse_response(f).unwrap().0 {
-                crate::proto::response::Response::Data(d) => ServerData::from_proto(d, f, false),
+                crate::proto::response::Response::Data(d) => d.into_owned(f, false),
                 other => panic!("{other:?}"),
             })
             .collect()
@@ -578,7 +578,7 @@ mod tests {
         let data = frames
             .iter()
             .map(|f| match parse_response(f).unwrap().0 {
-                crate::proto::response::Response::Data(d) => ServerData::from_proto(d, f, false),
+                crate::proto::response::Response::Data(d) => d.into_owned(f, false),
                 other => panic!("{other:?}"),
             })
             .collect();

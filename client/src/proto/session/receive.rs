@@ -331,7 +331,7 @@ impl Session {
         match owner {
             Some(pos) => {
                 let command = &mut self.in_flight[pos];
-                let owned = ServerData::from_proto(data, frame, utf8);
+                let owned = data.into_owned(frame, utf8);
                 match (command.mode, owned) {
                     (DataMode::Stream, ServerData::Fetch(fetch)) => {
                         let id = command.id;
@@ -350,7 +350,7 @@ impl Session {
                 }
             }
             None => {
-                let owned = ServerData::from_proto(data, frame, utf8);
+                let owned = data.into_owned(frame, utf8);
                 self.events
                     .push_back(SessionEvent::Unsolicited(TypedEvent::from_data(owned)));
             }

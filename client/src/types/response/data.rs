@@ -1,9 +1,7 @@
 //! Owned untagged server data, as the session hands it to the command that asked for it.
 //!
 //! The session routes on the borrowed protocol model (no allocation before it knows where a
-//! response goes) and converts exactly once, here.
-
-use crate::proto::response as proto;
+//! response goes) and converts exactly once ([`crate::proto::response`]'s `convert`).
 
 use super::{
     Acl, FetchResponse, ListRights, MailboxInfo, MailboxStatus, Metadata, MyRights, Namespace,
@@ -110,66 +108,4 @@ pub struct ESearch {
     pub all: Option<Vec<SeqRange>>,
     /// `MODSEQ`
     pub modseq: Option<u64>,
-}
-
-impl ServerData {
-    /// Converts borrowed data; `frame` is the whole response's bytes, kept for unknown data
-    /// ([`ServerData::Raw`]). `utf8` says whether mailbox names are UTF-8.
-    pub(crate) fn from_proto(data: proto::Data<'_>, frame: &[u8], utf8: bool) -> Self {
-        let lossy = |b: &[u8]| String::from_utf8_lossy(b).into_owned();
-        match data {
-            proto::Data::Capability(c) => {
-                ServerData::Capability(c.into_iter().map(lossy).collect())
-            }
-            proto::Data::Enabled(c) => ServerData::Enabled(c.into_iter().map(lossy).collect()),
-            proto::Data::List(l) => ServerData::List(l.into_owned(utf8)),
-            proto::Data::Lsub(l) => ServerData::Lsub(l.into_owned(utf8)),
-            proto::Data::Status(s) => ServerData::Status(s.into_owned(utf8)),
-            proto::Data::Search(s) => ServerData::Search {
-                ids: s.ids,
-                modseq: s.modseq,
-            },
-            proto::Data::Sort(s) => ServerData::Sort {
-                ids: s.ids,
-                modseq: s.modseq,
-            },
-            proto::Data::ESearch(e) => {
-                let mut out = ESearch {
-                    tag: e.tag.map(|t| t.to_string_lossy()),
-                    uid: e.uid,
-                    ..ESearch::default()
-                };
-                for item in e.items {
-                    match item {
-                        proto::ESearchItem::Min(n) => out.min = Some(n),
-                        proto::ESearchItem::Max(n) => out.max = Some(n),
-                        proto::ESearchItem::Count(n) => out.count = Some(n),
-                        proto::ESearchItem::All(r) => out.all = Some(r),
-                        proto::ESearchItem::ModSeq(n) => out.modseq = Some(n),
-                        _ => {}
-                    }
-                }
-                ServerData::ESearch(out)
-            }
-            proto::Data::Thread(t) => ServerData::Thread(t),
-            proto::Data::Flags(f) => ServerData::Flags(f.iter().map(Flag::from_server).collect()),
-            proto::Data::Exists(n) => ServerData::Exists(n),
-            proto::Data::Recent(n) => ServerData::Recent(n),
-            proto::Data::Expunge(n) => ServerData::Expunge(n),
-            proto::Data::Fetch(f) => ServerData::Fetch(f.into_owned()),
-            proto::Data::Vanished(v) => ServerData::Vanished {
-                earlier: v.earlier,
-                uids: v.uids,
-            },
-            proto::Data::Namespace(n) => ServerData::Namespace(n.into_owned(utf8)),
-            proto::Data::Quota(q) => ServerData::Quota(q.into_owned()),
-            proto::Data::QuotaRoot(q) => ServerData::QuotaRoot(q.into_owned(utf8)),
-            proto::Data::Acl(a) => ServerData::Acl(a.into_owned(utf8)),
-            proto::Data::ListRights(l) => ServerData::ListRights(l.into_owned(utf8)),
-            proto::Data::MyRights(m) => ServerData::MyRights(m.into_owned(utf8)),
-            proto::Data::Metadata(m) => ServerData::Metadata(m.into_owned(utf8)),
-            proto::Data::Id(id) => ServerData::Id(proto::extensions::id_into_owned(id)),
-            proto::Data::Other { .. } => ServerData::Raw(frame.to_vec()),
-        }
-    }
 }

@@ -157,7 +157,7 @@ mod tests {
 
     /// bytes → parse_response → owned [`ServerData`].
     fn owned(input: &[u8], utf8: bool) -> ServerData {
-        ServerData::from_proto(data(input), input, utf8)
+        data(input).into_owned(input, utf8)
     }
 
     fn name(s: &str) -> MailboxName {
