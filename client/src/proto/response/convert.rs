@@ -321,6 +321,68 @@ impl Code<'_> {
     }
 }
 
+impl Data<'_> {
+    /// The owned data; `frame` is the whole response's bytes, kept for unknown data
+    /// ([`owned::ServerData::Raw`](owned::ServerData::Raw)). `utf8` says whether mailbox names are UTF-8.
+    pub(crate) fn into_owned(self, frame: &[u8], utf8: bool) -> owned::ServerData {
+        let lossy = |b: &[u8]| String::from_utf8_lossy(b).into_owned();
+        match self {
+            Data::Capability(c) => {
+                owned::ServerData::Capability(c.into_iter().map(lossy).collect())
+            }
+            Data::Enabled(c) => owned::ServerData::Enabled(c.into_iter().map(lossy).collect()),
+            Data::List(l) => owned::ServerData::List(l.into_owned(utf8)),
+            Data::Lsub(l) => owned::ServerData::Lsub(l.into_owned(utf8)),
+            Data::Status(s) => owned::ServerData::Status(s.into_owned(utf8)),
+            Data::Search(s) => owned::ServerData::Search {
+                ids: s.ids,
+                modseq: s.modseq,
+            },
+            Data::Sort(s) => owned::ServerData::Sort {
+                ids: s.ids,
+                modseq: s.modseq,
+            },
+            Data::ESearch(e) => {
+                let mut out = owned::ESearch {
+                    tag: e.tag.map(|t| t.to_string_lossy()),
+                    uid: e.uid,
+                    ..owned::ESearch::default()
+                };
+                for item in e.items {
+                    match item {
+                        ESearchItem::Min(n) => out.min = Some(n),
+                        ESearchItem::Max(n) => out.max = Some(n),
+                        ESearchItem::Count(n) => out.count = Some(n),
+                        ESearchItem::All(r) => out.all = Some(r),
+                        ESearchItem::ModSeq(n) => out.modseq = Some(n),
+                        _ => {}
+                    }
+                }
+                owned::ServerData::ESearch(out)
+            }
+            Data::Thread(t) => owned::ServerData::Thread(t),
+            Data::Flags(f) => owned::ServerData::Flags(f.iter().map(Flag::from_server).collect()),
+            Data::Exists(n) => owned::ServerData::Exists(n),
+            Data::Recent(n) => owned::ServerData::Recent(n),
+            Data::Expunge(n) => owned::ServerData::Expunge(n),
+            Data::Fetch(f) => owned::ServerData::Fetch(f.into_owned()),
+            Data::Vanished(v) => owned::ServerData::Vanished {
+                earlier: v.earlier,
+                uids: v.uids,
+            },
+            Data::Namespace(n) => owned::ServerData::Namespace(n.into_owned(utf8)),
+            Data::Quota(q) => owned::ServerData::Quota(q.into_owned()),
+            Data::QuotaRoot(q) => owned::ServerData::QuotaRoot(q.into_owned(utf8)),
+            Data::Acl(a) => owned::ServerData::Acl(a.into_owned(utf8)),
+            Data::ListRights(l) => owned::ServerData::ListRights(l.into_owned(utf8)),
+            Data::MyRights(m) => owned::ServerData::MyRights(m.into_owned(utf8)),
+            Data::Metadata(m) => owned::ServerData::Metadata(m.into_owned(utf8)),
+            Data::Id(id) => owned::ServerData::Id(super::extensions::id_into_owned(id)),
+            Data::Other { .. } => owned::ServerData::Raw(frame.to_vec()),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use crate::proto::parse::test_util::data;
@@ -461,67 +523,5 @@ mod tests {
                 },
             }))
         );
-    }
-}
-
-impl Data<'_> {
-    /// The owned data; `frame` is the whole response's bytes, kept for unknown data
-    /// ([`owned::ServerData::Raw`](owned::ServerData::Raw)). `utf8` says whether mailbox names are UTF-8.
-    pub(crate) fn into_owned(self, frame: &[u8], utf8: bool) -> owned::ServerData {
-        let lossy = |b: &[u8]| String::from_utf8_lossy(b).into_owned();
-        match self {
-            Data::Capability(c) => {
-                owned::ServerData::Capability(c.into_iter().map(lossy).collect())
-            }
-            Data::Enabled(c) => owned::ServerData::Enabled(c.into_iter().map(lossy).collect()),
-            Data::List(l) => owned::ServerData::List(l.into_owned(utf8)),
-            Data::Lsub(l) => owned::ServerData::Lsub(l.into_owned(utf8)),
-            Data::Status(s) => owned::ServerData::Status(s.into_owned(utf8)),
-            Data::Search(s) => owned::ServerData::Search {
-                ids: s.ids,
-                modseq: s.modseq,
-            },
-            Data::Sort(s) => owned::ServerData::Sort {
-                ids: s.ids,
-                modseq: s.modseq,
-            },
-            Data::ESearch(e) => {
-                let mut out = owned::ESearch {
-                    tag: e.tag.map(|t| t.to_string_lossy()),
-                    uid: e.uid,
-                    ..owned::ESearch::default()
-                };
-                for item in e.items {
-                    match item {
-                        ESearchItem::Min(n) => out.min = Some(n),
-                        ESearchItem::Max(n) => out.max = Some(n),
-                        ESearchItem::Count(n) => out.count = Some(n),
-                        ESearchItem::All(r) => out.all = Some(r),
-                        ESearchItem::ModSeq(n) => out.modseq = Some(n),
-                        _ => {}
-                    }
-                }
-                owned::ServerData::ESearch(out)
-            }
-            Data::Thread(t) => owned::ServerData::Thread(t),
-            Data::Flags(f) => owned::ServerData::Flags(f.iter().map(Flag::from_server).collect()),
-            Data::Exists(n) => owned::ServerData::Exists(n),
-            Data::Recent(n) => owned::ServerData::Recent(n),
-            Data::Expunge(n) => owned::ServerData::Expunge(n),
-            Data::Fetch(f) => owned::ServerData::Fetch(f.into_owned()),
-            Data::Vanished(v) => owned::ServerData::Vanished {
-                earlier: v.earlier,
-                uids: v.uids,
-            },
-            Data::Namespace(n) => owned::ServerData::Namespace(n.into_owned(utf8)),
-            Data::Quota(q) => owned::ServerData::Quota(q.into_owned()),
-            Data::QuotaRoot(q) => owned::ServerData::QuotaRoot(q.into_owned(utf8)),
-            Data::Acl(a) => owned::ServerData::Acl(a.into_owned(utf8)),
-            Data::ListRights(l) => owned::ServerData::ListRights(l.into_owned(utf8)),
-            Data::MyRights(m) => owned::ServerData::MyRights(m.into_owned(utf8)),
-            Data::Metadata(m) => owned::ServerData::Metadata(m.into_owned(utf8)),
-            Data::Id(id) => owned::ServerData::Id(super::extensions::id_into_owned(id)),
-            Data::Other { .. } => owned::ServerData::Raw(frame.to_vec()),
-        }
     }
 }
