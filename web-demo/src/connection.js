@@ -220,7 +220,19 @@ function toSummary(item) {
     uid: item.uid,
     flags: item.flags ?? [],
     subject: env?.subject ?? '',
-    from: from ? { name: from.name ?? '', address: from.address ?? from.mailbox ?? '' } : null,
-    date: item.internalDate ?? (env?.date ? new Date(env.date) : null),
+    from: from ? { name: from.name ?? '', address: address(from) } : null,
+    // A date the server sent in a form that does not parse stays its text: parse that leniently.
+    date: item.internalDate instanceof Date ? item.internalDate : dateOf(item.internalDate ?? env?.date),
   };
+}
+
+/** `mailbox@host` of an envelope address (the local part alone when there is no host). */
+function address(a) {
+  return a.mailbox && a.host ? `${a.mailbox}@${a.host}` : a.mailbox ?? '';
+}
+
+/** A date from a header's or a server's text, or null. */
+function dateOf(text) {
+  const date = text ? new Date(text) : null;
+  return date && !Number.isNaN(date.getTime()) ? date : null;
 }

@@ -1,10 +1,12 @@
-//! What JavaScript passes in, and its conversion to the crate's validated types.
+//! The arguments several areas share, and their conversion to the crate's validated types:
+//! connect and call options, sequence sets, FETCH items, STORE modes, flags, message bytes.
+//! Arguments of one area live in that area's file.
 //!
 //! Every type here derives `Tsify`, so its TypeScript declaration is generated (its shape
 //! follows the `serde` attributes); the values are read by hand (`FromJs`, module `read`),
-//! not by serde, which costs the package ~25 KB gzipped. Conversions
-//! only reshape: validation is done by the crate's constructors (`SequenceSet::new`,
-//! `Flag::parse`, `Section::parse`, …), whose errors reach JS as `INVALID_INPUT`.
+//! not by serde, which costs the package ~25 KB gzipped. Conversions only reshape:
+//! validation is done by the crate's constructors (`SequenceSet::new`, `Flag::parse`,
+//! `Section::parse`, …), whose errors reach JS as `INVALID_INPUT`.
 
 use std::num::NonZeroU32;
 use std::time::Duration;
@@ -12,19 +14,19 @@ use std::time::Duration;
 use tsify::{Ts, Tsify};
 use wasm_bindgen::{JsCast, JsValue};
 
-use super::errors::invalid;
-use super::read::{
-    FromJs, Read, data, field, js_object, named, object, unit_enum, unknown, variant,
-};
-use crate::types::{
-    FetchAttr, Flag, HeaderName, ImapAtom, ImapDate, ImapString, MailboxName, ModSeq, ObjectId,
-    Section, SequenceSet, StatusAttr,
-};
-use crate::types::{MailboxFilter, NotifyEvent, NotifyEventGroup, NotifySetParams};
-use crate::{Result, StoreKind};
+use super::errors::{self, invalid};
+use super::read::{FromJs, Read, data, js_object, unit_enum, unknown, variant};
+use crate::types::{FetchAttr, Flag, Section, SequenceSet};
+use crate::{Error, Result, StoreKind};
 
-/// How deeply a search key may nest (`not`, `or`, `and`) before it is refused.
-const MAX_SEARCH_DEPTH: usize = 64;
+/// The result of a JS-facing call: a rejection is a JS value (an `ImapError`).
+pub(crate) type JsResult<T> = std::result::Result<T, JsValue>;
+
+/// A Rust error as the `ImapError` a promise rejects with.
+pub(crate) fn js_err(e: impl Into<Error>) -> JsValue {
+    let e: Error = e.into();
+    errors::to_js(&e)
+}
 
 /// The options of `ImapClient.connect`.
 #[derive(Debug, Tsify)]
@@ -57,45 +59,6 @@ pub struct CallOptions {
     /// Time allowed for this call (milliseconds); default: the connection's.
     #[tsify(optional)]
     pub timeout_ms: Option<f64>,
-}
-
-/// Options of `ImapClient.append`.
-#[derive(Debug, Default, Tsify)]
-#[serde(rename_all = "camelCase")]
-pub struct AppendOptions {
-    /// Flags to set on the new message, e.g. `["\\Seen"]`.
-    #[tsify(optional)]
-    pub flags: Option<Vec<String>>,
-    /// Time allowed for this call (milliseconds).
-    #[tsify(optional)]
-    pub timeout_ms: Option<f64>,
-}
-
-/// Options of `ImapClient.fetchStream`.
-#[derive(Debug, Default, Tsify)]
-#[serde(rename_all = "camelCase")]
-pub struct StreamOptions {
-    /// Time allowed for the whole FETCH (milliseconds).
-    #[tsify(optional)]
-    pub timeout_ms: Option<f64>,
-    /// How many messages may wait for the consumer before reading from the server pauses
-    /// (default 64).
-    #[tsify(optional)]
-    pub buffer: Option<u32>,
-}
-
-/// Options of `ImapClient.idle`. The `signal` ends IDLE early: the promise then rejects with
-/// code `"ABORTED"` (after DONE was sent, so the connection stays usable).
-#[derive(Debug, Default, Tsify)]
-#[serde(rename_all = "camelCase")]
-pub struct IdleOptions {
-    /// How long to wait for a change (milliseconds, default 29 minutes); resolves with
-    /// `{ kind: "timeout" }` when the time is up.
-    #[tsify(optional)]
-    pub timeout_ms: Option<f64>,
-    /// Aborts the IDLE.
-    #[tsify(optional, type = "AbortSignal")]
-    pub signal: Option<web_sys::AbortSignal>,
 }
 
 /// A sequence set: `"1:*"`, `"2,4:7"`, a number, or a list of numbers.
@@ -192,15 +155,6 @@ pub struct BinaryItem {
     pub partial: Option<(u32, u32)>,
 }
 
-/// A STATUS item.
-#[derive(Debug, Clone, Copy, Tsify)]
-pub struct StatusItem(
-    #[tsify(
-        type = "\"messages\" | \"recent\" | \"uidNext\" | \"uidValidity\" | \"unseen\" | \"deleted\" | \"size\" | \"highestModSeq\" | \"appendLimit\" | \"mailboxId\""
-    )]
-    pub StatusAttr,
-);
-
 /// How STORE applies flags.
 #[derive(Debug, Clone, Copy, Tsify)]
 #[serde(rename_all = "camelCase")]
@@ -211,180 +165,6 @@ pub enum StoreMode {
     Remove,
     /// `FLAGS`
     Replace,
-}
-
-/// A search key. Dates are `"YYYY-MM-DD"`; texts must not contain CR, LF or NUL.
-#[derive(Debug, Tsify)]
-#[serde(rename_all = "camelCase")]
-pub enum SearchKey {
-    /// Every message.
-    All,
-    /// `ANSWERED`
-    Answered,
-    /// `DELETED`
-    Deleted,
-    /// `DRAFT`
-    Draft,
-    /// `FLAGGED`
-    Flagged,
-    /// `NEW` (IMAP4rev1)
-    New,
-    /// `OLD` (IMAP4rev1)
-    Old,
-    /// `RECENT` (IMAP4rev1)
-    Recent,
-    /// `SEEN`
-    Seen,
-    /// `UNANSWERED`
-    Unanswered,
-    /// `UNDELETED`
-    Undeleted,
-    /// `UNDRAFT`
-    Undraft,
-    /// `UNFLAGGED`
-    Unflagged,
-    /// `UNSEEN`
-    Unseen,
-    /// `SAVEDATESUPPORTED`
-    SaveDateSupported,
-    /// `BCC text`
-    Bcc(String),
-    /// `BODY text`
-    Body(String),
-    /// `CC text`
-    Cc(String),
-    /// `FROM text`
-    From(String),
-    /// `SUBJECT text`
-    Subject(String),
-    /// `TEXT text`
-    Text(String),
-    /// `TO text`
-    To(String),
-    /// `HEADER name value`
-    Header(HeaderKey),
-    /// `KEYWORD flag`
-    Keyword(String),
-    /// `UNKEYWORD flag`
-    Unkeyword(String),
-    /// `LARGER n`
-    Larger(u32),
-    /// `SMALLER n`
-    Smaller(u32),
-    /// `BEFORE date` (internal date)
-    Before(String),
-    /// `ON date`
-    On(String),
-    /// `SINCE date`
-    Since(String),
-    /// `SENTBEFORE date`
-    SentBefore(String),
-    /// `SENTON date`
-    SentOn(String),
-    /// `SENTSINCE date`
-    SentSince(String),
-    /// `SAVEDBEFORE date`
-    SavedBefore(String),
-    /// `SAVEDON date`
-    SavedOn(String),
-    /// `SAVEDSINCE date`
-    SavedSince(String),
-    /// `OLDER seconds`
-    Older(u32),
-    /// `YOUNGER seconds`
-    Younger(u32),
-    /// `MODSEQ n`
-    ModSeq(f64),
-    /// `EMAILID id`
-    EmailId(String),
-    /// `THREADID id`
-    ThreadId(String),
-    /// `UID set`
-    Uid(String),
-    /// A sequence set.
-    Seq(String),
-    /// `NOT key`
-    Not(Box<SearchKey>),
-    /// `OR key key`
-    Or(Box<SearchKey>, Box<SearchKey>),
-    /// All keys match.
-    And(Vec<SearchKey>),
-}
-
-/// `{ header: { name: "List-Id", value: "dev" } }`.
-#[derive(Debug, Tsify)]
-pub struct HeaderKey {
-    /// The header field name.
-    pub name: String,
-    /// The text to find (empty: any message with the field).
-    #[serde(default)]
-    #[tsify(optional)]
-    pub value: String,
-}
-
-/// What NOTIFY SET asks for.
-#[derive(Debug, Tsify)]
-#[serde(rename_all = "camelCase")]
-pub struct NotifyParams {
-    /// Report the status of every matching mailbox first (`NOTIFY SET STATUS`).
-    #[serde(default)]
-    #[tsify(optional)]
-    pub status: bool,
-    /// Which events for which mailboxes; empty sends `NOTIFY NONE`.
-    pub groups: Vec<NotifyGroup>,
-}
-
-/// One `(filter (events))` group of NOTIFY SET.
-#[derive(Debug, Tsify)]
-pub struct NotifyGroup {
-    /// Which mailboxes.
-    pub filter: NotifyFilter,
-    /// Which events.
-    pub events: Vec<NotifyEventName>,
-}
-
-/// NOTIFY mailbox filters.
-#[derive(Debug, Tsify)]
-#[serde(rename_all = "camelCase")]
-pub enum NotifyFilter {
-    /// `SELECTED`
-    Selected,
-    /// `SELECTED-DELAYED`
-    SelectedDelayed,
-    /// `INBOXES`
-    Inboxes,
-    /// `PERSONAL`
-    Personal,
-    /// `SUBSCRIBED`
-    Subscribed,
-    /// `SUBTREE (names)`
-    Subtree(Vec<String>),
-    /// `MAILBOXES (names)`
-    Mailboxes(Vec<String>),
-}
-
-/// NOTIFY events.
-#[derive(Debug, Tsify)]
-#[serde(rename_all = "camelCase")]
-pub enum NotifyEventName {
-    /// `MessageNew`
-    MessageNew,
-    /// `MessageNew (fetch items)`
-    MessageNewFetch(Vec<FetchItem>),
-    /// `MessageExpunge`
-    MessageExpunge,
-    /// `FlagChange`
-    FlagChange,
-    /// `AnnotationChange`
-    AnnotationChange,
-    /// `MailboxName`
-    MailboxName,
-    /// `SubscriptionChange`
-    SubscriptionChange,
-    /// `MailboxMetadataChange`
-    MailboxMetadataChange,
-    /// `ServerMetadataChange`
-    ServerMetadataChange,
 }
 
 /// Reads a `Ts<T>` argument; a value that does not fit `T` is `INVALID_INPUT`.
@@ -442,7 +222,7 @@ impl SequenceSetArg {
     }
 }
 
-fn non_zero(n: u32, what: &str) -> Result<NonZeroU32> {
+pub(crate) fn non_zero(n: u32, what: &str) -> Result<NonZeroU32> {
     NonZeroU32::new(n).ok_or_else(|| crate::Error::InvalidInput(format!("{what} must not be 0")))
 }
 
@@ -514,143 +294,27 @@ impl StoreMode {
     }
 }
 
-/// `"YYYY-MM-DD"` → [`ImapDate`].
-fn date(text: &str) -> Result<ImapDate> {
-    let bad = || crate::Error::InvalidInput(format!("invalid date {text:?} (want YYYY-MM-DD)"));
-    let mut it = text.splitn(3, '-');
-    let mut next = || it.next().ok_or_else(bad);
-    let (y, m, d) = (next()?, next()?, next()?);
-    Ok(ImapDate::new(
-        y.parse().map_err(|_| bad())?,
-        m.parse().map_err(|_| bad())?,
-        d.parse().map_err(|_| bad())?,
-    )?)
+/// Reads a sequence set argument.
+pub(crate) fn seq_set(value: &Ts<SequenceSetArg>) -> JsResult<SequenceSet> {
+    read(value)?.to_set().map_err(js_err)
 }
 
-/// Reads a search key argument: depth-checked, then converted.
-pub(crate) fn search_key(
-    value: &Ts<SearchKey>,
-) -> std::result::Result<crate::types::SearchKey, JsValue> {
-    check_depth(&value.js_value(), MAX_SEARCH_DEPTH)?;
-    read(value)?.to_key().map_err(|e| super::errors::to_js(&e))
+/// Reads a list of FETCH items.
+pub(crate) fn attrs(items: &[Ts<FetchItem>]) -> JsResult<Vec<FetchAttr>> {
+    let items = items.iter().map(read).collect::<JsResult<Vec<_>>>()?;
+    fetch_attrs(&items).map_err(js_err)
 }
 
-impl SearchKey {
-    /// Converts; recursion is bounded by [`check_depth`] having run on the JS value.
-    fn to_key(&self) -> Result<crate::types::SearchKey> {
-        use crate::types::SearchKey as K;
-        let s = |t: &String| ImapString::new(t);
-        Ok(match self {
-            Self::All => K::All,
-            Self::Answered => K::Answered,
-            Self::Deleted => K::Deleted,
-            Self::Draft => K::Draft,
-            Self::Flagged => K::Flagged,
-            Self::New => K::New,
-            Self::Old => K::Old,
-            Self::Recent => K::Recent,
-            Self::Seen => K::Seen,
-            Self::Unanswered => K::Unanswered,
-            Self::Undeleted => K::Undeleted,
-            Self::Undraft => K::Undraft,
-            Self::Unflagged => K::Unflagged,
-            Self::Unseen => K::Unseen,
-            Self::SaveDateSupported => K::SaveDateSupported,
-            Self::Bcc(t) => K::Bcc(s(t)?),
-            Self::Body(t) => K::Body(s(t)?),
-            Self::Cc(t) => K::Cc(s(t)?),
-            Self::From(t) => K::From(s(t)?),
-            Self::Subject(t) => K::Subject(s(t)?),
-            Self::Text(t) => K::Text(s(t)?),
-            Self::To(t) => K::To(s(t)?),
-            Self::Header(h) => K::Header(HeaderName::new(&h.name)?, s(&h.value)?),
-            Self::Keyword(k) => K::Keyword(ImapAtom::new(k)?),
-            Self::Unkeyword(k) => K::Unkeyword(ImapAtom::new(k)?),
-            Self::Larger(n) => K::Larger(*n),
-            Self::Smaller(n) => K::Smaller(*n),
-            Self::Before(d) => K::Before(date(d)?),
-            Self::On(d) => K::On(date(d)?),
-            Self::Since(d) => K::Since(date(d)?),
-            Self::SentBefore(d) => K::SentBefore(date(d)?),
-            Self::SentOn(d) => K::SentOn(date(d)?),
-            Self::SentSince(d) => K::SentSince(date(d)?),
-            Self::SavedBefore(d) => K::SavedBefore(date(d)?),
-            Self::SavedOn(d) => K::SavedOn(date(d)?),
-            Self::SavedSince(d) => K::SavedSince(date(d)?),
-            Self::Older(n) => K::Older(non_zero(*n, "older")?),
-            Self::Younger(n) => K::Younger(non_zero(*n, "younger")?),
-            Self::ModSeq(n) => {
-                if !(n.is_finite() && *n >= 0.0 && n.fract() == 0.0) {
-                    return Err(crate::Error::InvalidInput(
-                        "modSeq must be a whole number >= 0".into(),
-                    ));
-                }
-                // `as` saturates; ModSeq::new validates the range.
-                K::ModSeq {
-                    entry: None,
-                    modseq: ModSeq::new(*n as u64)?,
-                }
-            }
-            Self::EmailId(id) => K::EmailId(ObjectId::new(id)?),
-            Self::ThreadId(id) => K::ThreadId(ObjectId::new(id)?),
-            Self::Uid(set) => K::Uid(SequenceSet::new(set)?),
-            Self::Seq(set) => K::SequenceSet(SequenceSet::new(set)?),
-            Self::Not(k) => K::Not(Box::new(k.to_key()?)),
-            Self::Or(a, b) => K::Or(Box::new(a.to_key()?), Box::new(b.to_key()?)),
-            Self::And(keys) => K::And(keys.iter().map(Self::to_key).collect::<Result<_>>()?),
-        })
-    }
-}
-
-impl NotifyParams {
-    pub(crate) fn to_params(&self) -> Result<NotifySetParams> {
-        let names = |ns: &[String]| {
-            ns.iter()
-                .map(|n| MailboxName::new(n))
-                .collect::<std::result::Result<Vec<_>, _>>()
-        };
-        let groups = self
-            .groups
-            .iter()
-            .map(|g| {
-                let filter = match &g.filter {
-                    NotifyFilter::Selected => MailboxFilter::Selected,
-                    NotifyFilter::SelectedDelayed => MailboxFilter::SelectedDelayed,
-                    NotifyFilter::Inboxes => MailboxFilter::Inboxes,
-                    NotifyFilter::Personal => MailboxFilter::Personal,
-                    NotifyFilter::Subscribed => MailboxFilter::Subscribed,
-                    NotifyFilter::Subtree(ns) => MailboxFilter::Subtree(names(ns)?),
-                    NotifyFilter::Mailboxes(ns) => MailboxFilter::Mailboxes(names(ns)?),
-                };
-                let events = g
-                    .events
-                    .iter()
-                    .map(|e| {
-                        Ok(match e {
-                            NotifyEventName::MessageNew => NotifyEvent::MessageNew {
-                                fetch_attrs: Vec::new(),
-                            },
-                            NotifyEventName::MessageNewFetch(items) => NotifyEvent::MessageNew {
-                                fetch_attrs: fetch_attrs(items)?,
-                            },
-                            NotifyEventName::MessageExpunge => NotifyEvent::MessageExpunge,
-                            NotifyEventName::FlagChange => NotifyEvent::FlagChange,
-                            NotifyEventName::AnnotationChange => NotifyEvent::AnnotationChange,
-                            NotifyEventName::MailboxName => NotifyEvent::MailboxName,
-                            NotifyEventName::SubscriptionChange => NotifyEvent::SubscriptionChange,
-                            NotifyEventName::MailboxMetadataChange => {
-                                NotifyEvent::MailboxMetadataChange
-                            }
-                            NotifyEventName::ServerMetadataChange => {
-                                NotifyEvent::ServerMetadataChange
-                            }
-                        })
-                    })
-                    .collect::<Result<Vec<_>>>()?;
-                Ok(NotifyEventGroup::new(filter, events))
-            })
-            .collect::<Result<Vec<_>>>()?;
-        Ok(NotifySetParams::new(groups, self.status))
+/// A message given as a `Uint8Array` or a string (sent as UTF-8).
+pub(crate) fn message_bytes(message: &JsValue) -> JsResult<Vec<u8>> {
+    if let Some(text) = message.as_string() {
+        Ok(text.into_bytes())
+    } else if let Some(bytes) = message.dyn_ref::<js_sys::Uint8Array>() {
+        Ok(bytes.to_vec())
+    } else {
+        Err(errors::invalid(
+            "a message must be a Uint8Array or a string",
+        ))
     }
 }
 
@@ -666,33 +330,6 @@ js_object!(ConnectOptions {
 js_object!(CallOptions {
     timeout_ms: "timeoutMs"
 });
-
-js_object!(AppendOptions {
-    flags: "flags",
-    timeout_ms: "timeoutMs"
-});
-
-js_object!(StreamOptions {
-    timeout_ms: "timeoutMs",
-    buffer: "buffer"
-});
-
-impl FromJs for IdleOptions {
-    fn from_js(v: &JsValue) -> Read<Self> {
-        let o = object(v)?;
-        let signal: Option<JsValue> = field(o, "signal")?;
-        Ok(Self {
-            timeout_ms: field(o, "timeoutMs")?,
-            signal: match signal {
-                None => None,
-                Some(s) => Some(
-                    s.dyn_into()
-                        .map_err(|_| invalid("`signal` is not an AbortSignal"))?,
-                ),
-            },
-        })
-    }
-}
 
 impl FromJs for SequenceSetArg {
     fn from_js(v: &JsValue) -> Read<Self> {
@@ -750,128 +387,8 @@ js_object!(BinaryItem {
     partial: "partial"
 });
 
-impl FromJs for StatusItem {
-    /// The core's names, case-insensitive: `"uidNext"` is `UIDNEXT`.
-    fn from_js(v: &JsValue) -> Read<Self> {
-        named(v, "status item", |n| {
-            StatusAttr::ALL
-                .into_iter()
-                .find(|a| a.as_str().eq_ignore_ascii_case(n))
-        })
-        .map(Self)
-    }
-}
-
 unit_enum!(StoreMode, "store mode", {
     "add" => Add,
     "remove" => Remove,
     "replace" => Replace,
 });
-
-impl FromJs for SearchKey {
-    /// Recursion (`not`, `or`, `and`) is bounded by [`check_depth`] having run first.
-    fn from_js(v: &JsValue) -> Read<Self> {
-        let (name, value) = variant(v)?;
-        Ok(match name.as_str() {
-            "all" => Self::All,
-            "answered" => Self::Answered,
-            "deleted" => Self::Deleted,
-            "draft" => Self::Draft,
-            "flagged" => Self::Flagged,
-            "new" => Self::New,
-            "old" => Self::Old,
-            "recent" => Self::Recent,
-            "seen" => Self::Seen,
-            "unanswered" => Self::Unanswered,
-            "undeleted" => Self::Undeleted,
-            "undraft" => Self::Undraft,
-            "unflagged" => Self::Unflagged,
-            "unseen" => Self::Unseen,
-            "saveDateSupported" => Self::SaveDateSupported,
-            "bcc" => Self::Bcc(data(value, &name)?),
-            "body" => Self::Body(data(value, &name)?),
-            "cc" => Self::Cc(data(value, &name)?),
-            "from" => Self::From(data(value, &name)?),
-            "subject" => Self::Subject(data(value, &name)?),
-            "text" => Self::Text(data(value, &name)?),
-            "to" => Self::To(data(value, &name)?),
-            "header" => Self::Header(data(value, &name)?),
-            "keyword" => Self::Keyword(data(value, &name)?),
-            "unkeyword" => Self::Unkeyword(data(value, &name)?),
-            "larger" => Self::Larger(data(value, &name)?),
-            "smaller" => Self::Smaller(data(value, &name)?),
-            "before" => Self::Before(data(value, &name)?),
-            "on" => Self::On(data(value, &name)?),
-            "since" => Self::Since(data(value, &name)?),
-            "sentBefore" => Self::SentBefore(data(value, &name)?),
-            "sentOn" => Self::SentOn(data(value, &name)?),
-            "sentSince" => Self::SentSince(data(value, &name)?),
-            "savedBefore" => Self::SavedBefore(data(value, &name)?),
-            "savedOn" => Self::SavedOn(data(value, &name)?),
-            "savedSince" => Self::SavedSince(data(value, &name)?),
-            "older" => Self::Older(data(value, &name)?),
-            "younger" => Self::Younger(data(value, &name)?),
-            "modSeq" => Self::ModSeq(data(value, &name)?),
-            "emailId" => Self::EmailId(data(value, &name)?),
-            "threadId" => Self::ThreadId(data(value, &name)?),
-            "uid" => Self::Uid(data(value, &name)?),
-            "seq" => Self::Seq(data(value, &name)?),
-            "not" => Self::Not(data(value, &name)?),
-            "or" => {
-                let (a, b) = data(value, &name)?;
-                Self::Or(a, b)
-            }
-            "and" => Self::And(data(value, &name)?),
-            _ => return Err(unknown("search key", &name)),
-        })
-    }
-}
-
-js_object!(HeaderKey {
-    name: "name",
-    value: "value" = default
-});
-
-js_object!(NotifyParams {
-    status: "status" = default,
-    groups: "groups"
-});
-
-js_object!(NotifyGroup {
-    filter: "filter",
-    events: "events"
-});
-
-impl FromJs for NotifyFilter {
-    fn from_js(v: &JsValue) -> Read<Self> {
-        let (name, value) = variant(v)?;
-        Ok(match name.as_str() {
-            "selected" => Self::Selected,
-            "selectedDelayed" => Self::SelectedDelayed,
-            "inboxes" => Self::Inboxes,
-            "personal" => Self::Personal,
-            "subscribed" => Self::Subscribed,
-            "subtree" => Self::Subtree(data(value, &name)?),
-            "mailboxes" => Self::Mailboxes(data(value, &name)?),
-            _ => return Err(unknown("NOTIFY filter", &name)),
-        })
-    }
-}
-
-impl FromJs for NotifyEventName {
-    fn from_js(v: &JsValue) -> Read<Self> {
-        let (name, value) = variant(v)?;
-        Ok(match name.as_str() {
-            "messageNew" => Self::MessageNew,
-            "messageNewFetch" => Self::MessageNewFetch(data(value, &name)?),
-            "messageExpunge" => Self::MessageExpunge,
-            "flagChange" => Self::FlagChange,
-            "annotationChange" => Self::AnnotationChange,
-            "mailboxName" => Self::MailboxName,
-            "subscriptionChange" => Self::SubscriptionChange,
-            "mailboxMetadataChange" => Self::MailboxMetadataChange,
-            "serverMetadataChange" => Self::ServerMetadataChange,
-            _ => return Err(unknown("NOTIFY event", &name)),
-        })
-    }
-}

@@ -128,47 +128,10 @@ pub(crate) fn fields(error: &Error) -> ImapErrorFields {
     fields
 }
 
-/// A JS `Error` named `ImapError` with the [`ImapErrorFields`] set on it.
+/// A JS `Error` named `ImapError` with the [`ImapErrorFields`] set on it; its message is
+/// the Rust error's own `Display`.
 pub(crate) fn to_js(error: &Error) -> JsValue {
-    build(&message(error), &fields(error))
-}
-
-/// The error's message: the text of `Display`, written out here so that the package does not
-/// carry `Error`'s `Display`, which formats response codes with `{:?}` (and so all their
-/// `Debug` code); the code itself is in `responseCode`, named as IMAP spells it.
-fn message(error: &Error) -> String {
-    let server = |status: &str, code: &Option<ResponseCode>, text: &str| match code {
-        Some(code) => format!(
-            "server said {status} [{}]: {text}",
-            response_code_name(code)
-        ),
-        None => format!("server said {status}: {text}"),
-    };
-    match error {
-        Error::No { code, text } => server("NO", code, text),
-        Error::Bad { code, text } => server("BAD", code, text),
-        Error::Bye { code, text } => server("BYE", code, text),
-        Error::OAuth { code, text, .. } => server("NO (OAuth)", code, text),
-        Error::Bridge { code, reason } => {
-            format!("bridge closed the connection: {}: {reason}", code.as_u16())
-        }
-        Error::InvalidInput(m) => format!("invalid input: {m}"),
-        Error::Frame(e) => format!("server response rejected: {e}"),
-        Error::Parse(e) => format!("unparsable server response: {e}"),
-        Error::Protocol(m) => format!("protocol error: {m}"),
-        Error::Unsupported(m) => format!("not supported by this server: {m}"),
-        Error::AppendLimit { size, limit } => {
-            format!("message of {size} bytes exceeds the server's APPENDLIMIT of {limit} bytes")
-        }
-        Error::Closed => "connection closed".into(),
-        Error::Timeout => "timed out".into(),
-        Error::Io(e) => format!("I/O error: {e}"),
-        Error::Tls(m) => format!("TLS error: {m}"),
-        Error::Compression(m) => format!("compressed stream error: {m}"),
-        Error::ReplyTooLarge { limit } => {
-            format!("reply larger than the {limit}-byte buffer cap; use fetchStream")
-        }
-    }
+    build(&error.to_string(), &fields(error))
 }
 
 /// The error of an aborted call.

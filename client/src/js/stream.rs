@@ -10,7 +10,7 @@ use tokio::sync::{Mutex, mpsc};
 use wasm_bindgen::prelude::*;
 
 use super::errors;
-use super::types::{FetchedMessage, ImapEvent};
+use super::ser::to_js;
 use crate::types::response::FetchResponse;
 use crate::types::{FetchAttr, SequenceSet};
 use crate::{Error, ImapConnection, Result};
@@ -35,12 +35,6 @@ fn step(done: bool, value: JsValue) -> JsValue {
     );
     let _ = js_sys::Reflect::set(target, &JsValue::from_str("value"), &value);
     object.into()
-}
-
-pub(crate) fn to_js<T: serde::Serialize>(value: &T) -> std::result::Result<JsValue, JsValue> {
-    value
-        .serialize(&serde_wasm_bindgen::Serializer::new())
-        .map_err(|e| errors::to_js(&Error::InvalidInput(e.to_string())))
 }
 
 type Items = Rc<Mutex<mpsc::Receiver<Result<FetchResponse>>>>;
@@ -85,12 +79,12 @@ impl FetchStream {
 #[wasm_bindgen]
 impl FetchStream {
     /// The next message, or `{ done: true }` at the end.
-    #[wasm_bindgen(unchecked_return_type = "IteratorResult<FetchedMessage, undefined>")]
+    #[wasm_bindgen(unchecked_return_type = "IteratorResult<FetchResponse, undefined>")]
     pub async fn next(&self) -> std::result::Result<JsValue, JsValue> {
         let items = self.items.clone();
         let mut rx = items.lock().await;
         match rx.recv().await {
-            Some(Ok(message)) => Ok(step(false, to_js(&FetchedMessage::from(&message))?)),
+            Some(Ok(message)) => Ok(step(false, to_js(&message)?)),
             Some(Err(e)) => Err(errors::to_js(&e)),
             None => Ok(step(true, JsValue::UNDEFINED)),
         }
@@ -100,7 +94,7 @@ impl FetchStream {
     /// and discarded by the client.
     #[wasm_bindgen(
         js_name = "return",
-        unchecked_return_type = "IteratorResult<FetchedMessage, undefined>"
+        unchecked_return_type = "IteratorResult<FetchResponse, undefined>"
     )]
     pub async fn finish(&self) -> std::result::Result<JsValue, JsValue> {
         let items = self.items.clone();
@@ -133,7 +127,7 @@ impl EventStream {
 impl EventStream {
     /// The next event, waiting as long as it takes; `{ done: true }` once the connection
     /// is closed (or after `return`).
-    #[wasm_bindgen(unchecked_return_type = "IteratorResult<ImapEvent, undefined>")]
+    #[wasm_bindgen(unchecked_return_type = "IteratorResult<TypedEvent, undefined>")]
     pub async fn next(&self) -> std::result::Result<JsValue, JsValue> {
         // Waits in slices so that `return` ends a pending wait within one slice.
         const SLICE: Duration = Duration::from_secs(1);
@@ -142,7 +136,7 @@ impl EventStream {
                 return Ok(step(true, JsValue::UNDEFINED));
             }
             match self.conn.next_event(SLICE).await {
-                Ok(Some(event)) => return Ok(step(false, to_js(&ImapEvent::from(&event))?)),
+                Ok(Some(event)) => return Ok(step(false, to_js(&event)?)),
                 Ok(None) => continue,
                 Err(Error::Closed) => return Ok(step(true, JsValue::UNDEFINED)),
                 Err(e) => return Err(errors::to_js(&e)),
@@ -153,7 +147,7 @@ impl EventStream {
     /// Stops the stream (what `break` in `for await` calls).
     #[wasm_bindgen(
         js_name = "return",
-        unchecked_return_type = "IteratorResult<ImapEvent, undefined>"
+        unchecked_return_type = "IteratorResult<TypedEvent, undefined>"
     )]
     pub async fn finish(&self) -> std::result::Result<JsValue, JsValue> {
         self.stopped.set(true);

@@ -26,6 +26,11 @@ pub struct QResyncParams {
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[non_exhaustive]
+#[cfg_attr(
+    all(target_arch = "wasm32", feature = "js"),
+    derive(tsify::Tsify),
+    serde(rename_all = "camelCase")
+)]
 pub struct ResyncedMailbox {
     /// The usual SELECT data (EXISTS, UIDVALIDITY, HIGHESTMODSEQ, …).
     pub mailbox: SelectedMailbox,
@@ -44,6 +49,11 @@ pub struct ResyncedMailbox {
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[non_exhaustive]
+#[cfg_attr(
+    all(target_arch = "wasm32", feature = "js"),
+    derive(tsify::Tsify),
+    serde(rename_all = "camelCase")
+)]
 pub struct ChangedSince {
     /// Messages of the set whose mod-sequence is above `n`, each with its `MODSEQ`.
     pub fetches: Vec<FetchResponse>,

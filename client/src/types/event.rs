@@ -15,6 +15,16 @@ use super::response::{
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[non_exhaustive]
+#[cfg_attr(
+    all(target_arch = "wasm32", feature = "js"),
+    derive(tsify::Tsify),
+    serde(
+        tag = "kind",
+        content = "value",
+        rename_all = "camelCase",
+        rename_all_fields = "camelCase"
+    )
+)]
 pub enum TypedEvent {
     /// `[ALERT]` text the user must see (RFC 3501 §7.1: "MUST present ... to the user").
     Alert(String),
@@ -39,6 +49,11 @@ pub enum TypedEvent {
     /// `* BYE`: the server is closing the connection.
     Bye {
         /// The response code, if any.
+        #[cfg_attr(
+            all(target_arch = "wasm32", feature = "js"),
+            serde(serialize_with = "crate::js::ser::opt_code"),
+            tsify(type = "string | undefined")
+        )]
         code: Option<ResponseCode>,
         /// The server's text.
         text: String,
@@ -51,6 +66,11 @@ pub enum TypedEvent {
         /// `OK`, `NO` or `BAD`.
         kind: StatusKind,
         /// The response code, if any.
+        #[cfg_attr(
+            all(target_arch = "wasm32", feature = "js"),
+            serde(serialize_with = "crate::js::ser::opt_code"),
+            tsify(type = "string | undefined")
+        )]
         code: Option<ResponseCode>,
         /// The server's text.
         text: String,
@@ -75,10 +95,22 @@ pub enum TypedEvent {
     /// Events were lost because the queue was full; `dropped` says how many (oldest first).
     Overflow {
         /// Number of events dropped.
+        #[cfg_attr(
+            all(target_arch = "wasm32", feature = "js"),
+            serde(serialize_with = "crate::js::ser::num"),
+            tsify(type = "number")
+        )]
         dropped: u64,
     },
     /// Any other unsolicited data, owned.
-    Data(ServerData),
+    Data(
+        #[cfg_attr(
+            all(target_arch = "wasm32", feature = "js"),
+            serde(serialize_with = "crate::js::ser::data_name"),
+            tsify(type = "string")
+        )]
+        ServerData,
+    ),
 }
 
 /// What ended an [`idle`](crate::ImapConnection::idle) call.
@@ -88,6 +120,16 @@ pub enum TypedEvent {
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[non_exhaustive]
+#[cfg_attr(
+    all(target_arch = "wasm32", feature = "js"),
+    derive(tsify::Tsify),
+    serde(
+        tag = "kind",
+        content = "value",
+        rename_all = "camelCase",
+        rename_all_fields = "camelCase"
+    )
+)]
 pub enum IdleEvent {
     /// `* n EXISTS`: the mailbox now has `n` messages.
     Exists(u32),
@@ -156,6 +198,11 @@ impl IdleEvent {
 /// The kind of an untagged status response.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(
+    all(target_arch = "wasm32", feature = "js"),
+    derive(tsify::Tsify),
+    serde(rename_all = "camelCase", rename_all_fields = "camelCase")
+)]
 pub enum StatusKind {
     /// `OK`
     Ok,

@@ -285,6 +285,11 @@ impl ListOptions {
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[non_exhaustive]
+#[cfg_attr(
+    all(target_arch = "wasm32", feature = "js"),
+    derive(tsify::Tsify),
+    serde(rename_all = "camelCase")
+)]
 pub struct ListEntry {
     /// Name, attributes, delimiter, `CHILDINFO`.
     pub info: MailboxInfo,

@@ -6,6 +6,11 @@ use super::response::{FetchResponse, SeqRange};
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[non_exhaustive]
+#[cfg_attr(
+    all(target_arch = "wasm32", feature = "js"),
+    derive(tsify::Tsify),
+    serde(rename_all = "camelCase")
+)]
 pub struct CopyResult {
     /// UIDVALIDITY of the destination mailbox; `None` without UIDPLUS.
     pub uid_validity: Option<u32>,
@@ -19,6 +24,11 @@ pub struct CopyResult {
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[non_exhaustive]
+#[cfg_attr(
+    all(target_arch = "wasm32", feature = "js"),
+    derive(tsify::Tsify),
+    serde(rename_all = "camelCase")
+)]
 pub struct MoveResult {
     /// The `[COPYUID ...]` part.
     pub copy: CopyResult,
@@ -33,6 +43,11 @@ pub struct MoveResult {
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[non_exhaustive]
+#[cfg_attr(
+    all(target_arch = "wasm32", feature = "js"),
+    derive(tsify::Tsify),
+    serde(rename_all = "camelCase")
+)]
 pub struct StoreResult {
     /// The new flags of each changed message (empty with `.SILENT`).
     pub fetches: Vec<FetchResponse>,
@@ -45,6 +60,11 @@ pub struct StoreResult {
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[non_exhaustive]
+#[cfg_attr(
+    all(target_arch = "wasm32", feature = "js"),
+    derive(tsify::Tsify),
+    serde(rename_all = "camelCase")
+)]
 pub struct ExpungeResult {
     /// Sequence numbers, in the order reported (each applies after the previous ones).
     pub expunged: Vec<u32>,
@@ -56,6 +76,11 @@ pub struct ExpungeResult {
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[non_exhaustive]
+#[cfg_attr(
+    all(target_arch = "wasm32", feature = "js"),
+    derive(tsify::Tsify),
+    serde(rename_all = "camelCase")
+)]
 pub struct AppendResult {
     /// UIDVALIDITY of the mailbox; `None` without UIDPLUS.
     pub uid_validity: Option<u32>,

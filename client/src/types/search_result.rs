@@ -12,6 +12,11 @@ use super::response::{ESearch, SeqRange, TooManyIds};
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[non_exhaustive]
+#[cfg_attr(
+    all(target_arch = "wasm32", feature = "js"),
+    derive(tsify::Tsify),
+    serde(rename_all = "camelCase")
+)]
 pub struct ESearchResult {
     /// Whether the numbers are UIDs (`UID` in the response).
     pub uid: bool,
@@ -26,6 +31,11 @@ pub struct ESearchResult {
     /// writing `5:3` in an ESORT answer would have it read as 3, 4, 5.
     pub all: Option<Vec<SeqRange>>,
     /// `MODSEQ` (CONDSTORE): the highest mod-sequence of the matches.
+    #[cfg_attr(
+        all(target_arch = "wasm32", feature = "js"),
+        serde(serialize_with = "crate::js::ser::opt_num"),
+        tsify(type = "number | undefined")
+    )]
     pub modseq: Option<u64>,
 }
 

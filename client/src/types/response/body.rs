@@ -5,6 +5,11 @@ use super::Envelope;
 /// A MIME body structure.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(
+    all(target_arch = "wasm32", feature = "js"),
+    derive(tsify::Tsify),
+    serde(rename_all = "camelCase", rename_all_fields = "camelCase")
+)]
 pub enum BodyStructure {
     /// A non-multipart body.
     Single(SinglePart),
@@ -15,6 +20,11 @@ pub enum BodyStructure {
 /// A non-multipart body part.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(
+    all(target_arch = "wasm32", feature = "js"),
+    derive(tsify::Tsify),
+    serde(rename_all = "camelCase")
+)]
 pub struct SinglePart {
     /// Basic, text or message part.
     pub kind: SinglePartKind,
@@ -29,6 +39,11 @@ pub struct SinglePart {
 /// The type-specific part of a single body part.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(
+    all(target_arch = "wasm32", feature = "js"),
+    derive(tsify::Tsify),
+    serde(rename_all = "camelCase", rename_all_fields = "camelCase")
+)]
 pub enum SinglePartKind {
     /// Any type other than `text/*` and `message/rfc822`/`message/global`.
     Basic {
@@ -60,6 +75,11 @@ pub enum SinglePartKind {
 /// `body-fields`.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(
+    all(target_arch = "wasm32", feature = "js"),
+    derive(tsify::Tsify),
+    serde(rename_all = "camelCase")
+)]
 pub struct BodyFields {
     /// `Content-Type` parameters, e.g. `("charset", "utf-8")`.
     pub params: Vec<(String, String)>,
@@ -76,6 +96,11 @@ pub struct BodyFields {
 /// A multipart body.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(
+    all(target_arch = "wasm32", feature = "js"),
+    derive(tsify::Tsify),
+    serde(rename_all = "camelCase")
+)]
 pub struct MultiPart {
     /// The parts.
     pub parts: Vec<BodyStructure>,
@@ -90,6 +115,11 @@ pub struct MultiPart {
 /// Extension data of the extensible form.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(
+    all(target_arch = "wasm32", feature = "js"),
+    derive(tsify::Tsify),
+    serde(rename_all = "camelCase")
+)]
 pub struct BodyExtension {
     /// `Content-Disposition`.
     pub disposition: Option<BodyDisposition>,
@@ -98,12 +128,22 @@ pub struct BodyExtension {
     /// `Content-Location`.
     pub location: Option<String>,
     /// Further extension data, raw.
+    #[cfg_attr(
+        all(target_arch = "wasm32", feature = "js"),
+        serde(serialize_with = "crate::js::ser::bytes"),
+        tsify(type = "Uint8Array")
+    )]
     pub rest: Vec<u8>,
 }
 
 /// `Content-Disposition`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(
+    all(target_arch = "wasm32", feature = "js"),
+    derive(tsify::Tsify),
+    serde(rename_all = "camelCase")
+)]
 pub struct BodyDisposition {
     /// e.g. `attachment`.
     pub kind: String,

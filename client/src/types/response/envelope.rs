@@ -5,6 +5,11 @@ use super::decode_rfc2047;
 /// A message envelope (RFC 3501 §7.4.2). Header values as sent, lossy UTF-8.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(
+    all(target_arch = "wasm32", feature = "js"),
+    derive(tsify::Tsify),
+    serde(rename_all = "camelCase")
+)]
 pub struct Envelope {
     /// `Date:`
     pub date: Option<String>,
@@ -32,6 +37,11 @@ pub struct Envelope {
 /// a group end has both `None`.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(
+    all(target_arch = "wasm32", feature = "js"),
+    derive(tsify::Tsify),
+    serde(rename_all = "camelCase")
+)]
 pub struct Address {
     /// Display name.
     pub name: Option<String>,

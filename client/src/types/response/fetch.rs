@@ -7,6 +7,11 @@ use crate::types::{Flag, ServerDateTime};
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[non_exhaustive]
+#[cfg_attr(
+    all(target_arch = "wasm32", feature = "js"),
+    derive(tsify::Tsify),
+    serde(rename_all = "camelCase")
+)]
 pub struct FetchResponse {
     /// Message sequence number.
     pub seq: u32,
@@ -15,6 +20,11 @@ pub struct FetchResponse {
     /// `FLAGS`; `None` if not fetched (an empty list is `Some(vec![])`).
     pub flags: Option<Vec<Flag>>,
     /// `INTERNALDATE`: parsed, or the text as sent if it is not a valid date-time.
+    #[cfg_attr(
+        all(target_arch = "wasm32", feature = "js"),
+        serde(serialize_with = "crate::js::ser::date"),
+        tsify(type = "Date | string | undefined")
+    )]
     pub internal_date: Option<ServerDateTime>,
     /// `RFC822.SIZE` (saturated at `u32::MAX`).
     pub rfc822_size: Option<u32>,
@@ -30,19 +40,54 @@ pub struct FetchResponse {
     /// `BINARY.SIZE[section]` items.
     pub binary_sizes: Vec<BinarySize>,
     /// `RFC822`.
+    #[cfg_attr(
+        all(target_arch = "wasm32", feature = "js"),
+        serde(serialize_with = "crate::js::ser::opt_bytes"),
+        tsify(type = "Uint8Array | undefined")
+    )]
     pub rfc822: Option<Vec<u8>>,
     /// `RFC822.HEADER`.
+    #[cfg_attr(
+        all(target_arch = "wasm32", feature = "js"),
+        serde(serialize_with = "crate::js::ser::opt_bytes"),
+        tsify(type = "Uint8Array | undefined")
+    )]
     pub rfc822_header: Option<Vec<u8>>,
     /// `RFC822.TEXT`.
+    #[cfg_attr(
+        all(target_arch = "wasm32", feature = "js"),
+        serde(serialize_with = "crate::js::ser::opt_bytes"),
+        tsify(type = "Uint8Array | undefined")
+    )]
     pub rfc822_text: Option<Vec<u8>>,
     /// `MODSEQ` (CONDSTORE).
+    #[cfg_attr(
+        all(target_arch = "wasm32", feature = "js"),
+        serde(serialize_with = "crate::js::ser::opt_num"),
+        tsify(type = "number | undefined")
+    )]
     pub modseq: Option<u64>,
     /// `EMAILID` (OBJECTID); opaque bytes.
+    #[cfg_attr(
+        all(target_arch = "wasm32", feature = "js"),
+        serde(serialize_with = "crate::js::ser::opt_text"),
+        tsify(type = "string | undefined")
+    )]
     pub email_id: Option<Vec<u8>>,
     /// `THREADID` (OBJECTID); opaque bytes.
+    #[cfg_attr(
+        all(target_arch = "wasm32", feature = "js"),
+        serde(serialize_with = "crate::js::ser::opt_text"),
+        tsify(type = "string | undefined")
+    )]
     pub thread_id: Option<Vec<u8>>,
     /// `SAVEDATE` (`None` also for `SAVEDATE NIL`: the mailbox keeps no save dates);
     /// parsed, or the text as sent if it is not a valid date-time.
+    #[cfg_attr(
+        all(target_arch = "wasm32", feature = "js"),
+        serde(serialize_with = "crate::js::ser::date"),
+        tsify(type = "Date | string | undefined")
+    )]
     pub save_date: Option<ServerDateTime>,
     /// `PREVIEW` text.
     pub preview: Option<String>,
@@ -68,31 +113,61 @@ impl FetchResponse {
 /// One `BODY[section]<origin>` or `BINARY[section]<origin>` item.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(
+    all(target_arch = "wasm32", feature = "js"),
+    derive(tsify::Tsify),
+    serde(rename_all = "camelCase")
+)]
 pub struct BodySection {
     /// The section as sent (empty for `BODY[]`).
     pub section: String,
     /// Partial origin, if any.
     pub origin: Option<u32>,
     /// The data; `None` for NIL.
+    #[cfg_attr(
+        all(target_arch = "wasm32", feature = "js"),
+        serde(serialize_with = "crate::js::ser::opt_bytes"),
+        tsify(type = "Uint8Array | undefined")
+    )]
     pub data: Option<Vec<u8>>,
 }
 
 /// One `BINARY.SIZE[section]` item.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(
+    all(target_arch = "wasm32", feature = "js"),
+    derive(tsify::Tsify),
+    serde(rename_all = "camelCase")
+)]
 pub struct BinarySize {
     /// The section as sent.
     pub section: String,
     /// Decoded size.
+    #[cfg_attr(
+        all(target_arch = "wasm32", feature = "js"),
+        serde(serialize_with = "crate::js::ser::num"),
+        tsify(type = "number")
+    )]
     pub size: u64,
 }
 
 /// An unknown FETCH item, kept raw.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(
+    all(target_arch = "wasm32", feature = "js"),
+    derive(tsify::Tsify),
+    serde(rename_all = "camelCase")
+)]
 pub struct OtherItem {
     /// Item name as sent.
     pub name: String,
     /// Raw value.
+    #[cfg_attr(
+        all(target_arch = "wasm32", feature = "js"),
+        serde(serialize_with = "crate::js::ser::bytes"),
+        tsify(type = "Uint8Array")
+    )]
     pub raw: Vec<u8>,
 }

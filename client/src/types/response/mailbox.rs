@@ -80,10 +80,20 @@ impl MailboxAttribute {
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[non_exhaustive]
+#[cfg_attr(
+    all(target_arch = "wasm32", feature = "js"),
+    derive(tsify::Tsify),
+    serde(rename_all = "camelCase")
+)]
 pub struct MailboxInfo {
     /// The mailbox name (decoded from modified UTF-7 or UTF-8).
     pub name: MailboxName,
     /// Name attributes, including SPECIAL-USE ones.
+    #[cfg_attr(
+        all(target_arch = "wasm32", feature = "js"),
+        serde(serialize_with = "crate::js::ser::attributes"),
+        tsify(type = "string[]")
+    )]
     pub attributes: Vec<MailboxAttribute>,
     /// Hierarchy delimiter; `None` for a flat namespace.
     pub delimiter: Option<char>,
@@ -97,6 +107,11 @@ pub struct MailboxInfo {
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[non_exhaustive]
+#[cfg_attr(
+    all(target_arch = "wasm32", feature = "js"),
+    derive(tsify::Tsify),
+    serde(rename_all = "camelCase")
+)]
 pub struct MailboxStatus {
     /// The mailbox (`None` only when built without a STATUS response).
     pub mailbox: Option<MailboxName>,
@@ -113,16 +128,46 @@ pub struct MailboxStatus {
     /// `DELETED`
     pub deleted: Option<u32>,
     /// `SIZE` (STATUS=SIZE)
+    #[cfg_attr(
+        all(target_arch = "wasm32", feature = "js"),
+        serde(serialize_with = "crate::js::ser::opt_num"),
+        tsify(type = "number | undefined")
+    )]
     pub size: Option<u64>,
     /// `HIGHESTMODSEQ` (CONDSTORE)
+    #[cfg_attr(
+        all(target_arch = "wasm32", feature = "js"),
+        serde(serialize_with = "crate::js::ser::opt_num"),
+        tsify(type = "number | undefined")
+    )]
     pub highest_modseq: Option<u64>,
     /// `APPENDLIMIT`: `Some(None)` when the server said NIL (no limit).
+    #[cfg_attr(
+        all(target_arch = "wasm32", feature = "js"),
+        serde(serialize_with = "crate::js::ser::opt_opt_num"),
+        tsify(type = "number | null | undefined")
+    )]
     pub append_limit: Option<Option<u64>>,
     /// `MAILBOXID` (OBJECTID), opaque bytes.
+    #[cfg_attr(
+        all(target_arch = "wasm32", feature = "js"),
+        serde(serialize_with = "crate::js::ser::opt_text"),
+        tsify(type = "string | undefined")
+    )]
     pub mailbox_id: Option<Vec<u8>>,
     /// `DELETED-STORAGE` (QUOTA)
+    #[cfg_attr(
+        all(target_arch = "wasm32", feature = "js"),
+        serde(serialize_with = "crate::js::ser::opt_num"),
+        tsify(type = "number | undefined")
+    )]
     pub deleted_storage: Option<u64>,
     /// Unknown items: name and raw value.
+    #[cfg_attr(
+        all(target_arch = "wasm32", feature = "js"),
+        serde(serialize_with = "crate::js::ser::other_items"),
+        tsify(type = "[string, Uint8Array][]")
+    )]
     pub other: Vec<(String, Vec<u8>)>,
 }
 
@@ -130,6 +175,11 @@ pub struct MailboxStatus {
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[non_exhaustive]
+#[cfg_attr(
+    all(target_arch = "wasm32", feature = "js"),
+    derive(tsify::Tsify),
+    serde(rename_all = "camelCase")
+)]
 pub struct SelectedMailbox {
     /// `* n EXISTS`
     pub exists: u32,
@@ -146,8 +196,18 @@ pub struct SelectedMailbox {
     /// `[UNSEEN n]` (IMAP4rev1)
     pub unseen: Option<u32>,
     /// `[HIGHESTMODSEQ n]`; `None` also after `[NOMODSEQ]`.
+    #[cfg_attr(
+        all(target_arch = "wasm32", feature = "js"),
+        serde(serialize_with = "crate::js::ser::opt_num"),
+        tsify(type = "number | undefined")
+    )]
     pub highest_modseq: Option<u64>,
     /// `[MAILBOXID (id)]`
+    #[cfg_attr(
+        all(target_arch = "wasm32", feature = "js"),
+        serde(serialize_with = "crate::js::ser::opt_text"),
+        tsify(type = "string | undefined")
+    )]
     pub mailbox_id: Option<Vec<u8>>,
     /// `true` after `[READ-ONLY]` (EXAMINE, or SELECT without write access).
     pub read_only: bool,

@@ -29,10 +29,20 @@ pub enum MetadataEntries {
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[non_exhaustive]
+#[cfg_attr(
+    all(target_arch = "wasm32", feature = "js"),
+    derive(tsify::Tsify),
+    serde(rename_all = "camelCase")
+)]
 pub struct MetadataEntry {
     /// Entry name, e.g. `/private/comment`.
     pub name: String,
     /// The value as sent (any bytes); `None` for `NIL` (no such entry).
+    #[cfg_attr(
+        all(target_arch = "wasm32", feature = "js"),
+        serde(serialize_with = "crate::js::ser::opt_bytes"),
+        tsify(type = "Uint8Array | undefined")
+    )]
     pub value: Option<Vec<u8>>,
 }
 
@@ -41,11 +51,21 @@ pub struct MetadataEntry {
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[non_exhaustive]
+#[cfg_attr(
+    all(target_arch = "wasm32", feature = "js"),
+    derive(tsify::Tsify),
+    serde(rename_all = "camelCase")
+)]
 pub struct MetadataValues {
     /// Entries in server order. An entry that does not exist is absent, or present with
     /// `value: None` (servers differ).
     pub entries: Vec<MetadataEntry>,
     /// `LONGENTRIES`: the size of the largest value MAXSIZE left out.
+    #[cfg_attr(
+        all(target_arch = "wasm32", feature = "js"),
+        serde(serialize_with = "crate::js::ser::opt_num"),
+        tsify(type = "number | undefined")
+    )]
     pub long_entries: Option<u64>,
 }
 

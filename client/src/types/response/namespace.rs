@@ -5,6 +5,11 @@
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[non_exhaustive]
+#[cfg_attr(
+    all(target_arch = "wasm32", feature = "js"),
+    derive(tsify::Tsify),
+    serde(rename_all = "camelCase")
+)]
 pub struct Namespace {
     /// The user's own namespaces (usually one, prefix `""` or `INBOX.`).
     pub personal: Vec<NamespaceDescr>,
@@ -18,6 +23,11 @@ pub struct Namespace {
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[non_exhaustive]
+#[cfg_attr(
+    all(target_arch = "wasm32", feature = "js"),
+    derive(tsify::Tsify),
+    serde(rename_all = "camelCase")
+)]
 pub struct NamespaceDescr {
     /// The prefix in human (Unicode) form, decoded like a mailbox name; prepend it to a
     /// name to address a mailbox in this namespace.
@@ -26,5 +36,10 @@ pub struct NamespaceDescr {
     pub delimiter: Option<char>,
     /// The raw `Namespace-Response-Extensions` text (e.g. `"TRANSLATION" ("Shared")`),
     /// empty if none.
+    #[cfg_attr(
+        all(target_arch = "wasm32", feature = "js"),
+        serde(serialize_with = "crate::js::ser::bytes"),
+        tsify(type = "Uint8Array")
+    )]
     pub extensions: Vec<u8>,
 }

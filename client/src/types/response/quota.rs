@@ -6,6 +6,11 @@ use crate::types::{InvalidInput, MailboxName};
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[non_exhaustive]
+#[cfg_attr(
+    all(target_arch = "wasm32", feature = "js"),
+    derive(tsify::Tsify),
+    serde(rename_all = "camelCase")
+)]
 pub struct Quota {
     /// The quota root name (often `""` or `User quota`); not a mailbox name.
     pub root: String,
@@ -26,13 +31,28 @@ impl Quota {
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[non_exhaustive]
+#[cfg_attr(
+    all(target_arch = "wasm32", feature = "js"),
+    derive(tsify::Tsify),
+    serde(rename_all = "camelCase")
+)]
 pub struct QuotaResource {
     /// Resource name as sent: `STORAGE` (units of 1024 octets), `MESSAGE`, `MAILBOX`,
     /// `ANNOTATION-STORAGE`, …
     pub name: String,
     /// Current usage.
+    #[cfg_attr(
+        all(target_arch = "wasm32", feature = "js"),
+        serde(serialize_with = "crate::js::ser::num"),
+        tsify(type = "number")
+    )]
     pub usage: u64,
     /// Limit.
+    #[cfg_attr(
+        all(target_arch = "wasm32", feature = "js"),
+        serde(serialize_with = "crate::js::ser::num"),
+        tsify(type = "number")
+    )]
     pub limit: u64,
 }
 
@@ -52,6 +72,11 @@ pub struct QuotaRoot {
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[non_exhaustive]
+#[cfg_attr(
+    all(target_arch = "wasm32", feature = "js"),
+    derive(tsify::Tsify),
+    serde(rename_all = "camelCase")
+)]
 pub struct QuotaRootInfo {
     /// The quota root names (none if the mailbox has no quota).
     pub roots: Vec<String>,

@@ -3,6 +3,11 @@
 /// An inclusive range of numbers from a sequence set (`5` is `5..=5`; `*` is `u32::MAX`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(
+    all(target_arch = "wasm32", feature = "js"),
+    derive(tsify::Tsify),
+    serde(rename_all = "camelCase")
+)]
 pub struct SeqRange {
     /// First number (the smaller one).
     pub start: u32,
@@ -63,6 +68,11 @@ impl TooManyIds {
 /// root is missing (`((3)(5))`). Nesting is bounded by the parser.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(
+    all(target_arch = "wasm32", feature = "js"),
+    derive(tsify::Tsify),
+    serde(rename_all = "camelCase")
+)]
 pub struct Thread {
     /// Message numbers or UIDs, each the parent of the next.
     pub members: Vec<u32>,
