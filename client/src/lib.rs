@@ -2,16 +2,19 @@
 //!
 //! ## How it is built
 //!
-//! The crate is layered; every layer depends only on the layers below it:
+//! The crate is layered; every layer depends only on the layers below it (checked in CI by
+//! `cargo xtask layers`: no import cycle between files, no upward import, no file over 800
+//! lines outside its tests):
 //!
 //! | layer | owns | never does |
 //! | --- | --- | --- |
-//! | [`types`] | validated newtypes (`SequenceSet`, `MailboxName`, …) and the owned response model | I/O, parsing of server bytes |
-//! | [`proto`] | the sans-I/O core: framer, parser, encoder, session state machine | async, I/O, timers |
-//! | [`runtime`] | spawn / sleep / timeout per target (tokio natively, `futures-timer` on other executors via `from_stream`, `setTimeout` in browsers) | protocol logic |
+//! | [`types`] | every value a caller builds or receives: validated request types (`SequenceSet`, `MailboxName`, `SearchKey`, `NotifySetParams`, …), the one response model (`types::response`), [`types::InvalidInput`] | import anything above it; I/O, parsing of server bytes |
+//! | [`proto`] | the sans-I/O core: framer, parser (with an internal borrowed model it converts from once), command bodies and their encoder, session state machine, [`proto::ProtoError`] | async, I/O, timers |
+//! | [`Error`], [`wire`], [`runtime`] | the crate's error (wrapping `ProtoError` and `InvalidInput`); the bridge wire contract; spawn / sleep / timeout per target | protocol logic |
 //! | [`transport`] | byte streams: TCP + rustls natively, WebSocket in the browser | IMAP parsing |
-//! | driver (private) | the task that owns the transport and runs the session | anything a caller can block |
-//! | [`ImapConnection`] | the cheap, cloneable handle with typed methods | touch the socket itself |
+//! | driver (private) | the task that owns the transport and runs the session; the bounded event queue | anything a caller can block |
+//! | [`ImapConnection`], [`dialects`] | the cheap, cloneable handle with typed methods, capability checks; server dialect notes | touch the socket itself |
+//! | `js` (wasm32 + feature `js`) | the npm package's facade, one file per area like `connection` | protocol logic of its own |
 //!
 //! A command travels like this: `ImapConnection::select` builds a typed
 //! [`proto::command::CommandBody`] and sends it to the driver over a channel; the driver

@@ -40,7 +40,7 @@ pub(crate) fn run(args: TestArgs) -> Result {
         },
         Stage {
             name: "clippy",
-            about: "clippy, all targets, warnings are errors",
+            about: "clippy, all targets, and the API docs (broken links too): warnings are errors",
             run: Box::new(|| {
                 cargo(&[
                     "clippy",
@@ -50,7 +50,11 @@ pub(crate) fn run(args: TestArgs) -> Result {
                     "--",
                     "-D",
                     "warnings",
-                ])
+                ])?;
+                for package in ["daaki-imap", "daaki-imap-bridge"] {
+                    cargo(&["rustdoc", "-p", package, "--locked", "--", "-D", "warnings"])?;
+                }
+                Ok(())
             }),
         },
         Stage {

@@ -1,11 +1,11 @@
 //! Typed IMAP commands: what the client can ask a server, as values (RFC 3501 §6, RFC 9051 §6
 //! and the extensions of the seed's table).
 //!
-//! This module owns the *shape* of every command; [`crate::proto::encode`] turns a
+//! This module owns the *shape* of every command; [`crate::proto::encode`](mod@crate::proto::encode) turns a
 //! [`Command`] into bytes. Arguments are validated values from [`crate::types`], so no value
 //! of these types can inject protocol text. Constraints that involve several fields (for example `VANISHED`
 //! only with `UID FETCH … CHANGEDSINCE`) are checked by the encoder, which returns
-//! [`InvalidInput`](crate::types::InvalidInput) before anything is written.
+//! [`InvalidInput`] before anything is written.
 //!
 //! IDLE's `DONE` and the lines of an AUTHENTICATE exchange are not tagged commands: see
 //! [`crate::proto::encode::encode_idle_done`] and

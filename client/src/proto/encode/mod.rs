@@ -10,7 +10,7 @@
 //! a NUL outside a `literal8`: every string argument goes through one writer that quotes or
 //! literal-encodes it (see the `writer` module's rules). Invalid combinations that the
 //! types cannot exclude (an empty STATUS item list, `VANISHED` without `CHANGEDSINCE`, …)
-//! are [`InvalidInput`](crate::types::InvalidInput), returned before any byte exists.
+//! are [`InvalidInput`], returned before any byte exists.
 
 mod append;
 mod auth;
@@ -103,7 +103,7 @@ impl std::fmt::Debug for EncodedCommand {
     }
 }
 
-/// Encodes a command. Fails with [`InvalidInput`](crate::types::InvalidInput) when the command cannot be
+/// Encodes a command. Fails with [`InvalidInput`] when the command cannot be
 /// sent as it is with these options (see the module docs); nothing is written then.
 pub fn encode(command: &Command, options: &EncodeOptions) -> Result<EncodedCommand, InvalidInput> {
     let mut w = Writer::new(options);

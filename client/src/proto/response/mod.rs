@@ -1,6 +1,11 @@
 //! The protocol-level (borrowed) response model: what one server response says, as close to the
 //! wire as is useful, borrowing strings and literals from the input buffer.
 //!
+//! **Internal** (hidden from the docs, no stability promise): the session parses into this
+//! model and routes on it before anything is allocated, then converts once into the public
+//! model, [`crate::types::response`] — the one model callers see. It is reachable only for the
+//! fuzzers, the parser benchmark and the conformance tests.
+//!
 //! Every type here has a lifetime `'a` tied to the bytes given to
 //! [`parse_response`](crate::proto::parse_response). Tokens are `&'a [u8]`; strings that may
 //! be quoted are [`IString`] (borrowed; escapes are removed only on demand). Literal bodies

@@ -76,13 +76,13 @@ pub enum SessionEvent {
     },
     /// Untagged data no command claimed.
     Unsolicited(TypedEvent),
-    /// The server accepted IDLE (`+`): the connection idles until [`Session::idle_done`].
+    /// The server accepted IDLE (`+`): the connection idles until [`Session::idle_done`](super::Session::idle_done).
     IdleAccepted {
         /// The IDLE command.
         id: CommandId,
     },
     /// A SASL challenge (base64-decoded; the raw text if it was not base64). Answer with
-    /// [`Session::authenticate_respond`] or [`Session::authenticate_cancel`].
+    /// [`Session::authenticate_respond`](super::Session::authenticate_respond) or [`Session::authenticate_cancel`](super::Session::authenticate_cancel).
     AuthChallenge {
         /// The AUTHENTICATE command.
         id: CommandId,
@@ -90,7 +90,7 @@ pub enum SessionEvent {
         challenge: Vec<u8>,
     },
     /// STARTTLS succeeded: do the TLS handshake on the transport now, then call
-    /// [`Session::transport_changed`]. Bytes the server sent after its OK and before the
+    /// [`Session::transport_changed`](super::Session::transport_changed). Bytes the server sent after its OK and before the
     /// handshake were discarded unread (they could be an injection attack, CVE-2011-0411);
     /// `discarded` counts them.
     StartTls {
@@ -101,7 +101,7 @@ pub enum SessionEvent {
     },
     /// COMPRESS succeeded: from now on the server's bytes are compressed. Install the
     /// decompressor, feed it `leftover` (compressed bytes that came with the OK) and the rest of
-    /// the stream, and call [`Session::transport_changed`].
+    /// the stream, and call [`Session::transport_changed`](super::Session::transport_changed).
     Compress {
         /// The COMPRESS command.
         id: CommandId,
@@ -114,7 +114,7 @@ pub enum SessionEvent {
         error: ProtoError,
     },
     /// The byte stream cannot be followed any more (e.g. a literal length that overflows):
-    /// close the connection and call [`Session::fail_all`].
+    /// close the connection and call [`Session::fail_all`](super::Session::fail_all).
     Fatal {
         /// What happened.
         error: ProtoError,

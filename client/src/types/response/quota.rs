@@ -104,7 +104,7 @@ pub enum QuotaResourceName {
     Mailbox,
     /// `ANNOTATION-STORAGE`: the size of annotations / metadata, in units of 1024 octets.
     AnnotationStorage,
-    /// Another resource (an atom, validated by [`QuotaResourceName::other`]).
+    /// Another resource (an atom, validated by [`QuotaResourceName::new`]).
     Other(crate::types::ImapAtom),
 }
 
