@@ -1,17 +1,19 @@
 //! `BODY` / `BODYSTRUCTURE` (RFC 3501 §9 `body`), non-extensible and extensible forms.
-//! Recursion is bounded by [`MAX_DEPTH`](super::MAX_DEPTH).
+//! Recursion is bounded by [`MAX_DEPTH`](super::MAX_DEPTH). Parsed straight into the public
+//! model ([`crate::types::response::BodyStructure`]), like the envelope.
 
 use super::core::{
     PResult, advance, byte, check_depth, eq_kw, invalid, nil, nstring, number, peek, skip_spaces,
     skip_value, sp, string_or_nil,
 };
-use crate::proto::response::{
-    BodyDisposition, BodyExtension, BodyFields, BodyParam, BodyStructure, MultiPart, SinglePart,
+use super::envelope::{opt_text, text};
+use crate::types::response::{
+    BodyDisposition, BodyExtension, BodyFields, BodyStructure, MultiPart, SinglePart,
     SinglePartKind,
 };
 
 /// `"(" (body-type-1part / body-type-mpart) ")"` at nesting `depth` (1 for the outermost).
-pub(super) fn body<'a>(i: &mut &'a [u8], depth: usize) -> PResult<BodyStructure<'a>> {
+pub(super) fn body(i: &mut &[u8], depth: usize) -> PResult<BodyStructure> {
     check_depth(i, depth)?;
     byte(i, b'(', "'(' of body")?;
     let b = if peek(i) == Some(b'(') {
@@ -35,7 +37,7 @@ fn more(i: &[u8]) -> bool {
     j > 0 && !matches!(i.get(j), Some(b')') | None)
 }
 
-fn single<'a>(i: &mut &'a [u8], depth: usize) -> PResult<SinglePart<'a>> {
+fn single(i: &mut &[u8], depth: usize) -> PResult<SinglePart> {
     let media_type = string_or_nil(i)?;
     sp(i)?;
     let subtype = string_or_nil(i)?;
@@ -44,7 +46,7 @@ fn single<'a>(i: &mut &'a [u8], depth: usize) -> PResult<SinglePart<'a>> {
     let kind = if eq_kw(media_type.raw(), b"TEXT") {
         sp(i)?;
         SinglePartKind::Text {
-            subtype,
+            subtype: text(subtype),
             lines: number(i)?,
         }
     } else if eq_kw(media_type.raw(), b"MESSAGE")
@@ -57,22 +59,22 @@ fn single<'a>(i: &mut &'a [u8], depth: usize) -> PResult<SinglePart<'a>> {
         let body = Box::new(body(i, depth + 1)?);
         sp(i)?;
         SinglePartKind::Message {
-            subtype,
+            subtype: text(subtype),
             envelope,
             body,
             lines: number(i)?,
         }
     } else {
         SinglePartKind::Basic {
-            media_type,
-            subtype,
+            media_type: text(media_type),
+            subtype: text(subtype),
         }
     };
     let mut md5 = None;
     let mut extension = BodyExtension::default();
     if more(i) {
         sp(i)?;
-        md5 = nstring(i)?;
+        md5 = opt_text(nstring(i)?);
         extension = ext(i)?;
     }
     Ok(SinglePart {
@@ -83,7 +85,7 @@ fn single<'a>(i: &mut &'a [u8], depth: usize) -> PResult<SinglePart<'a>> {
     })
 }
 
-fn multi<'a>(i: &mut &'a [u8], depth: usize) -> PResult<MultiPart<'a>> {
+fn multi(i: &mut &[u8], depth: usize) -> PResult<MultiPart> {
     let mut parts = Vec::with_capacity(2);
     loop {
         parts.push(body(i, depth + 1)?);
@@ -103,21 +105,21 @@ fn multi<'a>(i: &mut &'a [u8], depth: usize) -> PResult<MultiPart<'a>> {
     }
     Ok(MultiPart {
         parts,
-        subtype,
+        subtype: text(subtype),
         params,
         extension,
     })
 }
 
 /// `body-fields` = param SP id SP desc SP enc SP octets.
-fn fields<'a>(i: &mut &'a [u8]) -> PResult<BodyFields<'a>> {
+fn fields(i: &mut &[u8]) -> PResult<BodyFields> {
     let params = params_list(i)?;
     sp(i)?;
-    let id = nstring(i)?;
+    let id = opt_text(nstring(i)?);
     sp(i)?;
-    let description = nstring(i)?;
+    let description = opt_text(nstring(i)?);
     sp(i)?;
-    let encoding = string_or_nil(i)?;
+    let encoding = text(string_or_nil(i)?);
     sp(i)?;
     let octets = number(i)?;
     Ok(BodyFields {
@@ -131,7 +133,7 @@ fn fields<'a>(i: &mut &'a [u8]) -> PResult<BodyFields<'a>> {
 
 /// `body-fld-param` = "(" string SP string *(SP string SP string) ")" / nil. Leniency: NIL
 /// values (Exchange) and an empty list `()` (Yahoo) are accepted.
-fn params_list<'a>(i: &mut &'a [u8]) -> PResult<Vec<BodyParam<'a>>> {
+fn params_list(i: &mut &[u8]) -> PResult<Vec<(String, String)>> {
     if peek(i) != Some(b'(') {
         if nil(i)? {
             return Ok(Vec::new());
@@ -149,12 +151,12 @@ fn params_list<'a>(i: &mut &'a [u8]) -> PResult<Vec<BodyParam<'a>>> {
         let name = string_or_nil(i)?;
         sp(i)?;
         let value = string_or_nil(i)?;
-        out.push(BodyParam { name, value });
+        out.push((text(name), text(value)));
     }
 }
 
 /// Disposition, language, location and the rest (each present only if the previous one is).
-fn ext<'a>(i: &mut &'a [u8]) -> PResult<BodyExtension<'a>> {
+fn ext(i: &mut &[u8]) -> PResult<BodyExtension> {
     let mut e = BodyExtension::default();
     if !more(i) {
         return Ok(e);
@@ -170,7 +172,7 @@ fn ext<'a>(i: &mut &'a [u8]) -> PResult<BodyExtension<'a>> {
         return Ok(e);
     }
     sp(i)?;
-    e.location = nstring(i)?;
+    e.location = opt_text(nstring(i)?);
     if more(i) {
         sp(i)?;
         let start = *i;
@@ -179,13 +181,16 @@ fn ext<'a>(i: &mut &'a [u8]) -> PResult<BodyExtension<'a>> {
             sp(i)?;
             skip_value(i)?;
         }
-        e.rest = start.get(..start.len() - i.len()).unwrap_or_default();
+        e.rest = start
+            .get(..start.len() - i.len())
+            .unwrap_or_default()
+            .to_vec();
     }
     Ok(e)
 }
 
 /// `body-fld-dsp` = "(" string SP body-fld-param ")" / nil.
-fn disposition<'a>(i: &mut &'a [u8]) -> PResult<Option<BodyDisposition<'a>>> {
+fn disposition(i: &mut &[u8]) -> PResult<Option<BodyDisposition>> {
     if peek(i) != Some(b'(') {
         if nil(i)? {
             return Ok(None);
@@ -193,7 +198,7 @@ fn disposition<'a>(i: &mut &'a [u8]) -> PResult<Option<BodyDisposition<'a>>> {
         return Err(invalid(i, "body disposition"));
     }
     advance(i, 1);
-    let kind = string_or_nil(i)?;
+    let kind = text(string_or_nil(i)?);
     sp(i)?;
     let params = params_list(i)?;
     skip_spaces(i);
@@ -202,20 +207,22 @@ fn disposition<'a>(i: &mut &'a [u8]) -> PResult<Option<BodyDisposition<'a>>> {
 }
 
 /// `body-fld-lang` = nstring / "(" string *(SP string) ")".
-fn language<'a>(i: &mut &'a [u8]) -> PResult<Vec<crate::proto::response::IString<'a>>> {
+fn language(i: &mut &[u8]) -> PResult<Vec<String>> {
     if peek(i) == Some(b'(') {
-        return super::core::paren_list(i, string_or_nil);
+        let list = super::core::paren_list(i, string_or_nil)?;
+        return Ok(list.into_iter().map(text).collect());
     }
-    Ok(nstring(i)?.into_iter().collect())
+    Ok(nstring(i)?.into_iter().map(text).collect())
 }
 
 #[cfg(test)]
 mod tests {
     use crate::proto::parse::test_util::{data, fetch_items};
     use crate::proto::parse::{ParseErrorKind, parse_response};
-    use crate::proto::response::{BodyStructure, FetchItem, IString, SinglePartKind};
+    use crate::proto::response::FetchItem;
+    use crate::types::response::{BodyStructure, SinglePartKind};
 
-    fn structure(input: &[u8]) -> BodyStructure<'_> {
+    fn structure(input: &[u8]) -> BodyStructure {
         match fetch_items(input).into_iter().next() {
             Some(FetchItem::BodyStructure(b) | FetchItem::Body(b)) => *b,
             other => panic!("{other:?}"),
@@ -232,7 +239,7 @@ mod tests {
         assert_eq!(
             p.kind,
             SinglePartKind::Text {
-                subtype: IString::new(b"plain"),
+                subtype: "plain".to_owned(),
                 lines: 15
             }
         );
@@ -251,17 +258,17 @@ mod tests {
         );
         let BodyStructure::Multi(m) = b else { panic!() };
         assert_eq!(m.parts.len(), 2);
-        assert_eq!(m.subtype, IString::new(b"MIXED"));
-        assert_eq!(m.params[0].value, IString::new(b"----=_Part"));
-        assert_eq!(m.extension.language, vec![IString::new(b"en")]);
+        assert_eq!(m.subtype, "MIXED".to_owned());
+        assert_eq!(m.params[0].1, "----=_Part".to_owned());
+        assert_eq!(m.extension.language, vec!["en".to_owned()]);
         let BodyStructure::Single(pdf) = &m.parts[1] else {
             panic!()
         };
-        assert_eq!(pdf.md5, Some(IString::new(b"md5sum")));
+        assert_eq!(pdf.md5, Some("md5sum".to_owned()));
         let d = pdf.extension.disposition.as_ref().unwrap();
-        assert_eq!(d.kind, IString::new(b"attachment"));
+        assert_eq!(d.kind, "attachment".to_owned());
         assert_eq!(pdf.extension.language.len(), 2);
-        assert_eq!(pdf.extension.location, Some(IString::new(b"loc")));
+        assert_eq!(pdf.extension.location, Some("loc".to_owned()));
         assert_eq!(pdf.extension.rest, b"1 (2 \"x\")");
     }
 
@@ -282,7 +289,7 @@ mod tests {
         else {
             panic!()
         };
-        assert_eq!(envelope.subject, Some(IString::new(b"inner")));
+        assert_eq!(envelope.subject, Some("inner".to_owned()));
         assert!(matches!(*body, BodyStructure::Single(_)));
         assert_eq!(lines, 12);
     }
@@ -294,7 +301,7 @@ mod tests {
         else {
             panic!()
         };
-        assert_eq!(p.fields.encoding, IString::new(b""));
+        assert_eq!(p.fields.encoding, "".to_owned());
     }
 
     #[test]

@@ -1,15 +1,30 @@
 //! `ENVELOPE` (RFC 3501 §9 `envelope`, `address`).
 
+//!
+//! Parsed straight into the public model ([`crate::types::response::Envelope`]): an envelope
+//! is always converted, so a borrowed copy in between would only cost allocations.
+
 use super::core::{PResult, advance, byte, invalid, nil, nstring, peek, skip_spaces, sp};
-use crate::proto::response::{Address, Envelope};
+use crate::proto::response::IString;
+use crate::types::response::{Address, Envelope};
+
+/// A string's value as text (escapes removed, invalid UTF-8 replaced by U+FFFD).
+pub(super) fn text(s: IString<'_>) -> String {
+    s.to_string_lossy()
+}
+
+/// [`text`] of an `nstring`.
+pub(super) fn opt_text(s: Option<IString<'_>>) -> Option<String> {
+    s.map(text)
+}
 
 /// `"(" date SP subject SP from SP sender SP reply-to SP to SP cc SP bcc SP in-reply-to SP
 /// message-id ")"`.
-pub(super) fn envelope<'a>(i: &mut &'a [u8]) -> PResult<Envelope<'a>> {
+pub(super) fn envelope(i: &mut &[u8]) -> PResult<Envelope> {
     byte(i, b'(', "'(' of envelope")?;
-    let date = nstring(i)?;
+    let date = opt_text(nstring(i)?);
     sp(i)?;
-    let subject = nstring(i)?;
+    let subject = opt_text(nstring(i)?);
     sp(i)?;
     let from = addresses(i)?;
     sp(i)?;
@@ -23,9 +38,9 @@ pub(super) fn envelope<'a>(i: &mut &'a [u8]) -> PResult<Envelope<'a>> {
     sp(i)?;
     let bcc = addresses(i)?;
     sp(i)?;
-    let in_reply_to = nstring(i)?;
+    let in_reply_to = opt_text(nstring(i)?);
     sp(i)?;
-    let message_id = nstring(i)?;
+    let message_id = opt_text(nstring(i)?);
     skip_spaces(i);
     byte(i, b')', "')' of envelope")?;
     Ok(Envelope {
@@ -44,7 +59,7 @@ pub(super) fn envelope<'a>(i: &mut &'a [u8]) -> PResult<Envelope<'a>> {
 
 /// `"(" 1*address ")" / nil`. Leniency: spaces between addresses (Yahoo, Zimbra) and an
 /// empty list `()` (Exchange) are accepted.
-fn addresses<'a>(i: &mut &'a [u8]) -> PResult<Vec<Address<'a>>> {
+fn addresses(i: &mut &[u8]) -> PResult<Vec<Address>> {
     if peek(i) != Some(b'(') {
         if nil(i)? {
             return Ok(Vec::new());
@@ -67,15 +82,15 @@ fn addresses<'a>(i: &mut &'a [u8]) -> PResult<Vec<Address<'a>>> {
 }
 
 /// `"(" addr-name SP addr-adl SP addr-mailbox SP addr-host ")"`.
-fn address<'a>(i: &mut &'a [u8]) -> PResult<Address<'a>> {
+fn address(i: &mut &[u8]) -> PResult<Address> {
     byte(i, b'(', "'(' of address")?;
-    let name = nstring(i)?;
+    let name = opt_text(nstring(i)?);
     sp(i)?;
-    let adl = nstring(i)?;
+    let adl = opt_text(nstring(i)?);
     sp(i)?;
-    let mailbox = nstring(i)?;
+    let mailbox = opt_text(nstring(i)?);
     sp(i)?;
-    let host = nstring(i)?;
+    let host = opt_text(nstring(i)?);
     skip_spaces(i);
     byte(i, b')', "')' of address")?;
     Ok(Address {
@@ -89,17 +104,17 @@ fn address<'a>(i: &mut &'a [u8]) -> PResult<Address<'a>> {
 #[cfg(test)]
 mod tests {
     use crate::proto::parse::test_util::fetch_items;
-    use crate::proto::response::{
-        Address, BodyFields, BodyParam, BodyStructure, Envelope, FetchItem, IString, SinglePart,
-        SinglePartKind,
+    use crate::proto::response::FetchItem;
+    use crate::types::response::{
+        Address, BodyFields, BodyStructure, Envelope, SinglePart, SinglePartKind,
     };
 
-    fn addr<'a>(name: Option<&'a [u8]>, mailbox: &'a [u8], host: &'a [u8]) -> Address<'a> {
+    fn addr(name: Option<&str>, mailbox: &str, host: &str) -> Address {
         Address {
-            name: name.map(IString::new),
+            name: name.map(str::to_owned),
             adl: None,
-            mailbox: Some(IString::new(mailbox)),
-            host: Some(IString::new(host)),
+            mailbox: Some(mailbox.to_owned()),
+            host: Some(host.to_owned()),
         }
     }
 
@@ -118,40 +133,37 @@ RFC822.SIZE 4286 ENVELOPE (\"Wed, 17 Jul 1996 02:23:25 -0700 (PDT)\" \
 \"<B27397-0100000@cac.washington.edu>\") \
 BODY (\"TEXT\" \"PLAIN\" (\"CHARSET\" \"US-ASCII\") NIL NIL \"7BIT\" 3028 92))\r\n",
         );
-        let gray = addr(Some(b"Terry Gray"), b"gray", b"cac.washington.edu");
+        let gray = addr(Some("Terry Gray"), "gray", "cac.washington.edu");
         assert_eq!(
             items[3],
             FetchItem::Envelope(Box::new(Envelope {
-                date: Some(IString::new(b"Wed, 17 Jul 1996 02:23:25 -0700 (PDT)")),
-                subject: Some(IString::new(b"IMAP4rev1 WG mtg summary and minutes")),
-                from: vec![gray],
-                sender: vec![gray],
-                reply_to: vec![gray],
-                to: vec![addr(None, b"imap", b"cac.washington.edu")],
+                date: Some("Wed, 17 Jul 1996 02:23:25 -0700 (PDT)".to_owned()),
+                subject: Some("IMAP4rev1 WG mtg summary and minutes".to_owned()),
+                from: vec![gray.clone()],
+                sender: vec![gray.clone()],
+                reply_to: vec![gray.clone()],
+                to: vec![addr(None, "imap", "cac.washington.edu")],
                 cc: vec![
-                    addr(None, b"minutes", b"CNRI.Reston.VA.US"),
-                    addr(Some(b"John Klensin"), b"KLENSIN", b"MIT.EDU"),
+                    addr(None, "minutes", "CNRI.Reston.VA.US"),
+                    addr(Some("John Klensin"), "KLENSIN", "MIT.EDU"),
                 ],
                 bcc: vec![],
                 in_reply_to: None,
-                message_id: Some(IString::new(b"<B27397-0100000@cac.washington.edu>")),
+                message_id: Some("<B27397-0100000@cac.washington.edu>".to_owned()),
             }))
         );
         assert_eq!(
             items[4],
             FetchItem::Body(Box::new(BodyStructure::Single(SinglePart {
                 kind: SinglePartKind::Text {
-                    subtype: IString::new(b"PLAIN"),
+                    subtype: "PLAIN".to_owned(),
                     lines: 92
                 },
                 fields: BodyFields {
-                    params: vec![BodyParam {
-                        name: IString::new(b"CHARSET"),
-                        value: IString::new(b"US-ASCII")
-                    }],
+                    params: vec![("CHARSET".to_owned(), "US-ASCII".to_owned())],
                     id: None,
                     description: None,
-                    encoding: IString::new(b"7BIT"),
+                    encoding: "7BIT".to_owned(),
                     octets: 3028,
                 },
                 md5: None,
@@ -169,7 +181,7 @@ BODY (\"TEXT\" \"PLAIN\" (\"CHARSET\" \"US-ASCII\") NIL NIL \"7BIT\" 3028 92))\r
             panic!()
         };
         assert_eq!(env.from.len(), 2);
-        assert_eq!(&*env.from[0].name.unwrap().to_bytes(), b"A \"x\"");
+        assert_eq!(env.from[0].name.as_deref(), Some("A \"x\""));
     }
 
     #[test]
@@ -180,7 +192,7 @@ BODY (\"TEXT\" \"PLAIN\" (\"CHARSET\" \"US-ASCII\") NIL NIL \"7BIT\" 3028 92))\r
         let FetchItem::Envelope(env) = &items[0] else {
             panic!()
         };
-        assert_eq!(env.subject.unwrap().to_string_lossy(), "Sé");
+        assert_eq!(env.subject.as_deref(), Some("Sé"));
         assert_eq!(env.from.len(), 3);
         assert_eq!(env.from[0].host, None);
         assert_eq!(env.from[2], Address::default());

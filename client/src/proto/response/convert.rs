@@ -4,9 +4,8 @@
 //! whether the session uses UTF-8 names (IMAP4rev2 / UTF8=ACCEPT) or modified UTF-7.
 
 use super::{
-    Address, BodyDisposition, BodyExtension, BodyFields, BodyParam, BodyStructure, Code, Data,
-    ESearchItem, Envelope, FetchItem, FetchResponse, IString, ListExtendedItem, ListItem,
-    MetadataCode, SinglePartKind, StatusItem, StatusResponseData,
+    Code, Data, ESearchItem, FetchItem, FetchResponse, IString, ListExtendedItem, ListItem,
+    MetadataCode, StatusItem, StatusResponseData,
 };
 use crate::types::response as owned;
 use crate::types::{Flag, MailboxName, ServerDateTime};
@@ -21,113 +20,6 @@ fn opt_text(s: Option<IString<'_>>) -> Option<String> {
 
 fn lossy(b: &[u8]) -> String {
     String::from_utf8_lossy(b).into_owned()
-}
-
-fn params(p: Vec<BodyParam<'_>>) -> Vec<(String, String)> {
-    p.into_iter()
-        .map(|p| (text(p.name), text(p.value)))
-        .collect()
-}
-
-impl Address<'_> {
-    /// The owned address.
-    pub fn into_owned(self) -> owned::Address {
-        owned::Address {
-            name: opt_text(self.name),
-            adl: opt_text(self.adl),
-            mailbox: opt_text(self.mailbox),
-            host: opt_text(self.host),
-        }
-    }
-}
-
-fn addresses(a: Vec<Address<'_>>) -> Vec<owned::Address> {
-    a.into_iter().map(Address::into_owned).collect()
-}
-
-impl Envelope<'_> {
-    /// The owned envelope.
-    pub fn into_owned(self) -> owned::Envelope {
-        owned::Envelope {
-            date: opt_text(self.date),
-            subject: opt_text(self.subject),
-            from: addresses(self.from),
-            sender: addresses(self.sender),
-            reply_to: addresses(self.reply_to),
-            to: addresses(self.to),
-            cc: addresses(self.cc),
-            bcc: addresses(self.bcc),
-            in_reply_to: opt_text(self.in_reply_to),
-            message_id: opt_text(self.message_id),
-        }
-    }
-}
-
-fn fields(f: BodyFields<'_>) -> owned::BodyFields {
-    owned::BodyFields {
-        params: params(f.params),
-        id: opt_text(f.id),
-        description: opt_text(f.description),
-        encoding: text(f.encoding),
-        octets: f.octets,
-    }
-}
-
-fn extension(e: BodyExtension<'_>) -> owned::BodyExtension {
-    owned::BodyExtension {
-        disposition: e.disposition.map(|BodyDisposition { kind, params: p }| {
-            owned::BodyDisposition {
-                kind: text(kind),
-                params: params(p),
-            }
-        }),
-        language: e.language.into_iter().map(text).collect(),
-        location: opt_text(e.location),
-        rest: e.rest.to_vec(),
-    }
-}
-
-impl BodyStructure<'_> {
-    /// The owned body structure (recursion depth is bounded by the parser).
-    pub fn into_owned(self) -> owned::BodyStructure {
-        match self {
-            BodyStructure::Single(p) => owned::BodyStructure::Single(owned::SinglePart {
-                kind: match p.kind {
-                    SinglePartKind::Basic {
-                        media_type,
-                        subtype,
-                    } => owned::SinglePartKind::Basic {
-                        media_type: text(media_type),
-                        subtype: text(subtype),
-                    },
-                    SinglePartKind::Text { subtype, lines } => owned::SinglePartKind::Text {
-                        subtype: text(subtype),
-                        lines,
-                    },
-                    SinglePartKind::Message {
-                        subtype,
-                        envelope,
-                        body,
-                        lines,
-                    } => owned::SinglePartKind::Message {
-                        subtype: text(subtype),
-                        envelope: Box::new(envelope.into_owned()),
-                        body: Box::new(body.into_owned()),
-                        lines,
-                    },
-                },
-                fields: fields(p.fields),
-                md5: opt_text(p.md5),
-                extension: extension(p.extension),
-            }),
-            BodyStructure::Multi(m) => owned::BodyStructure::Multi(owned::MultiPart {
-                parts: m.parts.into_iter().map(BodyStructure::into_owned).collect(),
-                subtype: text(m.subtype),
-                params: params(m.params),
-                extension: extension(m.extension),
-            }),
-        }
-    }
 }
 
 impl FetchResponse<'_> {
@@ -150,10 +42,8 @@ impl FetchResponse<'_> {
                 FetchItem::Rfc822(d) => out.rfc822 = d.map(|d| d.to_vec()),
                 FetchItem::Rfc822Header(d) => out.rfc822_header = d.map(|d| d.to_vec()),
                 FetchItem::Rfc822Text(d) => out.rfc822_text = d.map(|d| d.to_vec()),
-                FetchItem::Envelope(e) => out.envelope = Some(Box::new(e.into_owned())),
-                FetchItem::Body(b) | FetchItem::BodyStructure(b) => {
-                    out.body_structure = Some(Box::new(b.into_owned()))
-                }
+                FetchItem::Envelope(e) => out.envelope = Some(e),
+                FetchItem::Body(b) | FetchItem::BodyStructure(b) => out.body_structure = Some(b),
                 FetchItem::BodySection {
                     section,
                     origin,

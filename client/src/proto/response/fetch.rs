@@ -1,6 +1,7 @@
 //! `* n FETCH (...)` data (RFC 3501 §7.4.2, RFC 9051 §7.5.2 and extensions).
 
-use super::{BodyStructure, Envelope, IString};
+use super::IString;
+use crate::types::response::{BodyStructure, Envelope};
 
 /// `* n FETCH (...)`: the message sequence number and the items in server order.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -72,11 +73,11 @@ pub enum FetchItem<'a> {
     /// `RFC822.TEXT nstring`
     Rfc822Text(Option<IString<'a>>),
     /// `ENVELOPE (...)`
-    Envelope(Box<Envelope<'a>>),
+    Envelope(Box<Envelope>),
     /// `BODY (...)`: the non-extensible body structure.
-    Body(Box<BodyStructure<'a>>),
+    Body(Box<BodyStructure>),
     /// `BODYSTRUCTURE (...)`: the extensible body structure.
-    BodyStructure(Box<BodyStructure<'a>>),
+    BodyStructure(Box<BodyStructure>),
     /// `BODY[section]<origin> nstring`
     BodySection {
         /// The section as sent.

@@ -11,7 +11,9 @@
 //! be quoted are [`IString`] (borrowed; escapes are removed only on demand). Literal bodies
 //! are always borrowed slices.
 //!
-//! Convert to the owned public model ([`crate::types::response`]) with the `into_owned` methods;
+//! `ENVELOPE` and `BODYSTRUCTURE` are parsed straight into the public model (they are always
+//! converted, so a borrowed copy would only cost allocations); the rest converts to the owned
+//! public model ([`crate::types::response`]) with the `into_owned` methods;
 //! this module never allocates beyond the vectors a response truly needs and never interprets
 //! text encodings (that is the owned model's job).
 //!
@@ -21,9 +23,7 @@
 //! With the `serde` feature every type here implements `serde::Serialize` (serialisation
 //! only); byte strings and [`IString`]s serialise as bytes.
 
-mod body;
 mod convert;
-mod envelope;
 pub mod extensions;
 mod fetch;
 mod istring;
@@ -33,11 +33,6 @@ mod search;
 mod ser;
 mod status;
 
-pub use body::{
-    BodyDisposition, BodyExtension, BodyFields, BodyParam, BodyStructure, MultiPart, SinglePart,
-    SinglePartKind,
-};
-pub use envelope::{Address, Envelope};
 pub use fetch::{FetchItem, FetchResponse, FlagList, Section};
 pub use istring::IString;
 pub use mailbox::{ListExtendedItem, ListItem, StatusItem, StatusResponseData};
