@@ -10,7 +10,6 @@ use tsify::Tsify;
 use wasm_bindgen::prelude::*;
 
 use crate::Error;
-use crate::types::response::ResponseCode;
 
 /// The stable `code` of an `ImapError`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Tsify)]
@@ -99,7 +98,7 @@ pub(crate) fn fields(error: &Error) -> ImapErrorFields {
         // A reply missing its data is one the client could not understand: PARSE.
         Error::Parse(_) | Error::Protocol(_) => ErrorCode::Parse,
         Error::No { code, text } | Error::Bad { code, text } | Error::Bye { code, text } => {
-            fields.response_code = code.as_ref().map(response_code_name);
+            fields.response_code = code.as_ref().map(crate::error::response_code_name);
             fields.server_text = Some(text.clone());
             match error {
                 Error::No { .. } => ErrorCode::No,
@@ -108,7 +107,7 @@ pub(crate) fn fields(error: &Error) -> ImapErrorFields {
             }
         }
         Error::OAuth { code, text, .. } => {
-            fields.response_code = code.as_ref().map(response_code_name);
+            fields.response_code = code.as_ref().map(crate::error::response_code_name);
             fields.server_text = Some(text.clone());
             ErrorCode::OAuth
         }
@@ -175,62 +174,4 @@ fn build(message: &str, fields: &ImapErrorFields) -> JsValue {
         set("bridgeCloseCode", JsValue::from(close));
     }
     error.into()
-}
-
-/// The response code's atom as IMAP spells it (`AUTHENTICATIONFAILED`, `TRYCREATE`, …).
-pub(crate) fn response_code_name(code: &ResponseCode) -> String {
-    use ResponseCode as R;
-    let name = match code {
-        R::Alert => "ALERT",
-        R::Parse => "PARSE",
-        R::PermanentFlags(_) => "PERMANENTFLAGS",
-        R::ReadOnly => "READ-ONLY",
-        R::ReadWrite => "READ-WRITE",
-        R::TryCreate => "TRYCREATE",
-        R::UidNext(_) => "UIDNEXT",
-        R::UidValidity(_) => "UIDVALIDITY",
-        R::Unseen(_) => "UNSEEN",
-        R::Capability(_) => "CAPABILITY",
-        R::BadCharset(_) => "BADCHARSET",
-        R::Referral(_) => "REFERRAL",
-        R::AppendUid { .. } => "APPENDUID",
-        R::CopyUid { .. } => "COPYUID",
-        R::UidNotSticky => "UIDNOTSTICKY",
-        R::HighestModSeq(_) => "HIGHESTMODSEQ",
-        R::NoModSeq => "NOMODSEQ",
-        R::Modified(_) => "MODIFIED",
-        R::Closed => "CLOSED",
-        R::MailboxId(_) => "MAILBOXID",
-        R::NotificationOverflow => "NOTIFICATIONOVERFLOW",
-        R::BadEvent(_) => "BADEVENT",
-        R::MetadataLongEntries(_)
-        | R::MetadataMaxSize(_)
-        | R::MetadataTooMany
-        | R::MetadataNoPrivate => "METADATA",
-        R::NotSaved => "NOTSAVED",
-        R::TooBig => "TOOBIG",
-        R::UnknownCte => "UNKNOWN-CTE",
-        R::CompressionActive => "COMPRESSIONACTIVE",
-        R::UseAttr => "USEATTR",
-        R::HasChildren => "HASCHILDREN",
-        R::Unavailable => "UNAVAILABLE",
-        R::AuthenticationFailed => "AUTHENTICATIONFAILED",
-        R::AuthorizationFailed => "AUTHORIZATIONFAILED",
-        R::Expired => "EXPIRED",
-        R::PrivacyRequired => "PRIVACYREQUIRED",
-        R::ContactAdmin => "CONTACTADMIN",
-        R::NoPerm => "NOPERM",
-        R::InUse => "INUSE",
-        R::ExpungeIssued => "EXPUNGEISSUED",
-        R::Corruption => "CORRUPTION",
-        R::ServerBug => "SERVERBUG",
-        R::ClientBug => "CLIENTBUG",
-        R::Cannot => "CANNOT",
-        R::Limit => "LIMIT",
-        R::OverQuota => "OVERQUOTA",
-        R::AlreadyExists => "ALREADYEXISTS",
-        R::NonExistent => "NONEXISTENT",
-        R::Other { name, .. } => return name.to_ascii_uppercase(),
-    };
-    name.to_owned()
 }

@@ -10,8 +10,9 @@
 use serde::{Serialize, Serializer};
 use wasm_bindgen::prelude::*;
 
-use super::errors::{self, response_code_name};
+use super::errors;
 use crate::Error;
+use crate::error::response_code_name;
 use crate::types::ServerDateTime;
 use crate::types::response::{MailboxAttribute, ResponseCode, ServerData};
 
