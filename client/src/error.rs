@@ -195,69 +195,9 @@ impl Error {
 
 fn code_suffix(code: &Option<ResponseCode>) -> String {
     match code {
-        Some(code) => format!(" [{}]", response_code_name(code)),
+        Some(code) => format!(" [{}]", code.name()),
         None => String::new(),
     }
-}
-
-/// The response code's atom as IMAP spells it (`AUTHENTICATIONFAILED`, `TRYCREATE`, …): the
-/// `[…]` of `Error`'s message and the JS `responseCode`. Not `Debug`, whose code (and that of
-/// every type a code holds) would otherwise be in the npm package for this one use.
-pub(crate) fn response_code_name(code: &ResponseCode) -> String {
-    use ResponseCode as R;
-    let name = match code {
-        R::Alert => "ALERT",
-        R::Parse => "PARSE",
-        R::PermanentFlags(_) => "PERMANENTFLAGS",
-        R::ReadOnly => "READ-ONLY",
-        R::ReadWrite => "READ-WRITE",
-        R::TryCreate => "TRYCREATE",
-        R::UidNext(_) => "UIDNEXT",
-        R::UidValidity(_) => "UIDVALIDITY",
-        R::Unseen(_) => "UNSEEN",
-        R::Capability(_) => "CAPABILITY",
-        R::BadCharset(_) => "BADCHARSET",
-        R::Referral(_) => "REFERRAL",
-        R::AppendUid { .. } => "APPENDUID",
-        R::CopyUid { .. } => "COPYUID",
-        R::UidNotSticky => "UIDNOTSTICKY",
-        R::HighestModSeq(_) => "HIGHESTMODSEQ",
-        R::NoModSeq => "NOMODSEQ",
-        R::Modified(_) => "MODIFIED",
-        R::Closed => "CLOSED",
-        R::MailboxId(_) => "MAILBOXID",
-        R::NotificationOverflow => "NOTIFICATIONOVERFLOW",
-        R::BadEvent(_) => "BADEVENT",
-        R::MetadataLongEntries(_)
-        | R::MetadataMaxSize(_)
-        | R::MetadataTooMany
-        | R::MetadataNoPrivate => "METADATA",
-        R::NotSaved => "NOTSAVED",
-        R::TooBig => "TOOBIG",
-        R::UnknownCte => "UNKNOWN-CTE",
-        R::CompressionActive => "COMPRESSIONACTIVE",
-        R::UseAttr => "USEATTR",
-        R::HasChildren => "HASCHILDREN",
-        R::Unavailable => "UNAVAILABLE",
-        R::AuthenticationFailed => "AUTHENTICATIONFAILED",
-        R::AuthorizationFailed => "AUTHORIZATIONFAILED",
-        R::Expired => "EXPIRED",
-        R::PrivacyRequired => "PRIVACYREQUIRED",
-        R::ContactAdmin => "CONTACTADMIN",
-        R::NoPerm => "NOPERM",
-        R::InUse => "INUSE",
-        R::ExpungeIssued => "EXPUNGEISSUED",
-        R::Corruption => "CORRUPTION",
-        R::ServerBug => "SERVERBUG",
-        R::ClientBug => "CLIENTBUG",
-        R::Cannot => "CANNOT",
-        R::Limit => "LIMIT",
-        R::OverQuota => "OVERQUOTA",
-        R::AlreadyExists => "ALREADYEXISTS",
-        R::NonExistent => "NONEXISTENT",
-        R::Other { name, .. } => return name.to_ascii_uppercase(),
-    };
-    name.to_owned()
 }
 
 #[cfg(test)]

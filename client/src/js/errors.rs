@@ -98,7 +98,7 @@ pub(crate) fn fields(error: &Error) -> ImapErrorFields {
         // A reply missing its data is one the client could not understand: PARSE.
         Error::Parse(_) | Error::Protocol(_) => ErrorCode::Parse,
         Error::No { code, text } | Error::Bad { code, text } | Error::Bye { code, text } => {
-            fields.response_code = code.as_ref().map(crate::error::response_code_name);
+            fields.response_code = code.as_ref().map(|c| c.name().into_owned());
             fields.server_text = Some(text.clone());
             match error {
                 Error::No { .. } => ErrorCode::No,
@@ -107,7 +107,7 @@ pub(crate) fn fields(error: &Error) -> ImapErrorFields {
             }
         }
         Error::OAuth { code, text, .. } => {
-            fields.response_code = code.as_ref().map(crate::error::response_code_name);
+            fields.response_code = code.as_ref().map(|c| c.name().into_owned());
             fields.server_text = Some(text.clone());
             ErrorCode::OAuth
         }

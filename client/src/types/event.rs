@@ -51,7 +51,7 @@ pub enum TypedEvent {
         /// The response code, if any.
         #[cfg_attr(
             all(target_arch = "wasm32", feature = "js"),
-            serde(serialize_with = "crate::js::ser::opt_code"),
+            serde(serialize_with = "crate::types::js_serde::opt_code"),
             tsify(type = "string | undefined")
         )]
         code: Option<ResponseCode>,
@@ -68,7 +68,7 @@ pub enum TypedEvent {
         /// The response code, if any.
         #[cfg_attr(
             all(target_arch = "wasm32", feature = "js"),
-            serde(serialize_with = "crate::js::ser::opt_code"),
+            serde(serialize_with = "crate::types::js_serde::opt_code"),
             tsify(type = "string | undefined")
         )]
         code: Option<ResponseCode>,
@@ -97,7 +97,7 @@ pub enum TypedEvent {
         /// Number of events dropped.
         #[cfg_attr(
             all(target_arch = "wasm32", feature = "js"),
-            serde(serialize_with = "crate::js::ser::num"),
+            serde(serialize_with = "crate::types::js_serde::num"),
             tsify(type = "number")
         )]
         dropped: u64,
@@ -106,7 +106,7 @@ pub enum TypedEvent {
     Data(
         #[cfg_attr(
             all(target_arch = "wasm32", feature = "js"),
-            serde(serialize_with = "crate::js::ser::data_name"),
+            serde(serialize_with = "crate::types::js_serde::data_name"),
             tsify(type = "string")
         )]
         ServerData,

@@ -14,6 +14,8 @@ mod event;
 mod fetch_attr;
 mod flag;
 mod invalid;
+#[cfg(all(target_arch = "wasm32", feature = "js"))]
+pub(crate) mod js_serde;
 mod list_options;
 mod mailbox;
 mod metadata;

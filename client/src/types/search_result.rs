@@ -33,7 +33,7 @@ pub struct ESearchResult {
     /// `MODSEQ` (CONDSTORE): the highest mod-sequence of the matches.
     #[cfg_attr(
         all(target_arch = "wasm32", feature = "js"),
-        serde(serialize_with = "crate::js::ser::opt_num"),
+        serde(serialize_with = "crate::types::js_serde::opt_num"),
         tsify(type = "number | undefined")
     )]
     pub modseq: Option<u64>,

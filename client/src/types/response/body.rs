@@ -130,7 +130,7 @@ pub struct BodyExtension {
     /// Further extension data, raw.
     #[cfg_attr(
         all(target_arch = "wasm32", feature = "js"),
-        serde(serialize_with = "crate::js::ser::bytes"),
+        serde(serialize_with = "crate::types::js_serde::bytes"),
         tsify(type = "Uint8Array")
     )]
     pub rest: Vec<u8>,

@@ -22,7 +22,7 @@ pub struct FetchResponse {
     /// `INTERNALDATE`: parsed, or the text as sent if it is not a valid date-time.
     #[cfg_attr(
         all(target_arch = "wasm32", feature = "js"),
-        serde(serialize_with = "crate::js::ser::date"),
+        serde(serialize_with = "crate::types::js_serde::date"),
         tsify(type = "Date | string | undefined")
     )]
     pub internal_date: Option<ServerDateTime>,
@@ -42,42 +42,42 @@ pub struct FetchResponse {
     /// `RFC822`.
     #[cfg_attr(
         all(target_arch = "wasm32", feature = "js"),
-        serde(serialize_with = "crate::js::ser::opt_bytes"),
+        serde(serialize_with = "crate::types::js_serde::opt_bytes"),
         tsify(type = "Uint8Array | undefined")
     )]
     pub rfc822: Option<Vec<u8>>,
     /// `RFC822.HEADER`.
     #[cfg_attr(
         all(target_arch = "wasm32", feature = "js"),
-        serde(serialize_with = "crate::js::ser::opt_bytes"),
+        serde(serialize_with = "crate::types::js_serde::opt_bytes"),
         tsify(type = "Uint8Array | undefined")
     )]
     pub rfc822_header: Option<Vec<u8>>,
     /// `RFC822.TEXT`.
     #[cfg_attr(
         all(target_arch = "wasm32", feature = "js"),
-        serde(serialize_with = "crate::js::ser::opt_bytes"),
+        serde(serialize_with = "crate::types::js_serde::opt_bytes"),
         tsify(type = "Uint8Array | undefined")
     )]
     pub rfc822_text: Option<Vec<u8>>,
     /// `MODSEQ` (CONDSTORE).
     #[cfg_attr(
         all(target_arch = "wasm32", feature = "js"),
-        serde(serialize_with = "crate::js::ser::opt_num"),
+        serde(serialize_with = "crate::types::js_serde::opt_num"),
         tsify(type = "number | undefined")
     )]
     pub modseq: Option<u64>,
     /// `EMAILID` (OBJECTID); opaque bytes.
     #[cfg_attr(
         all(target_arch = "wasm32", feature = "js"),
-        serde(serialize_with = "crate::js::ser::opt_text"),
+        serde(serialize_with = "crate::types::js_serde::opt_text"),
         tsify(type = "string | undefined")
     )]
     pub email_id: Option<Vec<u8>>,
     /// `THREADID` (OBJECTID); opaque bytes.
     #[cfg_attr(
         all(target_arch = "wasm32", feature = "js"),
-        serde(serialize_with = "crate::js::ser::opt_text"),
+        serde(serialize_with = "crate::types::js_serde::opt_text"),
         tsify(type = "string | undefined")
     )]
     pub thread_id: Option<Vec<u8>>,
@@ -85,7 +85,7 @@ pub struct FetchResponse {
     /// parsed, or the text as sent if it is not a valid date-time.
     #[cfg_attr(
         all(target_arch = "wasm32", feature = "js"),
-        serde(serialize_with = "crate::js::ser::date"),
+        serde(serialize_with = "crate::types::js_serde::date"),
         tsify(type = "Date | string | undefined")
     )]
     pub save_date: Option<ServerDateTime>,
@@ -126,7 +126,7 @@ pub struct BodySection {
     /// The data; `None` for NIL.
     #[cfg_attr(
         all(target_arch = "wasm32", feature = "js"),
-        serde(serialize_with = "crate::js::ser::opt_bytes"),
+        serde(serialize_with = "crate::types::js_serde::opt_bytes"),
         tsify(type = "Uint8Array | undefined")
     )]
     pub data: Option<Vec<u8>>,
@@ -146,7 +146,7 @@ pub struct BinarySize {
     /// Decoded size.
     #[cfg_attr(
         all(target_arch = "wasm32", feature = "js"),
-        serde(serialize_with = "crate::js::ser::num"),
+        serde(serialize_with = "crate::types::js_serde::num"),
         tsify(type = "number")
     )]
     pub size: u64,
@@ -166,7 +166,7 @@ pub struct OtherItem {
     /// Raw value.
     #[cfg_attr(
         all(target_arch = "wasm32", feature = "js"),
-        serde(serialize_with = "crate::js::ser::bytes"),
+        serde(serialize_with = "crate::types::js_serde::bytes"),
         tsify(type = "Uint8Array")
     )]
     pub raw: Vec<u8>,

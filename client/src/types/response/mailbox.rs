@@ -91,7 +91,7 @@ pub struct MailboxInfo {
     /// Name attributes, including SPECIAL-USE ones.
     #[cfg_attr(
         all(target_arch = "wasm32", feature = "js"),
-        serde(serialize_with = "crate::js::ser::attributes"),
+        serde(serialize_with = "crate::types::js_serde::attributes"),
         tsify(type = "string[]")
     )]
     pub attributes: Vec<MailboxAttribute>,
@@ -130,42 +130,42 @@ pub struct MailboxStatus {
     /// `SIZE` (STATUS=SIZE)
     #[cfg_attr(
         all(target_arch = "wasm32", feature = "js"),
-        serde(serialize_with = "crate::js::ser::opt_num"),
+        serde(serialize_with = "crate::types::js_serde::opt_num"),
         tsify(type = "number | undefined")
     )]
     pub size: Option<u64>,
     /// `HIGHESTMODSEQ` (CONDSTORE)
     #[cfg_attr(
         all(target_arch = "wasm32", feature = "js"),
-        serde(serialize_with = "crate::js::ser::opt_num"),
+        serde(serialize_with = "crate::types::js_serde::opt_num"),
         tsify(type = "number | undefined")
     )]
     pub highest_modseq: Option<u64>,
     /// `APPENDLIMIT`: `Some(None)` when the server said NIL (no limit).
     #[cfg_attr(
         all(target_arch = "wasm32", feature = "js"),
-        serde(serialize_with = "crate::js::ser::opt_opt_num"),
+        serde(serialize_with = "crate::types::js_serde::opt_opt_num"),
         tsify(type = "number | null | undefined")
     )]
     pub append_limit: Option<Option<u64>>,
     /// `MAILBOXID` (OBJECTID), opaque bytes.
     #[cfg_attr(
         all(target_arch = "wasm32", feature = "js"),
-        serde(serialize_with = "crate::js::ser::opt_text"),
+        serde(serialize_with = "crate::types::js_serde::opt_text"),
         tsify(type = "string | undefined")
     )]
     pub mailbox_id: Option<Vec<u8>>,
     /// `DELETED-STORAGE` (QUOTA)
     #[cfg_attr(
         all(target_arch = "wasm32", feature = "js"),
-        serde(serialize_with = "crate::js::ser::opt_num"),
+        serde(serialize_with = "crate::types::js_serde::opt_num"),
         tsify(type = "number | undefined")
     )]
     pub deleted_storage: Option<u64>,
     /// Unknown items: name and raw value.
     #[cfg_attr(
         all(target_arch = "wasm32", feature = "js"),
-        serde(serialize_with = "crate::js::ser::other_items"),
+        serde(serialize_with = "crate::types::js_serde::other_items"),
         tsify(type = "[string, Uint8Array][]")
     )]
     pub other: Vec<(String, Vec<u8>)>,
@@ -198,14 +198,14 @@ pub struct SelectedMailbox {
     /// `[HIGHESTMODSEQ n]`; `None` also after `[NOMODSEQ]`.
     #[cfg_attr(
         all(target_arch = "wasm32", feature = "js"),
-        serde(serialize_with = "crate::js::ser::opt_num"),
+        serde(serialize_with = "crate::types::js_serde::opt_num"),
         tsify(type = "number | undefined")
     )]
     pub highest_modseq: Option<u64>,
     /// `[MAILBOXID (id)]`
     #[cfg_attr(
         all(target_arch = "wasm32", feature = "js"),
-        serde(serialize_with = "crate::js::ser::opt_text"),
+        serde(serialize_with = "crate::types::js_serde::opt_text"),
         tsify(type = "string | undefined")
     )]
     pub mailbox_id: Option<Vec<u8>>,

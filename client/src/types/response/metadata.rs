@@ -40,7 +40,7 @@ pub struct MetadataEntry {
     /// The value as sent (any bytes); `None` for `NIL` (no such entry).
     #[cfg_attr(
         all(target_arch = "wasm32", feature = "js"),
-        serde(serialize_with = "crate::js::ser::opt_bytes"),
+        serde(serialize_with = "crate::types::js_serde::opt_bytes"),
         tsify(type = "Uint8Array | undefined")
     )]
     pub value: Option<Vec<u8>>,
@@ -63,7 +63,7 @@ pub struct MetadataValues {
     /// `LONGENTRIES`: the size of the largest value MAXSIZE left out.
     #[cfg_attr(
         all(target_arch = "wasm32", feature = "js"),
-        serde(serialize_with = "crate::js::ser::opt_num"),
+        serde(serialize_with = "crate::types::js_serde::opt_num"),
         tsify(type = "number | undefined")
     )]
     pub long_entries: Option<u64>,

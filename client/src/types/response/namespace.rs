@@ -38,7 +38,7 @@ pub struct NamespaceDescr {
     /// empty if none.
     #[cfg_attr(
         all(target_arch = "wasm32", feature = "js"),
-        serde(serialize_with = "crate::js::ser::bytes"),
+        serde(serialize_with = "crate::types::js_serde::bytes"),
         tsify(type = "Uint8Array")
     )]
     pub extensions: Vec<u8>,

@@ -43,14 +43,14 @@ pub struct QuotaResource {
     /// Current usage.
     #[cfg_attr(
         all(target_arch = "wasm32", feature = "js"),
-        serde(serialize_with = "crate::js::ser::num"),
+        serde(serialize_with = "crate::types::js_serde::num"),
         tsify(type = "number")
     )]
     pub usage: u64,
     /// Limit.
     #[cfg_attr(
         all(target_arch = "wasm32", feature = "js"),
-        serde(serialize_with = "crate::js::ser::num"),
+        serde(serialize_with = "crate::types::js_serde::num"),
         tsify(type = "number")
     )]
     pub limit: u64,

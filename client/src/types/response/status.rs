@@ -128,6 +128,74 @@ pub enum ResponseCode {
     },
 }
 
+impl ResponseCode {
+    /// The code's atom as IMAP spells it (`AUTHENTICATIONFAILED`, `TRYCREATE`, …; an unknown
+    /// code's name upper-cased): the `[…]` of [`Error`](crate::Error)'s message and the JS
+    /// `responseCode`. The METADATA codes (RFC 5464) are all `METADATA`.
+    ///
+    /// ```
+    /// use daaki_imap::types::response::ResponseCode;
+    /// assert_eq!(ResponseCode::AlreadyExists.name(), "ALREADYEXISTS");
+    /// assert_eq!(ResponseCode::ReadOnly.name(), "READ-ONLY");
+    /// ```
+    pub fn name(&self) -> std::borrow::Cow<'_, str> {
+        use ResponseCode as R;
+        let name = match self {
+            R::Alert => "ALERT",
+            R::Parse => "PARSE",
+            R::PermanentFlags(_) => "PERMANENTFLAGS",
+            R::ReadOnly => "READ-ONLY",
+            R::ReadWrite => "READ-WRITE",
+            R::TryCreate => "TRYCREATE",
+            R::UidNext(_) => "UIDNEXT",
+            R::UidValidity(_) => "UIDVALIDITY",
+            R::Unseen(_) => "UNSEEN",
+            R::Capability(_) => "CAPABILITY",
+            R::BadCharset(_) => "BADCHARSET",
+            R::Referral(_) => "REFERRAL",
+            R::AppendUid { .. } => "APPENDUID",
+            R::CopyUid { .. } => "COPYUID",
+            R::UidNotSticky => "UIDNOTSTICKY",
+            R::HighestModSeq(_) => "HIGHESTMODSEQ",
+            R::NoModSeq => "NOMODSEQ",
+            R::Modified(_) => "MODIFIED",
+            R::Closed => "CLOSED",
+            R::MailboxId(_) => "MAILBOXID",
+            R::NotificationOverflow => "NOTIFICATIONOVERFLOW",
+            R::BadEvent(_) => "BADEVENT",
+            R::MetadataLongEntries(_)
+            | R::MetadataMaxSize(_)
+            | R::MetadataTooMany
+            | R::MetadataNoPrivate => "METADATA",
+            R::NotSaved => "NOTSAVED",
+            R::TooBig => "TOOBIG",
+            R::UnknownCte => "UNKNOWN-CTE",
+            R::CompressionActive => "COMPRESSIONACTIVE",
+            R::UseAttr => "USEATTR",
+            R::HasChildren => "HASCHILDREN",
+            R::Unavailable => "UNAVAILABLE",
+            R::AuthenticationFailed => "AUTHENTICATIONFAILED",
+            R::AuthorizationFailed => "AUTHORIZATIONFAILED",
+            R::Expired => "EXPIRED",
+            R::PrivacyRequired => "PRIVACYREQUIRED",
+            R::ContactAdmin => "CONTACTADMIN",
+            R::NoPerm => "NOPERM",
+            R::InUse => "INUSE",
+            R::ExpungeIssued => "EXPUNGEISSUED",
+            R::Corruption => "CORRUPTION",
+            R::ServerBug => "SERVERBUG",
+            R::ClientBug => "CLIENTBUG",
+            R::Cannot => "CANNOT",
+            R::Limit => "LIMIT",
+            R::OverQuota => "OVERQUOTA",
+            R::AlreadyExists => "ALREADYEXISTS",
+            R::NonExistent => "NONEXISTENT",
+            R::Other { name, .. } => return std::borrow::Cow::Owned(name.to_ascii_uppercase()),
+        };
+        std::borrow::Cow::Borrowed(name)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::ResponseCode as R;
