@@ -15,7 +15,7 @@ use std::time::Duration;
 
 use daaki_imap::types::response::FetchResponse;
 use daaki_imap::types::{FetchAttr, Section, SequenceSet};
-use daaki_imap::{Error, ImapConnection, TlsMode};
+use daaki_imap::{Error, ImapConnection, TlsMode, TypedEvent};
 use daaki_imap_tests::client::T;
 use daaki_imap_tests::fake::{FakeServer, Script, Step};
 
@@ -161,7 +161,7 @@ async fn bye_mid_command_without_hangup_still_resolves_the_command() {
 }
 
 #[tokio::test]
-async fn garbage_lines_between_responses_are_skipped() {
+async fn garbage_lines_between_responses_are_kept_as_unparsed_events() {
     let (server, conn) = start(vec![
         Step::send(PREAUTH),
         Step::expect("FETCH"),
@@ -176,12 +176,30 @@ async fn garbage_lines_between_responses_are_skipped() {
         conn.fetch(&set("1:2"), &[FetchAttr::Uid], T),
     )
     .await
-    .expect("garbage lines are skipped");
+    .expect("the FETCH completes around the garbage");
     let uids: Vec<_> = fetched.iter().map(|m| m.uid).collect();
     assert_eq!(uids, vec![Some(7), Some(8)]);
     bounded("noop after garbage", conn.noop(T))
         .await
         .expect("noop after garbage");
+    // Nothing is dropped unseen: each garbage line is an unparsed event, in order.
+    let raw: Vec<Vec<u8>> = conn
+        .drain_events()
+        .await
+        .into_iter()
+        .map(|e| match e {
+            TypedEvent::Unparsed(u) => u.raw,
+            other => panic!("only unparsed events expected, got {other:?}"),
+        })
+        .collect();
+    assert_eq!(
+        raw,
+        [
+            &b"\x00\xff garbage\r\n"[..],
+            b")))\r\n",
+            b"\x00\xff garbage\r\n"
+        ]
+    );
     drop(conn);
     assert_eq!(server.finish(T).await, Vec::<String>::new());
 }

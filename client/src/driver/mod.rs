@@ -573,8 +573,10 @@ impl Driver {
     }
 
     fn unsolicited(&mut self, event: TypedEvent) {
-        if let TypedEvent::Bye { code, text } = &event {
-            self.bye = Some((code.clone(), text.clone()));
+        match &event {
+            TypedEvent::Bye { code, text } => self.bye = Some((code.clone(), text.clone())),
+            TypedEvent::Unparsed(unparsed) => tracing::warn!(%unparsed, "kept as an event"),
+            _ => {}
         }
         if let Some(idle) = self.idle.as_mut()
             && idle.wants_event()

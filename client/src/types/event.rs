@@ -8,7 +8,7 @@ use super::Flag;
 use super::MailboxName;
 use super::response::{
     FetchResponse, MailboxInfo, MailboxStatus, Metadata, MetadataEntries, ResponseCode, SeqRange,
-    ServerData,
+    ServerData, Unparsed,
 };
 
 /// An asynchronous server notification.
@@ -102,6 +102,9 @@ pub enum TypedEvent {
         )]
         dropped: u64,
     },
+    /// A response the parser could not type and no FETCH in flight was waiting for, kept
+    /// whole instead of being dropped ([`Unparsed`]: its bytes and the reason).
+    Unparsed(Unparsed),
     /// Any other unsolicited data, owned.
     Data(
         #[cfg_attr(

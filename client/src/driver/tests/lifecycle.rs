@@ -156,7 +156,7 @@ async fn eof_fails_the_pending_command_as_unexpected_eof_and_later_calls_as_clos
 }
 
 #[tokio::test(flavor = "current_thread")]
-async fn a_malformed_response_is_skipped_and_the_command_still_completes() {
+async fn a_malformed_response_becomes_an_unparsed_event_and_the_command_still_completes() {
     let (conn, mut server) = connect().await;
     let events = noop_events(
         &conn,
@@ -164,10 +164,13 @@ async fn a_malformed_response_is_skipped_and_the_command_still_completes() {
         b"* 3 EXISTS extra junk (\r\n* 5 EXISTS\r\nA1 OK done\r\n",
     )
     .await;
-    assert!(
-        matches!(events[..], [TypedEvent::Exists(5)]),
-        "only the well-formed line: {events:?}"
-    );
+    match &events[..] {
+        [TypedEvent::Unparsed(u), TypedEvent::Exists(5)] => {
+            assert_eq!(u.raw, b"* 3 EXISTS extra junk (\r\n");
+            assert_eq!((u.keyword(), u.number()), (Some("EXISTS"), Some(3)));
+        }
+        other => panic!("the malformed line kept, then the next one: {other:?}"),
+    }
     assert!(!conn.is_closed());
 }
 

@@ -8,22 +8,90 @@ use super::core::{
 };
 use super::envelope::{opt_text, text};
 use crate::types::response::{
-    BodyDisposition, BodyExtension, BodyFields, BodyStructure, MultiPart, SinglePart,
+    BodyDisposition, BodyExtension, BodyFields, BodyStructure, Envelope, MultiPart, SinglePart,
     SinglePartKind,
 };
 
+/// A body whose nested bodies are still being parsed.
+enum Open {
+    /// A multipart: its parts so far.
+    Multi(Vec<BodyStructure>),
+    /// A message/rfc822 (or message/global) part: what came before its body.
+    Message(MessageHead),
+}
+
+/// A message part up to its nested body: `type SP subtype SP fields SP envelope SP`.
+struct MessageHead {
+    subtype: String,
+    fields: BodyFields,
+    envelope: Box<Envelope>,
+}
+
+/// A single part after its `(`: complete, or a message part whose body follows.
+enum Single {
+    Done(SinglePart),
+    Message(MessageHead),
+}
+
 /// `"(" (body-type-1part / body-type-mpart) ")"` at nesting `depth` (1 for the outermost).
+///
+/// Nested bodies (multipart parts, the body of a message/rfc822 part) are parsed with a
+/// heap stack of the bodies still open instead of by recursion, so the call stack stays the
+/// same at every depth: the deepest body accepted ([`MAX_DEPTH`](super::MAX_DEPTH)) needs no
+/// more stack than a flat one.
 pub(super) fn body(i: &mut &[u8], depth: usize) -> PResult<BodyStructure> {
-    check_depth(i, depth)?;
-    byte(i, b'(', "'(' of body")?;
-    let b = if peek(i) == Some(b'(') {
-        BodyStructure::Multi(multi(i, depth)?)
-    } else {
-        BodyStructure::Single(single(i, depth)?)
-    };
+    let mut open: Vec<Open> = Vec::new();
+    loop {
+        // Descend: open bodies until one completes without a nested body.
+        check_depth(i, depth + open.len())?;
+        byte(i, b'(', "'(' of body")?;
+        if peek(i) == Some(b'(') {
+            open.push(Open::Multi(Vec::with_capacity(2)));
+            continue;
+        }
+        let mut done = match single(i)? {
+            Single::Done(part) => close(i, BodyStructure::Single(part))?,
+            Single::Message(head) => {
+                open.push(Open::Message(head));
+                continue;
+            }
+        };
+        // Ascend: hand each completed body to the innermost open one.
+        loop {
+            match open.pop() {
+                None => return Ok(done),
+                Some(Open::Multi(mut parts)) => {
+                    parts.push(done);
+                    // Leniency: a space between the parts (Exchange 2007).
+                    skip_spaces(i);
+                    if peek(i) == Some(b'(') {
+                        open.push(Open::Multi(parts));
+                        break;
+                    }
+                    let multi = BodyStructure::Multi(multi_rest(i, parts)?);
+                    done = close(i, multi)?;
+                }
+                Some(Open::Message(head)) => {
+                    sp(i)?;
+                    let kind = SinglePartKind::Message {
+                        subtype: head.subtype,
+                        envelope: head.envelope,
+                        body: Box::new(done),
+                        lines: number(i)?,
+                    };
+                    let part = BodyStructure::Single(single_rest(i, kind, head.fields)?);
+                    done = close(i, part)?;
+                }
+            }
+        }
+    }
+}
+
+/// The `)` that ends a body (after lenient spaces).
+fn close(i: &mut &[u8], body: BodyStructure) -> PResult<BodyStructure> {
     skip_spaces(i);
     byte(i, b')', "')' of body")?;
-    Ok(b)
+    Ok(body)
 }
 
 /// `true` if another space-separated element follows before `)` (leniency: a trailing space
@@ -37,7 +105,9 @@ fn more(i: &[u8]) -> bool {
     j > 0 && !matches!(i.get(j), Some(b')') | None)
 }
 
-fn single(i: &mut &[u8], depth: usize) -> PResult<SinglePart> {
+/// A single part after its `(`, up to its `)` — or, for a message/rfc822 part, up to its
+/// nested body.
+fn single(i: &mut &[u8]) -> PResult<Single> {
     let media_type = string_or_nil(i)?;
     sp(i)?;
     let subtype = string_or_nil(i)?;
@@ -56,20 +126,22 @@ fn single(i: &mut &[u8], depth: usize) -> PResult<SinglePart> {
         sp(i)?;
         let envelope = Box::new(super::envelope::envelope(i)?);
         sp(i)?;
-        let body = Box::new(body(i, depth + 1)?);
-        sp(i)?;
-        SinglePartKind::Message {
+        return Ok(Single::Message(MessageHead {
             subtype: text(subtype),
+            fields,
             envelope,
-            body,
-            lines: number(i)?,
-        }
+        }));
     } else {
         SinglePartKind::Basic {
             media_type: text(media_type),
             subtype: text(subtype),
         }
     };
+    Ok(Single::Done(single_rest(i, kind, fields)?))
+}
+
+/// What follows a single part's type-specific fields: MD5 and the extension data.
+fn single_rest(i: &mut &[u8], kind: SinglePartKind, fields: BodyFields) -> PResult<SinglePart> {
     let mut md5 = None;
     let mut extension = BodyExtension::default();
     if more(i) {
@@ -85,16 +157,8 @@ fn single(i: &mut &[u8], depth: usize) -> PResult<SinglePart> {
     })
 }
 
-fn multi(i: &mut &[u8], depth: usize) -> PResult<MultiPart> {
-    let mut parts = Vec::with_capacity(2);
-    loop {
-        parts.push(body(i, depth + 1)?);
-        // Leniency: a space between the parts (Exchange 2007).
-        skip_spaces(i);
-        if peek(i) != Some(b'(') {
-            break;
-        }
-    }
+/// What follows a multipart's parts: its subtype, parameters and extension data.
+fn multi_rest(i: &mut &[u8], parts: Vec<BodyStructure>) -> PResult<MultiPart> {
     let subtype = string_or_nil(i)?;
     let mut params = Vec::new();
     let mut extension = BodyExtension::default();

@@ -138,6 +138,8 @@ fn other<'a>(i: &mut &'a [u8], name: &'a [u8], number: Option<u32>) -> PResult<D
 }
 
 #[cfg(test)]
+mod stack_tests;
+#[cfg(test)]
 mod tests {
     use super::test_util::{assert_prefixes_incomplete, data};
     use super::{ParseErrorKind, parse_response};

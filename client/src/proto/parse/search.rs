@@ -78,19 +78,32 @@ pub(super) fn thread(i: &mut &[u8]) -> PResult<Vec<Thread>> {
     Ok(out)
 }
 
-/// `"(" (thread-members / thread-nested) ")"` at nesting `depth`.
+/// `"(" (thread-members / thread-nested) ")"` at nesting `depth`. Nested lists are parsed
+/// with a heap stack of the unfinished ancestors instead of by recursion, so the deepest list
+/// accepted needs no more call stack than a flat one.
 fn thread_list(i: &mut &[u8], depth: usize) -> PResult<Thread> {
     check_depth(i, depth)?;
     byte(i, b'(', "'(' of thread")?;
+    let mut ancestors: Vec<Thread> = Vec::new();
     let mut t = Thread::default();
     loop {
         skip_spaces(i);
         match peek(i) {
             Some(b')') => {
                 advance(i, 1);
-                return Ok(t);
+                match ancestors.pop() {
+                    None => return Ok(t),
+                    Some(mut parent) => {
+                        parent.children.push(t);
+                        t = parent;
+                    }
+                }
             }
-            Some(b'(') => t.children.push(thread_list(i, depth + 1)?),
+            Some(b'(') => {
+                check_depth(i, depth + ancestors.len() + 1)?;
+                advance(i, 1);
+                ancestors.push(std::mem::take(&mut t));
+            }
             Some(b) if b.is_ascii_digit() && t.children.is_empty() => t.members.push(number(i)?),
             _ => return Err(invalid(i, "thread member")),
         }

@@ -108,7 +108,9 @@ pub enum SessionEvent {
         /// Compressed bytes already received.
         leftover: Vec<u8>,
     },
-    /// A response was malformed or too large and was skipped; the session goes on.
+    /// A protocol violation (a tagged response for no command in flight, an unexpected
+    /// continuation or PREAUTH) or a response over a frame limit; the session goes on.
+    /// (Responses that merely do not parse are kept as `Unparsed` values instead.)
     Malformed {
         /// What was wrong.
         error: ProtoError,

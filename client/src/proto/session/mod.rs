@@ -28,8 +28,11 @@
 //! - after [`SessionEvent::Fatal`], close the connection and call [`Session::fail_all`].
 //!
 //! It never panics on server input and never grows without bound: unknown data becomes
-//! `Other`/`Raw` values, malformed responses become [`SessionEvent::Malformed`] and are
-//! skipped.
+//! `Other`/`Raw` values; a response that does not parse is kept whole as an
+//! [`Unparsed`](crate::types::response::Unparsed) value — in the result of the FETCH it
+//! answers, or as [`TypedEvent::Unparsed`](crate::TypedEvent::Unparsed) — and protocol
+//! violations (a tag no command has, a continuation nobody waits for) and over-limit frames
+//! become [`SessionEvent::Malformed`].
 
 pub mod assemble;
 mod capabilities;

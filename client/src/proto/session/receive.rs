@@ -11,7 +11,7 @@ use super::{
 use crate::proto::encode::encode_authenticate_response;
 use crate::proto::response::{Continuation, Data, Response, StatusKind, StatusResponse};
 use crate::proto::{Frame, ProtoError, parse_response};
-use crate::types::response::{ResponseCode, ServerData};
+use crate::types::response::{FetchResponse, ResponseCode, ServerData, Unparsed};
 use crate::types::{StatusKind as EventStatusKind, TypedEvent};
 
 impl Session {
@@ -98,7 +98,11 @@ impl Session {
     }
 
     /// A response that does not parse: if it carries the tag of a command in flight, that
-    /// command fails (it would otherwise never complete); anything else is skipped.
+    /// command fails (it would otherwise never complete). Anything else is kept whole as an
+    /// [`Unparsed`] value, never dropped: a `* n FETCH` that a FETCH, STORE or SELECT in
+    /// flight claims becomes part of its result (a [`FetchResponse`] with only `seq` and
+    /// `unparsed` set, streamed or collected like the others); the rest is an unsolicited
+    /// [`TypedEvent::Unparsed`].
     fn handle_unparsable(&mut self, frame: &[u8], error: ProtoError) {
         let first = frame.split(|&b| b == b' ').next().unwrap_or_default();
         if let Some(pos) = self
@@ -112,8 +116,52 @@ impl Session {
                 id: command.id,
                 error,
             });
-        } else {
-            self.events.push_back(SessionEvent::Malformed { error });
+            return;
+        }
+        let unparsed = Unparsed::new(frame.to_vec(), error.to_string());
+        let fetch_seq = unparsed
+            .keyword()
+            .filter(|k| k.eq_ignore_ascii_case("FETCH"))
+            .and_then(|_| unparsed.number());
+        if let Some(seq) = fetch_seq {
+            let owner = self
+                .in_flight
+                .iter()
+                .position(|c| self.out.started(c.id) && c.kind.claims_unparsed_fetch(seq));
+            if let Some(pos) = owner {
+                let fetch = FetchResponse {
+                    seq,
+                    unparsed: Some(Box::new(unparsed)),
+                    ..FetchResponse::default()
+                };
+                self.deliver(pos, ServerData::Fetch(fetch), frame.len());
+                return;
+            }
+        }
+        self.events
+            .push_back(SessionEvent::Unsolicited(TypedEvent::Unparsed(unparsed)));
+    }
+
+    /// Hands owned data to the in-flight command at `pos`: a streamed FETCH goes out as an
+    /// event at once, anything else is collected (up to the collected-bytes cap, counting
+    /// `frame_len` bytes for it).
+    fn deliver(&mut self, pos: usize, owned: ServerData, frame_len: usize) {
+        let command = &mut self.in_flight[pos];
+        match (command.mode, owned) {
+            (DataMode::Stream, ServerData::Fetch(fetch)) => {
+                let id = command.id;
+                self.events.push_back(SessionEvent::Fetch { id, fetch });
+            }
+            (_, owned) => {
+                command.collected_bytes += frame_len as u64;
+                if command.collected_bytes > self.config.max_collected_bytes {
+                    command.over_cap = true;
+                    command.data = Vec::new();
+                }
+                if !command.over_cap {
+                    command.data.push(owned);
+                }
+            }
         }
     }
 
@@ -330,24 +378,8 @@ impl Session {
         let utf8 = self.enabled.utf8();
         match owner {
             Some(pos) => {
-                let command = &mut self.in_flight[pos];
                 let owned = data.into_owned(frame, utf8);
-                match (command.mode, owned) {
-                    (DataMode::Stream, ServerData::Fetch(fetch)) => {
-                        let id = command.id;
-                        self.events.push_back(SessionEvent::Fetch { id, fetch });
-                    }
-                    (_, owned) => {
-                        command.collected_bytes += frame.len() as u64;
-                        if command.collected_bytes > self.config.max_collected_bytes {
-                            command.over_cap = true;
-                            command.data = Vec::new();
-                        }
-                        if !command.over_cap {
-                            command.data.push(owned);
-                        }
-                    }
-                }
+                self.deliver(pos, owned, frame.len());
             }
             None => {
                 let owned = data.into_owned(frame, utf8);

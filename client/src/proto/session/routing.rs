@@ -223,6 +223,19 @@ impl CommandKind {
         }
     }
 
+    /// Whether an untyped `* seq FETCH` (a response whose items did not parse) belongs to
+    /// this command: a FETCH or STORE by sequence number when `seq` is in its set; a UID
+    /// FETCH or UID STORE, and SELECT (QRESYNC's flag changes), whatever the number — its UID
+    /// cannot be read, and RFC 3501 §5.5 keeps commands that claim FETCH data from running
+    /// together ([`CommandKind::conflicts_with`]).
+    pub fn claims_unparsed_fetch(&self, seq: u32) -> bool {
+        match self {
+            Self::Fetch { uid, set } | Self::Store { uid, set } => *uid || in_set(set, seq),
+            Self::Select { .. } => true,
+            _ => false,
+        }
+    }
+
     /// Whether `self` and `other` may not be in flight together because their untagged data
     /// could not be told apart (RFC 3501 §5.5): both claim the same kind of data — FETCH
     /// responses (SELECT, FETCH, STORE), search results (SEARCH, SORT), THREAD, EXPUNGE
@@ -321,10 +334,13 @@ fn fetch_in_set(uid: bool, set: &SequenceSet, seq: u32, items: &[FetchItem<'_>])
     } else {
         seq
     };
-    if set.is_saved() || set.items().iter().any(has_largest) {
-        return true;
-    }
-    set.contains(number, u32::MAX)
+    in_set(set, number)
+}
+
+/// Whether `number` may be in `set`: `$` (SEARCHRES) and `*` stand for numbers only the
+/// server knows, so they match anything.
+fn in_set(set: &SequenceSet, number: u32) -> bool {
+    set.is_saved() || set.items().iter().any(has_largest) || set.contains(number, u32::MAX)
 }
 
 fn has_largest(item: &SequenceItem) -> bool {

@@ -1456,13 +1456,21 @@ fn server_faults_are_protocol_violations_and_caller_mistakes_invalid_commands() 
 }
 
 #[test]
-fn malformed_responses_are_skipped_and_an_unparsable_tagged_reply_fails_its_command() {
+fn unparsable_responses_are_kept_as_events_and_an_unparsable_tagged_reply_fails_its_command() {
     let mut s = greeted("* PREAUTH ready\r\n");
     let id = s.submit(CommandBody::Noop, DataMode::Collect).unwrap();
     sent(&mut s);
     let events = feed(&mut s, "* 1 FETCH (((\r\ngarbage\r\nA1 HUH what\r\n");
-    assert!(matches!(events[0], SessionEvent::Malformed { .. }));
-    assert!(matches!(events[1], SessionEvent::Malformed { .. }));
+    let unparsed = |e: &SessionEvent| match e {
+        SessionEvent::Unsolicited(TypedEvent::Unparsed(u)) => {
+            assert!(!u.error.is_empty(), "{u:?}");
+            u.raw.clone()
+        }
+        other => panic!("expected an unparsed event, got {other:?}"),
+    };
+    // NOOP claims no FETCH data, so the untyped FETCH is unsolicited too.
+    assert_eq!(unparsed(&events[0]), b"* 1 FETCH (((\r\n");
+    assert_eq!(unparsed(&events[1]), b"garbage\r\n");
     assert!(matches!(&events[2], SessionEvent::Failed { id: i, .. } if *i == id));
     assert_eq!(s.in_flight(), 0);
     let events = feed(&mut s, "* 2 EXISTS\r\n");
@@ -1810,3 +1818,5 @@ mod unsent_commands {
         );
     }
 }
+
+mod unparsed;

@@ -1,6 +1,6 @@
 //! Owned FETCH data.
 
-use super::{BodyStructure, Envelope};
+use super::{BodyStructure, Envelope, Unparsed};
 use crate::types::{Flag, ServerDateTime};
 
 /// One message's FETCH data. Fields the server did not send are `None` / empty.
@@ -93,6 +93,10 @@ pub struct FetchResponse {
     pub preview: Option<String>,
     /// Items this crate does not know.
     pub other: Vec<OtherItem>,
+    /// The response as received and why it could not be typed, when it could not: then
+    /// only `seq` is set (from `* seq FETCH`) and every other field is empty. A FETCH result
+    /// keeps such a response in its place instead of dropping it ([`Unparsed`]).
+    pub unparsed: Option<Box<Unparsed>>,
 }
 
 impl FetchResponse {

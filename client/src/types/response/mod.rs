@@ -21,6 +21,7 @@ mod quota;
 mod rfc2047;
 mod search;
 mod status;
+mod unparsed;
 
 pub use acl::{Acl, AclEntry, ListRights, MyRights};
 pub use body::{
@@ -37,3 +38,4 @@ pub use quota::{Quota, QuotaResource, QuotaResourceName, QuotaRoot, QuotaRootInf
 pub use rfc2047::decode_rfc2047;
 pub use search::{MAX_EXPANDED_IDS, SeqRange, Thread, TooManyIds};
 pub use status::ResponseCode;
+pub use unparsed::Unparsed;

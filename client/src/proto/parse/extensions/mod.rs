@@ -54,6 +54,56 @@ mod tests {
         assert!(n.other.is_empty() && n.shared.is_empty());
     }
 
+    /// The examples of RFC 2342 §5 and RFC 9051 §6.3.10: several descriptions in one list
+    /// follow each other with no separator.
+    #[test]
+    fn namespace_rfc_examples() {
+        let descr = |p: &'static [u8], d: Option<u8>, ext: &'static [u8]| NamespaceDescr {
+            prefix: s(p),
+            delimiter: d,
+            extensions: ext,
+        };
+        let parse = |line: &'static [u8]| match data(line) {
+            Data::Namespace(n) => n,
+            other => panic!("{other:?}"),
+        };
+        let n = parse(
+            b"* NAMESPACE ((\"\" \"/\")) ((\"~\" \"/\")) ((\"#shared/\" \"/\")(\"#public/\" \"/\")(\"#ftp/\" \"/\")(\"#news.\" \".\"))\r\n",
+        );
+        assert_eq!(n.personal, vec![descr(b"", Some(b'/'), b"")]);
+        assert_eq!(n.other, vec![descr(b"~", Some(b'/'), b"")]);
+        assert_eq!(
+            n.shared,
+            vec![
+                descr(b"#shared/", Some(b'/'), b""),
+                descr(b"#public/", Some(b'/'), b""),
+                descr(b"#ftp/", Some(b'/'), b""),
+                descr(b"#news.", Some(b'.'), b""),
+            ]
+        );
+        let n = parse(b"* NAMESPACE NIL NIL ((\"\" \".\"))\r\n");
+        assert!(n.personal.is_empty() && n.other.is_empty());
+        assert_eq!(n.shared, vec![descr(b"", Some(b'.'), b"")]);
+        let n = parse(b"* NAMESPACE ((\"\" \"/\")) NIL ((\"Public Folders/\" \"/\"))\r\n");
+        assert_eq!(n.shared, vec![descr(b"Public Folders/", Some(b'/'), b"")]);
+        let n = parse(
+            b"* NAMESPACE ((\"\" \"/\")(\"#mh/\" \"/\" \"X-PARAM\" (\"FLAG1\" \"FLAG2\"))) NIL NIL\r\n",
+        );
+        assert_eq!(
+            n.personal,
+            vec![
+                descr(b"", Some(b'/'), b""),
+                descr(b"#mh/", Some(b'/'), b"\"X-PARAM\" (\"FLAG1\" \"FLAG2\")"),
+            ]
+        );
+        // A NIL delimiter (a flat namespace) and, leniently, spaces between descriptions.
+        let n = parse(b"* NAMESPACE ((\"\" NIL) (\"Other/\" \"/\")) NIL NIL\r\n");
+        assert_eq!(
+            n.personal,
+            vec![descr(b"", None, b""), descr(b"Other/", Some(b'/'), b"")]
+        );
+    }
+
     #[test]
     fn quota_and_quotaroot() {
         assert_eq!(

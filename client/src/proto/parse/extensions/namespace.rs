@@ -1,7 +1,7 @@
 //! `NAMESPACE` (RFC 2342 §5, RFC 9051 §7.3.4).
 
 use crate::proto::parse::core::{
-    PResult, advance, byte, delimiter, invalid, nil, paren_list, peek, skip_spaces, skip_value, sp,
+    PResult, advance, byte, delimiter, invalid, nil, peek, skip_spaces, skip_value, sp,
     string_or_nil,
 };
 use crate::proto::response::Data;
@@ -23,8 +23,9 @@ pub(in crate::proto::parse) fn namespace<'a>(i: &mut &'a [u8]) -> PResult<Data<'
     }))
 }
 
-/// `"(" 1*("(" string SP (DQUOTE QUOTED-CHAR DQUOTE / nil) *(ext) ")") ")" / nil`.
-/// Leniency: spaces between descriptions.
+/// `Namespace = nil / "(" 1*Namespace-Descr ")"` (RFC 2342 §6, RFC 9051 §9): the
+/// descriptions follow each other with no separator, `(("" "/")("#shared/" "/"))`.
+/// Leniency: spaces between descriptions, and `()` as an empty list.
 fn list<'a>(i: &mut &'a [u8]) -> PResult<Vec<NamespaceDescr<'a>>> {
     if peek(i) != Some(b'(') {
         if nil(i)? {
@@ -32,7 +33,16 @@ fn list<'a>(i: &mut &'a [u8]) -> PResult<Vec<NamespaceDescr<'a>>> {
         }
         return Err(invalid(i, "namespace list"));
     }
-    paren_list(i, descr)
+    byte(i, b'(', "namespace list")?;
+    let mut out = Vec::new();
+    loop {
+        skip_spaces(i);
+        if peek(i) == Some(b')') {
+            advance(i, 1);
+            return Ok(out);
+        }
+        out.push(descr(i)?);
+    }
 }
 
 fn descr<'a>(i: &mut &'a [u8]) -> PResult<NamespaceDescr<'a>> {
