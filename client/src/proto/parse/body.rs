@@ -3,21 +3,22 @@
 //! model ([`crate::types::response::BodyStructure`]), like the envelope.
 
 use super::core::{
-    PResult, advance, byte, check_depth, eq_kw, invalid, nil, nstring, number, peek, skip_spaces,
-    skip_value, sp, string_or_nil,
+    PErr, PResult, advance, byte, check_depth, eq_kw, invalid, nil, nstring, number, peek,
+    skip_spaces, skip_value, sp, string_or_nil,
 };
 use super::envelope::{opt_text, text};
+use super::error::ParseErrorKind;
 use crate::types::response::{
     BodyDisposition, BodyExtension, BodyFields, BodyStructure, Envelope, MultiPart, SinglePart,
-    SinglePartKind,
+    SinglePartKind, Unparsed,
 };
 
-/// A body whose nested bodies are still being parsed.
-enum Open {
+/// A body whose nested bodies are still being parsed, with the input at its `(`.
+enum Open<'a> {
     /// A multipart: its parts so far.
-    Multi(Vec<BodyStructure>),
+    Multi(&'a [u8], Vec<BodyStructure>),
     /// A message/rfc822 (or message/global) part: what came before its body.
-    Message(MessageHead),
+    Message(&'a [u8], MessageHead),
 }
 
 /// A message part up to its nested body: `type SP subtype SP fields SP envelope SP`.
@@ -39,52 +40,88 @@ enum Single {
 /// heap stack of the bodies still open instead of by recursion, so the call stack stays the
 /// same at every depth: the deepest body accepted ([`MAX_DEPTH`](super::MAX_DEPTH)) needs no
 /// more stack than a flat one.
-pub(super) fn body(i: &mut &[u8], depth: usize) -> PResult<BodyStructure> {
-    let mut open: Vec<Open> = Vec::new();
+///
+/// Leniency: a part that does not parse — neither a single part nor a multipart, as Gmail
+/// (MailKit #371), Domino (MailKit #944: `()` as a message's body) and others send — becomes
+/// [`BodyStructure::Unparsed`] with its exact bytes, provided its parentheses balance; the
+/// structure around it goes on. Nesting errors ([`check_depth`]) and input that ends are not
+/// recovered.
+pub(super) fn body<'a>(i: &mut &'a [u8], depth: usize) -> PResult<BodyStructure> {
+    let mut open: Vec<Open<'a>> = Vec::new();
     loop {
         // Descend: open bodies until one completes without a nested body.
         check_depth(i, depth + open.len())?;
+        let mut start = *i;
         byte(i, b'(', "'(' of body")?;
         if peek(i) == Some(b'(') {
-            open.push(Open::Multi(Vec::with_capacity(2)));
+            open.push(Open::Multi(start, Vec::with_capacity(2)));
             continue;
         }
-        let mut done = match single(i)? {
-            Single::Done(part) => close(i, BodyStructure::Single(part))?,
-            Single::Message(head) => {
-                open.push(Open::Message(head));
+        // The body that just ended (or failed) and where it began.
+        let mut done = match single(i) {
+            Ok(Single::Done(part)) => close(i, BodyStructure::Single(part)),
+            Ok(Single::Message(head)) => {
+                open.push(Open::Message(start, head));
                 continue;
             }
+            Err(e) => Err(e),
         };
         // Ascend: hand each completed body to the innermost open one.
         loop {
+            let body = match done {
+                Ok(body) => body,
+                Err(error) => recover(i, start, error)?,
+            };
             match open.pop() {
-                None => return Ok(done),
-                Some(Open::Multi(mut parts)) => {
-                    parts.push(done);
+                None => return Ok(body),
+                Some(Open::Multi(multi_start, mut parts)) => {
+                    parts.push(body);
                     // Leniency: a space between the parts (Exchange 2007).
                     skip_spaces(i);
                     if peek(i) == Some(b'(') {
-                        open.push(Open::Multi(parts));
+                        open.push(Open::Multi(multi_start, parts));
                         break;
                     }
-                    let multi = BodyStructure::Multi(multi_rest(i, parts)?);
-                    done = close(i, multi)?;
+                    start = multi_start;
+                    done = multi_rest(i, parts).and_then(|m| close(i, BodyStructure::Multi(m)));
                 }
-                Some(Open::Message(head)) => {
-                    sp(i)?;
-                    let kind = SinglePartKind::Message {
-                        subtype: head.subtype,
-                        envelope: head.envelope,
-                        body: Box::new(done),
-                        lines: number(i)?,
-                    };
-                    let part = BodyStructure::Single(single_rest(i, kind, head.fields)?);
-                    done = close(i, part)?;
+                Some(Open::Message(message_start, head)) => {
+                    start = message_start;
+                    done = message_rest(i, head, body)
+                        .and_then(|p| close(i, BodyStructure::Single(p)));
                 }
             }
         }
     }
+}
+
+/// The part that began at `start` did not parse (`error`): if its parentheses balance, it
+/// becomes [`BodyStructure::Unparsed`] and parsing goes on after it; otherwise (and for input
+/// that ends or nests too deep) the error stands.
+fn recover<'a>(i: &mut &'a [u8], start: &'a [u8], error: PErr) -> PResult<BodyStructure> {
+    if error.kind != ParseErrorKind::Invalid {
+        return Err(error);
+    }
+    let mut rest = start;
+    let raw = skip_value(&mut rest).map_err(|_| error)?;
+    *i = rest;
+    let offset = start.len().saturating_sub(error.remaining);
+    Ok(BodyStructure::Unparsed(Unparsed::new(
+        raw.to_vec(),
+        format!("invalid {} at byte {offset} of the part", error.context),
+    )))
+}
+
+/// What follows a message part's nested body: its size in lines, MD5 and extension data.
+fn message_rest(i: &mut &[u8], head: MessageHead, body: BodyStructure) -> PResult<SinglePart> {
+    sp(i)?;
+    let kind = SinglePartKind::Message {
+        subtype: head.subtype,
+        envelope: head.envelope,
+        body: Box::new(body),
+        lines: number(i)?,
+    };
+    single_rest(i, kind, head.fields)
 }
 
 /// The `)` that ends a body (after lenient spaces).
@@ -253,11 +290,19 @@ fn ext(i: &mut &[u8]) -> PResult<BodyExtension> {
     Ok(e)
 }
 
-/// `body-fld-dsp` = "(" string SP body-fld-param ")" / nil.
+/// `body-fld-dsp` = "(" string SP body-fld-param ")" / nil. Leniency: a bare string is
+/// taken as the disposition type without parameters (Exchange 2016 puts the part's
+/// description there: `"S/MIME Encrypted Message"`, javaee/javamail #278).
 fn disposition(i: &mut &[u8]) -> PResult<Option<BodyDisposition>> {
     if peek(i) != Some(b'(') {
         if nil(i)? {
             return Ok(None);
+        }
+        if matches!(peek(i), Some(b'"' | b'{' | b'~')) {
+            return Ok(Some(BodyDisposition {
+                kind: text(string_or_nil(i)?),
+                params: Vec::new(),
+            }));
         }
         return Err(invalid(i, "body disposition"));
     }

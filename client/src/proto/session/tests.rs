@@ -1819,4 +1819,5 @@ mod unsent_commands {
     }
 }
 
+mod real_world;
 mod unparsed;

@@ -1,6 +1,6 @@
 //! Owned `BODY` / `BODYSTRUCTURE`.
 
-use super::Envelope;
+use super::{Envelope, Unparsed};
 
 /// A MIME body structure.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -10,11 +10,16 @@ use super::Envelope;
     derive(tsify::Tsify),
     serde(rename_all = "camelCase", rename_all_fields = "camelCase")
 )]
+#[non_exhaustive]
 pub enum BodyStructure {
     /// A non-multipart body.
     Single(SinglePart),
     /// A `multipart/*` body.
     Multi(MultiPart),
+    /// A part the server sent in a shape this client cannot read — neither a valid single
+    /// part nor a multipart (a server bug) — kept as its exact bytes with the reason, so the
+    /// other parts of the structure and the FETCH's other items are not lost.
+    Unparsed(Unparsed),
 }
 
 /// A non-multipart body part.

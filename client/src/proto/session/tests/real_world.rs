@@ -1,0 +1,248 @@
+//! Transcripts of real servers' BODYSTRUCTURE deviations, each from the public bug report that
+//! shows it (named on each test): the typed data is asserted, the command still completes, the
+//! next response is still typed, and feeding the bytes one at a time or in random pieces gives
+//! the same outcome as one buffer.
+
+use super::{completed, fetch, greeted, sent};
+use crate::proto::session::{CommandOutcome, Completion, DataMode, SessionEvent};
+use crate::types::response::{
+    BodyStructure, FetchResponse, MultiPart, ServerData, SinglePart, SinglePartKind,
+};
+use crate::types::{FetchAttr, Flag, TypedEvent};
+
+/// Plays `reply` (untagged FETCH data; the completion and one more response are added) to a
+/// `FETCH 1:*` whole, one byte at a time and in pseudo-random pieces, checks the outcomes are
+/// equal, that the command completed OK and that the next response was typed; returns the
+/// FETCH results.
+fn transcript(reply: &str) -> Vec<FetchResponse> {
+    let input = format!("{reply}A1 OK Fetch completed\r\n* 7 EXISTS\r\n");
+    let play = |pieces: &mut dyn Iterator<Item = &[u8]>| {
+        let mut s = greeted("* PREAUTH ready\r\n");
+        s.submit(
+            fetch("1:*", vec![FetchAttr::BodyStructure]),
+            DataMode::Collect,
+        )
+        .unwrap();
+        sent(&mut s);
+        let mut events = Vec::new();
+        for piece in pieces {
+            s.handle_input(piece);
+            events.extend(std::iter::from_fn(|| s.poll_event()));
+        }
+        assert!(
+            matches!(
+                events.last(),
+                Some(SessionEvent::Unsolicited(TypedEvent::Exists(7)))
+            ),
+            "the next response is typed: {events:?}"
+        );
+        completed(&events).clone()
+    };
+    let whole = play(&mut std::iter::once(input.as_bytes()));
+    assert_eq!(whole.completion, Completion::Ok);
+    assert_eq!(
+        play(&mut input.as_bytes().chunks(1)),
+        whole,
+        "one byte at a time"
+    );
+    // Deterministic pseudo-random piece lengths (1..=64).
+    let mut seed = 0x2545_f491_u32;
+    let mut rest = input.as_bytes();
+    let mut pieces = Vec::new();
+    while !rest.is_empty() {
+        seed = seed.wrapping_mul(1_103_515_245).wrapping_add(12_345);
+        let n = (1 + (seed >> 16) as usize % 64).min(rest.len());
+        pieces.push(&rest[..n]);
+        rest = &rest[n..];
+    }
+    assert_eq!(play(&mut pieces.into_iter()), whole, "random pieces");
+    fetches(whole)
+}
+
+fn fetches(outcome: CommandOutcome) -> Vec<FetchResponse> {
+    outcome
+        .data
+        .into_iter()
+        .map(|d| match d {
+            ServerData::Fetch(f) => f,
+            other => panic!("only FETCH data expected, got {other:?}"),
+        })
+        .collect()
+}
+
+fn multi(b: &BodyStructure) -> &MultiPart {
+    match b {
+        BodyStructure::Multi(m) => m,
+        other => panic!("expected a multipart, got {other:?}"),
+    }
+}
+
+fn single(b: &BodyStructure) -> &SinglePart {
+    match b {
+        BodyStructure::Single(s) => s,
+        other => panic!("expected a single part, got {other:?}"),
+    }
+}
+
+fn unparsed(b: &BodyStructure) -> &[u8] {
+    match b {
+        BodyStructure::Unparsed(u) => {
+            assert!(!u.error.is_empty());
+            &u.raw
+        }
+        other => panic!("expected an unparsed part, got {other:?}"),
+    }
+}
+
+/// Exchange 2016 puts the description where the multipart's disposition goes, as a bare
+/// string (javaee/javamail #278).
+#[test]
+fn exchange_2016_bare_string_disposition() {
+    let got = transcript(
+        "* 1 FETCH (BODYSTRUCTURE ((\"text\" \"plain\" (\"charset\" \"us-ascii\") NIL NIL \"7bit\" 21 0 NIL (\"inline\" NIL) NIL NIL)(\"application\" \"octet-stream\" (\"name\" \"private.txt\") NIL NIL \"base64\" 690 NIL (\"attachment\" (\"filename\" \"private.txt\")) NIL NIL) \"mixed\" (\"boundary\" \"----=_Part_0_-1731707885.1504253815584\") \"S/MIME Encrypted Message\" NIL))\r\n",
+    );
+    let body = got[0].body_structure.as_deref().expect("typed");
+    let m = multi(body);
+    assert_eq!(m.subtype, "mixed");
+    assert_eq!(m.parts.len(), 2);
+    let dsp = m.extension.disposition.as_ref().expect("disposition");
+    assert_eq!(dsp.kind, "S/MIME Encrypted Message");
+    assert!(dsp.params.is_empty());
+    let attachment = single(&m.parts[1]);
+    assert_eq!(attachment.fields.octets, 690);
+    assert_eq!(
+        attachment
+            .extension
+            .disposition
+            .as_ref()
+            .map(|d| d.kind.as_str()),
+        Some("attachment")
+    );
+}
+
+/// Lotus Domino sends a message/rfc822 part with an all-NIL envelope and `()` as its body
+/// (jstedfast/MailKit #944): that body is kept unparsed, the rest of the structure and the
+/// FETCH's later items are typed.
+#[test]
+fn domino_message_part_with_an_empty_body() {
+    let got = transcript(
+        "* 9125 FETCH (UID 23064 BODYSTRUCTURE ((\"text\" \"plain\"  (\"charset\" \"UTF-8\") NIL NIL \"base64\" 232 4 NIL NIL NIL)(\"message\" \"delivery-status\"  NIL NIL NIL \"7BIT\" 421 NIL NIL NIL)(\"message\" \"rfc822\"  NIL NIL NIL \"7BIT\" 787 (NIL NIL NIL NIL NIL NIL NIL NIL NIL NIL) () 0 NIL NIL NIL) \"report\" (\"report-type\" \"delivery-status\" \"boundary\" \"==IFJRGLKFGIR60132UHRUHIHD\") NIL NIL) FLAGS (\\Seen))\r\n",
+    );
+    let f = &got[0];
+    assert_eq!((f.seq, f.uid), (9125, Some(23064)));
+    assert_eq!(
+        f.flags,
+        Some(vec![Flag::Seen]),
+        "the item after BODYSTRUCTURE"
+    );
+    let m = multi(f.body_structure.as_deref().expect("typed"));
+    assert_eq!(m.subtype, "report");
+    assert_eq!(m.parts.len(), 3);
+    let message = single(&m.parts[2]);
+    assert_eq!(message.fields.octets, 787);
+    match &message.kind {
+        SinglePartKind::Message { body, lines, .. } => {
+            assert_eq!(unparsed(body), b"()");
+            assert_eq!(*lines, 0);
+        }
+        other => panic!("{other:?}"),
+    }
+}
+
+/// Gmail sent parts shaped `("RELATED" NIL ("ATTACHMENT" NIL) NIL)`, neither a single part
+/// nor a multipart (jstedfast/MailKit #371): each is kept unparsed, the alternative part and
+/// the multipart around them stay typed.
+#[test]
+fn gmail_parts_that_are_neither_single_nor_multipart() {
+    let got = transcript(
+        "* 56697 FETCH (UID 227195 RFC822.SIZE 87705 BODYSTRUCTURE (((\"TEXT\" \"PLAIN\" (\"CHARSET\" \"UTF-8\" \"DELSP\" \"yes\" \"FORMAT\" \"flowed\") NIL NIL \"BASE64\" 10418 133 NIL NIL NIL)(\"TEXT\" \"HTML\" (\"CHARSET\" \"UTF-8\") NIL NIL \"BASE64\" 34544 442 NIL NIL NIL) \"ALTERNATIVE\" (\"BOUNDARY\" \"94eb2c1cd0507723d5054c1ce6cb\") NIL NIL)(\"RELATED\" NIL (\"ATTACHMENT\" NIL) NIL)(\"RELATED\" NIL (\"ATTACHMENT\" NIL) NIL)(\"RELATED\" NIL (\"ATTACHMENT\" NIL) NIL)(\"RELATED\" NIL (\"ATTACHMENT\" NIL) NIL) \"MIXED\" (\"BOUNDARY\" \"94eb2c1cd0507723e6054c1ce6cd\") NIL NIL))\r\n",
+    );
+    let f = &got[0];
+    assert_eq!((f.uid, f.rfc822_size), (Some(227195), Some(87705)));
+    let m = multi(f.body_structure.as_deref().expect("typed"));
+    assert_eq!(m.subtype, "MIXED");
+    assert_eq!(m.parts.len(), 5);
+    let alternative = multi(&m.parts[0]);
+    assert_eq!(alternative.parts.len(), 2);
+    assert_eq!(single(&alternative.parts[1]).fields.octets, 34544);
+    for part in &m.parts[1..] {
+        assert_eq!(
+            unparsed(part),
+            b"(\"RELATED\" NIL (\"ATTACHMENT\" NIL) NIL)"
+        );
+    }
+}
+
+/// A message/rfc822 part whose body is a multipart written as a single part with a NIL type
+/// and no size (jstedfast/MailKit #1393): that body is kept unparsed, the message part keeps
+/// its envelope and line count.
+#[test]
+fn nil_typed_body_inside_a_message_part() {
+    let got = transcript(
+        "* 3 FETCH (BODYSTRUCTURE ((\"text\" \"plain\" (\"charset\" \"utf-8\") NIL NIL \"7bit\" 727 16 NIL NIL NIL NIL)(\"message\" \"delivery-status\" (\"name\" \"Delivery status\") NIL NIL \"7bit\" 416 NIL NIL NIL NIL)(\"message\" \"rfc822\" (\"name\" \"Message headers\") NIL NIL \"7bit\" 903 (\"Mon, 17 Nov 2014 13:29:21 +0100\" \"Re: Adresy\" ((\"username\" NIL \"e.username\" \"example.com\")) ((\"username\" NIL \"e.username\" \"example.com\")) ((\"username\" NIL \"e.username\" \"example.com\")) ((\"=?utf-8?Q?Justyna?=\" NIL \"salesde\" \"some-company.eu\")) ((NIL NIL \"saleseu\" \"some-company.eu\")(\"Bogdan\" NIL \"bogdan\" \"some-company.eu\")) NIL \"<004901d00260$35405970$9fc10c50$@some-company.eu>\" \"<D6173425-9D71-4D78-8C3C-1CEB03BCB4D0@example.com>\") (NIL \"alternative\" (\"boundary\" \"Apple-Mail=_352FCEEC-EB15-428F-9D8B-D3B4259DD646\") NIL NIL NIL) 17 NIL NIL NIL NIL) \"report\" (\"report-type\" \"delivery-status\" \"boundary\" \"_e0d7475d888f9882b71de053e5efb221_idea\") NIL NIL NIL))\r\n",
+    );
+    let m = multi(got[0].body_structure.as_deref().expect("typed"));
+    assert_eq!((m.subtype.as_str(), m.parts.len()), ("report", 3));
+    let message = single(&m.parts[2]);
+    match &message.kind {
+        SinglePartKind::Message {
+            envelope,
+            body,
+            lines,
+            ..
+        } => {
+            assert_eq!(envelope.subject.as_deref(), Some("Re: Adresy"));
+            assert_eq!(envelope.cc.len(), 2);
+            assert_eq!(
+                unparsed(body),
+                b"(NIL \"alternative\" (\"boundary\" \"Apple-Mail=_352FCEEC-EB15-428F-9D8B-D3B4259DD646\") NIL NIL NIL)"
+            );
+            assert_eq!(*lines, 17);
+        }
+        other => panic!("{other:?}"),
+    }
+}
+
+/// qiye.163.com did not escape the quotes of a Content-Description (`""""`, emersion/go-imap
+/// #659): that part is kept unparsed, the HTML part and the multipart stay typed.
+#[test]
+fn unescaped_quotes_in_a_part_keep_the_other_parts() {
+    let got = transcript(
+        "* 150 FETCH (UID 1733220355 FLAGS (\\Seen) BODY ((\"text\" \"html\" (\"charset\" \"UTF-8\") NIL NIL \"quoted-printable\" 1224 16)(\"application\" \"octet-stream\" (\"name\" \"2154973550.pdf\") NIL \"\"\"\" \"base64\" 65322) \"MIXED\"))\r\n",
+    );
+    let f = &got[0];
+    assert_eq!(f.uid, Some(1733220355));
+    let m = multi(f.body_structure.as_deref().expect("typed"));
+    assert_eq!(m.subtype, "MIXED");
+    assert!(matches!(
+        single(&m.parts[0]).kind,
+        SinglePartKind::Text { lines: 16, .. }
+    ));
+    assert_eq!(
+        unparsed(&m.parts[1]),
+        b"(\"application\" \"octet-stream\" (\"name\" \"2154973550.pdf\") NIL \"\"\"\" \"base64\" 65322)"
+    );
+}
+
+/// Yahoo Japan sent a space before a multipart's closing parenthesis
+/// (emailjs/emailjs-imap-handler #8).
+#[test]
+fn yahoo_japan_trailing_space_in_a_multipart() {
+    let got = transcript(
+        "* 2 FETCH (BODYSTRUCTURE ((\"text\" \"plain\" (\"charset\" \"ISO-2022-JP\") NIL NIL \"7bit\" 2515 64 NIL NIL NIL NIL)(\"text\" \"html\" (\"charset\" \"ISO-2022-JP\") NIL NIL \"7bit\" 7723 151 NIL NIL NIL NIL) \"alternative\" (\"boundary\" \"pzu8t3naw7b5therma1t\") NIL ) FLAGS (\\Seen) UID 2)\r\n",
+    );
+    let f = &got[0];
+    assert_eq!((f.uid, f.flags.clone()), (Some(2), Some(vec![Flag::Seen])));
+    let m = multi(f.body_structure.as_deref().expect("typed"));
+    assert_eq!((m.subtype.as_str(), m.parts.len()), ("alternative", 2));
+}
+
+/// A part whose parentheses do not balance cannot be skipped: the whole FETCH is kept as an
+/// unparsed response instead, and the session stays in sync.
+#[test]
+fn an_unbalanced_part_leaves_the_fetch_unparsed() {
+    let got = transcript("* 1 FETCH (UID 5 BODYSTRUCTURE ((\"text\" \"plain\" \"oops\")\r\n");
+    let unparsed = got[0].unparsed.as_ref().expect("kept as unparsed");
+    assert_eq!(got[0].seq, 1);
+    assert!(unparsed.raw.starts_with(b"* 1 FETCH (UID 5"));
+}
