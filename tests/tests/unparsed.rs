@@ -9,7 +9,7 @@
 
 use daaki_imap::TlsMode;
 use daaki_imap::types::response::FetchResponse;
-use daaki_imap::types::{FetchAttr, SequenceSet};
+use daaki_imap::types::{FetchAttr, Quirk, SequenceSet};
 use daaki_imap_tests::client::T;
 use daaki_imap_tests::fake::{FakeServer, Step};
 
@@ -107,6 +107,38 @@ async fn an_untypeable_response_in_a_10000_message_fetch_is_reported_with_it() {
     // Still usable, and nothing else was queued as an event.
     conn.noop(T).await.expect("NOOP after both fetches");
     assert_eq!(conn.drain_events().await, Vec::new());
+    drop(conn);
+    assert_eq!(server.finish(T).await, Vec::<String>::new());
+}
+
+/// A connection counts the responses that needed a tolerated quirk: Exchange 2016's bare
+/// string as a multipart's disposition (javaee/javamail #278, the bytes of that report).
+#[tokio::test]
+async fn the_quirks_a_server_needed_are_counted_per_connection() {
+    let exchange = "* 1 FETCH (BODYSTRUCTURE ((\"text\" \"plain\" (\"charset\" \"us-ascii\") NIL NIL \"7bit\" 21 0 NIL (\"inline\" NIL) NIL NIL)(\"application\" \"octet-stream\" (\"name\" \"private.txt\") NIL NIL \"base64\" 690 NIL (\"attachment\" (\"filename\" \"private.txt\")) NIL NIL) \"mixed\" (\"boundary\" \"----=_Part_0_-1731707885.1504253815584\") \"S/MIME Encrypted Message\" NIL))\r\n";
+    let server = FakeServer::start(vec![vec![
+        Step::send(PREAUTH),
+        Step::expect("FETCH 1"),
+        Step::send(format!("{exchange}{{tag}} OK done\r\n")),
+        Step::expect("FETCH 1"),
+        Step::send(format!("{exchange}{{tag}} OK done\r\n")),
+        Step::Stall,
+    ]])
+    .await;
+    let conn = server.connect(TlsMode::Plaintext).await.expect("connect");
+    assert!(conn.quirks().is_empty(), "none before any quirk");
+    let one = SequenceSet::new("1").expect("set");
+    for expected in [1, 2] {
+        let got = conn
+            .fetch(&one, &[FetchAttr::BodyStructure], T)
+            .await
+            .expect("FETCH");
+        assert!(got[0].body_structure.is_some(), "typed despite the quirk");
+        assert_eq!(
+            conn.quirks().iter().collect::<Vec<_>>(),
+            [(Quirk::BareStringDisposition, expected)]
+        );
+    }
     drop(conn);
     assert_eq!(server.finish(T).await, Vec::<String>::new());
 }

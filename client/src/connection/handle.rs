@@ -10,6 +10,7 @@ use crate::driver::{CommandRequest, Request, Shared};
 use crate::proto::command::CommandBody;
 use crate::proto::session::{Capabilities, CommandOutcome, ConnectionState};
 use crate::runtime;
+use crate::types::QuirkCounts;
 use crate::types::response::FetchResponse;
 use crate::{Error, Result};
 
@@ -60,6 +61,21 @@ impl ImapConnection {
     /// The server's capabilities as last reported (refreshed after login and STARTTLS).
     pub fn capabilities(&self) -> Capabilities {
         self.inner.shared.capabilities()
+    }
+
+    /// How many of the server's responses needed each tolerated deviation from the IMAP
+    /// grammar ([`Quirk`](crate::types::Quirk): what it is, the servers that send it, the
+    /// public report) — to report a server bug upstream. As of the last completed command.
+    ///
+    /// ```no_run
+    /// # fn example(conn: &daaki_imap::ImapConnection) {
+    /// for (quirk, responses) in conn.quirks().iter() {
+    ///     eprintln!("{quirk} ({}): {responses} responses; see {}", quirk.servers(), quirk.source());
+    /// }
+    /// # }
+    /// ```
+    pub fn quirks(&self) -> QuirkCounts {
+        self.inner.shared.quirks()
     }
 
     /// The connection state as of the last completed command.

@@ -48,7 +48,7 @@ use crate::proto::session::{
 use crate::runtime::{self, Instant};
 use crate::transport::BoxStream;
 use crate::types::response::{FetchResponse, ResponseCode};
-use crate::types::{IdleEvent, TypedEvent};
+use crate::types::{IdleEvent, QuirkCounts, TypedEvent};
 use crate::{Error, Result};
 
 use compress::Compression;
@@ -66,6 +66,7 @@ pub(crate) struct Shared {
     event_added: Notify,
     capabilities: Mutex<Capabilities>,
     state: Mutex<ConnectionState>,
+    quirks: Mutex<QuirkCounts>,
     closed: AtomicBool,
 }
 
@@ -76,6 +77,7 @@ impl Shared {
             event_added: Notify::new(),
             capabilities: Mutex::new(session.capabilities().clone()),
             state: Mutex::new(session.state().clone()),
+            quirks: Mutex::new(*session.quirks()),
             closed: AtomicBool::new(false),
         }
     }
@@ -100,6 +102,10 @@ impl Shared {
 
     pub(crate) fn capabilities(&self) -> Capabilities {
         lock(&self.capabilities).clone()
+    }
+
+    pub(crate) fn quirks(&self) -> QuirkCounts {
+        *lock(&self.quirks)
     }
 
     pub(crate) fn state(&self) -> ConnectionState {
@@ -524,6 +530,7 @@ impl Driver {
 
     fn sync_shared(&self) {
         *lock(&self.shared.capabilities) = self.session.capabilities().clone();
+        *lock(&self.shared.quirks) = *self.session.quirks();
         let state = self.session.state().clone();
         let logged_out = state == ConnectionState::Logout;
         *lock(&self.shared.state) = state;

@@ -23,6 +23,7 @@ mod notify;
 mod object_id;
 #[cfg(all(test, not(target_arch = "wasm32")))]
 mod proptests;
+pub(crate) mod quirk;
 pub mod response;
 mod result;
 mod search;
@@ -53,6 +54,7 @@ pub use mailbox::MailboxName;
 pub use metadata::{GetMetadataOptions, MetadataDepth, MetadataEntry};
 pub use notify::{MailboxFilter, NotifyEvent, NotifyEventGroup, NotifySetParams};
 pub use object_id::ObjectId;
+pub use quirk::{Quirk, QuirkCounts};
 pub use response::{
     Address, BodyStructure, Envelope, FetchResponse, MailboxAttribute, MailboxInfo, MailboxStatus,
     ResponseCode, SelectedMailbox,

@@ -8,6 +8,8 @@ use super::core::{
 };
 use super::envelope::{opt_text, text};
 use super::error::ParseErrorKind;
+use super::noted_quirks::note_quirk;
+use crate::types::Quirk;
 use crate::types::response::{
     BodyDisposition, BodyExtension, BodyFields, BodyStructure, Envelope, MultiPart, SinglePart,
     SinglePartKind, Unparsed,
@@ -105,6 +107,7 @@ fn recover<'a>(i: &mut &'a [u8], start: &'a [u8], error: PErr) -> PResult<BodySt
     let mut rest = start;
     let raw = skip_value(&mut rest).map_err(|_| error)?;
     *i = rest;
+    note_quirk(Quirk::UnparsedBodyPart);
     let offset = start.len().saturating_sub(error.remaining);
     Ok(BodyStructure::Unparsed(Unparsed::new(
         raw.to_vec(),
@@ -126,7 +129,10 @@ fn message_rest(i: &mut &[u8], head: MessageHead, body: BodyStructure) -> PResul
 
 /// The `)` that ends a body (after lenient spaces).
 fn close(i: &mut &[u8], body: BodyStructure) -> PResult<BodyStructure> {
-    skip_spaces(i);
+    if peek(i) == Some(b' ') {
+        note_quirk(Quirk::SpaceBeforeBodyClose);
+        skip_spaces(i);
+    }
     byte(i, b')', "')' of body")?;
     Ok(body)
 }
@@ -299,6 +305,7 @@ fn disposition(i: &mut &[u8]) -> PResult<Option<BodyDisposition>> {
             return Ok(None);
         }
         if matches!(peek(i), Some(b'"' | b'{' | b'~')) {
+            note_quirk(Quirk::BareStringDisposition);
             return Ok(Some(BodyDisposition {
                 kind: text(string_or_nil(i)?),
                 params: Vec::new(),

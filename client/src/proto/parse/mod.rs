@@ -19,6 +19,7 @@ mod error;
 mod extensions;
 mod fetch;
 mod mailbox;
+pub(crate) mod noted_quirks;
 mod search;
 mod status;
 #[cfg(test)]

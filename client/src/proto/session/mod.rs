@@ -66,6 +66,7 @@ use crate::proto::encode::{
 use crate::proto::{Framer, Limits};
 use crate::proto::{ProtoError, ProtoResult as Result};
 use crate::types::InvalidInput;
+use crate::types::QuirkCounts;
 use crate::types::Tag;
 use crate::types::response::ServerData;
 
@@ -120,6 +121,8 @@ pub struct Session {
     config: SessionConfig,
     state: ConnectionState,
     capabilities: Capabilities,
+    /// How many responses needed each tolerated server quirk.
+    quirks: QuirkCounts,
     enabled: Enabled,
     greeted: bool,
     next_tag: u64,
@@ -166,6 +169,7 @@ impl Session {
             config,
             state: ConnectionState::Greeting,
             capabilities: Capabilities::default(),
+            quirks: QuirkCounts::default(),
             enabled: Enabled::default(),
             greeted: false,
             next_tag: 1,
@@ -188,6 +192,12 @@ impl Session {
     /// The server's current capabilities (minus [`SessionConfig::ignored_capabilities`]).
     pub fn capabilities(&self) -> &Capabilities {
         &self.capabilities
+    }
+
+    /// How many of the server's responses so far needed each tolerated quirk
+    /// ([`crate::types::Quirk`]).
+    pub fn quirks(&self) -> &QuirkCounts {
+        &self.quirks
     }
 
     /// Extensions enabled with ENABLE.

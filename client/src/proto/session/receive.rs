@@ -9,6 +9,7 @@ use super::{
     GreetingKind, Session, SessionEvent, Switch,
 };
 use crate::proto::encode::encode_authenticate_response;
+use crate::proto::parse::noted_quirks::take_noted_quirks;
 use crate::proto::response::{Continuation, Data, Response, StatusKind, StatusResponse};
 use crate::proto::{Frame, ProtoError, parse_response};
 use crate::types::response::{FetchResponse, ResponseCode, ServerData, Unparsed};
@@ -89,7 +90,9 @@ impl Session {
     }
 
     fn handle_frame(&mut self, frame: &[u8]) {
-        match parse_response(frame) {
+        let parsed = parse_response(frame);
+        self.quirks.add_mask(take_noted_quirks());
+        match parsed {
             Ok((Response::Status(status), _)) => self.handle_status(status),
             Ok((Response::Data(data), _)) => self.handle_data(data, frame),
             Ok((Response::Continuation(c), _)) => self.handle_continuation(c),

@@ -8,13 +8,13 @@ use crate::proto::session::{CommandOutcome, Completion, DataMode, SessionEvent};
 use crate::types::response::{
     BodyStructure, FetchResponse, MultiPart, ServerData, SinglePart, SinglePartKind,
 };
-use crate::types::{FetchAttr, Flag, TypedEvent};
+use crate::types::{FetchAttr, Flag, Quirk, QuirkCounts, TypedEvent};
 
 /// Plays `reply` (untagged FETCH data; the completion and one more response are added) to a
 /// `FETCH 1:*` whole, one byte at a time and in pseudo-random pieces, checks the outcomes are
 /// equal, that the command completed OK and that the next response was typed; returns the
-/// FETCH results.
-fn transcript(reply: &str) -> Vec<FetchResponse> {
+/// FETCH results and the quirks the session counted.
+fn transcript(reply: &str) -> (Vec<FetchResponse>, QuirkCounts) {
     let input = format!("{reply}A1 OK Fetch completed\r\n* 7 EXISTS\r\n");
     let play = |pieces: &mut dyn Iterator<Item = &[u8]>| {
         let mut s = greeted("* PREAUTH ready\r\n");
@@ -36,10 +36,10 @@ fn transcript(reply: &str) -> Vec<FetchResponse> {
             ),
             "the next response is typed: {events:?}"
         );
-        completed(&events).clone()
+        (completed(&events).clone(), *s.quirks())
     };
     let whole = play(&mut std::iter::once(input.as_bytes()));
-    assert_eq!(whole.completion, Completion::Ok);
+    assert_eq!(whole.0.completion, Completion::Ok);
     assert_eq!(
         play(&mut input.as_bytes().chunks(1)),
         whole,
@@ -56,7 +56,7 @@ fn transcript(reply: &str) -> Vec<FetchResponse> {
         rest = &rest[n..];
     }
     assert_eq!(play(&mut pieces.into_iter()), whole, "random pieces");
-    fetches(whole)
+    (fetches(whole.0), whole.1)
 }
 
 fn fetches(outcome: CommandOutcome) -> Vec<FetchResponse> {
@@ -98,9 +98,11 @@ fn unparsed(b: &BodyStructure) -> &[u8] {
 /// string (javaee/javamail #278).
 #[test]
 fn exchange_2016_bare_string_disposition() {
-    let got = transcript(
+    let (got, quirks) = transcript(
         "* 1 FETCH (BODYSTRUCTURE ((\"text\" \"plain\" (\"charset\" \"us-ascii\") NIL NIL \"7bit\" 21 0 NIL (\"inline\" NIL) NIL NIL)(\"application\" \"octet-stream\" (\"name\" \"private.txt\") NIL NIL \"base64\" 690 NIL (\"attachment\" (\"filename\" \"private.txt\")) NIL NIL) \"mixed\" (\"boundary\" \"----=_Part_0_-1731707885.1504253815584\") \"S/MIME Encrypted Message\" NIL))\r\n",
     );
+    assert_eq!(quirks.get(Quirk::BareStringDisposition), 1);
+    assert_eq!(quirks.iter().count(), 1, "{quirks:?}");
     let body = got[0].body_structure.as_deref().expect("typed");
     let m = multi(body);
     assert_eq!(m.subtype, "mixed");
@@ -125,9 +127,11 @@ fn exchange_2016_bare_string_disposition() {
 /// FETCH's later items are typed.
 #[test]
 fn domino_message_part_with_an_empty_body() {
-    let got = transcript(
+    let (got, quirks) = transcript(
         "* 9125 FETCH (UID 23064 BODYSTRUCTURE ((\"text\" \"plain\"  (\"charset\" \"UTF-8\") NIL NIL \"base64\" 232 4 NIL NIL NIL)(\"message\" \"delivery-status\"  NIL NIL NIL \"7BIT\" 421 NIL NIL NIL)(\"message\" \"rfc822\"  NIL NIL NIL \"7BIT\" 787 (NIL NIL NIL NIL NIL NIL NIL NIL NIL NIL) () 0 NIL NIL NIL) \"report\" (\"report-type\" \"delivery-status\" \"boundary\" \"==IFJRGLKFGIR60132UHRUHIHD\") NIL NIL) FLAGS (\\Seen))\r\n",
     );
+    assert_eq!(quirks.get(Quirk::UnparsedBodyPart), 1);
+    assert_eq!(quirks.iter().count(), 1, "{quirks:?}");
     let f = &got[0];
     assert_eq!((f.seq, f.uid), (9125, Some(23064)));
     assert_eq!(
@@ -154,9 +158,11 @@ fn domino_message_part_with_an_empty_body() {
 /// the multipart around them stay typed.
 #[test]
 fn gmail_parts_that_are_neither_single_nor_multipart() {
-    let got = transcript(
+    let (got, quirks) = transcript(
         "* 56697 FETCH (UID 227195 RFC822.SIZE 87705 BODYSTRUCTURE (((\"TEXT\" \"PLAIN\" (\"CHARSET\" \"UTF-8\" \"DELSP\" \"yes\" \"FORMAT\" \"flowed\") NIL NIL \"BASE64\" 10418 133 NIL NIL NIL)(\"TEXT\" \"HTML\" (\"CHARSET\" \"UTF-8\") NIL NIL \"BASE64\" 34544 442 NIL NIL NIL) \"ALTERNATIVE\" (\"BOUNDARY\" \"94eb2c1cd0507723d5054c1ce6cb\") NIL NIL)(\"RELATED\" NIL (\"ATTACHMENT\" NIL) NIL)(\"RELATED\" NIL (\"ATTACHMENT\" NIL) NIL)(\"RELATED\" NIL (\"ATTACHMENT\" NIL) NIL)(\"RELATED\" NIL (\"ATTACHMENT\" NIL) NIL) \"MIXED\" (\"BOUNDARY\" \"94eb2c1cd0507723e6054c1ce6cd\") NIL NIL))\r\n",
     );
+    assert_eq!(quirks.get(Quirk::UnparsedBodyPart), 1);
+    assert_eq!(quirks.iter().count(), 1, "{quirks:?}");
     let f = &got[0];
     assert_eq!((f.uid, f.rfc822_size), (Some(227195), Some(87705)));
     let m = multi(f.body_structure.as_deref().expect("typed"));
@@ -178,9 +184,11 @@ fn gmail_parts_that_are_neither_single_nor_multipart() {
 /// its envelope and line count.
 #[test]
 fn nil_typed_body_inside_a_message_part() {
-    let got = transcript(
+    let (got, quirks) = transcript(
         "* 3 FETCH (BODYSTRUCTURE ((\"text\" \"plain\" (\"charset\" \"utf-8\") NIL NIL \"7bit\" 727 16 NIL NIL NIL NIL)(\"message\" \"delivery-status\" (\"name\" \"Delivery status\") NIL NIL \"7bit\" 416 NIL NIL NIL NIL)(\"message\" \"rfc822\" (\"name\" \"Message headers\") NIL NIL \"7bit\" 903 (\"Mon, 17 Nov 2014 13:29:21 +0100\" \"Re: Adresy\" ((\"username\" NIL \"e.username\" \"example.com\")) ((\"username\" NIL \"e.username\" \"example.com\")) ((\"username\" NIL \"e.username\" \"example.com\")) ((\"=?utf-8?Q?Justyna?=\" NIL \"salesde\" \"some-company.eu\")) ((NIL NIL \"saleseu\" \"some-company.eu\")(\"Bogdan\" NIL \"bogdan\" \"some-company.eu\")) NIL \"<004901d00260$35405970$9fc10c50$@some-company.eu>\" \"<D6173425-9D71-4D78-8C3C-1CEB03BCB4D0@example.com>\") (NIL \"alternative\" (\"boundary\" \"Apple-Mail=_352FCEEC-EB15-428F-9D8B-D3B4259DD646\") NIL NIL NIL) 17 NIL NIL NIL NIL) \"report\" (\"report-type\" \"delivery-status\" \"boundary\" \"_e0d7475d888f9882b71de053e5efb221_idea\") NIL NIL NIL))\r\n",
     );
+    assert_eq!(quirks.get(Quirk::UnparsedBodyPart), 1);
+    assert_eq!(quirks.iter().count(), 1, "{quirks:?}");
     let m = multi(got[0].body_structure.as_deref().expect("typed"));
     assert_eq!((m.subtype.as_str(), m.parts.len()), ("report", 3));
     let message = single(&m.parts[2]);
@@ -207,9 +215,11 @@ fn nil_typed_body_inside_a_message_part() {
 /// #659): that part is kept unparsed, the HTML part and the multipart stay typed.
 #[test]
 fn unescaped_quotes_in_a_part_keep_the_other_parts() {
-    let got = transcript(
+    let (got, quirks) = transcript(
         "* 150 FETCH (UID 1733220355 FLAGS (\\Seen) BODY ((\"text\" \"html\" (\"charset\" \"UTF-8\") NIL NIL \"quoted-printable\" 1224 16)(\"application\" \"octet-stream\" (\"name\" \"2154973550.pdf\") NIL \"\"\"\" \"base64\" 65322) \"MIXED\"))\r\n",
     );
+    assert_eq!(quirks.get(Quirk::UnparsedBodyPart), 1);
+    assert_eq!(quirks.iter().count(), 1, "{quirks:?}");
     let f = &got[0];
     assert_eq!(f.uid, Some(1733220355));
     let m = multi(f.body_structure.as_deref().expect("typed"));
@@ -228,9 +238,11 @@ fn unescaped_quotes_in_a_part_keep_the_other_parts() {
 /// (emailjs/emailjs-imap-handler #8).
 #[test]
 fn yahoo_japan_trailing_space_in_a_multipart() {
-    let got = transcript(
+    let (got, quirks) = transcript(
         "* 2 FETCH (BODYSTRUCTURE ((\"text\" \"plain\" (\"charset\" \"ISO-2022-JP\") NIL NIL \"7bit\" 2515 64 NIL NIL NIL NIL)(\"text\" \"html\" (\"charset\" \"ISO-2022-JP\") NIL NIL \"7bit\" 7723 151 NIL NIL NIL NIL) \"alternative\" (\"boundary\" \"pzu8t3naw7b5therma1t\") NIL ) FLAGS (\\Seen) UID 2)\r\n",
     );
+    assert_eq!(quirks.get(Quirk::SpaceBeforeBodyClose), 1);
+    assert_eq!(quirks.iter().count(), 1, "{quirks:?}");
     let f = &got[0];
     assert_eq!((f.uid, f.flags.clone()), (Some(2), Some(vec![Flag::Seen])));
     let m = multi(f.body_structure.as_deref().expect("typed"));
@@ -241,7 +253,10 @@ fn yahoo_japan_trailing_space_in_a_multipart() {
 /// unparsed response instead, and the session stays in sync.
 #[test]
 fn an_unbalanced_part_leaves_the_fetch_unparsed() {
-    let got = transcript("* 1 FETCH (UID 5 BODYSTRUCTURE ((\"text\" \"plain\" \"oops\")\r\n");
+    let (got, quirks) =
+        transcript("* 1 FETCH (UID 5 BODYSTRUCTURE ((\"text\" \"plain\" \"oops\")\r\n");
+    assert_eq!(quirks.get(Quirk::UnparsedBodyPart), 1);
+    assert_eq!(quirks.iter().count(), 1, "{quirks:?}");
     let unparsed = got[0].unparsed.as_ref().expect("kept as unparsed");
     assert_eq!(got[0].seq, 1);
     assert!(unparsed.raw.starts_with(b"* 1 FETCH (UID 5"));

@@ -1,0 +1,24 @@
+//! Which tolerated quirks ([`Quirk`]) the parser needed for the response it parsed: the
+//! parser notes them, the session takes them after each response and counts them per
+//! connection. Depends on nothing else in the parser, so every parser module can note.
+
+use crate::types::Quirk;
+use crate::types::quirk;
+
+std::thread_local! {
+    /// The quirks ([`Quirk`]) the parser needed on this thread since the last
+    /// `take_noted_quirks`, as a mask of `quirk::bit`s. A thread-local keeps the parser's
+    /// signatures free of it; parsing never yields, so one response's notes are taken before
+    /// the next response is parsed on the same thread.
+    static NOTED: std::cell::Cell<u64> = const { std::cell::Cell::new(0) };
+}
+
+/// Notes that the response being parsed needed `quirk`.
+pub(crate) fn note_quirk(quirk: Quirk) {
+    NOTED.with(|n| n.set(n.get() | quirk::bit(quirk)));
+}
+
+/// The quirks noted since the last call (a mask of `quirk::bit`s), clearing them.
+pub(crate) fn take_noted_quirks() -> u64 {
+    NOTED.with(|n| n.replace(0))
+}

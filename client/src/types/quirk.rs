@@ -1,0 +1,160 @@
+//! The registry of real servers' deviations from the IMAP grammar that this client tolerates:
+//! each [`Quirk`] names what it accepts, the servers seen sending it and the public report
+//! that shows it, and has a transcript test (`proto/session/tests/real_world.rs`). A
+//! connection counts the quirks its server's responses needed
+//! ([`ImapConnection::quirks`](crate::ImapConnection::quirks)), so an application can report
+//! the server bug upstream.
+
+/// One tolerated deviation from the grammar of RFC 3501 / RFC 9051 — the registry of what
+/// real servers send and this client accepts: each names what it accepts, the servers seen
+/// sending it ([`Quirk::servers`]) and the public report that shows it ([`Quirk::source`]),
+/// and has a transcript test quoting that report's bytes. A connection counts the responses
+/// that needed each ([`ImapConnection::quirks`](crate::ImapConnection::quirks)), so an
+/// application can report the server bug upstream.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
+pub enum Quirk {
+    /// A body part in a shape that is neither a single part nor a multipart (a NIL media
+    /// type, missing fields, `()` as a message's body): it is kept as
+    /// [`BodyStructure::Unparsed`](crate::types::response::BodyStructure::Unparsed) and the
+    /// rest of the structure stays typed.
+    UnparsedBodyPart,
+    /// A bare string where a body disposition `("type" params)` belongs: read as the
+    /// disposition type without parameters.
+    BareStringDisposition,
+    /// Spaces before the `)` that closes a body's extension data.
+    SpaceBeforeBodyClose,
+}
+
+impl Quirk {
+    /// Every quirk, in declaration order.
+    pub const ALL: &'static [Quirk] = &[
+        Quirk::UnparsedBodyPart,
+        Quirk::BareStringDisposition,
+        Quirk::SpaceBeforeBodyClose,
+    ];
+
+    /// A short stable name, e.g. `"bare-string-disposition"`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Quirk::UnparsedBodyPart => "unparsed-body-part",
+            Quirk::BareStringDisposition => "bare-string-disposition",
+            Quirk::SpaceBeforeBodyClose => "space-before-body-close",
+        }
+    }
+
+    /// The servers seen sending it.
+    pub fn servers(self) -> &'static str {
+        match self {
+            Quirk::UnparsedBodyPart => "Gmail, IBM Lotus Domino, qiye.163.com, others",
+            Quirk::BareStringDisposition => "Microsoft Exchange 2016",
+            Quirk::SpaceBeforeBodyClose => "Yahoo! JAPAN",
+        }
+    }
+
+    /// The public report that shows it (the transcript test quotes its bytes).
+    pub fn source(self) -> &'static str {
+        match self {
+            Quirk::UnparsedBodyPart => {
+                "https://github.com/jstedfast/MailKit/issues/371, \
+                 https://github.com/jstedfast/MailKit/issues/944, \
+                 https://github.com/jstedfast/MailKit/issues/1393, \
+                 https://github.com/emersion/go-imap/issues/659"
+            }
+            Quirk::BareStringDisposition => "https://github.com/javaee/javamail/issues/278",
+            Quirk::SpaceBeforeBodyClose => "https://github.com/emailjs/emailjs-imap-handler/pull/8",
+        }
+    }
+}
+
+impl std::fmt::Display for Quirk {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// How many responses needed each [`Quirk`] on one connection.
+///
+/// ```
+/// use daaki_imap::types::{Quirk, QuirkCounts};
+///
+/// let counts = QuirkCounts::default();
+/// assert!(counts.is_empty());
+/// assert_eq!(counts.get(Quirk::BareStringDisposition), 0);
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct QuirkCounts {
+    counts: [u64; Quirk::ALL.len()],
+}
+
+impl QuirkCounts {
+    /// How many responses needed `quirk`.
+    pub fn get(&self, quirk: Quirk) -> u64 {
+        self.counts[quirk as usize]
+    }
+
+    /// The quirks that were needed at least once, with their counts, in declaration order.
+    pub fn iter(&self) -> impl Iterator<Item = (Quirk, u64)> + '_ {
+        Quirk::ALL
+            .iter()
+            .map(|&q| (q, self.get(q)))
+            .filter(|&(_, n)| n > 0)
+    }
+
+    /// Whether no quirk was needed.
+    pub fn is_empty(&self) -> bool {
+        self.counts.iter().all(|&n| n == 0)
+    }
+
+    /// Counts one response for each quirk in `mask` (bit `q as usize` for quirk `q`).
+    pub(crate) fn add_mask(&mut self, mask: u64) {
+        for (bit, count) in self.counts.iter_mut().enumerate() {
+            if mask & (1 << bit) != 0 {
+                *count = count.saturating_add(1);
+            }
+        }
+    }
+}
+
+/// The bit of `quirk` in a mask of quirks (see [`QuirkCounts::add_mask`]).
+pub(crate) const fn bit(quirk: Quirk) -> u64 {
+    1 << quirk as u32
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn all_lists_every_quirk_in_declaration_order_with_unique_names() {
+        for (i, q) in Quirk::ALL.iter().enumerate() {
+            assert_eq!(*q as usize, i, "{q:?}");
+            assert!(!q.servers().is_empty() && q.source().starts_with("https://"));
+        }
+        let mut names: Vec<_> = Quirk::ALL.iter().map(|q| q.name()).collect();
+        names.sort_unstable();
+        names.dedup();
+        assert_eq!(names.len(), Quirk::ALL.len());
+        assert!(Quirk::ALL.len() <= 64, "quirks are noted in a u64 mask");
+    }
+
+    #[test]
+    fn counts_add_one_per_response_and_list_only_what_fired() {
+        let mut c = QuirkCounts::default();
+        c.add_mask(bit(Quirk::BareStringDisposition) | bit(Quirk::SpaceBeforeBodyClose));
+        c.add_mask(bit(Quirk::BareStringDisposition));
+        c.add_mask(0);
+        assert_eq!(c.get(Quirk::BareStringDisposition), 2);
+        assert_eq!(c.get(Quirk::SpaceBeforeBodyClose), 1);
+        assert_eq!(c.get(Quirk::UnparsedBodyPart), 0);
+        assert_eq!(
+            c.iter().collect::<Vec<_>>(),
+            [
+                (Quirk::BareStringDisposition, 2),
+                (Quirk::SpaceBeforeBodyClose, 1)
+            ]
+        );
+        assert!(!c.is_empty());
+        assert_eq!(Quirk::UnparsedBodyPart.to_string(), "unparsed-body-part");
+    }
+}
