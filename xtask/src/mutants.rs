@@ -54,6 +54,9 @@ pub(crate) const SCOPE: &[(&str, &str)] = &[
     ("daaki-imap", "client/src/types/special_use.rs"),
     ("daaki-imap", "client/src/types/store_kind.rs"),
     ("daaki-imap", "client/src/types/response/search.rs"),
+    // New logic of the real-world output issue that lives in `types/`.
+    ("daaki-imap", "client/src/types/quirk.rs"),
+    ("daaki-imap", "client/src/types/response/unparsed.rs"),
     ("daaki-imap-bridge", "bridge/src/policy.rs"),
     ("daaki-imap-bridge", "bridge/src/ticket.rs"),
     ("daaki-imap-bridge", "bridge/src/config.rs"),

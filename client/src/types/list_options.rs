@@ -322,6 +322,9 @@ mod tests {
         );
         assert_eq!(o.return_options(), [ListReturnOption::Children]);
         assert!(ListOptions::new().is_empty());
+        let o = ListOptions::new().remote().return_subscribed();
+        assert_eq!(o.selection(), [ListSelectOption::Remote]);
+        assert_eq!(o.return_options(), [ListReturnOption::Subscribed]);
     }
 
     #[test]

@@ -109,4 +109,42 @@ mod tests {
         );
         assert_eq!(MailboxAttribute::HasChildren.special_use(), None);
     }
+
+    #[test]
+    fn every_special_use_attribute_maps_to_its_own_use() {
+        use MailboxAttribute as A;
+        for (attribute, special) in [
+            (A::All, SpecialUse::All),
+            (A::Archive, SpecialUse::Archive),
+            (A::Drafts, SpecialUse::Drafts),
+            (A::Flagged, SpecialUse::Flagged),
+            (A::Junk, SpecialUse::Junk),
+            (A::Sent, SpecialUse::Sent),
+            (A::Trash, SpecialUse::Trash),
+            (A::Important, SpecialUse::Important),
+        ] {
+            assert_eq!(attribute.special_use(), Some(special), "{attribute:?}");
+        }
+        for other in [A::NoSelect, A::Subscribed, A::Other("\\X".into())] {
+            assert_eq!(other.special_use(), None, "{other:?}");
+        }
+    }
+
+    #[test]
+    fn a_mailbox_lists_its_special_uses_and_answers_for_its_attributes() {
+        let info = MailboxInfo {
+            name: crate::types::MailboxName::new("Sent Items").unwrap(),
+            attributes: vec![
+                MailboxAttribute::HasNoChildren,
+                MailboxAttribute::Sent,
+                MailboxAttribute::Archive,
+            ],
+            delimiter: Some('/'),
+            child_info: Vec::new(),
+            old_name: None,
+        };
+        assert_eq!(info.special_uses(), [SpecialUse::Sent, SpecialUse::Archive]);
+        assert!(info.has_attribute(&MailboxAttribute::Sent));
+        assert!(!info.has_attribute(&MailboxAttribute::Trash));
+    }
 }
