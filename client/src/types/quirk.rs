@@ -24,6 +24,8 @@ pub enum Quirk {
     BareStringDisposition,
     /// Spaces before the `)` that closes a body's extension data.
     SpaceBeforeBodyClose,
+    /// A negative body size in octets or lines (e.g. `-1`): read as 0.
+    NegativeBodySize,
 }
 
 impl Quirk {
@@ -32,6 +34,7 @@ impl Quirk {
         Quirk::UnparsedBodyPart,
         Quirk::BareStringDisposition,
         Quirk::SpaceBeforeBodyClose,
+        Quirk::NegativeBodySize,
     ];
 
     /// A short stable name, e.g. `"bare-string-disposition"`.
@@ -40,6 +43,7 @@ impl Quirk {
             Quirk::UnparsedBodyPart => "unparsed-body-part",
             Quirk::BareStringDisposition => "bare-string-disposition",
             Quirk::SpaceBeforeBodyClose => "space-before-body-close",
+            Quirk::NegativeBodySize => "negative-body-size",
         }
     }
 
@@ -49,6 +53,7 @@ impl Quirk {
             Quirk::UnparsedBodyPart => "Gmail, IBM Lotus Domino, qiye.163.com, others",
             Quirk::BareStringDisposition => "Microsoft Exchange 2016",
             Quirk::SpaceBeforeBodyClose => "Yahoo! JAPAN",
+            Quirk::NegativeBodySize => "SmarterMail, Exchange / Dovecot (unconfirmed)",
         }
     }
 
@@ -63,6 +68,12 @@ impl Quirk {
             }
             Quirk::BareStringDisposition => "https://github.com/javaee/javamail/issues/278",
             Quirk::SpaceBeforeBodyClose => "https://github.com/emailjs/emailjs-imap-handler/pull/8",
+            Quirk::NegativeBodySize => {
+                "https://github.com/jstedfast/MailKit/issues/385, \
+                 https://github.com/jstedfast/MailKit/issues/823, \
+                 https://github.com/emersion/go-imap/issues/534, \
+                 https://github.com/modern-email/defects/issues/27"
+            }
         }
     }
 }

@@ -3,8 +3,8 @@
 //! model ([`crate::types::response::BodyStructure`]), like the envelope.
 
 use super::core::{
-    PErr, PResult, advance, byte, check_depth, eq_kw, invalid, nil, nstring, number, peek,
-    skip_spaces, skip_value, sp, string_or_nil,
+    PErr, PResult, advance, byte, check_depth, eq_kw, invalid, nil, nstring, number, number64,
+    peek, skip_spaces, skip_value, sp, string_or_nil,
 };
 use super::envelope::{opt_text, text};
 use super::error::ParseErrorKind;
@@ -122,9 +122,22 @@ fn message_rest(i: &mut &[u8], head: MessageHead, body: BodyStructure) -> PResul
         subtype: head.subtype,
         envelope: head.envelope,
         body: Box::new(body),
-        lines: number(i)?,
+        lines: size(i)?,
     };
     single_rest(i, kind, head.fields)
+}
+
+/// `body-fld-octets` / `body-fld-lines` (a `number`). Leniency: a negative number is read
+/// as 0 — SmarterMail sent `-2` octets (jstedfast/MailKit #385), other servers `-1` octets
+/// (MailKit #823, emersion/go-imap #534) and `-1` lines (modern-email/defects #27).
+fn size(i: &mut &[u8]) -> PResult<u32> {
+    if peek(i) == Some(b'-') && i.get(1).is_some_and(u8::is_ascii_digit) {
+        advance(i, 1);
+        number64(i)?;
+        note_quirk(Quirk::NegativeBodySize);
+        return Ok(0);
+    }
+    number(i)
 }
 
 /// The `)` that ends a body (after lenient spaces).
@@ -160,7 +173,7 @@ fn single(i: &mut &[u8]) -> PResult<Single> {
         sp(i)?;
         SinglePartKind::Text {
             subtype: text(subtype),
-            lines: number(i)?,
+            lines: size(i)?,
         }
     } else if eq_kw(media_type.raw(), b"MESSAGE")
         && (eq_kw(subtype.raw(), b"RFC822") || eq_kw(subtype.raw(), b"GLOBAL"))
@@ -228,7 +241,7 @@ fn fields(i: &mut &[u8]) -> PResult<BodyFields> {
     sp(i)?;
     let encoding = text(string_or_nil(i)?);
     sp(i)?;
-    let octets = number(i)?;
+    let octets = size(i)?;
     Ok(BodyFields {
         params,
         id,

@@ -261,3 +261,54 @@ fn an_unbalanced_part_leaves_the_fetch_unparsed() {
     assert_eq!(got[0].seq, 1);
     assert!(unparsed.raw.starts_with(b"* 1 FETCH (UID 5"));
 }
+
+/// SmarterMail sent a negative size in octets (jstedfast/MailKit #385; the report quotes the
+/// part up to its extension data, closed here): read as 0.
+#[test]
+fn smartermail_negative_octets() {
+    let (got, quirks) = transcript(
+        "* 1 FETCH (BODYSTRUCTURE (\"text\" \"plain\" NIL NIL NIL \"7bit\" -2 0 NIL NIL NIL))\r\n",
+    );
+    assert_eq!(quirks.get(Quirk::NegativeBodySize), 1);
+    let part = single(got[0].body_structure.as_deref().expect("typed"));
+    assert_eq!(part.fields.octets, 0);
+    assert!(matches!(part.kind, SinglePartKind::Text { lines: 0, .. }));
+}
+
+/// A multipart written as a single part with `-1` octets, as the body of a message part
+/// (emersion/go-imap #534; the report's placeholders kept): typed, with size 0.
+#[test]
+fn negative_octets_in_a_message_parts_body() {
+    let (got, quirks) = transcript(
+        "* 32 FETCH (UID 389 RFC822.SIZE 27824 BODY ((\"text\" \"plain\" NIL NIL NIL \"7bit\" 155 1)(\"message\" \"feedback-report\" NIL NIL NIL \"7bit\" 141)(\"message\" \"rfc822\" NIL NIL NIL \"8bit\" 0 (\"Thu, 8 Jun 2023 11:37:19 +0200\" \"=?utf-8?... =?utf-8?Q?023@ID61326?=\" ((\"{.eml From}\" NIL \"{.eml From local part}\" \"{.eml From domain}\")) ((NIL NIL \"{.eml Sender local part}\" \"{.eml Sender domain}\")) NIL NIL NIL NIL NIL \"<{.eml messageID}>\") (\"multipart\" \"parallel\" (\"boundary\" \"_90b3ff09-0c78-477e-ac01-677ba1271137_\") NIL NIL \"7BIT\" -1) 0) \"report\"))\r\n",
+    );
+    assert_eq!(quirks.get(Quirk::NegativeBodySize), 1);
+    assert_eq!(quirks.iter().count(), 1, "{quirks:?}");
+    let f = &got[0];
+    assert_eq!((f.uid, f.rfc822_size), (Some(389), Some(27824)));
+    let m = multi(f.body_structure.as_deref().expect("typed"));
+    assert_eq!((m.subtype.as_str(), m.parts.len()), ("report", 3));
+    match &single(&m.parts[2]).kind {
+        SinglePartKind::Message { body, .. } => {
+            let inner = single(body);
+            assert_eq!(inner.fields.octets, 0);
+            assert!(matches!(
+                &inner.kind,
+                SinglePartKind::Basic { media_type, subtype } if media_type == "multipart" && subtype == "parallel"
+            ));
+        }
+        other => panic!("{other:?}"),
+    }
+}
+
+/// `-1` octets on an appledouble part written as a single part (jstedfast/MailKit #823).
+#[test]
+fn negative_octets_on_an_appledouble_part() {
+    let (got, quirks) = transcript(
+        "* 5 FETCH (UID 581 FLAGS (\\Seen) RFC822.SIZE 35149 BODYSTRUCTURE (((\"text\" \"plain\" (\"charset\" \"US-ASCII\") NIL NIL \"7bit\" 6 3 NIL NIL NIL NIL)(\"text\" \"html\" (\"charset\" \"US-ASCII\") NIL NIL \"quoted-printable\" 314 5 NIL NIL NIL NIL) \"alternative\" (\"boundary\" \"B_8345248387_336787\") NIL NIL)(\"multipart\" \"appledouble\" (\"boundary\" \"B_8145297380_164091\") NIL NIL \"7BIT\" -1 NIL NIL NIL NIL) \"mixed\" (\"boundary\" \"B_7193419875_891207\") NIL NIL))\r\n",
+    );
+    assert_eq!(quirks.get(Quirk::NegativeBodySize), 1);
+    let m = multi(got[0].body_structure.as_deref().expect("typed"));
+    assert_eq!((m.subtype.as_str(), m.parts.len()), ("mixed", 2));
+    assert_eq!(single(&m.parts[1]).fields.octets, 0);
+}
