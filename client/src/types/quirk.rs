@@ -150,6 +150,31 @@ mod tests {
     }
 
     #[test]
+    fn each_quirk_names_its_servers_and_reports() {
+        assert_eq!(
+            Quirk::BareStringDisposition.servers(),
+            "Microsoft Exchange 2016"
+        );
+        assert_eq!(
+            Quirk::BareStringDisposition.source(),
+            "https://github.com/javaee/javamail/issues/278"
+        );
+        assert!(Quirk::UnparsedBodyPart.servers().contains("Domino"));
+        assert!(
+            Quirk::UnparsedBodyPart
+                .source()
+                .contains("MailKit/issues/944")
+        );
+        assert_eq!(Quirk::SpaceBeforeBodyClose.servers(), "Yahoo! JAPAN");
+        assert!(Quirk::NegativeBodySize.servers().contains("SmarterMail"));
+        assert!(
+            Quirk::NegativeBodySize
+                .source()
+                .contains("MailKit/issues/385")
+        );
+    }
+
+    #[test]
     fn counts_add_one_per_response_and_list_only_what_fired() {
         let mut c = QuirkCounts::default();
         c.add_mask(bit(Quirk::BareStringDisposition) | bit(Quirk::SpaceBeforeBodyClose));
