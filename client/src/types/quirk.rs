@@ -177,6 +177,8 @@ mod tests {
     #[test]
     fn counts_add_one_per_response_and_list_only_what_fired() {
         let mut c = QuirkCounts::default();
+        assert!(c.is_empty());
+        assert_eq!(c.iter().count(), 0);
         c.add_mask(bit(Quirk::BareStringDisposition) | bit(Quirk::SpaceBeforeBodyClose));
         c.add_mask(bit(Quirk::BareStringDisposition));
         c.add_mask(0);
