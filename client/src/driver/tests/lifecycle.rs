@@ -6,7 +6,7 @@ use tokio::io::{AsyncWriteExt, DuplexStream};
 use super::{T, connect, connect_greeted, connect_with, read_line, spawn};
 use crate::proto::Limits;
 use crate::proto::session::ConnectionState;
-use crate::types::TypedEvent;
+use crate::types::{Quirk, TypedEvent};
 use crate::{Error, ImapConnection};
 
 /// Plays NOOP `A1` from the server's side: checks the command, sends `replies` (which end
@@ -172,6 +172,24 @@ async fn a_malformed_response_becomes_an_unparsed_event_and_the_command_still_co
         other => panic!("the malformed line kept, then the next one: {other:?}"),
     }
     assert!(!conn.is_closed());
+}
+
+#[tokio::test(flavor = "current_thread")]
+async fn the_quirks_a_response_needed_are_counted_on_the_handle() {
+    let (conn, mut server) = connect().await;
+    assert!(conn.quirks().is_empty());
+    // SmarterMail's negative size (MailKit #385), unsolicited during a NOOP.
+    let events = noop_events(
+        &conn,
+        &mut server,
+        b"* 1 FETCH (BODYSTRUCTURE (\"text\" \"plain\" NIL NIL NIL \"7bit\" -2 0))\r\nA1 OK done\r\n",
+    )
+    .await;
+    assert!(matches!(events[..], [TypedEvent::Fetch(_)]), "{events:?}");
+    assert_eq!(
+        conn.quirks().iter().collect::<Vec<_>>(),
+        [(Quirk::NegativeBodySize, 1)]
+    );
 }
 
 #[tokio::test(flavor = "current_thread")]
