@@ -617,7 +617,26 @@ pub(crate) fn skip_value<'a>(i: &mut &'a [u8]) -> PResult<&'a [u8]> {
 #[inline]
 pub(crate) fn paren_list<'a, T>(
     i: &mut &'a [u8],
+    elem: impl FnMut(&mut &'a [u8]) -> PResult<T>,
+) -> PResult<Vec<T>> {
+    list_of(i, elem, true)
+}
+
+/// `(` 1*elem `)`: elements that follow each other with no separator (NAMESPACE
+/// descriptions); leniently, spaces between them and an empty list are accepted.
+pub(crate) fn paren_seq<'a, T>(
+    i: &mut &'a [u8],
+    elem: impl FnMut(&mut &'a [u8]) -> PResult<T>,
+) -> PResult<Vec<T>> {
+    list_of(i, elem, false)
+}
+
+/// A parenthesised list; with `separated`, each element must be followed by a space or `)`.
+#[inline]
+fn list_of<'a, T>(
+    i: &mut &'a [u8],
     mut elem: impl FnMut(&mut &'a [u8]) -> PResult<T>,
+    separated: bool,
 ) -> PResult<Vec<T>> {
     byte(i, b'(', "list")?;
     let mut out = Vec::new();
@@ -628,9 +647,8 @@ pub(crate) fn paren_list<'a, T>(
             return Ok(out);
         }
         out.push(elem(i)?);
-        match peek(i) {
-            Some(b' ' | b')') => {}
-            _ => return Err(invalid(i, "space or ')' in list")),
+        if separated && !matches!(peek(i), Some(b' ' | b')')) {
+            return Err(invalid(i, "space or ')' in list"));
         }
     }
 }

@@ -1,7 +1,7 @@
 //! `NAMESPACE` (RFC 2342 §5, RFC 9051 §7.3.4).
 
 use crate::proto::parse::core::{
-    PResult, advance, byte, delimiter, invalid, nil, peek, skip_spaces, skip_value, sp,
+    PResult, advance, byte, delimiter, invalid, nil, paren_seq, peek, skip_spaces, skip_value, sp,
     string_or_nil,
 };
 use crate::proto::response::Data;
@@ -33,16 +33,7 @@ fn list<'a>(i: &mut &'a [u8]) -> PResult<Vec<NamespaceDescr<'a>>> {
         }
         return Err(invalid(i, "namespace list"));
     }
-    byte(i, b'(', "namespace list")?;
-    let mut out = Vec::new();
-    loop {
-        skip_spaces(i);
-        if peek(i) == Some(b')') {
-            advance(i, 1);
-            return Ok(out);
-        }
-        out.push(descr(i)?);
-    }
+    paren_seq(i, descr)
 }
 
 fn descr<'a>(i: &mut &'a [u8]) -> PResult<NamespaceDescr<'a>> {
