@@ -36,6 +36,8 @@ fn corpora_dir() -> PathBuf {
 /// Decompresses one corpus and checks it is byte for byte the one the baselines used.
 pub(crate) fn load(file: &str, sha256: &str) -> Vec<u8> {
     let path = corpora_dir().join(file);
+    // A benchmark without its input cannot measure anything: stopping with the path and the
+    // way to point at the corpora is the useful outcome (never server input).
     let gz = std::fs::read(&path).unwrap_or_else(|e| {
         panic!(
             "cannot read {} ({e}); set DAAKI_BENCH_CORPORA to the bench-corpora directory",

@@ -304,8 +304,9 @@ mod tests {
     #[test]
     fn preview_text_converts_and_nil_is_none() {
         let preview = |line: &'static [u8]| {
-            let Data::Fetch(f) = data(line) else { panic!() };
-            f.into_owned().preview
+            crate::proto::parse::test_util::fetch(line)
+                .into_owned()
+                .preview
         };
         assert_eq!(
             preview(b"* 1 FETCH (PREVIEW \"Hi there\")\r\n").as_deref(),
@@ -321,15 +322,22 @@ mod tests {
     #[test]
     fn esearch_converts_its_correlator_and_every_item() {
         let frame = b"* ESEARCH (TAG \"A5\") UID MIN 2 MAX 9 COUNT 3 ALL 2,5:6 MODSEQ 917\r\n";
-        let owned = data(frame).into_owned(frame, false);
-        let crate::types::response::ServerData::ESearch(e) = owned else {
-            panic!("{owned:?}")
-        };
-        assert_eq!(e.tag.as_deref(), Some("A5"));
-        assert!(e.uid);
-        assert_eq!((e.min, e.max, e.count), (Some(2), Some(9), Some(3)));
-        assert_eq!(e.all.map(|r| r.len()), Some(2));
-        assert_eq!(e.modseq, Some(917));
+        use crate::types::response::{ESearch, SeqRange, ServerData};
+        assert_eq!(
+            data(frame).into_owned(frame, false),
+            ServerData::ESearch(ESearch {
+                tag: Some("A5".into()),
+                uid: true,
+                min: Some(2),
+                max: Some(9),
+                count: Some(3),
+                all: Some(vec![
+                    SeqRange { start: 2, end: 2 },
+                    SeqRange { start: 5, end: 6 },
+                ]),
+                modseq: Some(917),
+            })
+        );
     }
 
     #[test]

@@ -63,44 +63,57 @@ mod tests {
             delimiter: d,
             extensions: ext,
         };
-        let parse = |line: &'static [u8]| match data(line) {
-            Data::Namespace(n) => n,
-            other => panic!("{other:?}"),
+        let ns = |personal, other, shared| {
+            Data::Namespace(Namespace {
+                personal,
+                other,
+                shared,
+            })
         };
-        let n = parse(
-            b"* NAMESPACE ((\"\" \"/\")) ((\"~\" \"/\")) ((\"#shared/\" \"/\")(\"#public/\" \"/\")(\"#ftp/\" \"/\")(\"#news.\" \".\"))\r\n",
-        );
-        assert_eq!(n.personal, vec![descr(b"", Some(b'/'), b"")]);
-        assert_eq!(n.other, vec![descr(b"~", Some(b'/'), b"")]);
         assert_eq!(
-            n.shared,
-            vec![
-                descr(b"#shared/", Some(b'/'), b""),
-                descr(b"#public/", Some(b'/'), b""),
-                descr(b"#ftp/", Some(b'/'), b""),
-                descr(b"#news.", Some(b'.'), b""),
-            ]
-        );
-        let n = parse(b"* NAMESPACE NIL NIL ((\"\" \".\"))\r\n");
-        assert!(n.personal.is_empty() && n.other.is_empty());
-        assert_eq!(n.shared, vec![descr(b"", Some(b'.'), b"")]);
-        let n = parse(b"* NAMESPACE ((\"\" \"/\")) NIL ((\"Public Folders/\" \"/\"))\r\n");
-        assert_eq!(n.shared, vec![descr(b"Public Folders/", Some(b'/'), b"")]);
-        let n = parse(
-            b"* NAMESPACE ((\"\" \"/\")(\"#mh/\" \"/\" \"X-PARAM\" (\"FLAG1\" \"FLAG2\"))) NIL NIL\r\n",
+            data(b"* NAMESPACE ((\"\" \"/\")) ((\"~\" \"/\")) ((\"#shared/\" \"/\")(\"#public/\" \"/\")(\"#ftp/\" \"/\")(\"#news.\" \".\"))\r\n"),
+            ns(
+                vec![descr(b"", Some(b'/'), b"")],
+                vec![descr(b"~", Some(b'/'), b"")],
+                vec![
+                    descr(b"#shared/", Some(b'/'), b""),
+                    descr(b"#public/", Some(b'/'), b""),
+                    descr(b"#ftp/", Some(b'/'), b""),
+                    descr(b"#news.", Some(b'.'), b""),
+                ],
+            )
         );
         assert_eq!(
-            n.personal,
-            vec![
-                descr(b"", Some(b'/'), b""),
-                descr(b"#mh/", Some(b'/'), b"\"X-PARAM\" (\"FLAG1\" \"FLAG2\")"),
-            ]
+            data(b"* NAMESPACE NIL NIL ((\"\" \".\"))\r\n"),
+            ns(vec![], vec![], vec![descr(b"", Some(b'.'), b"")])
+        );
+        assert_eq!(
+            data(b"* NAMESPACE ((\"\" \"/\")) NIL ((\"Public Folders/\" \"/\"))\r\n"),
+            ns(
+                vec![descr(b"", Some(b'/'), b"")],
+                vec![],
+                vec![descr(b"Public Folders/", Some(b'/'), b"")],
+            )
+        );
+        assert_eq!(
+            data(b"* NAMESPACE ((\"\" \"/\")(\"#mh/\" \"/\" \"X-PARAM\" (\"FLAG1\" \"FLAG2\"))) NIL NIL\r\n"),
+            ns(
+                vec![
+                    descr(b"", Some(b'/'), b""),
+                    descr(b"#mh/", Some(b'/'), b"\"X-PARAM\" (\"FLAG1\" \"FLAG2\")"),
+                ],
+                vec![],
+                vec![],
+            )
         );
         // A NIL delimiter (a flat namespace) and, leniently, spaces between descriptions.
-        let n = parse(b"* NAMESPACE ((\"\" NIL) (\"Other/\" \"/\")) NIL NIL\r\n");
         assert_eq!(
-            n.personal,
-            vec![descr(b"", None, b""), descr(b"Other/", Some(b'/'), b"")]
+            data(b"* NAMESPACE ((\"\" NIL) (\"Other/\" \"/\")) NIL NIL\r\n"),
+            ns(
+                vec![descr(b"", None, b""), descr(b"Other/", Some(b'/'), b"")],
+                vec![],
+                vec![],
+            )
         );
     }
 
