@@ -9,7 +9,9 @@
 use winnow::error::{Needed, ParserError};
 
 use super::error::ParseErrorKind;
+use super::noted_quirks::note_quirk;
 use crate::proto::response::{FlagList, IString, SeqRange};
+use crate::types::Quirk;
 
 /// Deepest parenthesis nesting accepted anywhere (BODYSTRUCTURE, THREAD, extension data).
 /// Real messages stay far below this; deeper input is an error, never a stack overflow.
@@ -303,12 +305,12 @@ pub(crate) fn quoted<'a>(i: &mut &'a [u8]) -> PResult<IString<'a>> {
     // Quoted strings are short (names, addresses, parameters): a table-driven scalar scan
     // beats a SIMD search's setup cost here.
     match find_quoted_stop(s) {
-        Some(n) if s.get(n) == Some(&b'"') => {
+        Some(n) if s.get(n) == Some(&b'"') && closes_quoted(s.get(n + 1)) => {
             let (body, rest) = s.split_at(n);
             *i = rest.get(1..).unwrap_or_default();
             Ok(IString::new(body))
         }
-        Some(n) if s.get(n) == Some(&b'\\') => quoted_escaped(i, n),
+        Some(n) if matches!(s.get(n), Some(b'\\' | b'"')) => quoted_escaped(i, n),
         Some(n) => Err(invalid(
             s.get(n..).unwrap_or_default(),
             "line end inside quoted string",
@@ -358,20 +360,32 @@ static QUOTED_STOP: [bool; 256] = {
     t
 };
 
+/// Whether a `"` followed by `next` closes a quoted string: in valid responses a closing
+/// quote is followed by a space, `)`, `]` or the line end (or the input ends there). Any
+/// other byte means the server did not escape a quote inside the string
+/// ([`Quirk::UnescapedQuote`]).
+#[inline(always)]
+pub(crate) fn closes_quoted(next: Option<&u8>) -> bool {
+    matches!(next, None | Some(b' ' | b')' | b']' | b'\r' | b'\n'))
+}
+
+/// The rest of a quoted string from its first `\` or unescaped `"` at `first_stop`.
 #[cold]
-fn quoted_escaped<'a>(i: &mut &'a [u8], first_escape: usize) -> PResult<IString<'a>> {
+fn quoted_escaped<'a>(i: &mut &'a [u8], first_stop: usize) -> PResult<IString<'a>> {
     let s = *i;
-    let mut j = first_escape;
+    let mut j = first_stop;
     loop {
         match s.get(j) {
             None => return Err(incomplete(&[])),
-            Some(b'"') => {
+            Some(b'"') if closes_quoted(s.get(j + 1)) => {
                 let (body, rest) = s.split_at(j);
                 *i = rest.get(1..).unwrap_or_default();
                 return Ok(IString::escaped(body));
             }
-            // Leniency: an unknown escape such as `\d` is kept with its backslash (old
-            // Courier); only a line end after `\` is an error.
+            Some(b'"') => {
+                note_quirk(Quirk::UnescapedQuote);
+                j += 1;
+            }
             Some(b'\\') => match s.get(j + 1) {
                 None => return Err(incomplete(&[])),
                 Some(b'\r' | b'\n') => {
@@ -380,7 +394,12 @@ fn quoted_escaped<'a>(i: &mut &'a [u8], first_escape: usize) -> PResult<IString<
                         "line end inside quoted string",
                     ));
                 }
-                Some(_) => j += 2,
+                Some(b'"' | b'\\') => j += 2,
+                // A `\` that escapes nothing is kept as a backslash.
+                Some(_) => {
+                    note_quirk(Quirk::LoneBackslash);
+                    j += 2;
+                }
             },
             Some(b'\r' | b'\n') => {
                 return Err(invalid(
@@ -717,6 +736,10 @@ pub(crate) fn flag_list<'a>(i: &mut &'a [u8]) -> PResult<FlagList<'a>> {
         Some(b')') => {
             let (flags, rest) = s.split_at(n);
             *i = rest.get(1..).unwrap_or_default();
+            // `]` is not an atom char, but Gmail's labels as keywords hold it.
+            if memchr::memchr(b']', flags).is_some() {
+                note_quirk(Quirk::BracketInFlag);
+            }
             Ok(FlagList(flags))
         }
         Some(_) => Err(invalid(s.get(n..).unwrap_or_default(), "flag")),

@@ -20,6 +20,7 @@ mod extensions;
 mod fetch;
 mod mailbox;
 pub(crate) mod noted_quirks;
+pub(crate) mod repair;
 mod search;
 mod status;
 #[cfg(test)]

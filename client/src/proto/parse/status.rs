@@ -100,7 +100,7 @@ fn resp_code<'a>(i: &mut &'a [u8]) -> PResult<Code<'a>> {
         advance(i, 1);
     }
     let s = *i;
-    let raw = match memchr::memchr2(b']', b'\n', s) {
+    let raw = match code_end(s) {
         Some(n) if s.get(n) == Some(&b']') => {
             let (raw, rest) = s.split_at(n);
             *i = rest.get(1..).unwrap_or_default();
@@ -115,6 +115,40 @@ fn resp_code<'a>(i: &mut &'a [u8]) -> PResult<Code<'a>> {
         None => return Err(super::core::incomplete(&[])),
     };
     Ok(code(name, raw).unwrap_or(Code::Other { name, raw }))
+}
+
+/// Where the data of a response code ends: the first `]` outside parentheses and quoted
+/// strings, so a flag holding `]` (Gmail's PERMANENTFLAGS) stays inside the code. If the
+/// parentheses do not close on the line, the first `]` (or the line end, `None` if neither
+/// comes).
+fn code_end(s: &[u8]) -> Option<usize> {
+    let mut depth = 0usize;
+    let mut j = 0;
+    while let Some(&b) = s.get(j) {
+        match b {
+            b'(' => depth += 1,
+            b')' => depth = depth.saturating_sub(1),
+            b']' if depth == 0 => return Some(j),
+            b'"' => {
+                j += 1;
+                while let Some(&q) = s.get(j) {
+                    match q {
+                        b'\\' => j += 1,
+                        b'"' | b'\r' | b'\n' => break,
+                        _ => {}
+                    }
+                    j += 1;
+                }
+                if matches!(s.get(j), Some(b'\r' | b'\n')) {
+                    break;
+                }
+            }
+            b'\r' | b'\n' => break,
+            _ => {}
+        }
+        j += 1;
+    }
+    memchr::memchr2(b']', b'\n', s)
 }
 
 /// Interprets a response code's name and data; `None` if the data does not fit.

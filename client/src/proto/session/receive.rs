@@ -10,6 +10,7 @@ use super::{
 };
 use crate::proto::encode::encode_authenticate_response;
 use crate::proto::parse::noted_quirks::take_noted_quirks;
+use crate::proto::parse::repair::repair_quotes;
 use crate::proto::response::{Continuation, Data, Response, StatusKind, StatusResponse};
 use crate::proto::{Frame, ProtoError, parse_response};
 use crate::types::response::{FetchResponse, ResponseCode, ServerData, Unparsed};
@@ -91,12 +92,32 @@ impl Session {
 
     fn handle_frame(&mut self, frame: &[u8]) {
         let parsed = parse_response(frame);
-        self.quirks.add_mask(take_noted_quirks());
+        let noted = take_noted_quirks();
         match parsed {
-            Ok((Response::Status(status), _)) => self.handle_status(status),
-            Ok((Response::Data(data), _)) => self.handle_data(data, frame),
-            Ok((Response::Continuation(c), _)) => self.handle_continuation(c),
-            Err(error) => self.handle_unparsable(frame, error.into()),
+            Ok((response, _)) => {
+                self.quirks.add_mask(noted);
+                self.handle_response(response, frame);
+            }
+            Err(error) => match repair_quotes(frame, error.position) {
+                // The repaired copy parses (`repair_quotes` checked): its data is routed like
+                // any response, counted against the frame's own length.
+                Some(repaired) => match parse_response(&repaired.bytes) {
+                    Ok((response, _)) => {
+                        self.quirks.add_mask(take_noted_quirks() | repaired.quirks);
+                        self.handle_response(response, frame);
+                    }
+                    Err(_) => self.handle_unparsable(frame, error.into()),
+                },
+                None => self.handle_unparsable(frame, error.into()),
+            },
+        }
+    }
+
+    fn handle_response(&mut self, response: Response<'_>, frame: &[u8]) {
+        match response {
+            Response::Status(status) => self.handle_status(status),
+            Response::Data(data) => self.handle_data(data, frame),
+            Response::Continuation(c) => self.handle_continuation(c),
         }
     }
 
