@@ -82,6 +82,26 @@ impl Flag {
     /// Lenient conversion of a flag the server sent (system flags match case-insensitively).
     #[allow(dead_code)]
     pub(crate) fn from_server(bytes: &[u8]) -> Self {
+        // A flag sent as a quoted string (InterMail's `"\\Deleted"`): its value.
+        let unquoted: Vec<u8>;
+        let bytes = match bytes {
+            [b'"', inner @ .., b'"'] => {
+                let mut out = Vec::with_capacity(inner.len());
+                let mut it = inner.iter();
+                while let Some(&b) = it.next() {
+                    match (b, it.as_slice().first()) {
+                        (b'\\', Some(&c @ (b'\\' | b'"'))) => {
+                            out.push(c);
+                            it.next();
+                        }
+                        _ => out.push(b),
+                    }
+                }
+                unquoted = out;
+                &unquoted[..]
+            }
+            _ => bytes,
+        };
         let text = String::from_utf8_lossy(bytes);
         match text.strip_prefix('\\') {
             Some(name) => Self::system(ImapAtom::from_server(name.to_owned())),
@@ -242,6 +262,12 @@ mod tests {
             Flag::Keyword(ImapAtom::from_server("\u{fffd}".into()))
         );
         assert!(!Flag::from_server(b"x").is_system());
+        assert_eq!(Flag::from_server(b"\"\\\\Deleted\""), Flag::Deleted);
+        assert_eq!(Flag::from_server(b"\"$Junk\""), Flag::from_server(b"$Junk"));
+        assert_eq!(
+            Flag::from_server(b"\""),
+            Flag::Keyword(ImapAtom::from_server("\"".into()))
+        );
         assert!(Flag::from_server(b"\\x").is_system());
     }
 

@@ -40,6 +40,9 @@ pub enum Quirk {
     /// first `]` outside its parentheses. (A keyword holding a space, as Gmail's
     /// `OIB-Seen-[Gmail]/All Mail`, cannot be told from two flags and is read as two.)
     BracketInFlag,
+    /// A flag sent as a quoted string (`"\\Deleted"`): read as the string's value. (A
+    /// quoted flag holding a space is read as two.)
+    QuotedFlag,
 }
 
 /// What the registry says about one quirk.
@@ -59,6 +62,7 @@ impl Quirk {
         Quirk::UnescapedQuote,
         Quirk::LoneBackslash,
         Quirk::BracketInFlag,
+        Quirk::QuotedFlag,
     ];
 
     const fn entry(self) -> Entry {
@@ -109,6 +113,11 @@ impl Quirk {
                 "https://github.com/jstedfast/MailKit/issues/193, \
                  https://github.com/djc/imap-proto/issues/36, \
                  https://github.com/apple/swift-nio-imap/pull/738",
+            ),
+            Quirk::QuotedFlag => (
+                "quoted-flag",
+                "InterMail (Spectrum, wi.rr.com)",
+                "https://github.com/jstedfast/MailKit/issues/771",
             ),
         };
         Entry {

@@ -715,7 +715,8 @@ const fn build_flag_table() -> [bool; 256] {
     let mut b = 0x20;
     while b < 256 {
         // Leniency: 8-bit bytes in keywords are kept (Gmail labels, some Exchange keywords).
-        t[b] = b >= 0x80 || (b < 0x7f && !matches!(b as u8, b'(' | b')' | b'{' | b'"'));
+        // `"` too: InterMail quotes flags (`"\\Deleted"`); `Flag::from_server` unquotes them.
+        t[b] = b >= 0x80 || (b < 0x7f && !matches!(b as u8, b'(' | b')' | b'{'));
         b += 1;
     }
     t
@@ -737,8 +738,13 @@ pub(crate) fn flag_list<'a>(i: &mut &'a [u8]) -> PResult<FlagList<'a>> {
             let (flags, rest) = s.split_at(n);
             *i = rest.get(1..).unwrap_or_default();
             // `]` is not an atom char, but Gmail's labels as keywords hold it.
-            if memchr::memchr(b']', flags).is_some() {
-                note_quirk(Quirk::BracketInFlag);
+            if memchr::memchr2(b']', b'"', flags).is_some() {
+                if memchr::memchr(b']', flags).is_some() {
+                    note_quirk(Quirk::BracketInFlag);
+                }
+                if memchr::memchr(b'"', flags).is_some() {
+                    note_quirk(Quirk::QuotedFlag);
+                }
             }
             Ok(FlagList(flags))
         }

@@ -4,6 +4,7 @@
 //! time or in random pieces gives the same outcome as one buffer.
 
 mod body;
+mod codes;
 mod strings;
 
 use super::{completed, greeted, sent};
