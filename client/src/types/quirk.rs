@@ -43,6 +43,18 @@ pub enum Quirk {
     /// A flag sent as a quoted string (`"\\Deleted"`): read as the string's value. (A
     /// quoted flag holding a space is read as two.)
     QuotedFlag,
+    /// NIL as a body part's size in octets or lines: read as 0.
+    NilBodySize,
+    /// NIL as a body part's transfer encoding: read as an empty string.
+    NilBodyEncoding,
+    /// A message/rfc822 part without its envelope, body and line count: read as a basic
+    /// part of type message/rfc822.
+    MessagePartWithoutEnvelope,
+    /// A multipart without parts, `("ALTERNATIVE")`: read as a multipart with no parts.
+    EmptyMultipart,
+    /// Body parameters given as `()` or with a NIL name or value (`("boundary" NIL)`): read
+    /// as no parameters, and NIL as an empty string.
+    NilOrEmptyBodyParams,
 }
 
 /// What the registry says about one quirk.
@@ -63,6 +75,11 @@ impl Quirk {
         Quirk::LoneBackslash,
         Quirk::BracketInFlag,
         Quirk::QuotedFlag,
+        Quirk::NilBodySize,
+        Quirk::NilBodyEncoding,
+        Quirk::MessagePartWithoutEnvelope,
+        Quirk::EmptyMultipart,
+        Quirk::NilOrEmptyBodyParams,
     ];
 
     const fn entry(self) -> Entry {
@@ -118,6 +135,33 @@ impl Quirk {
                 "quoted-flag",
                 "InterMail (Spectrum, wi.rr.com)",
                 "https://github.com/jstedfast/MailKit/issues/771",
+            ),
+            Quirk::NilBodySize => (
+                "nil-body-size",
+                "Migadu (sora)",
+                "https://github.com/migadu/alps/pull/45",
+            ),
+            Quirk::NilBodyEncoding => (
+                "nil-body-encoding",
+                "iCloud, maddy",
+                "https://github.com/djc/imap-proto/pull/205, \
+                 https://github.com/modern-email/defects/issues/41",
+            ),
+            Quirk::MessagePartWithoutEnvelope => (
+                "message-part-without-envelope",
+                "mail.ru",
+                "https://github.com/emersion/go-imap/issues/557",
+            ),
+            Quirk::EmptyMultipart => (
+                "empty-multipart",
+                "Gmail",
+                "https://github.com/jstedfast/MailKit/issues/1841",
+            ),
+            Quirk::NilOrEmptyBodyParams => (
+                "nil-or-empty-body-params",
+                "mail.ru",
+                "https://github.com/kisli/vmime/issues/159, \
+                 https://github.com/emersion/go-imap/issues/557",
             ),
         };
         Entry {

@@ -8,19 +8,27 @@ use super::core::{
 };
 use super::envelope::{opt_text, text};
 use super::error::ParseErrorKind;
-use super::noted_quirks::note_quirk;
+use super::noted_quirks::{note_quirk, noted_quirks, restore_noted_quirks};
 use crate::types::Quirk;
 use crate::types::response::{
     BodyDisposition, BodyExtension, BodyFields, BodyStructure, Envelope, MultiPart, SinglePart,
     SinglePartKind, Unparsed,
 };
 
-/// A body whose nested bodies are still being parsed, with the input at its `(`.
+/// Where a body began: the input at its `(` and the quirks noted before it (a body that is
+/// kept unparsed drops the notes made while trying it: they typed nothing).
+#[derive(Clone, Copy)]
+struct Start<'a> {
+    at: &'a [u8],
+    noted: u64,
+}
+
+/// A body whose nested bodies are still being parsed.
 enum Open<'a> {
     /// A multipart: its parts so far.
-    Multi(&'a [u8], Vec<BodyStructure>),
+    Multi(Start<'a>, Vec<BodyStructure>),
     /// A message/rfc822 (or message/global) part: what came before its body.
-    Message(&'a [u8], MessageHead),
+    Message(Start<'a>, MessageHead),
 }
 
 /// A message part up to its nested body: `type SP subtype SP fields SP envelope SP`.
@@ -34,6 +42,8 @@ struct MessageHead {
 enum Single {
     Done(SinglePart),
     Message(MessageHead),
+    /// `("subtype")`: a multipart without parts (Gmail).
+    EmptyMulti(String),
 }
 
 /// `"(" (body-type-1part / body-type-mpart) ")"` at nesting `depth` (1 for the outermost).
@@ -53,7 +63,10 @@ pub(super) fn body<'a>(i: &mut &'a [u8], depth: usize) -> PResult<BodyStructure>
     loop {
         // Descend: open bodies until one completes without a nested body.
         check_depth(i, depth + open.len())?;
-        let mut start = *i;
+        let mut start = Start {
+            at: *i,
+            noted: noted_quirks(),
+        };
         byte(i, b'(', "'(' of body")?;
         if peek(i) == Some(b'(') {
             open.push(Open::Multi(start, Vec::with_capacity(2)));
@@ -66,6 +79,15 @@ pub(super) fn body<'a>(i: &mut &'a [u8], depth: usize) -> PResult<BodyStructure>
                 open.push(Open::Message(start, head));
                 continue;
             }
+            Ok(Single::EmptyMulti(subtype)) => close(
+                i,
+                BodyStructure::Multi(MultiPart {
+                    parts: Vec::new(),
+                    subtype,
+                    params: Vec::new(),
+                    extension: BodyExtension::default(),
+                }),
+            ),
             Err(e) => Err(e),
         };
         // Ascend: hand each completed body to the innermost open one.
@@ -100,15 +122,16 @@ pub(super) fn body<'a>(i: &mut &'a [u8], depth: usize) -> PResult<BodyStructure>
 /// The part that began at `start` did not parse (`error`): if its parentheses balance, it
 /// becomes [`BodyStructure::Unparsed`] and parsing goes on after it; otherwise (and for input
 /// that ends or nests too deep) the error stands.
-fn recover<'a>(i: &mut &'a [u8], start: &'a [u8], error: PErr) -> PResult<BodyStructure> {
+fn recover<'a>(i: &mut &'a [u8], start: Start<'a>, error: PErr) -> PResult<BodyStructure> {
     if error.kind != ParseErrorKind::Invalid {
         return Err(error);
     }
-    let mut rest = start;
+    let mut rest = start.at;
     let raw = skip_value(&mut rest).map_err(|_| error)?;
     *i = rest;
+    restore_noted_quirks(start.noted);
     note_quirk(Quirk::UnparsedBodyPart);
-    let offset = start.len().saturating_sub(error.remaining);
+    let offset = start.at.len().saturating_sub(error.remaining);
     Ok(BodyStructure::Unparsed(Unparsed::new(
         raw.to_vec(),
         format!("invalid {} at byte {offset} of the part", error.context),
@@ -128,16 +151,21 @@ fn message_rest(i: &mut &[u8], head: MessageHead, body: BodyStructure) -> PResul
 }
 
 /// `body-fld-octets` / `body-fld-lines` (a `number`). Leniency: a negative number is read
-/// as 0 — SmarterMail sent `-2` octets (jstedfast/MailKit #385), other servers `-1` octets
-/// (MailKit #823, emersion/go-imap #534) and `-1` lines (modern-email/defects #27).
+/// as 0 ([`Quirk::NegativeBodySize`]), and so is NIL ([`Quirk::NilBodySize`]).
 fn size(i: &mut &[u8]) -> PResult<u32> {
-    if peek(i) == Some(b'-') && i.get(1).is_some_and(u8::is_ascii_digit) {
-        advance(i, 1);
-        number64(i)?;
-        note_quirk(Quirk::NegativeBodySize);
-        return Ok(0);
+    match peek(i) {
+        Some(b'-') if i.get(1).is_some_and(u8::is_ascii_digit) => {
+            advance(i, 1);
+            number64(i)?;
+            note_quirk(Quirk::NegativeBodySize);
+            Ok(0)
+        }
+        Some(b'N' | b'n') if nil(i)? => {
+            note_quirk(Quirk::NilBodySize);
+            Ok(0)
+        }
+        _ => number(i),
     }
-    number(i)
 }
 
 /// The `)` that ends a body (after lenient spaces).
@@ -165,20 +193,23 @@ fn more(i: &[u8]) -> bool {
 /// nested body.
 fn single(i: &mut &[u8]) -> PResult<Single> {
     let media_type = string_or_nil(i)?;
+    if peek(i) == Some(b')') {
+        note_quirk(Quirk::EmptyMultipart);
+        return Ok(Single::EmptyMulti(text(media_type)));
+    }
     sp(i)?;
     let subtype = string_or_nil(i)?;
     sp(i)?;
     let fields = fields(i)?;
+    let message = eq_kw(media_type.raw(), b"MESSAGE")
+        && (eq_kw(subtype.raw(), b"RFC822") || eq_kw(subtype.raw(), b"GLOBAL"));
     let kind = if eq_kw(media_type.raw(), b"TEXT") {
         sp(i)?;
         SinglePartKind::Text {
             subtype: text(subtype),
             lines: size(i)?,
         }
-    } else if eq_kw(media_type.raw(), b"MESSAGE")
-        && (eq_kw(subtype.raw(), b"RFC822") || eq_kw(subtype.raw(), b"GLOBAL"))
-        && i.starts_with(b" (")
-    {
+    } else if message && i.starts_with(b" (") {
         sp(i)?;
         let envelope = Box::new(super::envelope::envelope(i)?);
         sp(i)?;
@@ -188,6 +219,10 @@ fn single(i: &mut &[u8]) -> PResult<Single> {
             envelope,
         }));
     } else {
+        if message {
+            // Without its envelope, body and lines: read as a basic part.
+            note_quirk(Quirk::MessagePartWithoutEnvelope);
+        }
         SinglePartKind::Basic {
             media_type: text(media_type),
             subtype: text(subtype),
@@ -239,7 +274,13 @@ fn fields(i: &mut &[u8]) -> PResult<BodyFields> {
     sp(i)?;
     let description = opt_text(nstring(i)?);
     sp(i)?;
-    let encoding = text(string_or_nil(i)?);
+    let encoding = match nstring(i)? {
+        Some(enc) => text(enc),
+        None => {
+            note_quirk(Quirk::NilBodyEncoding);
+            String::new()
+        }
+    };
     sp(i)?;
     let octets = size(i)?;
     Ok(BodyFields {
@@ -252,7 +293,7 @@ fn fields(i: &mut &[u8]) -> PResult<BodyFields> {
 }
 
 /// `body-fld-param` = "(" string SP string *(SP string SP string) ")" / nil. Leniency: NIL
-/// values (Exchange) and an empty list `()` (Yahoo) are accepted.
+/// names or values (read as empty) and an empty list `()` ([`Quirk::NilOrEmptyBodyParams`]).
 fn params_list(i: &mut &[u8]) -> PResult<Vec<(String, String)>> {
     if peek(i) != Some(b'(') {
         if nil(i)? {
@@ -266,11 +307,22 @@ fn params_list(i: &mut &[u8]) -> PResult<Vec<(String, String)>> {
         skip_spaces(i);
         if peek(i) == Some(b')') {
             advance(i, 1);
+            if out.is_empty() {
+                note_quirk(Quirk::NilOrEmptyBodyParams);
+            }
             return Ok(out);
         }
-        let name = string_or_nil(i)?;
+        let name = nstring(i)?;
         sp(i)?;
-        let value = string_or_nil(i)?;
+        let value = nstring(i)?;
+        let (Some(name), Some(value)) = (name, value) else {
+            note_quirk(Quirk::NilOrEmptyBodyParams);
+            out.push((
+                name.map(text).unwrap_or_default(),
+                value.map(text).unwrap_or_default(),
+            ));
+            continue;
+        };
         out.push((text(name), text(value)));
     }
 }

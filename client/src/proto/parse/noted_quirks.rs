@@ -22,3 +22,14 @@ pub(crate) fn note_quirk(quirk: Quirk) {
 pub(crate) fn take_noted_quirks() -> u64 {
     NOTED.with(|n| n.replace(0))
 }
+
+/// The quirks noted since the last [`take_noted_quirks`], without clearing them.
+pub(crate) fn noted_quirks() -> u64 {
+    NOTED.with(std::cell::Cell::get)
+}
+
+/// Sets the noted quirks back to `mask` (from [`noted_quirks`]): drops the notes made by an
+/// attempt whose result is not kept.
+pub(crate) fn restore_noted_quirks(mask: u64) {
+    NOTED.with(|n| n.set(mask));
+}

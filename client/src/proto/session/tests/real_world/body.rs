@@ -232,3 +232,111 @@ fn negative_octets_on_an_appledouble_part() {
     assert_eq!((m.subtype.as_str(), m.parts.len()), ("mixed", 2));
     assert_eq!(single(&m.parts[1]).fields.octets, 0);
 }
+
+/// Migadu's sora server sent NIL as a text part's line count (migadu/alps #45, the PR's
+/// part): read as 0 lines.
+#[test]
+fn migadu_nil_line_count() {
+    let (got, quirks) = transcript(
+        "* 1 FETCH (BODYSTRUCTURE (\"text\" \"plain\" NIL NIL NIL \"7bit\" 1234 NIL NIL NIL NIL))\r\n",
+    );
+    assert_eq!(quirks.get(Quirk::NilBodySize), 1);
+    assert_eq!(quirks.iter().count(), 1, "{quirks:?}");
+    let part = single(got[0].body_structure.as_deref().expect("typed"));
+    assert_eq!(part.fields.octets, 1234);
+    assert_eq!(part.fields.encoding, "7bit");
+    assert!(matches!(part.kind, SinglePartKind::Text { lines: 0, .. }));
+}
+
+/// iCloud sent NIL as a part's transfer encoding (djc/imap-proto #205; the report's first
+/// part, closed here as the whole structure): read as an empty encoding.
+#[test]
+fn icloud_nil_encoding() {
+    let (got, quirks) = transcript(
+        "* 80 FETCH (UID 111 BODYSTRUCTURE (\"text\" \"plain\" (\"CHARSET\" \"UTF-8\") NIL NIL NIL 1694 51 NIL NIL NIL NIL))\r\n",
+    );
+    assert_eq!(quirks.get(Quirk::NilBodyEncoding), 1);
+    assert_eq!(quirks.iter().count(), 1, "{quirks:?}");
+    let part = single(got[0].body_structure.as_deref().expect("typed"));
+    assert_eq!(part.fields.encoding, "");
+    assert_eq!(
+        part.fields.params,
+        [("CHARSET".to_owned(), "UTF-8".to_owned())]
+    );
+    assert_eq!(part.fields.octets, 1694);
+    assert!(matches!(part.kind, SinglePartKind::Text { lines: 51, .. }));
+}
+
+/// mail.ru sent `()` as parameters and message/rfc822 parts without envelope, body and lines
+/// (emersion/go-imap #557; the report's line without its trailing `BODY[] {40909}` literal):
+/// every part is typed, the message parts as basic parts, and the ENVELOPE after the body is
+/// read too.
+#[test]
+fn mail_ru_message_parts_without_envelope() {
+    let (got, quirks) = transcript(
+        "* 85648 FETCH (UID 369004 BODY (((\"text\" \"plain\" (\"charset\" \"koi8-r\") NIL NIL \"quoted-printable\" 5716 0)(\"text\" \"html\" (\"charset\" \"koi8-r\") NIL NIL \"quoted-printable\" 6181 0) \"alternative\")(\"message\" \"delivery-status\" () NIL NIL \"7bit\" 340)(\"message\" \"rfc822\" () NIL NIL \"7bit\" 23925) \"report\") ENVELOPE (\"Thu, 02 Nov 2023 13:28:10 +0000\" \"=?utf-8?B?...?=\" ((\"\" NIL \"foo\" \"example.org\")) NIL NIL ((\"\" NIL \"bar\" \"example.net\")) NIL NIL \"<111.222@f124.i.mail.ru>\" \"<baz@example.com>\"))\r\n",
+    );
+    assert_eq!(quirks.get(Quirk::NilOrEmptyBodyParams), 1, "one response");
+    assert_eq!(quirks.get(Quirk::MessagePartWithoutEnvelope), 1);
+    assert_eq!(quirks.iter().count(), 2, "{quirks:?}");
+    let f = &got[0];
+    let report = multi(f.body_structure.as_deref().expect("typed"));
+    assert_eq!(report.subtype, "report");
+    assert_eq!(multi(&report.parts[0]).parts.len(), 2);
+    let rfc822 = single(&report.parts[2]);
+    assert_eq!(
+        rfc822.kind,
+        SinglePartKind::Basic {
+            media_type: "message".into(),
+            subtype: "rfc822".into()
+        }
+    );
+    assert!(rfc822.fields.params.is_empty());
+    assert_eq!(rfc822.fields.octets, 23925);
+    let env = f.envelope.as_deref().expect("typed envelope");
+    assert_eq!(env.message_id.as_deref(), Some("<baz@example.com>"));
+}
+
+/// mail.ru sent NIL as a multipart's boundary value (kisli/vmime #159, the report's line):
+/// read as an empty value.
+#[test]
+fn mail_ru_nil_parameter_value() {
+    let (got, quirks) = transcript(
+        "* 4 FETCH (BODYSTRUCTURE ((\"text\" \"plain\" (\"charset\" \"utf-8\") NIL NIL \"8bit\" 536 0 NIL NIL NIL NIL)(\"text\" \"html\" (\"charset\" \"utf-8\") NIL NIL \"8bit\" 7130 0 NIL NIL NIL NIL) \"alternative\" (\"boundary\" NIL)))\r\n",
+    );
+    assert_eq!(quirks.get(Quirk::NilOrEmptyBodyParams), 1);
+    assert_eq!(quirks.iter().count(), 1, "{quirks:?}");
+    let m = multi(got[0].body_structure.as_deref().expect("typed"));
+    assert_eq!(m.params, [("boundary".to_owned(), String::new())]);
+    assert_eq!(m.parts.len(), 2);
+}
+
+/// Gmail sent a multipart without parts, `("ALTERNATIVE")`, as a message part's body
+/// (jstedfast/MailKit #1841, the report's line): read as a multipart with no parts; the
+/// message part keeps its envelope and lines.
+#[test]
+fn gmail_multipart_without_parts() {
+    let (got, quirks) = transcript(
+        "* 51 FETCH (MODSEQ (18812) BODY ((\"TEXT\" \"PLAIN\" (\"CHARSET\" \"windows-1252\") NIL NIL \"QUOTED-PRINTABLE\" 211 5)(\"MESSAGE\" \"DELIVERY-STATUS\" NIL NIL NIL \"7BIT\" 344)(\"MESSAGE\" \"RFC822\" NIL NIL NIL \"7BIT\" 2942 (\"Sat, 3 Jan 2015 19:26:15 +0100\" \"Re: MPG\" ((\"c p\" NIL \"---.---87\" \"gmail.com\")) ((\"c p\" NIL \"---.---87\" \"gmail.com\")) ((\"c p\" NIL \"---.---87\" \"gmail.com\")) ((\"am sa[cft]\" NIL \"sm\" \"cft.ce.fr\")) NIL NIL \"<D3CAD328B4CFD24E83DD07E8923DFEE902FA8F1B@PRDGCE8P4523.sigce.ce.fr>\" \"<D4A-8A32-4DC3-AC6C-98429154@gmail.com>\") (\"ALTERNATIVE\") 51) \"REPORT\"))\r\n",
+    );
+    assert_eq!(quirks.get(Quirk::EmptyMultipart), 1);
+    assert_eq!(quirks.iter().count(), 1, "{quirks:?}");
+    let f = &got[0];
+    assert_eq!(f.modseq, Some(18812));
+    let report = multi(f.body_structure.as_deref().expect("typed"));
+    assert_eq!(report.parts.len(), 3);
+    let SinglePartKind::Message {
+        envelope,
+        body,
+        lines,
+        ..
+    } = &single(&report.parts[2]).kind
+    else {
+        panic!("a message part: {:?}", report.parts[2])
+    };
+    assert_eq!(*lines, 51);
+    assert_eq!(envelope.subject.as_deref(), Some("Re: MPG"));
+    let alternative = multi(body);
+    assert_eq!(alternative.subtype, "ALTERNATIVE");
+    assert!(alternative.parts.is_empty());
+}
