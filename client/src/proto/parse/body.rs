@@ -64,7 +64,7 @@ pub(super) fn body<'a>(i: &mut &'a [u8], depth: usize) -> PResult<BodyStructure>
         // Descend: open bodies until one completes without a nested body.
         check_depth(i, depth + open.len())?;
         let mut start = Start {
-            at: *i,
+            at: i,
             noted: noted_quirks(),
         };
         byte(i, b'(', "'(' of body")?;
