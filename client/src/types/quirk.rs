@@ -55,6 +55,12 @@ pub enum Quirk {
     /// Body parameters given as `()` or with a NIL name or value (`("boundary" NIL)`): read
     /// as no parameters, and NIL as an empty string.
     NilOrEmptyBodyParams,
+    /// A known FETCH item, STATUS item or response code whose value does not fit its type (a
+    /// UIDVALIDITY over 2^32, `MODSEQ (-1)`, `[COPYUID 14  ]`): kept with its raw bytes
+    /// ([`OtherItem`](crate::types::response::OtherItem), `MailboxStatus::other`,
+    /// [`ResponseCode::Other`](crate::types::response::ResponseCode::Other)), and the rest of
+    /// the response stays typed.
+    UntypedValue,
 }
 
 /// What the registry says about one quirk.
@@ -80,6 +86,7 @@ impl Quirk {
         Quirk::MessagePartWithoutEnvelope,
         Quirk::EmptyMultipart,
         Quirk::NilOrEmptyBodyParams,
+        Quirk::UntypedValue,
     ];
 
     const fn entry(self) -> Entry {
@@ -162,6 +169,14 @@ impl Quirk {
                 "mail.ru",
                 "https://github.com/kisli/vmime/issues/159, \
                  https://github.com/emersion/go-imap/issues/557",
+            ),
+            Quirk::UntypedValue => (
+                "untyped-value",
+                "the dynadot.com mail host, Outlook.com, GreenMail, unnamed servers",
+                "https://github.com/emersion/go-imap/issues/612, \
+                 https://github.com/neomutt/neomutt/issues/3830, \
+                 https://github.com/jstedfast/MailKit/issues/495, \
+                 https://github.com/jstedfast/MailKit/issues/555",
             ),
         };
         Entry {

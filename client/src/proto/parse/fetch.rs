@@ -2,16 +2,20 @@
 //! case-insensitive byte comparison; literals are borrowed slices; flag lists are validated
 //! and kept as one slice.
 
+use super::ParseErrorKind;
 use super::core::{
     PResult, advance, byte, eq_kw, incomplete, invalid, item_name, nil, nstring, number, number64,
     peek, skip_spaces, skip_value, sp,
 };
+use super::noted_quirks::{keeping_untyped, note_quirk, noted_quirks, restore_noted_quirks};
 use crate::proto::response::{FetchItem, FetchResponse, Section};
+use crate::types::Quirk;
 
 /// The `(...)` after `* n FETCH `.
 pub(super) fn fetch<'a>(i: &mut &'a [u8], seq: u32) -> PResult<FetchResponse<'a>> {
     byte(i, b'(', "'(' of FETCH")?;
     let mut items = Vec::with_capacity(4);
+    let keep_untyped = keeping_untyped();
     loop {
         // Leniency: extra spaces between items (and before ')'), seen from Exchange.
         skip_spaces(i);
@@ -19,7 +23,19 @@ pub(super) fn fetch<'a>(i: &mut &'a [u8], seq: u32) -> PResult<FetchResponse<'a>
             advance(i, 1);
             return Ok(FetchResponse { seq, items });
         }
-        items.push(item(i)?);
+        if keep_untyped {
+            let start = *i;
+            let noted = noted_quirks();
+            match item(i) {
+                Ok(it) => items.push(it),
+                Err(e) if e.kind == ParseErrorKind::Invalid => {
+                    items.push(untyped(i, start, noted).ok_or(e)?);
+                }
+                Err(e) => return Err(e),
+            }
+        } else {
+            items.push(item(i)?);
+        }
         match peek(i) {
             Some(b' ' | b')') => {}
             _ => return Err(invalid(i, "space or ')' after FETCH item")),
@@ -128,6 +144,20 @@ fn item<'a>(i: &mut &'a [u8]) -> PResult<FetchItem<'a>> {
         _ => return other(i, start),
     };
     Ok(it)
+}
+
+/// A known item whose value does not parse (`MODSEQ (-1)`, a UID over 2^32) kept as
+/// [`FetchItem::Other`] with its raw value, so the FETCH's other items stay typed
+/// ([`Quirk::UntypedValue`]); `None` (the item's error stands) if the value cannot be
+/// skipped either. The notes made while trying it are dropped.
+#[cold]
+fn untyped<'a>(i: &mut &'a [u8], start: &'a [u8], noted: u64) -> Option<FetchItem<'a>> {
+    *i = start;
+    item_name(i).ok()?;
+    let it = other(i, start).ok()?;
+    restore_noted_quirks(noted);
+    note_quirk(Quirk::UntypedValue);
+    Some(it)
 }
 
 /// An unknown item: `name[section]<origin>` (if any), a space and one value of any shape.

@@ -1,10 +1,13 @@
 //! `LIST` / `LSUB` and `STATUS` data.
 
+use super::ParseErrorKind;
 use super::core::{
     PResult, astring, at_eol, byte, delimiter, eq_kw, flag_atom, item_name, nil, number, number64,
     paren_list, peek, skip_spaces, skip_value, sp,
 };
+use super::noted_quirks::{keeping_untyped, note_quirk};
 use crate::proto::response::{ListExtendedItem, ListItem, StatusItem, StatusResponseData};
+use crate::types::Quirk;
 
 /// `SP "(" [mbx-list-flags] ")" SP (DQUOTE QUOTED-CHAR DQUOTE / nil) SP mailbox
 /// [SP mbox-list-extended]`. Leniency: lower-case attributes (Cyrus sends `\drafts`).
@@ -58,9 +61,25 @@ pub(super) fn status<'a>(i: &mut &'a [u8]) -> PResult<StatusResponseData<'a>> {
     Ok(StatusResponseData { mailbox, items })
 }
 
+/// One `name SP value`. A known item whose value does not parse (a UIDVALIDITY over 2^32)
+/// is kept as [`StatusItem::Other`] with its raw value, so the other items stay typed
+/// ([`Quirk::UntypedValue`]).
 fn status_item<'a>(i: &mut &'a [u8]) -> PResult<StatusItem<'a>> {
     let name = item_name(i)?;
     sp(i)?;
+    let start = *i;
+    match typed_status_item(i, name) {
+        Err(e) if e.kind == ParseErrorKind::Invalid && keeping_untyped() => {
+            *i = start;
+            let raw = skip_value(i).map_err(|_| e)?;
+            note_quirk(Quirk::UntypedValue);
+            Ok(StatusItem::Other { name, raw })
+        }
+        result => result,
+    }
+}
+
+fn typed_status_item<'a>(i: &mut &'a [u8], name: &'a [u8]) -> PResult<StatusItem<'a>> {
     Ok(match name.len() {
         4 if eq_kw(name, b"SIZE") => StatusItem::Size(number64(i)?),
         6 if eq_kw(name, b"RECENT") => StatusItem::Recent(number(i)?),

@@ -64,6 +64,17 @@ pub fn parse_response(input: &[u8]) -> Result<(Response<'_>, usize), ParseError>
     }
 }
 
+/// Parses like [`parse_response`], but a known FETCH or STATUS item whose value does not
+/// parse (`MODSEQ (-1)`, a UIDVALIDITY over 2^32) is kept as an untyped item with its raw
+/// bytes ([`Quirk::UntypedValue`](crate::types::Quirk::UntypedValue)) instead of failing the
+/// response. The session's last attempt at a response that failed otherwise.
+pub(crate) fn parse_keeping_untyped(input: &[u8]) -> Result<(Response<'_>, usize), ParseError> {
+    noted_quirks::set_keeping_untyped(true);
+    let parsed = parse_response(input);
+    noted_quirks::set_keeping_untyped(false);
+    parsed
+}
+
 fn response<'a>(i: &mut &'a [u8]) -> PResult<Response<'a>> {
     let resp = match peek(i) {
         None => return Err(self::core::incomplete(i)),

@@ -1,6 +1,7 @@
 //! Which tolerated quirks ([`Quirk`]) the parser needed for the response it parsed: the
 //! parser notes them, the session takes them after each response and counts them per
-//! connection. Depends on nothing else in the parser, so every parser module can note.
+//! connection. Also whether the parse keeps untyped values ([`keeping_untyped`]). Depends on
+//! nothing else in the parser, so every parser module can use it.
 
 use crate::types::Quirk;
 use crate::types::quirk;
@@ -11,6 +12,22 @@ std::thread_local! {
     /// signatures free of it; parsing never yields, so one response's notes are taken before
     /// the next response is parsed on the same thread.
     static NOTED: std::cell::Cell<u64> = const { std::cell::Cell::new(0) };
+    /// Whether the parse on this thread keeps a known item whose value does not parse as an
+    /// untyped item ([`keeping_untyped`]).
+    static KEEP_UNTYPED: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// Whether a known FETCH or STATUS item whose value does not parse is kept untyped (with its
+/// raw bytes) instead of failing the response: only in the last attempt at a response
+/// ([`parse_keeping_untyped`](super::parse_keeping_untyped)), so that a repair that types
+/// the value ([`repair`](super::repair)) is tried first.
+pub(crate) fn keeping_untyped() -> bool {
+    KEEP_UNTYPED.with(std::cell::Cell::get)
+}
+
+/// Sets [`keeping_untyped`] for the parses that follow on this thread.
+pub(super) fn set_keeping_untyped(on: bool) {
+    KEEP_UNTYPED.with(|k| k.set(on));
 }
 
 /// Notes that the response being parsed needed `quirk`.

@@ -5,7 +5,9 @@ use super::core::{
     PResult, advance, at_eol, byte, eq_kw, flag_atom, invalid, item_name, number, number64, peek,
     sequence_set, skip_spaces, sp, text_to_eol,
 };
+use super::noted_quirks::note_quirk;
 use crate::proto::response::{Code, Continuation, MetadataCode, StatusKind, StatusResponse};
+use crate::types::Quirk;
 
 /// Maps a status keyword (any case) to its kind.
 #[inline]
@@ -114,7 +116,10 @@ fn resp_code<'a>(i: &mut &'a [u8]) -> PResult<Code<'a>> {
         }
         None => return Err(super::core::incomplete(&[])),
     };
-    Ok(code(name, raw).unwrap_or(Code::Other { name, raw }))
+    Ok(code(name, raw).unwrap_or_else(|| {
+        note_quirk(Quirk::UntypedValue);
+        Code::Other { name, raw }
+    }))
 }
 
 /// Where the data of a response code ends: the first `]` outside parentheses and quoted
@@ -151,7 +156,8 @@ fn code_end(s: &[u8]) -> Option<usize> {
     memchr::memchr2(b']', b'\n', s)
 }
 
-/// Interprets a response code's name and data; `None` if the data does not fit.
+/// Interprets a response code's name and data: an unknown code is [`Code::Other`]; `None`
+/// if a known code's data does not fit.
 fn code<'a>(name: &'a [u8], raw: &'a [u8]) -> Option<Code<'a>> {
     let simple = |c: Code<'a>| trim(raw).is_empty().then_some(c);
     let mut r = raw;
@@ -253,7 +259,7 @@ fn code<'a>(name: &'a [u8], raw: &'a [u8]) -> Option<Code<'a>> {
         19 if eq_kw(name, b"AUTHORIZATIONFAILED") => return simple(Code::AuthorizationFailed),
         20 if eq_kw(name, b"AUTHENTICATIONFAILED") => return simple(Code::AuthenticationFailed),
         20 if eq_kw(name, b"NOTIFICATIONOVERFLOW") => return simple(Code::NotificationOverflow),
-        _ => return None,
+        _ => return Some(Code::Other { name, raw }),
     };
     skip_spaces(r);
     r.is_empty().then_some(c)

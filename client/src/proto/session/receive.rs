@@ -11,6 +11,7 @@ use super::{
 use crate::proto::encode::encode_authenticate_response;
 use crate::proto::parse::noted_quirks::take_noted_quirks;
 use crate::proto::parse::repair::repair_quotes;
+use crate::proto::parse::{ParseError, parse_keeping_untyped};
 use crate::proto::response::{Continuation, Data, Response, StatusKind, StatusResponse};
 use crate::proto::{Frame, ProtoError, parse_response};
 use crate::types::response::{FetchResponse, ResponseCode, ServerData, Unparsed};
@@ -98,19 +99,30 @@ impl Session {
                 self.quirks.add_mask(noted);
                 self.handle_response(response, frame);
             }
-            Err(error) => match repair_quotes(frame, error.position) {
-                // The repaired copy parses (`repair_quotes` checked): its data is routed like
-                // any response, counted against the frame's own length.
-                Some(repaired) => match parse_response(&repaired.bytes) {
-                    Ok((response, _)) => {
-                        self.quirks.add_mask(take_noted_quirks() | repaired.quirks);
-                        self.handle_response(response, frame);
-                    }
-                    Err(_) => self.handle_unparsable(frame, error.into()),
-                },
-                None => self.handle_unparsable(frame, error.into()),
-            },
+            Err(error) => self.handle_invalid(frame, error),
         }
+    }
+
+    /// A response that failed to parse: repaired if its quoted strings can be
+    /// ([`repair_quotes`]), else parsed keeping values that do not fit their type untyped
+    /// ([`parse_keeping_untyped`]), else kept whole as [`Unparsed`]. A repaired or partly
+    /// untyped response is routed like any other, counted against the frame's own length.
+    fn handle_invalid(&mut self, frame: &[u8], error: ParseError) {
+        if let Some(repaired) = repair_quotes(frame, error.position)
+            && let Ok((response, _)) = parse_response(&repaired.bytes)
+        {
+            self.quirks.add_mask(take_noted_quirks() | repaired.quirks);
+            self.handle_response(response, frame);
+            return;
+        }
+        take_noted_quirks();
+        if let Ok((response, _)) = parse_keeping_untyped(frame) {
+            self.quirks.add_mask(take_noted_quirks());
+            self.handle_response(response, frame);
+            return;
+        }
+        take_noted_quirks();
+        self.handle_unparsable(frame, error.into());
     }
 
     fn handle_response(&mut self, response: Response<'_>, frame: &[u8]) {

@@ -1,9 +1,9 @@
 //! Flags and response codes: Gmail's keywords holding `]`, flags sent as quoted strings.
 
-use super::transcript_of;
+use super::{transcript_of, transcript_with_events};
 use crate::proto::session::tests::select;
 use crate::types::response::{ResponseCode, ServerData};
-use crate::types::{Flag, ImapAtom, Quirk};
+use crate::types::{Flag, ImapAtom, Quirk, StatusKind, TypedEvent};
 
 fn keyword(k: &str) -> Flag {
     Flag::Keyword(ImapAtom::from_server(k.to_owned()))
@@ -75,5 +75,109 @@ fn intermail_quoted_flag() {
             Flag::Draft,
             Flag::Seen
         ]
+    );
+}
+
+/// The dynadot.com mail host sent a UIDVALIDITY wider than 32 bits (emersion/go-imap #612,
+/// the report's line): the code is kept untyped with its raw value, never truncated — as an
+/// unsolicited status, since SELECT claims only the codes it types — and SELECT completes.
+#[test]
+fn dynadot_uidvalidity_over_32_bits_in_a_code() {
+    let (outcome, quirks, events) = transcript_with_events(
+        select("INBOX"),
+        "* 3 EXISTS\r\n* OK [UIDVALIDITY 1713632002544]\r\n* OK [UIDNEXT 4] Predicted next UID\r\n",
+    );
+    assert_eq!(quirks.get(Quirk::UntypedValue), 1);
+    assert_eq!(quirks.iter().count(), 1, "{quirks:?}");
+    assert_eq!(
+        outcome.data,
+        [
+            ServerData::Exists(3),
+            ServerData::Code {
+                code: ResponseCode::UidNext(4),
+                text: "Predicted next UID".into()
+            },
+        ]
+    );
+    assert_eq!(
+        events,
+        [TypedEvent::Status {
+            kind: StatusKind::Ok,
+            code: Some(ResponseCode::Other {
+                name: "UIDVALIDITY".into(),
+                raw: b"1713632002544".to_vec()
+            }),
+            text: String::new()
+        }]
+    );
+}
+
+/// A STATUS with a UIDVALIDITY wider than 32 bits (neomutt/neomutt #3830, the report's
+/// line): that item is kept untyped, the other four are typed.
+#[test]
+fn neomutt_3830_uidvalidity_over_32_bits_in_status() {
+    let (outcome, quirks) = transcript_of(
+        crate::proto::session::CommandBody::Status {
+            mailbox: crate::proto::session::tests::mailbox("folder_0"),
+            attrs: vec![crate::types::StatusAttr::UidNext],
+        },
+        "* STATUS \"folder_0\" (UIDNEXT 1 UIDVALIDITY 1666390893380 UNSEEN 0 RECENT 0 MESSAGES 0)\r\n",
+    );
+    assert_eq!(quirks.get(Quirk::UntypedValue), 1);
+    let [ServerData::Status(status)] = &outcome.data[..] else {
+        panic!("STATUS: {:?}", outcome.data)
+    };
+    assert_eq!(
+        (
+            status.uid_next,
+            status.uid_validity,
+            status.unseen,
+            status.recent,
+            status.messages
+        ),
+        (Some(1), None, Some(0), Some(0), Some(0))
+    );
+    assert_eq!(
+        status.other,
+        [("UIDVALIDITY".to_owned(), b"1666390893380".to_vec())]
+    );
+}
+
+/// `MODSEQ (-1)` from an unnamed server (jstedfast/MailKit #495 quotes only the error,
+/// "Unexpected token: [atom: -1]"; this line is written around it): the item is kept untyped
+/// and the FETCH's UID and FLAGS are typed.
+#[test]
+fn mailkit_495_negative_modseq() {
+    let (outcome, quirks) = transcript_of(
+        crate::proto::session::tests::fetch("1", vec![crate::types::FetchAttr::ModSeq]),
+        "* 1 FETCH (UID 5 MODSEQ (-1) FLAGS (\\Seen))\r\n",
+    );
+    assert_eq!(quirks.get(Quirk::UntypedValue), 1);
+    let f = &super::fetches(outcome)[0];
+    assert_eq!((f.uid, f.modseq), (Some(5), None));
+    assert_eq!(f.flags, Some(vec![Flag::Seen]));
+    assert_eq!(f.other.len(), 1);
+    assert_eq!(
+        (f.other[0].name.as_str(), &f.other[0].raw[..]),
+        ("MODSEQ", &b"(-1)"[..])
+    );
+}
+
+/// Outlook.com sent COPYUID without its UID sets (jstedfast/MailKit #555, the report's
+/// line): kept as an untyped code.
+#[test]
+fn outlook_copyuid_without_uids() {
+    let (_, quirks, events) = transcript_with_events(select("INBOX"), "* OK [COPYUID 14  ]\r\n");
+    assert_eq!(quirks.get(Quirk::UntypedValue), 1);
+    assert_eq!(
+        events,
+        [TypedEvent::Status {
+            kind: StatusKind::Ok,
+            code: Some(ResponseCode::Other {
+                name: "COPYUID".into(),
+                raw: b"14  ".to_vec()
+            }),
+            text: String::new()
+        }]
     );
 }

@@ -17,6 +17,16 @@ use crate::types::{QuirkCounts, TypedEvent};
 /// outcomes are equal, that the command completed OK and that the next response was typed;
 /// returns the command's outcome and the quirks the session counted.
 fn transcript_of(command: CommandBody, reply: &str) -> (CommandOutcome, QuirkCounts) {
+    let (outcome, quirks, events) = transcript_with_events(command, reply);
+    assert!(events.is_empty(), "no unsolicited events: {events:?}");
+    (outcome, quirks)
+}
+
+/// [`transcript_of`], also returning the unsolicited events before the final one.
+fn transcript_with_events(
+    command: CommandBody,
+    reply: &str,
+) -> (CommandOutcome, QuirkCounts, Vec<TypedEvent>) {
     let input = format!("{reply}A1 OK done\r\n* 7 EXISTS\r\n");
     let play = |pieces: &mut dyn Iterator<Item = &[u8]>| {
         let mut s = greeted("* PREAUTH ready\r\n");
@@ -34,7 +44,14 @@ fn transcript_of(command: CommandBody, reply: &str) -> (CommandOutcome, QuirkCou
             ),
             "the next response is typed: {events:?}"
         );
-        (completed(&events).clone(), *s.quirks())
+        let unsolicited: Vec<TypedEvent> = events[..events.len() - 1]
+            .iter()
+            .filter_map(|e| match e {
+                SessionEvent::Unsolicited(event) => Some(event.clone()),
+                _ => None,
+            })
+            .collect();
+        (completed(&events).clone(), *s.quirks(), unsolicited)
     };
     let whole = play(&mut std::iter::once(input.as_bytes()));
     assert_eq!(whole.0.completion, Completion::Ok);
