@@ -61,6 +61,11 @@ pub enum Quirk {
     /// [`ResponseCode::Other`](crate::types::response::ResponseCode::Other)), and the rest of
     /// the response stays typed.
     UntypedValue,
+    /// `* XLIST` (Gmail's and QQ Mail's list before SPECIAL-USE, shaped like LIST): typed as
+    /// [`ServerData::XList`](crate::types::response::ServerData::XList).
+    XList,
+    /// A lone `\` among a mailbox's attributes (`(\HasChildren \)`): kept as an attribute.
+    EmptyMailboxAttribute,
 }
 
 /// What the registry says about one quirk.
@@ -87,6 +92,8 @@ impl Quirk {
         Quirk::EmptyMultipart,
         Quirk::NilOrEmptyBodyParams,
         Quirk::UntypedValue,
+        Quirk::XList,
+        Quirk::EmptyMailboxAttribute,
     ];
 
     const fn entry(self) -> Entry {
@@ -177,6 +184,17 @@ impl Quirk {
                  https://github.com/neomutt/neomutt/issues/3830, \
                  https://github.com/jstedfast/MailKit/issues/495, \
                  https://github.com/jstedfast/MailKit/issues/555",
+            ),
+            Quirk::XList => (
+                "xlist",
+                "Gmail, QQ Exmail, interia.pl, IceWarp, Cyrus 2.4",
+                "https://github.com/zone-eu/wildduck/issues/91, \
+                 https://github.com/jstedfast/MailKit/issues/1241",
+            ),
+            Quirk::EmptyMailboxAttribute => (
+                "empty-mailbox-attribute",
+                "Dovecot (as reported)",
+                "https://github.com/dinhvh/libetpan/issues/403",
             ),
         };
         Entry {

@@ -13,7 +13,7 @@ use crate::types::Quirk;
 /// [SP mbox-list-extended]`. Leniency: lower-case attributes (Cyrus sends `\drafts`).
 pub(super) fn list<'a>(i: &mut &'a [u8]) -> PResult<ListItem<'a>> {
     sp(i)?;
-    let attributes = paren_list(i, flag_atom)?;
+    let attributes = paren_list(i, list_attribute)?;
     sp(i)?;
     let delimiter = delimiter(i)?;
     sp(i)?;
@@ -29,6 +29,18 @@ pub(super) fn list<'a>(i: &mut &'a [u8]) -> PResult<ListItem<'a>> {
         name,
         extended,
     })
+}
+
+/// One mailbox attribute (`\Noselect`, `\Sent`, …). Leniency: a lone `\` is kept
+/// ([`Quirk::EmptyMailboxAttribute`]).
+fn list_attribute<'a>(i: &mut &'a [u8]) -> PResult<&'a [u8]> {
+    if let [b'\\', b')' | b' ', ..] = i {
+        let (lone, rest) = i.split_at(1);
+        *i = rest;
+        note_quirk(Quirk::EmptyMailboxAttribute);
+        return Ok(lone);
+    }
+    flag_atom(i)
 }
 
 /// `mbox-list-extended-item` = tag SP value (RFC 5258 §9).

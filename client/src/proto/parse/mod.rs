@@ -124,6 +124,10 @@ fn untagged<'a>(i: &mut &'a [u8]) -> PResult<Response<'a>> {
             Data::Flags(core::flag_list(i)?)
         }
         5 if eq_kw(name, b"QUOTA") => extensions::quota(i)?,
+        5 if eq_kw(name, b"XLIST") => {
+            noted_quirks::note_quirk(crate::types::Quirk::XList);
+            Data::XList(mailbox::list(i)?)
+        }
         6 if eq_kw(name, b"STATUS") => Data::Status(mailbox::status(i)?),
         6 if eq_kw(name, b"SEARCH") => Data::Search(search::search(i)?),
         6 if eq_kw(name, b"THREAD") => Data::Thread(search::thread(i)?),

@@ -223,6 +223,13 @@ impl Data<'_> {
             Data::Enabled(c) => owned::ServerData::Enabled(c.into_iter().map(lossy).collect()),
             Data::List(l) => owned::ServerData::List(l.into_owned(utf8)),
             Data::Lsub(l) => owned::ServerData::Lsub(l.into_owned(utf8)),
+            Data::XList(l) => {
+                let mut info = l.into_owned(utf8);
+                for attribute in &mut info.attributes {
+                    *attribute = owned::MailboxAttribute::from_xlist(attribute.clone());
+                }
+                owned::ServerData::XList(info)
+            }
             Data::Status(s) => owned::ServerData::Status(s.into_owned(utf8)),
             Data::Search(s) => owned::ServerData::Search {
                 ids: s.ids,

@@ -78,6 +78,8 @@ pub enum Data<'a> {
     List(ListItem<'a>),
     /// `* LSUB ...` (RFC 3501 §7.2.3).
     Lsub(ListItem<'a>),
+    /// `* XLIST ...`: Gmail's and QQ Mail's pre-SPECIAL-USE list, shaped like LIST.
+    XList(ListItem<'a>),
     /// `* STATUS mailbox (...)` (RFC 3501 §7.2.4 and extensions).
     Status(StatusResponseData<'a>),
     /// `* SEARCH ...` (RFC 3501 §7.2.5; `(MODSEQ n)` from RFC 7162).

@@ -22,6 +22,10 @@ pub enum ServerData {
     List(MailboxInfo),
     /// `* LSUB ...`
     Lsub(MailboxInfo),
+    /// `* XLIST ...` (Gmail, QQ Mail): a LIST entry whose XLIST-only attributes are mapped
+    /// to their SPECIAL-USE names (see
+    /// [`MailboxAttribute::from_xlist`](crate::types::response::MailboxAttribute::from_xlist)).
+    XList(MailboxInfo),
     /// `* STATUS ...`
     Status(MailboxStatus),
     /// `* SEARCH ...` (and `(MODSEQ n)`).

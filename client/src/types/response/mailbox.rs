@@ -76,6 +76,34 @@ impl MailboxAttribute {
     }
 }
 
+impl MailboxAttribute {
+    /// Maps an XLIST attribute to its SPECIAL-USE (RFC 6154) equivalent: `\AllMail` is
+    /// [`All`](Self::All), `\Spam` [`Junk`](Self::Junk), `\Starred`
+    /// [`Flagged`](Self::Flagged); XLIST's `\Inbox` (no SPECIAL-USE equivalent) and every
+    /// other attribute stay as they are.
+    ///
+    /// ```
+    /// use daaki_imap::types::response::MailboxAttribute;
+    ///
+    /// let spam = MailboxAttribute::from_wire(b"\\Spam");
+    /// assert_eq!(MailboxAttribute::from_xlist(spam), MailboxAttribute::Junk);
+    /// ```
+    pub fn from_xlist(attribute: MailboxAttribute) -> Self {
+        match &attribute {
+            MailboxAttribute::Other(name) if name.eq_ignore_ascii_case("\\AllMail") => {
+                MailboxAttribute::All
+            }
+            MailboxAttribute::Other(name) if name.eq_ignore_ascii_case("\\Spam") => {
+                MailboxAttribute::Junk
+            }
+            MailboxAttribute::Other(name) if name.eq_ignore_ascii_case("\\Starred") => {
+                MailboxAttribute::Flagged
+            }
+            _ => attribute,
+        }
+    }
+}
+
 /// One LIST/LSUB entry.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]

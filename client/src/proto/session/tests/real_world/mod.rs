@@ -5,6 +5,7 @@
 
 mod body;
 mod codes;
+mod list;
 mod strings;
 
 use super::{completed, greeted, sent};
