@@ -66,6 +66,15 @@ pub enum Quirk {
     XList,
     /// A lone `\` among a mailbox's attributes (`(\HasChildren \)`): kept as an attribute.
     EmptyMailboxAttribute,
+    /// A response code alone on a line, without `* OK` (`[COPYUID 124 10 233]`): read as an
+    /// untagged OK carrying it.
+    BareResponseCode,
+    /// Exchange's `Server Unavailable. 15` line, without `*` or tag (a NO it sends with an
+    /// empty tag, e.g. after IDLE's DONE): read as an untagged NO with that text.
+    BareServerUnavailable,
+    /// A tagged BYE (`a4 BYE IMAP4rev1 Server logging out`): the connection is closing; it
+    /// completes a LOGOUT successfully and fails any other command.
+    TaggedBye,
 }
 
 /// What the registry says about one quirk.
@@ -94,6 +103,9 @@ impl Quirk {
         Quirk::UntypedValue,
         Quirk::XList,
         Quirk::EmptyMailboxAttribute,
+        Quirk::BareResponseCode,
+        Quirk::BareServerUnavailable,
+        Quirk::TaggedBye,
     ];
 
     const fn entry(self) -> Entry {
@@ -195,6 +207,22 @@ impl Quirk {
                 "empty-mailbox-attribute",
                 "Dovecot (as reported)",
                 "https://github.com/dinhvh/libetpan/issues/403",
+            ),
+            Quirk::BareResponseCode => (
+                "bare-response-code",
+                "Microsoft Exchange 2013, Office 365",
+                "https://github.com/ruby/net-imap/issues/250",
+            ),
+            Quirk::BareServerUnavailable => (
+                "bare-server-unavailable",
+                "Office 365",
+                "https://github.com/mscdex/node-imap/issues/561",
+            ),
+            Quirk::TaggedBye => (
+                "tagged-bye",
+                "imap.wp.pl",
+                "https://github.com/jstedfast/MailKit/issues/1536, \
+                 https://github.com/jonhoo/rust-imap/issues/210",
             ),
         };
         Entry {

@@ -84,6 +84,10 @@ fn response<'a>(i: &mut &'a [u8]) -> PResult<Response<'a>> {
             sp(i)?;
             untagged(i)?
         }
+        Some(b'[') => Response::Status(status::bare_code(i)?),
+        Some(b'S' | b's') if status::is_server_unavailable(i) => {
+            Response::Status(status::server_unavailable(i)?)
+        }
         Some(_) => Response::Status(status::tagged(i)?),
     };
     crlf(i)?;

@@ -41,6 +41,45 @@ pub(super) fn tagged<'a>(i: &mut &'a [u8]) -> PResult<StatusResponse<'a>> {
     status_rest(i, Some(tag), kind)
 }
 
+/// `"[" resp-text-code "]" [SP text]` alone on a line, as Exchange 2013 sends COPYUID
+/// during UID MOVE: read as an untagged OK ([`Quirk::BareResponseCode`]).
+pub(super) fn bare_code<'a>(i: &mut &'a [u8]) -> PResult<StatusResponse<'a>> {
+    let code = resp_code(i)?;
+    if peek(i) == Some(b' ') {
+        advance(i, 1);
+    }
+    let text = text_to_eol(i)?;
+    note_quirk(Quirk::BareResponseCode);
+    Ok(StatusResponse {
+        tag: None,
+        kind: StatusKind::Ok,
+        code: Some(code),
+        text,
+    })
+}
+
+/// Exchange's `Server Unavailable. 15` line: a NO sent with an empty tag.
+const SERVER_UNAVAILABLE: &[u8] = b"Server Unavailable.";
+
+/// Whether the line starts with Exchange's `Server Unavailable.` (any case).
+pub(super) fn is_server_unavailable(i: &[u8]) -> bool {
+    i.get(..SERVER_UNAVAILABLE.len())
+        .is_some_and(|head| head.eq_ignore_ascii_case(SERVER_UNAVAILABLE))
+}
+
+/// Exchange's `Server Unavailable. 15` line (no `*`, no tag): read as an untagged NO whose
+/// text is the whole line ([`Quirk::BareServerUnavailable`]).
+pub(super) fn server_unavailable<'a>(i: &mut &'a [u8]) -> PResult<StatusResponse<'a>> {
+    let text = text_to_eol(i)?;
+    note_quirk(Quirk::BareServerUnavailable);
+    Ok(StatusResponse {
+        tag: None,
+        kind: StatusKind::No,
+        code: None,
+        text,
+    })
+}
+
 /// The part after the status keyword: `[SP [resp-text-code SP] text]`.
 pub(super) fn status_rest<'a>(
     i: &mut &'a [u8],

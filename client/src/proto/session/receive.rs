@@ -15,7 +15,7 @@ use crate::proto::parse::{ParseError, parse_keeping_untyped};
 use crate::proto::response::{Continuation, Data, Response, StatusKind, StatusResponse};
 use crate::proto::{Frame, ProtoError, parse_response};
 use crate::types::response::{FetchResponse, ResponseCode, ServerData, Unparsed};
-use crate::types::{StatusKind as EventStatusKind, TypedEvent};
+use crate::types::{Quirk, StatusKind as EventStatusKind, TypedEvent, quirk};
 
 impl Session {
     /// Feeds bytes received from the server. Call [`Session::poll_event`] until it returns
@@ -283,7 +283,17 @@ impl Session {
         let completion = match kind {
             StatusKind::Ok => Completion::Ok,
             StatusKind::No => Completion::No,
-            // BAD, and PREAUTH/BYE which are not valid tagged responses.
+            // A tagged BYE (imap.wp.pl): the server is closing the connection.
+            StatusKind::Bye => {
+                self.quirks.add_mask(quirk::bit(Quirk::TaggedBye));
+                self.state = ConnectionState::Logout;
+                if matches!(command.kind, CommandKind::Logout) {
+                    Completion::Ok
+                } else {
+                    Completion::Bad
+                }
+            }
+            // BAD, and PREAUTH which is not a valid tagged response.
             _ => Completion::Bad,
         };
         let ok = completion == Completion::Ok;

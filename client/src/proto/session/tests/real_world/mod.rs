@@ -5,6 +5,7 @@
 
 mod body;
 mod codes;
+mod lines;
 mod list;
 mod strings;
 
