@@ -75,6 +75,23 @@ pub enum Quirk {
     /// A tagged BYE (`a4 BYE IMAP4rev1 Server logging out`): the connection is closing; it
     /// completes a LOGOUT successfully and fails any other command.
     TaggedBye,
+    /// Several spaces where the grammar has one, or spaces before the `)` that closes a
+    /// FETCH: skipped.
+    ExtraSpaces,
+    /// Spaces before the line end (`* SEARCH 1 2 `): skipped.
+    TrailingSpace,
+    /// A status response without its text, not even the space before it (`A6 OK`, `* BYE`):
+    /// read with an empty text.
+    MissingText,
+    /// An empty address list `()` in an envelope, where NIL belongs: read as no addresses.
+    EmptyAddressList,
+    /// An envelope without its last field, the Message-ID: read as having none.
+    ShortEnvelope,
+    /// An object id (MAILBOXID, EMAILID, THREADID) with bytes RFC 8474 does not allow, even
+    /// `)`: kept as the bytes up to the first `)` followed by a space, `)` or the line end.
+    ObjectIdJunk,
+    /// PREVIEW in the draft form `PREVIEW (FUZZY "...")` before RFC 8970: the text is read.
+    PreviewFuzzy,
 }
 
 /// What the registry says about one quirk.
@@ -106,6 +123,13 @@ impl Quirk {
         Quirk::BareResponseCode,
         Quirk::BareServerUnavailable,
         Quirk::TaggedBye,
+        Quirk::ExtraSpaces,
+        Quirk::TrailingSpace,
+        Quirk::MissingText,
+        Quirk::EmptyAddressList,
+        Quirk::ShortEnvelope,
+        Quirk::ObjectIdJunk,
+        Quirk::PreviewFuzzy,
     ];
 
     const fn entry(self) -> Entry {
@@ -223,6 +247,48 @@ impl Quirk {
                 "imap.wp.pl",
                 "https://github.com/jstedfast/MailKit/issues/1536, \
                  https://github.com/jonhoo/rust-imap/issues/210",
+            ),
+            Quirk::ExtraSpaces => (
+                "extra-spaces",
+                "DavMail (in front of Exchange), imap.qq.com, SurgeMail",
+                "https://github.com/mguessan/davmail/issues/454, \
+                 https://github.com/python/cpython/issues/117152, \
+                 https://github.com/jakartaee/mail-api/issues/209",
+            ),
+            Quirk::TrailingSpace => (
+                "trailing-space",
+                "Outlook / Office 365, Yahoo, imap.exmail.qq.com",
+                "https://github.com/emersion/go-imap/issues/540, \
+                 https://github.com/djc/imap-proto/pull/108, \
+                 https://github.com/emersion/go-imap/issues/571",
+            ),
+            Quirk::MissingText => (
+                "missing-text",
+                "ppops.net, iCloud",
+                "https://github.com/mscdex/node-imap/pull/539, \
+                 https://github.com/djc/imap-proto/pull/131",
+            ),
+            Quirk::EmptyAddressList => (
+                "empty-address-list",
+                "mail.ru, hydroxide",
+                "https://github.com/apple/swift-nio-imap/issues/821, \
+                 https://github.com/emersion/hydroxide/issues/98",
+            ),
+            Quirk::ShortEnvelope => (
+                "short-envelope",
+                "qq.com",
+                "https://github.com/jstedfast/MailKit/issues/669",
+            ),
+            Quirk::ObjectIdJunk => (
+                "object-id-junk",
+                "Cyrus 3.4",
+                "https://github.com/cyrusimap/cyrus-imapd/issues/4944, \
+                 https://github.com/the-djmaze/snappymail/issues/1640",
+            ),
+            Quirk::PreviewFuzzy => (
+                "preview-fuzzy",
+                "Dovecot 2.3",
+                "https://github.com/dovecot/core/commit/1fc112d7f357b9c120856d46662423a2d28cbdbb",
             ),
         };
         Entry {

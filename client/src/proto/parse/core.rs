@@ -125,12 +125,15 @@ pub(crate) fn byte(i: &mut &[u8], b: u8, context: &'static str) -> PResult<()> {
     }
 }
 
-/// One or more spaces. Leniency: several spaces where the grammar has one are accepted
-/// (Exchange and Zimbra double spaces; some servers put spaces between address lists).
+/// One or more spaces. Leniency: several spaces where the grammar has one
+/// ([`Quirk::ExtraSpaces`]).
 #[inline]
 pub(crate) fn sp(i: &mut &[u8]) -> PResult<()> {
     byte(i, b' ', "space")?;
-    skip_spaces(i);
+    if i.first() == Some(&b' ') {
+        note_quirk(Quirk::ExtraSpaces);
+        skip_spaces(i);
+    }
     Ok(())
 }
 
@@ -142,11 +145,14 @@ pub(crate) fn skip_spaces(i: &mut &[u8]) {
     }
 }
 
-/// The end of a response line. Leniency: trailing spaces before CRLF (Yahoo, Exchange) and a
-/// bare LF (seen from proxies that rewrite line ends) are accepted.
+/// The end of a response line. Leniency: trailing spaces before CRLF
+/// ([`Quirk::TrailingSpace`]) and a bare LF are accepted.
 #[inline]
 pub(crate) fn crlf(i: &mut &[u8]) -> PResult<()> {
-    skip_spaces(i);
+    if i.first() == Some(&b' ') {
+        note_quirk(Quirk::TrailingSpace);
+        skip_spaces(i);
+    }
     match i {
         [b'\r', b'\n', ..] => advance(i, 2),
         [b'\n', ..] => advance(i, 1),
@@ -768,6 +774,13 @@ pub(crate) fn object_id<'a>(i: &mut &'a [u8]) -> PResult<&'a [u8]> {
                     Some(b' ' | b')' | b'\r' | b'\n') | None => {
                         let (id, rest) = s.split_at(n);
                         *i = rest.get(1..).unwrap_or_default();
+                        // objectid = 1*255(ALPHA / DIGIT / "_" / "-") (RFC 8474).
+                        if !id
+                            .iter()
+                            .all(|&b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
+                        {
+                            note_quirk(Quirk::ObjectIdJunk);
+                        }
                         return Ok(id);
                     }
                     // A `)` inside junk bytes: keep looking.

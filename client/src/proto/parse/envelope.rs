@@ -5,7 +5,9 @@
 //! is always converted, so a borrowed copy in between would only cost allocations.
 
 use super::core::{PResult, advance, byte, invalid, nil, nstring, peek, skip_spaces, sp};
+use super::noted_quirks::note_quirk;
 use crate::proto::response::IString;
+use crate::types::Quirk;
 use crate::types::response::{Address, Envelope};
 
 /// A string's value as text (escapes removed, invalid UTF-8 replaced by U+FFFD).
@@ -39,8 +41,13 @@ pub(super) fn envelope(i: &mut &[u8]) -> PResult<Envelope> {
     let bcc = addresses(i)?;
     sp(i)?;
     let in_reply_to = opt_text(nstring(i)?);
-    sp(i)?;
-    let message_id = opt_text(nstring(i)?);
+    let message_id = if peek(i) == Some(b')') {
+        note_quirk(Quirk::ShortEnvelope);
+        None
+    } else {
+        sp(i)?;
+        opt_text(nstring(i)?)
+    };
     skip_spaces(i);
     byte(i, b')', "')' of envelope")?;
     Ok(Envelope {
@@ -57,8 +64,8 @@ pub(super) fn envelope(i: &mut &[u8]) -> PResult<Envelope> {
     })
 }
 
-/// `"(" 1*address ")" / nil`. Leniency: spaces between addresses (Yahoo, Zimbra) and an
-/// empty list `()` (Exchange) are accepted.
+/// `"(" 1*address ")" / nil`. Leniency: spaces between addresses, and an empty list `()`
+/// ([`Quirk::EmptyAddressList`]).
 fn addresses(i: &mut &[u8]) -> PResult<Vec<Address>> {
     if peek(i) != Some(b'(') {
         if nil(i)? {
@@ -73,6 +80,9 @@ fn addresses(i: &mut &[u8]) -> PResult<Vec<Address>> {
         match peek(i) {
             Some(b')') => {
                 advance(i, 1);
+                if out.is_empty() {
+                    note_quirk(Quirk::EmptyAddressList);
+                }
                 return Ok(out);
             }
             Some(b'(') => out.push(address(i)?),

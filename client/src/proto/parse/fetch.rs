@@ -17,8 +17,12 @@ pub(super) fn fetch<'a>(i: &mut &'a [u8], seq: u32) -> PResult<FetchResponse<'a>
     let mut items = Vec::with_capacity(4);
     let keep_untyped = keeping_untyped();
     loop {
-        // Leniency: extra spaces between items (and before ')'), seen from Exchange.
-        skip_spaces(i);
+        // Leniency: extra spaces between items and before ')' (`Quirk::ExtraSpaces`).
+        let spaces = i.iter().take_while(|&&b| b == b' ').count();
+        if spaces > 1 || (spaces == 1 && i.get(1) == Some(&b')')) {
+            note_quirk(Quirk::ExtraSpaces);
+        }
+        advance(i, spaces);
         if peek(i) == Some(b')') {
             advance(i, 1);
             return Ok(FetchResponse { seq, items });
@@ -188,6 +192,7 @@ fn date<'a>(i: &mut &'a [u8]) -> PResult<&'a [u8]> {
 fn preview<'a>(i: &mut &'a [u8]) -> PResult<Option<crate::proto::response::IString<'a>>> {
     if peek(i) == Some(b'(') {
         advance(i, 1);
+        note_quirk(Quirk::PreviewFuzzy);
         super::core::atom(i)?;
         sp(i)?;
         let s = nstring(i)?;

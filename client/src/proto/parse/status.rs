@@ -96,8 +96,11 @@ pub(super) fn status_rest<'a>(
 }
 
 fn resp_text<'a>(i: &mut &'a [u8]) -> PResult<(Option<Code<'a>>, &'a [u8])> {
-    // Leniency: resp-text missing entirely (`a1 OK\r\n`, Communigate and several proxies).
+    // Leniency: resp-text missing entirely (`a1 OK\r\n`).
     if at_eol(i) {
+        if peek(i) != Some(b' ') {
+            note_quirk(Quirk::MissingText);
+        }
         return Ok((None, &[]));
     }
     sp(i)?;

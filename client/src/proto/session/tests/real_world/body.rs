@@ -74,7 +74,12 @@ fn domino_message_part_with_an_empty_body() {
         "* 9125 FETCH (UID 23064 BODYSTRUCTURE ((\"text\" \"plain\"  (\"charset\" \"UTF-8\") NIL NIL \"base64\" 232 4 NIL NIL NIL)(\"message\" \"delivery-status\"  NIL NIL NIL \"7BIT\" 421 NIL NIL NIL)(\"message\" \"rfc822\"  NIL NIL NIL \"7BIT\" 787 (NIL NIL NIL NIL NIL NIL NIL NIL NIL NIL) () 0 NIL NIL NIL) \"report\" (\"report-type\" \"delivery-status\" \"boundary\" \"==IFJRGLKFGIR60132UHRUHIHD\") NIL NIL) FLAGS (\\Seen))\r\n",
     );
     assert_eq!(quirks.get(Quirk::UnparsedBodyPart), 1);
-    assert_eq!(quirks.iter().count(), 1, "{quirks:?}");
+    assert_eq!(
+        quirks.get(Quirk::ExtraSpaces),
+        1,
+        "two spaces after each subtype"
+    );
+    assert_eq!(quirks.iter().count(), 2, "{quirks:?}");
     let f = &got[0];
     assert_eq!((f.seq, f.uid), (9125, Some(23064)));
     assert_eq!(

@@ -7,6 +7,7 @@ mod body;
 mod codes;
 mod lines;
 mod list;
+mod misc;
 mod strings;
 
 use super::{completed, greeted, sent};
