@@ -521,6 +521,55 @@ async fn from_stream_runs_over_a_caller_supplied_stream(server: &'static dyn Tes
         .expect("driver task");
 }
 
+/// The quirk registry has no false positives: a session of the common commands against a
+/// standard server (every FETCH item of a mail client's message list, LIST, STATUS,
+/// NAMESPACE, SEARCH) needs no tolerated quirk.
+async fn standard_servers_need_no_quirk(server: &'static dyn TestServer) {
+    let user = server.new_user(20);
+    let conn = login(server, &user, TlsMode::Implicit).await;
+    conn.list("", "*", T).await.expect("list");
+    conn.namespace(T).await.expect("namespace");
+    conn.status(
+        "INBOX",
+        &[
+            StatusAttr::Messages,
+            StatusAttr::UidNext,
+            StatusAttr::UidValidity,
+        ],
+        T,
+    )
+    .await
+    .expect("status");
+    conn.select("INBOX", T).await.expect("select");
+    let msgs = conn
+        .fetch(
+            &set("1:*"),
+            &[
+                FetchAttr::Uid,
+                FetchAttr::Flags,
+                FetchAttr::InternalDate,
+                FetchAttr::Rfc822Size,
+                FetchAttr::Envelope,
+                FetchAttr::BodyStructure,
+            ],
+            T,
+        )
+        .await
+        .expect("fetch");
+    assert_eq!(msgs.len(), 20);
+    assert!(
+        msgs.iter()
+            .all(|m| m.envelope.is_some() && m.body_structure.is_some())
+    );
+    conn.search(&SearchKey::All, T).await.expect("search");
+    assert!(
+        conn.quirks().is_empty(),
+        "{:?}: {:?}",
+        server.kind(),
+        conn.quirks()
+    );
+}
+
 server_tests!(
     implicit_tls_login_select_fetch_logout,
     starttls_login_select_fetch_logout,
@@ -542,5 +591,6 @@ server_tests!(
     append_returns_appenduid_and_the_message_reads_back,
     mailbox_management_list_lsub_status_create_rename_delete_subscribe,
     refused_connections_are_typed_errors,
-    buffered_fetch_over_the_cap_fails_and_points_to_streaming
+    buffered_fetch_over_the_cap_fails_and_points_to_streaming,
+    standard_servers_need_no_quirk
 );
