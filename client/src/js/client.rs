@@ -171,6 +171,21 @@ impl ImapClient {
     }
 }
 
+/// One tolerated server quirk (`quirks()`): its stable name (e.g. `"bare-string-disposition"`),
+/// the servers known to send it, the public report(s) that show it, and how many of this
+/// connection's responses needed it.
+#[derive(Debug, serde::Serialize, Tsify)]
+pub struct QuirkCount {
+    /// The quirk's stable name.
+    pub name: String,
+    /// The servers known to send it.
+    pub servers: String,
+    /// The public report(s) that show it.
+    pub source: String,
+    /// How many responses needed it.
+    pub responses: f64,
+}
+
 #[wasm_bindgen]
 impl ImapClient {
     /// Connects through the bridge and reads the server's greeting.
@@ -201,6 +216,25 @@ impl ImapClient {
     /// The server's capabilities as last reported (upper-case names).
     pub fn capabilities(&self) -> Vec<String> {
         self.conn.capabilities().iter().map(str::to_owned).collect()
+    }
+
+    /// How many of the server's responses needed each tolerated deviation from the IMAP
+    /// grammar (only those needed at least once), with the servers known to send it and the
+    /// public report — to report a server bug upstream. As of the last completed command.
+    #[wasm_bindgen(unchecked_return_type = "QuirkCount[]")]
+    pub fn quirks(&self) -> JsResult<JsValue> {
+        let counts: Vec<QuirkCount> = self
+            .conn
+            .quirks()
+            .iter()
+            .map(|(quirk, responses)| QuirkCount {
+                name: quirk.name().to_owned(),
+                servers: quirk.servers().to_owned(),
+                source: quirk.source().to_owned(),
+                responses: responses as f64,
+            })
+            .collect();
+        super::ser::to_js(&counts)
     }
 
     /// Whether the connection is closed (after `logout`, BYE or a transport failure).

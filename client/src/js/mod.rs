@@ -44,6 +44,6 @@ pub mod search;
 pub(crate) mod ser;
 pub mod stream;
 
-pub use client::ImapClient;
+pub use client::{ImapClient, QuirkCount};
 pub use errors::{ErrorCode, ImapErrorFields, is_imap_error};
 pub use stream::{EventStream, FetchStream};

@@ -8,6 +8,7 @@ import init, {
   type FetchItem,
   type FetchResponse,
   type ImapErrorFields,
+  type QuirkCount,
   type SeqRange,
   type SearchKey,
   type SortBy,
@@ -352,6 +353,9 @@ export async function run(config: Config): Promise<Record<string, unknown>> {
   // 5. The extension methods.
   await extensions(client, config, report);
 
+  // Dovecot sends nothing the quirk registry tolerates.
+  const quirks: QuirkCount[] = client.quirks();
+  check(Array.isArray(quirks) && quirks.length === 0, `no quirk on Dovecot, got ${JSON.stringify(quirks)}`);
   await client.logout();
   check(client.isClosed(), "closed after logout");
   const closed = await rejection(() => client.noop(), "call after logout");
