@@ -3,7 +3,9 @@
 //! that shows it, and has a transcript test (`proto/session/tests/real_world/`). A
 //! connection counts the quirks its server's responses needed
 //! ([`ImapConnection::quirks`](crate::ImapConnection::quirks)), so an application can report
-//! the server bug upstream.
+//! the server bug upstream. The README's "Real-world servers" section lists them all (a test
+//! keeps it in step), and the deviations accepted without being counted because no public
+//! report shows a server sending them.
 
 /// One tolerated deviation from the grammar of RFC 3501 / RFC 9051 — the registry of what
 /// real servers send and this client accepts: each names what it accepts, the servers seen
@@ -383,6 +385,26 @@ mod tests {
         names.dedup();
         assert_eq!(names.len(), Quirk::ALL.len());
         assert!(Quirk::ALL.len() <= 64, "quirks are noted in a u64 mask");
+    }
+
+    #[test]
+    fn the_readme_table_lists_every_quirk_with_its_servers_and_reports() {
+        let readme = include_str!("../../../README.md");
+        let table = &readme[readme
+            .find("| quirk | servers seen sending it |")
+            .expect("table")..];
+        let rows: Vec<&str> = table
+            .lines()
+            .skip(2)
+            .take_while(|l| l.starts_with('|'))
+            .collect();
+        assert_eq!(rows.len(), Quirk::ALL.len(), "one row per quirk");
+        for (row, quirk) in rows.iter().zip(Quirk::ALL) {
+            assert!(row.starts_with(&format!("| `{quirk}` |")), "{row}");
+            for url in quirk.source().split(", ") {
+                assert!(row.contains(&format!("]({url})")), "{quirk}: {url}");
+            }
+        }
     }
 
     #[test]
