@@ -86,18 +86,7 @@ impl Flag {
         let unquoted: Vec<u8>;
         let bytes = match bytes {
             [b'"', inner @ .., b'"'] => {
-                let mut out = Vec::with_capacity(inner.len());
-                let mut it = inner.iter();
-                while let Some(&b) = it.next() {
-                    match (b, it.as_slice().first()) {
-                        (b'\\', Some(&c @ (b'\\' | b'"'))) => {
-                            out.push(c);
-                            it.next();
-                        }
-                        _ => out.push(b),
-                    }
-                }
-                unquoted = out;
+                unquoted = super::quoted::unescape_quoted(inner);
                 &unquoted[..]
             }
             _ => bytes,

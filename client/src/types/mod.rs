@@ -24,6 +24,7 @@ mod object_id;
 #[cfg(all(test, not(target_arch = "wasm32")))]
 mod proptests;
 pub(crate) mod quirk;
+pub(crate) mod quoted;
 pub mod response;
 mod result;
 mod search;

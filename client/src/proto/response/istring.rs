@@ -42,18 +42,7 @@ impl<'a> IString<'a> {
         if !self.escaped {
             return Cow::Borrowed(self.raw);
         }
-        let mut out = Vec::with_capacity(self.raw.len());
-        let mut it = self.raw.iter();
-        while let Some(&b) = it.next() {
-            match (b, it.as_slice().first()) {
-                (b'\\', Some(&c @ (b'\\' | b'"'))) => {
-                    out.push(c);
-                    it.next();
-                }
-                _ => out.push(b),
-            }
-        }
-        Cow::Owned(out)
+        Cow::Owned(crate::types::quoted::unescape_quoted(self.raw))
     }
 
     /// The value as an owned `Vec<u8>`.
