@@ -878,6 +878,103 @@ mod tests {
     }
 
     #[test]
+    fn a_quote_closes_a_string_only_before_what_may_follow_it() {
+        use super::super::noted_quirks::take_noted_quirks;
+        let unescaped = crate::types::quirk::bit(Quirk::UnescapedQuote);
+        let lone = crate::types::quirk::bit(Quirk::LoneBackslash);
+        for (input, value, rest, noted) in [
+            (&b"\"a\" x"[..], &b"a"[..], &b" x"[..], 0),
+            (b"\"a\")", b"a", b")", 0),
+            (b"\"a\"]", b"a", b"]", 0),
+            (b"\"a\"\r\n", b"a", b"\r\n", 0),
+            (b"\"a\"\n", b"a", b"\n", 0),
+            (b"\"a\"", b"a", b"", 0),
+            (b"\"\" x", b"", b" x", 0),
+            (b"\"a\"b\" x", b"a\"b", b" x", unescaped),
+            (b"\"a\"(\")", b"a\"(", b")", unescaped),
+            (b"\"\"\"\" x", b"\"\"", b" x", unescaped),
+            (b"\"a\\\"b\"c\")", b"a\"b\"c", b")", unescaped),
+            (b"\"a\\\\b\" x", b"a\\b", b" x", 0),
+            (b"\"a\\ b\" x", b"a\\ b", b" x", lone),
+        ] {
+            take_noted_quirks();
+            let mut i = input;
+            let got = quoted(&mut i).unwrap_or_else(|e| panic!("{input:?}: {e:?}"));
+            assert_eq!(&*got.to_bytes(), value, "{input:?}");
+            assert_eq!(i, rest, "{input:?}");
+            assert_eq!(take_noted_quirks(), noted, "{input:?}");
+        }
+    }
+
+    #[test]
+    fn spaces_and_line_ends_note_their_quirks() {
+        use super::super::noted_quirks::take_noted_quirks;
+        let bit = crate::types::quirk::bit;
+        take_noted_quirks();
+        for (input, noted, rest) in [
+            (&b" x"[..], 0, &b"x"[..]),
+            (b"  x", bit(Quirk::ExtraSpaces), b"x"),
+        ] {
+            let mut i = input;
+            sp(&mut i).unwrap();
+            assert_eq!((take_noted_quirks(), i), (noted, rest), "{input:?}");
+        }
+        for (input, noted) in [
+            (&b"\r\nx"[..], 0),
+            (b"\nx", 0),
+            (b" \r\nx", bit(Quirk::TrailingSpace)),
+            (b"   \nx", bit(Quirk::TrailingSpace)),
+        ] {
+            let mut i = input;
+            crlf(&mut i).unwrap();
+            assert_eq!((take_noted_quirks(), i), (noted, &b"x"[..]), "{input:?}");
+        }
+    }
+
+    #[test]
+    fn object_ids_outside_the_rfc_alphabet_note_junk() {
+        use super::super::noted_quirks::take_noted_quirks;
+        take_noted_quirks();
+        for (input, id, junk) in [
+            (&b"(M6a_b-Z9) "[..], &b"M6a_b-Z9"[..], false),
+            (b"(a.b) ", b"a.b", true),
+            (b"(a b) ", b"a b", true),
+            (b"(a)b) ", b"a)b", true),
+        ] {
+            let mut i = input;
+            assert_eq!(object_id(&mut i), Ok(id), "{input:?}");
+            assert_eq!(
+                take_noted_quirks(),
+                if junk {
+                    crate::types::quirk::bit(Quirk::ObjectIdJunk)
+                } else {
+                    0
+                },
+                "{input:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn flag_lists_note_brackets_and_quotes_separately() {
+        use super::super::noted_quirks::take_noted_quirks;
+        let bit = crate::types::quirk::bit;
+        take_noted_quirks();
+        for (input, noted) in [
+            (&b"(\\Seen $x)"[..], 0),
+            (b"(a]b)", bit(Quirk::BracketInFlag)),
+            (b"(\"a\")", bit(Quirk::QuotedFlag)),
+            (
+                b"(\"a]\")",
+                bit(Quirk::BracketInFlag) | bit(Quirk::QuotedFlag),
+            ),
+        ] {
+            flag_list(&mut &input[..]).unwrap();
+            assert_eq!(take_noted_quirks(), noted, "{input:?}");
+        }
+    }
+
+    #[test]
     fn nil_is_the_keyword_alone_in_any_case() {
         for (input, is_nil, rest) in [
             (&b"NIL "[..], true, &b" "[..]),

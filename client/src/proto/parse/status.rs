@@ -695,5 +695,65 @@ mod tests {
         let err = crate::proto::parse_response(b"* OK [ALERT\r\n] x\r\n").unwrap_err();
         assert_eq!(err.kind, crate::proto::ParseErrorKind::Invalid);
         assert_eq!(err.context, "']' of response code");
+        let err = crate::proto::parse_response(b"* OK [X (a\r\n] x\r\n").unwrap_err();
+        assert_eq!(
+            err.context, "']' of response code",
+            "also inside parentheses"
+        );
+        let err = crate::proto::parse_response(b"* OK [X \"a\r\n] x\r\n").unwrap_err();
+        assert_eq!(
+            err.context, "']' of response code",
+            "and inside a quoted string"
+        );
+    }
+
+    #[test]
+    fn a_code_ends_at_the_first_bracket_outside_parentheses_and_quotes() {
+        use super::code_end;
+        assert_eq!(code_end(b"] rest"), Some(0));
+        assert_eq!(code_end(b"(a] b) c] d]"), Some(8), "']' inside parentheses");
+        assert_eq!(code_end(b"((a]) b]) c]"), Some(11), "nested parentheses");
+        assert_eq!(code_end(b"(a) b] (c]"), Some(5), "after a closed list");
+        assert_eq!(
+            code_end(b"\"a]\" b] c]"),
+            Some(6),
+            "']' inside a quoted string"
+        );
+        assert_eq!(
+            code_end(b"\"a\\\"]\" b] c]"),
+            Some(8),
+            "after an escaped quote"
+        );
+        assert_eq!(
+            code_end(b") a] b]"),
+            Some(3),
+            "a stray ')' does not go below zero"
+        );
+        // Parentheses that do not close on the line: the first ']' (the old rule).
+        assert_eq!(code_end(b"(a] b\r\n]"), Some(2));
+        assert_eq!(
+            code_end(b"(a] \"b\r\n]"),
+            Some(2),
+            "a quote cut by the line end"
+        );
+        assert_eq!(code_end(b"(a b"), None, "no ']' at all");
+        assert_eq!(
+            code_end(b"(a\n]"),
+            Some(2),
+            "the line end, where the code is cut"
+        );
+    }
+
+    #[test]
+    fn gmail_permanentflags_keep_keywords_with_brackets() {
+        let Code::PermanentFlags(f) =
+            code(b"* OK [PERMANENTFLAGS (\\Seen OIB-Seen-[Gmail]/Trash \\*)] Flags permitted.\r\n")
+        else {
+            panic!()
+        };
+        assert_eq!(
+            f.iter().collect::<Vec<_>>(),
+            vec![&b"\\Seen"[..], b"OIB-Seen-[Gmail]/Trash", b"\\*"]
+        );
     }
 }
