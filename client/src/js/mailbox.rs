@@ -8,7 +8,7 @@ use wasm_bindgen::prelude::*;
 use super::args::{self, CallOptions, JsResult, js_err};
 use super::client::Timed;
 use super::client::{ImapClient, twins};
-use super::read::{FromJs, Read, js_object, named, unit_enum};
+use super::read::{FromJs, Read, js_object, named};
 use super::ser::to_js;
 use crate::types::{self as t, StatusAttr};
 
@@ -66,28 +66,6 @@ impl Timed for ListExtendedOptions {
     fn timeout_ms(&self) -> Option<f64> {
         self.timeout_ms
     }
-}
-
-/// A special use (RFC 6154), for `createSpecialUse`.
-#[derive(Debug, Clone, Copy, Tsify)]
-#[serde(rename_all = "camelCase")]
-pub enum SpecialUseName {
-    /// `\All`
-    All,
-    /// `\Archive`
-    Archive,
-    /// `\Drafts`
-    Drafts,
-    /// `\Flagged`
-    Flagged,
-    /// `\Junk`
-    Junk,
-    /// `\Sent`
-    Sent,
-    /// `\Trash`
-    Trash,
-    /// `\Important` (RFC 8457)
-    Important,
 }
 
 impl ImapClient {
@@ -261,26 +239,11 @@ impl ImapClient {
     pub fn create_special_use(
         &self,
         mailbox: String,
-        uses: Vec<Ts<SpecialUseName>>,
+        uses: Vec<Ts<crate::types::SpecialUse>>,
         options: Option<Ts<CallOptions>>,
     ) -> js_sys::Promise {
         self.call(options, move |c, t| async move {
-            use crate::types::SpecialUse as U;
-            let uses = uses
-                .iter()
-                .map(|u| {
-                    Ok(match args::read(u)? {
-                        SpecialUseName::All => U::All,
-                        SpecialUseName::Archive => U::Archive,
-                        SpecialUseName::Drafts => U::Drafts,
-                        SpecialUseName::Flagged => U::Flagged,
-                        SpecialUseName::Junk => U::Junk,
-                        SpecialUseName::Sent => U::Sent,
-                        SpecialUseName::Trash => U::Trash,
-                        SpecialUseName::Important => U::Important,
-                    })
-                })
-                .collect::<JsResult<Vec<_>>>()?;
+            let uses = uses.iter().map(args::read).collect::<JsResult<Vec<_>>>()?;
             c.create_special_use(mailbox, &uses, t)
                 .await
                 .map_err(js_err)
@@ -320,16 +283,11 @@ impl FromJs for StatusItem {
     }
 }
 
-unit_enum!(SpecialUseName, "special use", {
-    "all" => All,
-    "archive" => Archive,
-    "drafts" => Drafts,
-    "flagged" => Flagged,
-    "junk" => Junk,
-    "sent" => Sent,
-    "trash" => Trash,
-    "important" => Important,
-});
+impl FromJs for crate::types::SpecialUse {
+    fn from_js(v: &JsValue) -> Read<Self> {
+        named(v, "special use", Self::from_name)
+    }
+}
 
 js_object!(ListExtendedOptions {
     subscribed: "subscribed" = default,

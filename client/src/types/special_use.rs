@@ -4,9 +4,15 @@
 use super::ImapAtom;
 use super::response::{MailboxAttribute, MailboxInfo};
 
-/// A special-use mailbox attribute (RFC 6154, `$Important` RFC 8457 `\Important`).
+/// A special-use mailbox attribute (RFC 6154, `$Important` RFC 8457 `\Important`). In the npm
+/// package it is `"all"`, `"archive"`, … `"important"`, or `{ other: "Name" }`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(
+    all(target_arch = "wasm32", feature = "js"),
+    derive(tsify::Tsify),
+    serde(rename_all = "camelCase")
+)]
 #[non_exhaustive]
 pub enum SpecialUse {
     /// `\All`
@@ -26,10 +32,43 @@ pub enum SpecialUse {
     /// `\Important` (RFC 8457)
     Important,
     /// Another `\`-attribute; holds the name without the backslash.
-    Other(ImapAtom),
+    Other(
+        #[cfg_attr(all(target_arch = "wasm32", feature = "js"), tsify(type = "string"))] ImapAtom,
+    ),
 }
 
 impl SpecialUse {
+    /// Every special use RFC 6154 and RFC 8457 name.
+    pub const KNOWN: [SpecialUse; 8] = [
+        SpecialUse::All,
+        SpecialUse::Archive,
+        SpecialUse::Drafts,
+        SpecialUse::Flagged,
+        SpecialUse::Junk,
+        SpecialUse::Sent,
+        SpecialUse::Trash,
+        SpecialUse::Important,
+    ];
+
+    /// The special use named `name`, with or without its backslash, in any case: a known
+    /// one ([`SpecialUse::KNOWN`]) or [`SpecialUse::Other`]; `None` if the name is not an atom.
+    ///
+    /// ```
+    /// use daaki_imap::types::SpecialUse;
+    ///
+    /// assert_eq!(SpecialUse::from_name("\\Drafts"), Some(SpecialUse::Drafts));
+    /// assert_eq!(SpecialUse::from_name("junk"), Some(SpecialUse::Junk));
+    /// assert_eq!(SpecialUse::from_name("Receipts").unwrap().to_string(), "\\Receipts");
+    /// assert_eq!(SpecialUse::from_name("no spaces"), None);
+    /// ```
+    pub fn from_name(name: &str) -> Option<SpecialUse> {
+        let name = name.strip_prefix('\\').unwrap_or(name);
+        Self::KNOWN
+            .into_iter()
+            .find(|u| u.name().eq_ignore_ascii_case(name))
+            .or_else(|| ImapAtom::new(name).ok().map(SpecialUse::Other))
+    }
+
     /// The attribute name without the backslash (`Drafts`).
     pub fn name(&self) -> &str {
         match self {
