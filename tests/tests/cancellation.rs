@@ -639,7 +639,7 @@ fn check_one(m: &FetchResponse, expect: &Expectation, body: bool) -> Result<u32,
         .uid
         .ok_or_else(|| format!("a response without UID: {m:?}"))?;
     let (size, flags) = expect(uid);
-    if m.rfc822_size != Some(size) {
+    if m.rfc822_size != Some(u64::from(size)) {
         return Err(format!(
             "UID {uid}: RFC822.SIZE {:?}, expected {size}",
             m.rfc822_size
@@ -1405,6 +1405,7 @@ impl Torture {
             let mut left = self.append_sizes.clone();
             for m in &fetched {
                 let size = m.rfc822_size.ok_or("no RFC822.SIZE")?;
+                let size = u32::try_from(size).map_err(|_| "RFC822.SIZE over 4 GiB")?;
                 match left.get_mut(&size) {
                     Some(n) if *n > 0 => *n -= 1,
                     _ => {

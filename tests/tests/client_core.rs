@@ -203,7 +203,7 @@ async fn fetch_and_uid_fetch_return_the_seeded_bytes(server: &'static dyn TestSe
     for m in &msgs {
         let uid = m.uid.expect("UID FETCH responses carry the UID");
         assert_eq!(m.body(), Some(seed::message(uid).as_slice()));
-        assert_eq!(m.rfc822_size, Some(seed::message(uid).len() as u32));
+        assert_eq!(m.rfc822_size, Some(seed::message(uid).len() as u64));
         assert!(m.body_structure.is_some());
     }
     let flags = conn

@@ -307,7 +307,7 @@ async fn literal_plus_sends_the_message_without_waiting_for_a_continuation(
         .await
         .expect("fetch");
     let sizes: Vec<_> = sizes.iter().map(|m| m.rfc822_size).collect();
-    assert_eq!(sizes, vec![Some(data.len() as u32), Some(big.len() as u32)]);
+    assert_eq!(sizes, vec![Some(data.len() as u64), Some(big.len() as u64)]);
 }
 
 async fn without_literal_plus_literals_are_synchronising(server: &'static dyn TestServer) {

@@ -284,7 +284,7 @@ async fn one_byte_per_read_gives_the_same_results_as_whole_reads() {
     assert_eq!(
         fetched,
         [
-            (1, Some(1), Some(BODY.len() as u32), Some(BODY.to_vec())),
+            (1, Some(1), Some(BODY.len() as u64), Some(BODY.to_vec())),
             (2, Some(2), Some(0), Some(Vec::new())),
             // A FETCH by number claims every FETCH of its numbers, flag changes included.
             (2, None, None, None),

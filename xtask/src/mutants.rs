@@ -57,6 +57,9 @@ pub(crate) const SCOPE: &[(&str, &str)] = &[
     // New logic of the real-world output issue that lives in `types/`.
     ("daaki-imap", "client/src/types/quirk.rs"),
     ("daaki-imap", "client/src/types/response/unparsed.rs"),
+    ("daaki-imap", "client/src/types/quoted.rs"),
+    ("daaki-imap", "client/src/types/flag.rs"),
+    ("daaki-imap", "client/src/types/response/mailbox.rs"),
     ("daaki-imap-bridge", "bridge/src/policy.rs"),
     ("daaki-imap-bridge", "bridge/src/ticket.rs"),
     ("daaki-imap-bridge", "bridge/src/config.rs"),

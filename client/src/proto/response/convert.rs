@@ -36,9 +36,7 @@ impl FetchResponse<'_> {
                 FetchItem::InternalDate(d) => {
                     out.internal_date = Some(ServerDateTime::from_wire(d))
                 }
-                FetchItem::Rfc822Size(n) => {
-                    out.rfc822_size = Some(u32::try_from(n).unwrap_or(u32::MAX))
-                }
+                FetchItem::Rfc822Size(n) => out.rfc822_size = Some(n),
                 FetchItem::Rfc822(d) => out.rfc822 = d.map(|d| d.to_vec()),
                 FetchItem::Rfc822Header(d) => out.rfc822_header = d.map(|d| d.to_vec()),
                 FetchItem::Rfc822Text(d) => out.rfc822_text = d.map(|d| d.to_vec()),

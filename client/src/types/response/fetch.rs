@@ -26,8 +26,14 @@ pub struct FetchResponse {
         tsify(type = "Date | string | undefined")
     )]
     pub internal_date: Option<ServerDateTime>,
-    /// `RFC822.SIZE` (saturated at `u32::MAX`).
-    pub rfc822_size: Option<u32>,
+    /// `RFC822.SIZE` (a 63-bit `number64` in IMAP4rev2; a value beyond `u64` is kept in
+    /// [`other`](Self::other) instead).
+    #[cfg_attr(
+        all(target_arch = "wasm32", feature = "js"),
+        serde(serialize_with = "crate::types::js_serde::opt_num"),
+        tsify(type = "number | undefined")
+    )]
+    pub rfc822_size: Option<u64>,
     /// `ENVELOPE` (boxed: it is large and most fetches have none, so responses stay small
     /// to move through channels; `if let Some(env) = &msg.envelope` reads it as before).
     pub envelope: Option<Box<Envelope>>,
