@@ -716,42 +716,60 @@ pub(crate) fn eq_kw(a: &[u8], kw: &[u8]) -> bool {
     a.eq_ignore_ascii_case(kw)
 }
 
-const fn build_flag_table() -> [bool; 256] {
-    let mut t = [false; 256];
+/// What a byte is inside a flag list.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum FlagByte {
+    /// Part of a flag, or the space between flags.
+    Plain,
+    /// `]` (Gmail's keywords hold it: [`Quirk::BracketInFlag`]) or `"` (InterMail quotes
+    /// flags: [`Quirk::QuotedFlag`]): kept, and noted.
+    Quirk,
+    /// Ends the list (`)`), or is not allowed in it.
+    Stop,
+}
+
+const fn build_flag_table() -> [FlagByte; 256] {
+    let mut t = [FlagByte::Stop; 256];
     let mut b = 0x20;
     while b < 256 {
         // Leniency: 8-bit bytes in keywords are kept (Gmail labels, some Exchange keywords).
-        // `"` too: InterMail quotes flags (`"\\Deleted"`); `Flag::from_server` unquotes them.
-        t[b] = b >= 0x80 || (b < 0x7f && !matches!(b as u8, b'(' | b')' | b'{'));
+        if b >= 0x80 || (b < 0x7f && !matches!(b as u8, b'(' | b')' | b'{')) {
+            t[b] = FlagByte::Plain;
+        }
         b += 1;
     }
+    t[b']' as usize] = FlagByte::Quirk;
+    t[b'"' as usize] = FlagByte::Quirk;
     t
 }
 
-static FLAG_LIST_CHAR: [bool; 256] = build_flag_table();
+static FLAG_LIST_CHAR: [FlagByte; 256] = build_flag_table();
 
-/// `"(" [flag *(SP flag)] ")"`, kept as the raw slice between the parentheses.
-/// Leniency: lower-case flags and any case of system flags are accepted (Cyrus).
+/// `"(" [flag *(SP flag)] ")"`, kept as the raw slice between the parentheses (`Flag::from_server`
+/// unquotes a quoted flag). Leniency: lower-case flags and any case of system flags are
+/// accepted (Cyrus).
 pub(crate) fn flag_list<'a>(i: &mut &'a [u8]) -> PResult<FlagList<'a>> {
     byte(i, b'(', "'(' of flag list")?;
     let s = *i;
-    let n = s
-        .iter()
-        .position(|&b| !FLAG_LIST_CHAR[usize::from(b)])
-        .unwrap_or(s.len());
+    let mut n = 0;
+    loop {
+        match s.get(n).map(|&b| FLAG_LIST_CHAR[usize::from(b)]) {
+            Some(FlagByte::Plain) => n += 1,
+            Some(FlagByte::Quirk) => {
+                note_quirk(if s.get(n) == Some(&b']') {
+                    Quirk::BracketInFlag
+                } else {
+                    Quirk::QuotedFlag
+                });
+                n += 1;
+            }
+            Some(FlagByte::Stop) | None => break,
+        }
+    }
     match s.get(n) {
         Some(b')') => {
             let (flags, rest) = s.split_at(n);
             *i = rest.get(1..).unwrap_or_default();
-            // `]` is not an atom char, but Gmail's labels as keywords hold it.
-            if memchr::memchr2(b']', b'"', flags).is_some() {
-                if memchr::memchr(b']', flags).is_some() {
-                    note_quirk(Quirk::BracketInFlag);
-                }
-                if memchr::memchr(b'"', flags).is_some() {
-                    note_quirk(Quirk::QuotedFlag);
-                }
-            }
             Ok(FlagList(flags))
         }
         Some(_) => Err(invalid(s.get(n..).unwrap_or_default(), "flag")),

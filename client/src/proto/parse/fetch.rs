@@ -4,8 +4,8 @@
 
 use super::ParseErrorKind;
 use super::core::{
-    PResult, advance, byte, eq_kw, incomplete, invalid, item_name, nil, nstring, number, number64,
-    peek, skip_spaces, skip_value, sp,
+    PErr, PResult, advance, byte, eq_kw, incomplete, invalid, item_name, nil, nstring, number,
+    number64, peek, skip_spaces, skip_value, sp,
 };
 use super::noted_quirks::{keeping_untyped, note_quirk, noted_quirks, restore_noted_quirks};
 use crate::proto::response::{FetchItem, FetchResponse, Section};
@@ -17,28 +17,23 @@ pub(super) fn fetch<'a>(i: &mut &'a [u8], seq: u32) -> PResult<FetchResponse<'a>
     let mut items = Vec::with_capacity(4);
     let keep_untyped = keeping_untyped();
     loop {
-        // Leniency: extra spaces between items and before ')' (`Quirk::ExtraSpaces`).
-        let spaces = i.iter().take_while(|&&b| b == b' ').count();
-        if spaces > 1 || (spaces == 1 && i.get(1) == Some(&b')')) {
-            note_quirk(Quirk::ExtraSpaces);
+        if peek(i) == Some(b' ') {
+            advance(i, 1);
+            // Leniency: extra spaces between items and before ')' (`Quirk::ExtraSpaces`).
+            if matches!(peek(i), Some(b' ' | b')')) {
+                note_quirk(Quirk::ExtraSpaces);
+                skip_spaces(i);
+            }
         }
-        advance(i, spaces);
         if peek(i) == Some(b')') {
             advance(i, 1);
             return Ok(FetchResponse { seq, items });
         }
-        if keep_untyped {
-            let start = *i;
-            let noted = noted_quirks();
-            match item(i) {
-                Ok(it) => items.push(it),
-                Err(e) if e.kind == ParseErrorKind::Invalid => {
-                    items.push(untyped(i, start, noted).ok_or(e)?);
-                }
-                Err(e) => return Err(e),
-            }
-        } else {
-            items.push(item(i)?);
+        let start = *i;
+        let noted = if keep_untyped { noted_quirks() } else { 0 };
+        match item(i) {
+            Ok(it) => items.push(it),
+            Err(e) => items.push(untyped(i, start, noted, e, keep_untyped)?),
         }
         match peek(i) {
             Some(b' ' | b')') => {}
@@ -151,17 +146,28 @@ fn item<'a>(i: &mut &'a [u8]) -> PResult<FetchItem<'a>> {
 }
 
 /// A known item whose value does not parse (`MODSEQ (-1)`, a UID over 2^32) kept as
-/// [`FetchItem::Other`] with its raw value, so the FETCH's other items stay typed
-/// ([`Quirk::UntypedValue`]); `None` (the item's error stands) if the value cannot be
-/// skipped either. The notes made while trying it are dropped.
+/// [`FetchItem::Other`] with its raw value when `keep` ([`keeping_untyped`]), so the FETCH's
+/// other items stay typed ([`Quirk::UntypedValue`]); otherwise, or if the value cannot be
+/// skipped either, the item's `error` stands. The notes made while trying it are dropped
+/// (back to `noted`).
 #[cold]
-fn untyped<'a>(i: &mut &'a [u8], start: &'a [u8], noted: u64) -> Option<FetchItem<'a>> {
+fn untyped<'a>(
+    i: &mut &'a [u8],
+    start: &'a [u8],
+    noted: u64,
+    error: PErr,
+    keep: bool,
+) -> PResult<FetchItem<'a>> {
+    if !keep || error.kind != ParseErrorKind::Invalid {
+        return Err(error);
+    }
     *i = start;
-    item_name(i).ok()?;
-    let it = other(i, start).ok()?;
+    let it = item_name(i)
+        .and_then(|_| other(i, start))
+        .map_err(|_| error)?;
     restore_noted_quirks(noted);
     note_quirk(Quirk::UntypedValue);
-    Some(it)
+    Ok(it)
 }
 
 /// An unknown item: `name[section]<origin>` (if any), a space and one value of any shape.
