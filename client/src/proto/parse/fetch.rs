@@ -66,7 +66,7 @@ fn item<'a>(i: &mut &'a [u8]) -> PResult<FetchItem<'a>> {
         }
         5 if eq_kw(name, b"FLAGS") => {
             sp(i)?;
-            FetchItem::Flags(super::core::flag_list(i)?)
+            FetchItem::Flags(super::flags::flag_list(i)?)
         }
         6 if eq_kw(name, b"MODSEQ") => {
             sp(i)?;

@@ -18,6 +18,7 @@ mod envelope;
 mod error;
 mod extensions;
 mod fetch;
+mod flags;
 mod mailbox;
 pub(crate) mod noted_quirks;
 pub(crate) mod repair;
@@ -125,7 +126,7 @@ fn untagged<'a>(i: &mut &'a [u8]) -> PResult<Response<'a>> {
         4 if eq_kw(name, b"SORT") => Data::Sort(search::search(i)?),
         5 if eq_kw(name, b"FLAGS") => {
             sp(i)?;
-            Data::Flags(core::flag_list(i)?)
+            Data::Flags(flags::flag_list(i)?)
         }
         5 if eq_kw(name, b"QUOTA") => extensions::quota(i)?,
         5 if eq_kw(name, b"XLIST") => {

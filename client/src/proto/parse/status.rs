@@ -294,7 +294,7 @@ fn code<'a>(name: &'a [u8], raw: &'a [u8]) -> Option<Code<'a>> {
         13 if eq_kw(name, b"EXPUNGEISSUED") => return simple(Code::ExpungeIssued),
         13 if eq_kw(name, b"ALREADYEXISTS") => return simple(Code::AlreadyExists),
         14 if eq_kw(name, b"PERMANENTFLAGS") => {
-            Code::PermanentFlags(super::core::flag_list(r).ok()?)
+            Code::PermanentFlags(super::flags::flag_list(r).ok()?)
         }
         15 if eq_kw(name, b"PRIVACYREQUIRED") => return simple(Code::PrivacyRequired),
         17 if eq_kw(name, b"COMPRESSIONACTIVE") => return simple(Code::CompressionActive),
