@@ -128,6 +128,24 @@ mod tests {
     use super::*;
 
     #[test]
+    fn from_name_reads_known_names_in_any_case_and_others_as_other() {
+        for u in SpecialUse::KNOWN {
+            assert_eq!(SpecialUse::from_name(u.name()), Some(u.clone()));
+            assert_eq!(SpecialUse::from_name(&u.to_string()), Some(u.clone()));
+            assert_eq!(
+                SpecialUse::from_name(&u.name().to_ascii_lowercase()),
+                Some(u.clone())
+            );
+        }
+        assert_eq!(
+            SpecialUse::from_name("\\Receipts"),
+            Some(SpecialUse::Other(ImapAtom::new("Receipts").unwrap()))
+        );
+        assert_eq!(SpecialUse::from_name("two words"), None);
+        assert_eq!(SpecialUse::from_name(""), None);
+    }
+
+    #[test]
     fn special_use_displays_with_backslash() {
         assert_eq!(SpecialUse::Drafts.to_string(), "\\Drafts");
         assert_eq!(

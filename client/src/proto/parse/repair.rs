@@ -4,12 +4,13 @@
 //! The parser itself stays strict about quoted strings, since a `"` or `\"` is ambiguous on
 //! its own. Only when a whole response fails to parse does [`repair_quotes`] look at where it
 //! failed, escape the one quote (or backslash) that most likely caused it, and parse again —
-//! greedily, a bounded number of times, keeping a repair only if the parse then gets further.
+//! greedily, a bounded number of times, keeping a repair only if the parse then gets further
+//! (a `\"` before a closing position is tried before the last closing quote).
 //! The repaired bytes are a copy: the response's own bytes (and any literal in it) are never
 //! reinterpreted.
 
 use super::core::closes_quoted;
-use super::{ParseErrorKind, noted_quirks::take_noted_quirks, parse_response};
+use super::{noted_quirks::take_noted_quirks, parse_response};
 use crate::types::{Quirk, quirk};
 
 /// How many quotes or backslashes one response may need repaired before it is given up.
@@ -39,8 +40,8 @@ pub(crate) fn repair_quotes(frame: &[u8], position: usize) -> Option<Repaired> {
                 .map(|at| (at, Quirk::LoneBackslash)),
             marks.closer.map(|at| (at, Quirk::UnescapedQuote)),
         ];
-        // The candidate that parses wins; otherwise the one whose parse gets furthest.
-        let mut best: Option<(usize, Vec<u8>, Quirk)> = None;
+        // The first candidate that parses, or failing that gets further, is kept.
+        let mut progress = None;
         for (at, kind) in candidates.into_iter().flatten() {
             let mut attempt = bytes.clone();
             attempt.insert(at, b'\\');
@@ -53,18 +54,16 @@ pub(crate) fn repair_quotes(frame: &[u8], position: usize) -> Option<Repaired> {
                         quirks: quirks | quirk::bit(kind),
                     });
                 }
-                Err(e) if e.kind == ParseErrorKind::TooDeep => {}
                 // One byte was inserted before the old failure: the same failure is now at
                 // `failed_at + 1`, so only a later one is progress.
                 Err(e) if e.position > failed_at + 1 => {
-                    if best.as_ref().is_none_or(|(p, ..)| e.position > *p) {
-                        best = Some((e.position, attempt, kind));
-                    }
+                    progress = Some((e.position, attempt, kind));
+                    break;
                 }
                 Err(_) => {}
             }
         }
-        let (position, attempt, kind) = best?;
+        let (position, attempt, kind) = progress?;
         bytes = attempt;
         failed_at = position;
         quirks |= quirk::bit(kind);
@@ -106,7 +105,8 @@ fn scan(bytes: &[u8], until: usize) -> QuoteMarks {
                     marks.closer = Some(j);
                     in_quote = false;
                 }
-                b'\r' | b'\n' => in_quote = false,
+                // A line end inside a string is where the parse fails (`until`): the scan
+                // never goes past one.
                 _ => {}
             }
         } else if b == b'"' {
@@ -137,9 +137,10 @@ fn skip_literal(bytes: &[u8], at: usize) -> usize {
     let len = std::str::from_utf8(&rest[..digits])
         .ok()
         .and_then(|d| d.parse::<usize>().ok());
+    // No digits (`{}`) parses as no length.
     match len {
-        Some(len) if digits > 0 => (at + 1 + header_end).saturating_add(len),
-        _ => at + 1,
+        Some(len) => (at + 1 + header_end).saturating_add(len),
+        None => at + 1,
     }
 }
 
@@ -179,6 +180,17 @@ mod tests {
     }
 
     #[test]
+    fn repairs_of_both_kinds_are_all_reported() {
+        // First the name's backslash before its closing quote, then the message id's inner
+        // quote before a space.
+        let input = b"* 1 FETCH (ENVELOPE (NIL \"s\" ((\"C:\\\" NIL \"x\" \"y\")) NIL NIL NIL NIL NIL NIL \"a\" b\"))\r\n";
+        let (bytes, quirks) = repaired(input).unwrap();
+        assert_eq!(quirks, QUOTE | BACKSLASH);
+        assert!(bytes.contains("((\"C:\\\\\" NIL \"x\" \"y\"))"), "{bytes}");
+        assert!(bytes.ends_with("NIL \"a\\\" b\"))\r\n"), "{bytes}");
+    }
+
+    #[test]
     fn a_response_broken_by_something_else_is_not_repaired() {
         assert_eq!(repaired(b"* 1 FETCH (UID x)\r\n"), None);
         assert_eq!(repaired(b"* LIST () \"/\" \"INBOX\" junk\r\n"), None);
@@ -214,6 +226,9 @@ mod tests {
             }
         );
         assert_eq!(scan(bytes, 33), QuoteMarks::default());
+        // A backslash that escapes anything but a quote is not a candidate.
+        let bytes = b"\"x\\a y\"";
+        assert_eq!(scan(bytes, bytes.len()).backslash_before_close, None);
     }
 
     #[test]
