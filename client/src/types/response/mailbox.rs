@@ -243,3 +243,21 @@ pub struct SelectedMailbox {
     /// across sessions, so cached UIDs are worthless.
     pub uid_not_sticky: bool,
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn xlist_attributes_map_to_special_use_and_others_stay() {
+        let x =
+            |name: &str| MailboxAttribute::from_xlist(MailboxAttribute::from_wire(name.as_bytes()));
+        assert_eq!(x("\\AllMail"), MailboxAttribute::All);
+        assert_eq!(x("\\allmail"), MailboxAttribute::All);
+        assert_eq!(x("\\Spam"), MailboxAttribute::Junk);
+        assert_eq!(x("\\Starred"), MailboxAttribute::Flagged);
+        assert_eq!(x("\\Inbox"), MailboxAttribute::Other("\\Inbox".into()));
+        assert_eq!(x("\\Sent"), MailboxAttribute::Sent);
+        assert_eq!(x("\\Noselect"), MailboxAttribute::NoSelect);
+    }
+}

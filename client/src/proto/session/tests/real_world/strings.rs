@@ -174,3 +174,19 @@ fn hmailserver_unescaped_backslash_delimiter() {
     assert_eq!(info.delimiter, Some('\\'));
     assert_eq!(info.name.as_str(), "INBOX\\Sub");
 }
+
+/// A repaired response's own quirks are counted with the repair's (written for this test: a
+/// double space and a backslash before a closing quote in one response).
+#[test]
+fn a_repaired_response_counts_its_other_quirks_too() {
+    let (outcome, quirks) = transcript_of(
+        fetch("1", vec![FetchAttr::Envelope]),
+        "* 1 FETCH  (ENVELOPE (NIL \"s\" ((\"C:\\\" NIL \"x\" \"y\")) NIL NIL NIL NIL NIL NIL NIL))\r\n",
+    );
+    assert_eq!(quirks.get(Quirk::LoneBackslash), 1);
+    assert_eq!(quirks.get(Quirk::ExtraSpaces), 1);
+    let f = &fetches(outcome)[0];
+    let from = &f.envelope.as_deref().expect("typed").from[0];
+    assert_eq!(from.name.as_deref(), Some("C:\\"));
+    assert_eq!(from.host.as_deref(), Some("y"));
+}
