@@ -203,3 +203,16 @@ fn sizes_past_2_gb_are_typed_and_past_u64_kept_untyped() {
         ("RFC822.SIZE", &b"18446744073709551616"[..])
     );
 }
+
+/// A keyword holding an unescaped quote or a lone backslash (written for this test; the
+/// quote class of MailKit #485 and the backslash class of MailKit #422 in a flag list): kept
+/// as the keyword it is, next to the typed system flags.
+#[test]
+fn keywords_with_a_raw_quote_or_backslash() {
+    let (outcome, quirks) = transcript_of(select("INBOX"), "* FLAGS (\\Seen foo\"bar a\\b)\r\n");
+    assert_eq!(quirks.get(Quirk::QuotedFlag), 1);
+    let ServerData::Flags(got) = &outcome.data[0] else {
+        panic!("FLAGS: {:?}", outcome.data)
+    };
+    assert_eq!(got, &[Flag::Seen, keyword("foo\"bar"), keyword("a\\b")]);
+}

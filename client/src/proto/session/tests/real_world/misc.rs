@@ -157,3 +157,33 @@ fn dovecot_23_fuzzy_preview() {
     let got = fetches(outcome);
     assert_eq!(got[0].preview.as_deref(), Some("Hello there"));
 }
+
+/// NAMESPACE descriptors follow each other with no separator (RFC 2342 §5's example with
+/// four shared namespaces, and RFC 9051 §7.2.2's): typed in order through a NAMESPACE
+/// command.
+#[test]
+fn namespace_descriptors_without_separators() {
+    let (outcome, quirks) = transcript_of(
+        CommandBody::Namespace,
+        "* NAMESPACE ((\"\" \"/\")) ((\"~\" \"/\")) ((\"#shared/\" \"/\")(\"#public/\" \"/\")(\"#ftp/\" \"/\")(\"#news.\" \".\"))\r\n",
+    );
+    assert!(quirks.is_empty(), "{quirks:?}");
+    let [ServerData::Namespace(ns)] = &outcome.data[..] else {
+        panic!("NAMESPACE: {:?}", outcome.data)
+    };
+    assert_eq!((ns.personal.len(), ns.other.len()), (1, 1));
+    let shared: Vec<_> = ns
+        .shared
+        .iter()
+        .map(|d| (d.prefix.as_str(), d.delimiter))
+        .collect();
+    assert_eq!(
+        shared,
+        [
+            ("#shared/", Some('/')),
+            ("#public/", Some('/')),
+            ("#ftp/", Some('/')),
+            ("#news.", Some('.'))
+        ]
+    );
+}
