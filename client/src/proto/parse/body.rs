@@ -411,6 +411,19 @@ mod tests {
     }
 
     #[test]
+    fn a_minus_without_digits_is_not_a_negative_size() {
+        // The part is kept unparsed, its error at the `-` itself, not after it.
+        let b = structure(
+            b"* 1 FETCH (BODYSTRUCTURE (\"text\" \"plain\" NIL NIL NIL \"7bit\" -x 0))\r\n",
+        );
+        let BodyStructure::Unparsed(u) = b else {
+            panic!("{b:?}")
+        };
+        assert_eq!(u.error, "invalid number at byte 35 of the part");
+        assert_eq!(u.raw[35], b'-');
+    }
+
+    #[test]
     fn corpus_b_extensible_text_plain() {
         let BodyStructure::Single(p) = structure(
             b"* 1 FETCH (BODYSTRUCTURE (\"text\" \"plain\" (\"charset\" \"us-ascii\") NIL NIL \"7bit\" 914 15 NIL NIL NIL NIL))\r\n",

@@ -168,6 +168,26 @@ mod tests {
     use crate::proto::response::{Data, FlagList};
 
     #[test]
+    fn tags_starting_with_s_are_tags_not_exchanges_server_unavailable() {
+        use crate::proto::response::{Response, StatusKind};
+        for (line, tag, kind) in [
+            (&b"S1 OK done\r\n"[..], &b"S1"[..], StatusKind::Ok),
+            (b"s2 NO nope\r\n", b"s2", StatusKind::No),
+            (b"Server NO x\r\n", b"Server", StatusKind::No),
+        ] {
+            let Ok((Response::Status(st), _)) = parse_response(line) else {
+                panic!("{line:?}")
+            };
+            assert_eq!((st.tag, st.kind), (Some(tag), kind), "{line:?}");
+        }
+        let Ok((Response::Status(st), _)) = parse_response(b"server unavailable. 15\r\n") else {
+            panic!()
+        };
+        assert_eq!((st.tag, st.kind), (None, StatusKind::No));
+        assert_eq!(st.text, b"server unavailable. 15");
+    }
+
+    #[test]
     fn message_status_numbers() {
         assert_eq!(data(b"* 23 EXISTS\r\n"), Data::Exists(23));
         assert_eq!(data(b"* 5 RECENT\r\n"), Data::Recent(5));
