@@ -152,6 +152,36 @@ mod tests {
     }
 
     #[test]
+    fn a_bad_status_value_fails_the_strict_parse_and_is_kept_raw_in_the_last_attempt() {
+        let line = b"* STATUS INBOX (MESSAGES x UIDNEXT 2)\r\n";
+        assert_eq!(
+            crate::proto::parse_response(line).unwrap_err().kind,
+            crate::proto::ParseErrorKind::Invalid
+        );
+        let (resp, _) = crate::proto::parse::parse_keeping_untyped(line).unwrap();
+        assert_eq!(
+            resp,
+            crate::proto::response::Response::Data(Data::Status(StatusResponseData {
+                mailbox: IString::new(b"INBOX"),
+                items: vec![
+                    StatusItem::Other {
+                        name: b"MESSAGES",
+                        raw: b"x"
+                    },
+                    StatusItem::UidNext(2),
+                ],
+            }))
+        );
+        // Input that ends inside a value stays incomplete in the last attempt too.
+        assert_eq!(
+            crate::proto::parse::parse_keeping_untyped(b"* STATUS INBOX (MESSAGES ")
+                .unwrap_err()
+                .kind,
+            crate::proto::ParseErrorKind::Incomplete
+        );
+    }
+
+    #[test]
     fn plain_list_and_lsub() {
         let l = list(b"* LIST (\\Noselect) \"/\" ~/Mail/foo\r\n");
         assert_eq!(l.attributes, vec![&b"\\Noselect"[..]]);
