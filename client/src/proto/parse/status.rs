@@ -708,6 +708,22 @@ mod tests {
     }
 
     #[test]
+    fn a_code_alone_on_a_line_is_an_untagged_ok() {
+        for (line, text) in [
+            (&b"[COPYUID 124 10 233]\r\n"[..], &b""[..]),
+            (b"[COPYUID 124 10 233] Moved\r\n", b"Moved"),
+        ] {
+            let st = status(line);
+            assert_eq!(
+                (st.tag, st.kind, st.text),
+                (None, StatusKind::Ok, text),
+                "{line:?}"
+            );
+            assert!(matches!(st.code, Some(Code::CopyUid { .. })), "{line:?}");
+        }
+    }
+
+    #[test]
     fn a_code_ends_at_the_first_bracket_outside_parentheses_and_quotes() {
         use super::code_end;
         assert_eq!(code_end(b"] rest"), Some(0));
