@@ -416,11 +416,15 @@ mod tests {
         let b = structure(
             b"* 1 FETCH (BODYSTRUCTURE (\"text\" \"plain\" NIL NIL NIL \"7bit\" -x 0))\r\n",
         );
-        let BodyStructure::Unparsed(u) = b else {
-            panic!("{b:?}")
-        };
-        assert_eq!(u.error, "invalid number at byte 35 of the part");
-        assert_eq!(u.raw[35], b'-');
+        let raw = b"(\"text\" \"plain\" NIL NIL NIL \"7bit\" -x 0)";
+        assert_eq!(raw[35], b'-');
+        assert_eq!(
+            b,
+            BodyStructure::Unparsed(crate::types::response::Unparsed::new(
+                raw.to_vec(),
+                "invalid number at byte 35 of the part"
+            ))
+        );
     }
 
     #[test]

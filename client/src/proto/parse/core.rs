@@ -856,8 +856,11 @@ mod tests {
         ] {
             take_noted_quirks();
             let mut i = input;
-            let got = quoted(&mut i).unwrap_or_else(|e| panic!("{input:?}: {e:?}"));
-            assert_eq!(&*got.to_bytes(), value, "{input:?}");
+            assert_eq!(
+                quoted(&mut i).map(|s| s.to_bytes().into_owned()),
+                Ok(value.to_vec()),
+                "{input:?}"
+            );
             assert_eq!(i, rest, "{input:?}");
             assert_eq!(take_noted_quirks(), noted, "{input:?}");
         }

@@ -9,7 +9,7 @@
 //! The repaired bytes are a copy: the response's own bytes (and any literal in it) are never
 //! reinterpreted.
 
-use super::core::closes_quoted;
+use super::core::{closes_quoted, literal};
 use super::{noted_quirks::take_noted_quirks, parse_response};
 use crate::types::{Quirk, quirk};
 
@@ -120,27 +120,13 @@ fn scan(bytes: &[u8], until: usize) -> QuoteMarks {
     marks
 }
 
-/// The index after the literal whose `{` is at `at` (after the `{` alone if it does not
-/// start a literal).
+/// The index after the literal whose `{` is at `at` (read by the parser's own
+/// [`literal`]), or after the `{` alone if no whole literal starts there.
 fn skip_literal(bytes: &[u8], at: usize) -> usize {
-    let rest = bytes.get(at + 1..).unwrap_or_default();
-    let digits = rest.iter().take_while(|b| b.is_ascii_digit()).count();
-    let mut k = digits;
-    if rest.get(k) == Some(&b'+') {
-        k += 1;
-    }
-    let header_end = match (rest.get(k), rest.get(k + 1), rest.get(k + 2)) {
-        (Some(b'}'), Some(b'\r'), Some(b'\n')) => k + 3,
-        (Some(b'}'), Some(b'\n'), _) => k + 2,
-        _ => return at + 1,
-    };
-    let len = std::str::from_utf8(&rest[..digits])
-        .ok()
-        .and_then(|d| d.parse::<usize>().ok());
-    // No digits (`{}`) parses as no length.
-    match len {
-        Some(len) => (at + 1 + header_end).saturating_add(len),
-        None => at + 1,
+    let mut rest = bytes.get(at..).unwrap_or_default();
+    match literal(&mut rest, false) {
+        Ok(_) => bytes.len() - rest.len(),
+        Err(_) => at + 1,
     }
 }
 
@@ -238,6 +224,7 @@ mod tests {
         assert_eq!(skip_literal(b"{3}\nabcX", 0), 7);
         assert_eq!(skip_literal(b"{}\r\nabc", 0), 1);
         assert_eq!(skip_literal(b"{3} abc", 0), 1);
-        assert_eq!(skip_literal(b"x{12}\r\n", 1), 19);
+        assert_eq!(skip_literal(b"x{2}\r\nabX", 1), 8);
+        assert_eq!(skip_literal(b"x{12}\r\nab", 1), 2, "a literal cut short");
     }
 }

@@ -762,14 +762,11 @@ mod tests {
 
     #[test]
     fn gmail_permanentflags_keep_keywords_with_brackets() {
-        let Code::PermanentFlags(f) =
-            code(b"* OK [PERMANENTFLAGS (\\Seen OIB-Seen-[Gmail]/Trash \\*)] Flags permitted.\r\n")
-        else {
-            panic!()
-        };
         assert_eq!(
-            f.iter().collect::<Vec<_>>(),
-            vec![&b"\\Seen"[..], b"OIB-Seen-[Gmail]/Trash", b"\\*"]
+            code(b"* OK [PERMANENTFLAGS (\\Seen OIB-Seen-[Gmail]/Trash \\*)] Flags permitted.\r\n"),
+            Code::PermanentFlags(crate::proto::response::FlagList(
+                b"\\Seen OIB-Seen-[Gmail]/Trash \\*"
+            ))
         );
     }
 }
