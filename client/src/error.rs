@@ -99,6 +99,15 @@ pub enum Error {
     /// result would have been incomplete, so none is returned; the connection stays usable.
     #[error("protocol error: {0}")]
     Protocol(String),
+    /// The command completed with `OK` — it took effect (a SELECT selected its mailbox) — but
+    /// some responses answering it could not be typed, so its result would be incomplete.
+    /// Rather than return part of it as if whole, the call fails with the whole reply: every
+    /// typed response ([`IncompleteReply::data`](crate::types::response::IncompleteReply))
+    /// and the untyped ones with their bytes and the parser's reason
+    /// ([`Error::unparsed`]). The connection stays usable. (An untyped `* n FETCH` does not
+    /// cause this: it is kept in its place among a FETCH's results.)
+    #[error("incomplete reply: {0}")]
+    Incomplete(Box<crate::types::response::IncompleteReply>),
     /// The reply to a command exceeded the configured buffer cap; use the streaming variant
     /// (e.g. `uid_fetch_streaming`) for large results.
     #[error("reply larger than the {limit}-byte buffer cap; use a streaming call")]
@@ -124,6 +133,7 @@ impl From<crate::proto::ProtoError> for Error {
             P::Parse(e) => Error::Parse(e),
             P::Violation(text) => Error::Protocol(text),
             P::ReplyTooLarge { limit } => Error::ReplyTooLarge { limit },
+            P::Incomplete(reply) => Error::Incomplete(reply),
             P::InvalidCommand(e) => Error::InvalidInput(e.into_message()),
             P::Unsupported(what) => Error::Unsupported(what),
             P::Closed => Error::Closed,
@@ -193,6 +203,27 @@ impl Error {
     }
 }
 
+impl Error {
+    /// The responses that could not be typed, for [`Error::Incomplete`]; empty for every
+    /// other error.
+    ///
+    /// ```
+    /// # use daaki_imap::Error;
+    /// # use daaki_imap::types::response::{IncompleteReply, Unparsed};
+    /// let raw = b"* LIST (\\Noselect \"/\" x\r\n".to_vec();
+    /// let reply = IncompleteReply::new(Vec::new(), vec![Unparsed::new(raw.clone(), "why")], None, "done");
+    /// let e = Error::Incomplete(Box::new(reply));
+    /// assert_eq!(e.unparsed()[0].raw, raw);
+    /// assert!(Error::Timeout.unparsed().is_empty());
+    /// ```
+    pub fn unparsed(&self) -> &[crate::types::response::Unparsed] {
+        match self {
+            Error::Incomplete(reply) => &reply.unparsed,
+            _ => &[],
+        }
+    }
+}
+
 fn code_suffix(code: &Option<ResponseCode>) -> String {
     match code {
         Some(code) => format!(" [{}]", code.name()),
@@ -245,6 +276,15 @@ mod tests {
             (P::ReplyTooLarge { limit: 7 }, |e| {
                 matches!(e, Error::ReplyTooLarge { limit: 7 })
             }),
+            (
+                P::Incomplete(Box::new(crate::types::response::IncompleteReply::new(
+                    Vec::new(),
+                    Vec::new(),
+                    None,
+                    "t",
+                ))),
+                |e| matches!(e, Error::Incomplete(r) if r.text == "t"),
+            ),
             (
                 P::InvalidCommand(InvalidInput::new("i")),
                 |e| matches!(e, Error::InvalidInput(t) if t == "i"),

@@ -1,15 +1,16 @@
 //! Nothing lost silently: an untypeable response in the middle of a 10,000-message FETCH is
 //! reported with that FETCH — in its place among 9,999 typed results, buffered and streamed —
-//! and the connection stays usable.
+//! an untypeable response answering any other command makes that call fail with the whole
+//! reply ([`Error::Incomplete`]), and the connection stays usable.
 //!
 //! A scripted fake server (`daaki_imap_tests::fake`), because no real server sends an
-//! untypeable FETCH response on demand. The broken response is `UID` without its number, the
+//! untypeable response on demand. The broken FETCH response is `UID` without its number, the
 //! shape of real servers' truncated or mangled items; the other 9,999 are what Dovecot sends
 //! for `FETCH (UID FLAGS)`.
 
-use daaki_imap::TlsMode;
-use daaki_imap::types::response::FetchResponse;
+use daaki_imap::types::response::{FetchResponse, ServerData};
 use daaki_imap::types::{FetchAttr, Quirk, SequenceSet};
+use daaki_imap::{Error, TlsMode, TypedEvent};
 use daaki_imap_tests::client::T;
 use daaki_imap_tests::fake::{FakeServer, Step};
 
@@ -139,6 +140,77 @@ async fn the_quirks_a_server_needed_are_counted_per_connection() {
             [(Quirk::BareStringDisposition, expected)]
         );
     }
+    drop(conn);
+    assert_eq!(server.finish(T).await, Vec::<String>::new());
+}
+
+/// A LIST with 1,000 mailboxes, one of them sent without its name; a STATUS whose item list
+/// never closes: each call fails with `Error::Incomplete` carrying every typed response and
+/// the untyped one, and the next commands work.
+#[tokio::test]
+async fn an_untypeable_response_to_another_command_fails_the_call_with_the_whole_reply() {
+    const BROKEN_LIST: &str = "* LIST (\\HasNoChildren) \"/\"\r\n";
+    const BROKEN_STATUS: &str = "* STATUS INBOX (MESSAGES 3 UNSEEN\r\n";
+    let mut list = String::new();
+    for n in 1..=1_000 {
+        if n == 500 {
+            list.push_str(BROKEN_LIST);
+        } else {
+            list.push_str(&format!("* LIST (\\HasNoChildren) \"/\" box{n}\r\n"));
+        }
+    }
+    list.push_str("{tag} OK List completed\r\n");
+    let server = FakeServer::start(vec![vec![
+        Step::send(PREAUTH),
+        Step::expect("LIST"),
+        Step::send(list),
+        Step::expect("STATUS INBOX"),
+        Step::send(format!("{BROKEN_STATUS}{{tag}} OK Status completed\r\n")),
+        Step::expect("LIST"),
+        Step::send("* LIST () \"/\" INBOX\r\n{tag} OK List completed\r\n"),
+        Step::Stall,
+    ]])
+    .await;
+    let conn = server.connect(TlsMode::Plaintext).await.expect("connect");
+
+    let Err(Error::Incomplete(reply)) = conn.list("", "*", T).await else {
+        unreachable!("the LIST call reports its incomplete reply");
+    };
+    let names: Vec<String> = reply
+        .data
+        .iter()
+        .filter_map(|d| match d {
+            ServerData::List(info) => Some(info.name.as_str().to_owned()),
+            _ => None,
+        })
+        .collect();
+    let expected: Vec<String> = (1..=1_000)
+        .filter(|n| *n != 500)
+        .map(|n| format!("box{n}"))
+        .collect();
+    assert_eq!(names, expected, "999 typed entries in order");
+    assert_eq!(reply.data.len(), 999);
+    assert_eq!(reply.unparsed.len(), 1);
+    assert_eq!(reply.unparsed[0].raw, BROKEN_LIST.as_bytes());
+    assert_eq!(reply.text, "List completed");
+
+    let error = conn
+        .status("INBOX", &[daaki_imap::types::StatusAttr::Messages], T)
+        .await
+        .expect_err("the STATUS call reports its incomplete reply");
+    assert_eq!(error.unparsed().len(), 1);
+    assert_eq!(error.unparsed()[0].raw, BROKEN_STATUS.as_bytes());
+    assert!(
+        error
+            .to_string()
+            .contains("1 untyped and 0 typed responses"),
+        "{error}"
+    );
+
+    // Still usable, and nothing was queued as an event instead.
+    let inbox = conn.list("", "INBOX", T).await.expect("LIST after both");
+    assert_eq!(inbox.len(), 1);
+    assert_eq!(conn.drain_events().await, Vec::<TypedEvent>::new());
     drop(conn);
     assert_eq!(server.finish(T).await, Vec::<String>::new());
 }

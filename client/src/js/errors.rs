@@ -45,6 +45,9 @@ pub enum ErrorCode {
     /// A server response could not be parsed, or a reply lacked the data its command must
     /// return.
     Parse,
+    /// The command completed, but responses answering it could not be typed: its result
+    /// would be incomplete. `unparsed` holds them (bytes and the parser's reason).
+    Incomplete,
     /// A buffered reply exceeded its cap; use `fetchStream`.
     ReplyTooLarge,
     /// The bridge refused or ended the connection (see `bridgeCloseCode`).
@@ -69,6 +72,9 @@ pub struct ImapErrorFields {
     /// The bridge's close code (4000–4999) when `code` is `"BRIDGE"`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub bridge_close_code: Option<u16>,
+    /// The responses that could not be typed, when `code` is `"INCOMPLETE"`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub unparsed: Option<Vec<crate::types::response::Unparsed>>,
 }
 
 /// Whether `e` is an error thrown by this package (a type guard for TypeScript).
@@ -91,6 +97,7 @@ pub(crate) fn fields(error: &Error) -> ImapErrorFields {
         response_code: None,
         server_text: None,
         bridge_close_code: None,
+        unparsed: None,
     };
     fields.code = match error {
         Error::InvalidInput(_) => ErrorCode::InvalidInput,
@@ -119,6 +126,10 @@ pub(crate) fn fields(error: &Error) -> ImapErrorFields {
         Error::Tls(_) => ErrorCode::Tls,
         Error::Compression(_) => ErrorCode::Compression,
         Error::ReplyTooLarge { .. } => ErrorCode::ReplyTooLarge,
+        Error::Incomplete(reply) => {
+            fields.unparsed = Some(reply.unparsed.clone());
+            ErrorCode::Incomplete
+        }
         Error::Bridge { code, .. } => {
             fields.bridge_close_code = Some(code.as_u16());
             ErrorCode::Bridge
@@ -142,6 +153,7 @@ pub(crate) fn aborted(what: &str) -> JsValue {
             response_code: None,
             server_text: None,
             bridge_close_code: None,
+            unparsed: None,
         },
     )
 }
@@ -172,6 +184,11 @@ fn build(message: &str, fields: &ImapErrorFields) -> JsValue {
     }
     if let Some(close) = fields.bridge_close_code {
         set("bridgeCloseCode", JsValue::from(close));
+    }
+    if let Some(unparsed) = &fields.unparsed
+        && let Ok(list) = unparsed.serialize(&serde_wasm_bindgen::Serializer::new())
+    {
+        set("unparsed", list);
     }
     error.into()
 }

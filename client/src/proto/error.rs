@@ -5,7 +5,7 @@ use super::framer::FrameError;
 use super::parse::ParseError;
 use super::sasl::OAuthError;
 use crate::types::InvalidInput;
-use crate::types::response::{ResponseCode, TooManyIds};
+use crate::types::response::{IncompleteReply, ResponseCode, TooManyIds};
 
 /// Shorthand for `std::result::Result<T, ProtoError>`.
 pub type ProtoResult<T> = std::result::Result<T, ProtoError>;
@@ -15,7 +15,7 @@ pub type ProtoResult<T> = std::result::Result<T, ProtoError>;
 ///
 /// | whose | variants |
 /// | --- | --- |
-/// | the server broke the protocol | [`Frame`](Self::Frame), [`Parse`](Self::Parse), [`Violation`](Self::Violation), [`ReplyTooLarge`](Self::ReplyTooLarge) |
+/// | the server broke the protocol | [`Frame`](Self::Frame), [`Parse`](Self::Parse), [`Violation`](Self::Violation), [`ReplyTooLarge`](Self::ReplyTooLarge), [`Incomplete`](Self::Incomplete) |
 /// | the caller | [`InvalidCommand`](Self::InvalidCommand), [`Unsupported`](Self::Unsupported), [`Closed`](Self::Closed) |
 /// | the server refused | [`No`](Self::No), [`Bad`](Self::Bad), [`OAuth`](Self::OAuth) |
 #[derive(Debug, thiserror::Error)]
@@ -38,6 +38,10 @@ pub enum ProtoError {
         /// The cap that was exceeded, in bytes.
         limit: u64,
     },
+    /// The command completed with `OK`, but responses answering it could not be typed: its
+    /// result would be incomplete. The reply, typed and untyped parts, is inside.
+    #[error("incomplete reply: {0}")]
+    Incomplete(Box<IncompleteReply>),
     /// The caller's command cannot be sent as it is (nothing was sent), or a call came at
     /// the wrong moment (e.g. answering a SASL challenge nobody asked).
     #[error("invalid command: {0}")]
@@ -82,7 +86,11 @@ impl ProtoError {
     pub fn is_server_fault(&self) -> bool {
         matches!(
             self,
-            Self::Frame(_) | Self::Parse(_) | Self::Violation(_) | Self::ReplyTooLarge { .. }
+            Self::Frame(_)
+                | Self::Parse(_)
+                | Self::Violation(_)
+                | Self::ReplyTooLarge { .. }
+                | Self::Incomplete(_)
         )
     }
 }

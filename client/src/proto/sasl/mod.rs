@@ -357,6 +357,7 @@ mod tests {
             code: Some(crate::types::response::ResponseCode::AuthenticationFailed),
             text: "bad token".into(),
             data: Vec::new(),
+            unparsed: Vec::new(),
         };
         match bearer.finish(no.clone()) {
             Err(ProtoError::OAuth { error, code, text }) => {

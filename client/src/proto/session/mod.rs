@@ -29,8 +29,9 @@
 //!
 //! It never panics on server input and never grows without bound: unknown data becomes
 //! `Other`/`Raw` values; a response that does not parse is kept whole as an
-//! [`Unparsed`](crate::types::response::Unparsed) value — in the result of the FETCH it
-//! answers, or as [`TypedEvent::Unparsed`](crate::TypedEvent::Unparsed) — and protocol
+//! [`Unparsed`] value — in the result of the FETCH it
+//! answers, in [`CommandOutcome::unparsed`] of another command it answers, or as
+//! [`TypedEvent::Unparsed`](crate::TypedEvent::Unparsed) — and protocol
 //! violations (a tag no command has, a continuation nobody waits for) and over-limit frames
 //! become [`SessionEvent::Malformed`].
 
@@ -68,7 +69,7 @@ use crate::proto::{ProtoError, ProtoResult as Result};
 use crate::types::InvalidInput;
 use crate::types::QuirkCounts;
 use crate::types::Tag;
-use crate::types::response::ServerData;
+use crate::types::response::{ServerData, Unparsed};
 
 /// Settings of a session.
 #[derive(Debug, Clone)]
@@ -103,6 +104,9 @@ struct InFlight {
     kind: CommandKind,
     mode: DataMode,
     data: Vec<ServerData>,
+    /// Responses answering it that did not parse (other than `* n FETCH`, which goes into
+    /// `data` as a [`FetchResponse`](crate::types::response::FetchResponse) with `unparsed`).
+    unparsed: Vec<Unparsed>,
     /// The AUTHENTICATE initial response, held back when the server lacks SASL-IR: it goes
     /// out after the first empty challenge instead (RFC 4959 §3).
     held_initial_response: Option<Vec<u8>>,
@@ -114,6 +118,20 @@ struct InFlight {
     collected_bytes: u64,
     /// The collection cap was exceeded: the data is gone, the command fails on completion.
     over_cap: bool,
+}
+
+impl InFlight {
+    /// Counts a `frame_len`-byte response towards the collected-bytes cap: whether it may be
+    /// kept. Past the cap everything collected is dropped (the command fails on completion).
+    fn collect(&mut self, frame_len: usize, cap: u64) -> bool {
+        self.collected_bytes += frame_len as u64;
+        if self.collected_bytes > cap {
+            self.over_cap = true;
+            self.data = Vec::new();
+            self.unparsed = Vec::new();
+        }
+        !self.over_cap
+    }
 }
 
 /// The IMAP session state machine. See the module documentation.
@@ -291,6 +309,7 @@ impl Session {
             idle_done_requested: false,
             collected_bytes: 0,
             over_cap: false,
+            unparsed: Vec::new(),
         });
         Ok(id)
     }

@@ -2,7 +2,7 @@
 
 use super::CommandKind;
 use crate::proto::ProtoError;
-use crate::types::response::{ResponseCode, ServerData};
+use crate::types::response::{IncompleteReply, ResponseCode, ServerData, Unparsed};
 
 /// The tagged status of a completed command.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -30,6 +30,12 @@ pub struct CommandOutcome {
     pub text: String,
     /// The untagged data the command claimed.
     pub data: Vec<ServerData>,
+    /// The responses answering the command that could not be typed, in arrival order (an
+    /// untyped `* n FETCH` is not here but in `data`, as a
+    /// [`FetchResponse`](crate::types::response::FetchResponse) with `unparsed` set). Only an
+    /// `OK` outcome has any: a failed command's go out as
+    /// [`TypedEvent::Unparsed`](crate::TypedEvent::Unparsed) events.
+    pub unparsed: Vec<Unparsed>,
 }
 
 impl CommandOutcome {
@@ -43,13 +49,19 @@ impl CommandOutcome {
             code,
             text: String::new(),
             data,
+            unparsed: Vec::new(),
         }
     }
 
     /// `Ok(self)` for OK; [`ProtoError::No`] / [`ProtoError::Bad`] (with code and text)
-    /// otherwise.
+    /// for NO / BAD; [`ProtoError::Incomplete`] (with the whole outcome) for an OK whose
+    /// responses were not all typed ([`unparsed`](Self::unparsed)): its result would be
+    /// incomplete without saying so.
     pub fn into_result(self) -> Result<Self, ProtoError> {
         match self.completion {
+            Completion::Ok if !self.unparsed.is_empty() => Err(ProtoError::Incomplete(Box::new(
+                IncompleteReply::new(self.data, self.unparsed, self.code, self.text),
+            ))),
             Completion::Ok => Ok(self),
             Completion::No => Err(ProtoError::No {
                 code: self.code,

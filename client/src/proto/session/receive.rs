@@ -4,6 +4,7 @@
 //! waits for one.
 
 use super::outgoing::Stop;
+use super::routing::UnparsedHead;
 use super::{
     Capabilities, CommandId, CommandKind, CommandOutcome, Completion, ConnectionState, DataMode,
     GreetingKind, Session, SessionEvent, Switch,
@@ -135,10 +136,12 @@ impl Session {
 
     /// A response that does not parse: if it carries the tag of a command in flight, that
     /// command fails (it would otherwise never complete). Anything else is kept whole as an
-    /// [`Unparsed`] value, never dropped: a `* n FETCH` that a FETCH, STORE or SELECT in
-    /// flight claims becomes part of its result (a [`FetchResponse`] with only `seq` and
-    /// `unparsed` set, streamed or collected like the others); the rest is an unsolicited
-    /// [`TypedEvent::Unparsed`].
+    /// [`Unparsed`] value, never dropped. When a command in flight claims it by its keyword
+    /// ([`CommandKind::claims_unparsed`]) it is part of that command's reply: a `* n FETCH`
+    /// as a [`FetchResponse`] with only `seq` and `unparsed` set, streamed or collected like
+    /// the others; any other response in the command's own unparsed list, which makes its
+    /// completion an incomplete reply ([`CommandOutcome::into_result`]). The rest is an
+    /// unsolicited [`TypedEvent::Unparsed`].
     fn handle_unparsable(&mut self, frame: &[u8], error: ProtoError) {
         let first = frame.split(|&b| b == b' ').next().unwrap_or_default();
         if let Some(pos) = self
@@ -155,27 +158,36 @@ impl Session {
             return;
         }
         let unparsed = Unparsed::new(frame.to_vec(), error.to_string());
-        let fetch_seq = unparsed
-            .keyword()
-            .filter(|k| k.eq_ignore_ascii_case("FETCH"))
-            .and_then(|_| unparsed.number());
-        if let Some(seq) = fetch_seq {
-            let owner = self
-                .in_flight
+        let owner = UnparsedHead::read(&unparsed).and_then(|head| {
+            self.in_flight
                 .iter()
-                .position(|c| self.out.started(c.id) && c.kind.claims_unparsed_fetch(seq));
-            if let Some(pos) = owner {
+                .position(|c| self.out.started(c.id) && c.kind.claims_unparsed(&head))
+        });
+        let Some(pos) = owner else {
+            self.events
+                .push_back(SessionEvent::Unsolicited(TypedEvent::Unparsed(unparsed)));
+            return;
+        };
+        match unparsed.number() {
+            Some(seq)
+                if unparsed
+                    .keyword()
+                    .is_some_and(|k| k.eq_ignore_ascii_case("FETCH")) =>
+            {
                 let fetch = FetchResponse {
                     seq,
                     unparsed: Some(Box::new(unparsed)),
                     ..FetchResponse::default()
                 };
                 self.deliver(pos, ServerData::Fetch(fetch), frame.len());
-                return;
+            }
+            _ => {
+                let command = &mut self.in_flight[pos];
+                if command.collect(frame.len(), self.config.max_collected_bytes) {
+                    command.unparsed.push(unparsed);
+                }
             }
         }
-        self.events
-            .push_back(SessionEvent::Unsolicited(TypedEvent::Unparsed(unparsed)));
     }
 
     /// Hands owned data to the in-flight command at `pos`: a streamed FETCH goes out as an
@@ -189,12 +201,7 @@ impl Session {
                 self.events.push_back(SessionEvent::Fetch { id, fetch });
             }
             (_, owned) => {
-                command.collected_bytes += frame_len as u64;
-                if command.collected_bytes > self.config.max_collected_bytes {
-                    command.over_cap = true;
-                    command.data = Vec::new();
-                }
-                if !command.over_cap {
+                if command.collect(frame_len, self.config.max_collected_bytes) {
                     command.data.push(owned);
                 }
             }
@@ -310,6 +317,15 @@ impl Session {
         if transport_event.is_none() {
             self.finish_exchange(id);
         }
+        let mut unparsed = command.unparsed;
+        if !ok {
+            // A refused command has no result to report them with: they are not lost.
+            self.events.extend(
+                unparsed
+                    .drain(..)
+                    .map(|u| SessionEvent::Unsolicited(TypedEvent::Unparsed(u))),
+            );
+        }
         self.events.push_back(SessionEvent::Completed {
             id,
             outcome: CommandOutcome {
@@ -318,6 +334,7 @@ impl Session {
                 code,
                 text,
                 data: command.data,
+                unparsed,
             },
         });
         self.pending_switch = transport_event;

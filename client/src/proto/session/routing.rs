@@ -10,7 +10,10 @@
 //! the connection layer follows that rule.
 
 use crate::proto::command::CommandBody;
+use crate::proto::parse::core::astring;
+use crate::proto::parse::noted_quirks::{noted_quirks, restore_noted_quirks};
 use crate::proto::response::{Code, Data, FetchItem, IString};
+use crate::types::response::Unparsed;
 use crate::types::{MailboxName, SeqNumber, SequenceItem, SequenceSet};
 
 /// What kind of command is in flight, with what routing and state changes need to know.
@@ -223,15 +226,52 @@ impl CommandKind {
         }
     }
 
-    /// Whether an untyped `* seq FETCH` (a response whose items did not parse) belongs to
-    /// this command: a FETCH or STORE by sequence number when `seq` is in its set; a UID
-    /// FETCH or UID STORE, and SELECT (QRESYNC's flag changes), whatever the number — its UID
-    /// cannot be read, and RFC 3501 §5.5 keeps commands that claim FETCH data from running
-    /// together ([`CommandKind::conflicts_with`]).
-    pub fn claims_unparsed_fetch(&self, seq: u32) -> bool {
+    /// Whether a response that did not parse ([`UnparsedHead`]: what can still be read of
+    /// it) belongs to this command: the same kinds of data [`claims`](Self::claims) routes
+    /// here, told by keyword, where the details that would narrow it down could not be read.
+    /// A FETCH or STORE by sequence number takes an untyped `* n FETCH` when `n` is in its
+    /// set; a UID FETCH or UID STORE, and SELECT (QRESYNC's flag changes), whatever the
+    /// number — the UID cannot be read, and RFC 3501 §5.5 keeps commands that claim FETCH data
+    /// from running together ([`CommandKind::conflicts_with`]). A STATUS takes an untyped
+    /// `* STATUS` whose mailbox is its own, or whose mailbox cannot be read either. SELECT
+    /// does not take an untyped `* LIST` (it claims only its own mailbox's, which cannot be
+    /// told).
+    pub(crate) fn claims_unparsed(&self, head: &UnparsedHead<'_>) -> bool {
+        let is = |keyword: &str| head.keyword.eq_ignore_ascii_case(keyword);
         match self {
-            Self::Fetch { uid, set } | Self::Store { uid, set } => *uid || in_set(set, seq),
-            Self::Select { .. } => true,
+            Self::Fetch { uid, set } | Self::Store { uid, set } if is("FETCH") => {
+                head.number.is_some_and(|seq| *uid || in_set(set, seq))
+            }
+            Self::Fetch { uid: true, .. } => is("VANISHED"),
+            Self::Select { .. } => {
+                (is("FETCH") && head.number.is_some())
+                    || ["FLAGS", "EXISTS", "RECENT", "VANISHED"]
+                        .into_iter()
+                        .any(is)
+            }
+            Self::List => is("LIST") || is("STATUS"),
+            Self::Lsub => is("LSUB"),
+            Self::Namespace => is("NAMESPACE"),
+            Self::Status { mailbox } => {
+                is("STATUS")
+                    && head
+                        .mailbox
+                        .as_ref()
+                        .is_none_or(|wire| same_mailbox(mailbox, wire))
+            }
+            Self::Expunge | Self::Move => is("EXPUNGE") || is("VANISHED"),
+            Self::Search { .. } => is("SEARCH") || is("ESEARCH"),
+            Self::Sort => is("SORT") || is("ESEARCH"),
+            Self::Thread => is("THREAD"),
+            Self::Capability => is("CAPABILITY"),
+            Self::Enable => is("ENABLED"),
+            Self::Id => is("ID"),
+            Self::GetMetadata => is("METADATA"),
+            Self::GetQuota => is("QUOTA"),
+            Self::GetQuotaRoot => is("QUOTAROOT") || is("QUOTA"),
+            Self::GetAcl => is("ACL"),
+            Self::ListRights => is("LISTRIGHTS"),
+            Self::MyRights => is("MYRIGHTS"),
             _ => false,
         }
     }
@@ -298,6 +338,44 @@ impl CommandKind {
             _ => false,
         }
     }
+}
+
+/// What routing can still read of a response that did not parse: its keyword, its number
+/// (`* n FETCH`) and, for `* STATUS`, its mailbox name when that much parses.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct UnparsedHead<'a> {
+    keyword: &'a str,
+    number: Option<u32>,
+    mailbox: Option<IString<'a>>,
+}
+
+impl<'a> UnparsedHead<'a> {
+    /// The head of `unparsed`; `None` when it does not start like an untagged response
+    /// (`* [n SP] keyword`).
+    pub(crate) fn read(unparsed: &'a Unparsed) -> Option<Self> {
+        let keyword = unparsed.keyword()?;
+        let mailbox = if keyword.eq_ignore_ascii_case("STATUS") {
+            status_mailbox(&unparsed.raw)
+        } else {
+            None
+        };
+        Some(UnparsedHead {
+            keyword,
+            number: unparsed.number(),
+            mailbox,
+        })
+    }
+}
+
+/// The mailbox of `* STATUS mailbox …` when it parses (whatever follows it). The quirks the
+/// attempt notes are dropped: this is not the parse of the response.
+fn status_mailbox(raw: &[u8]) -> Option<IString<'_>> {
+    let start = raw.get(b"* STATUS ".len()..)?;
+    let noted = noted_quirks();
+    let mut rest = start;
+    let name = astring(&mut rest).ok();
+    restore_noted_quirks(noted);
+    name
 }
 
 /// Whether the mailbox name a server sent is `own`. Servers echo the name as sent, but may

@@ -14,6 +14,7 @@ mod body;
 mod data;
 mod envelope;
 mod fetch;
+mod incomplete;
 mod mailbox;
 mod metadata;
 mod namespace;
@@ -31,6 +32,7 @@ pub use body::{
 pub use data::{ESearch, ServerData};
 pub use envelope::{Address, Envelope};
 pub use fetch::{BinarySize, BodySection, FetchResponse, OtherItem};
+pub use incomplete::IncompleteReply;
 pub use mailbox::{MailboxAttribute, MailboxInfo, MailboxStatus, SelectedMailbox};
 pub use metadata::{Metadata, MetadataEntries, MetadataEntry, MetadataValues};
 pub use namespace::{Namespace, NamespaceDescr};

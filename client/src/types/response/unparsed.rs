@@ -6,9 +6,14 @@
 /// Where it goes: an untyped `* n FETCH` that answers a FETCH in flight is part of that
 /// command's result, as a [`FetchResponse`](super::FetchResponse) with only `seq` and
 /// [`unparsed`](super::FetchResponse::unparsed) set (a buffered call returns it among the
-/// others; a stream yields it in order and goes on). Every other untyped response arrives as a
-/// [`TypedEvent::Unparsed`](crate::TypedEvent::Unparsed). The connection stays usable either
-/// way: only framing errors (a literal over the size limits, a line that cannot end) close it.
+/// others; a stream yields it in order and goes on). Any other untyped response that answers
+/// a command in flight (by its keyword: a `* LIST` during LIST, a `* STATUS` for the mailbox
+/// a STATUS asked about, …) makes that call fail with
+/// [`Error::Incomplete`](crate::Error::Incomplete), which carries it with every typed
+/// response of the reply ([`IncompleteReply`](super::IncompleteReply)). The rest arrives as a
+/// [`TypedEvent::Unparsed`](crate::TypedEvent::Unparsed). The connection stays usable
+/// either way: only framing errors (a literal over the size limits, a line that cannot end)
+/// close it.
 ///
 /// ```
 /// use daaki_imap::types::response::Unparsed;

@@ -489,3 +489,211 @@ fn conflicts_are_exactly_the_ambiguous_pairs() {
     }
     assert!(wrong.is_empty(), "{wrong:#?}");
 }
+
+/// Responses that did not parse, by what routing can read of them (keyword, number, STATUS
+/// mailbox), with a short name the table below uses.
+const UNPARSED_SAMPLES: &[(&str, &str)] = &[
+    ("capability", "* CAPABILITY \"x"),
+    ("flags", "* FLAGS (\\Seen"),
+    ("exists", "* 3 EXISTS x"),
+    ("recent", "* 1 RECENT x"),
+    ("vanished", "* VANISHED x"),
+    ("fetch-2", "* 2 FETCH (UID )"),
+    ("fetch-4", "* 4 FETCH (UID )"),
+    ("fetch-no-number", "* 99999999999 FETCH (UID )"),
+    ("list", "* LIST (\\X"),
+    ("list-lower-case", "* list (\\X"),
+    ("status-inbox", "* STATUS INBOX (MESSAGES"),
+    ("status-other", "* STATUS Other (MESSAGES"),
+    ("status-unreadable", "* STATUS \"Oth"),
+    ("lsub", "* LSUB (\\X"),
+    ("namespace", "* NAMESPACE (("),
+    ("expunge", "* 4 EXPUNGE x"),
+    ("search", "* SEARCH 1 x"),
+    ("esearch", "* ESEARCH (TAG"),
+    ("sort", "* SORT x"),
+    ("thread", "* THREAD (x"),
+    ("enabled", "* ENABLED \"x"),
+    ("id", "* ID (\"x"),
+    ("metadata", "* METADATA INBOX ("),
+    ("quota", "* QUOTA \"\" ("),
+    ("quotaroot", "* QUOTAROOT \"x"),
+    ("acl", "* ACL \"x"),
+    ("listrights", "* LISTRIGHTS \"x"),
+    ("myrights", "* MYRIGHTS \"x"),
+    ("unknown", "* XYZZY (x"),
+];
+
+/// What each kind claims of [`UNPARSED_SAMPLES`], by name; every other sample is not its own.
+fn expected_unparsed_claims() -> Vec<(CommandKind, &'static [&'static str])> {
+    use CommandKind as K;
+    let none: &'static [&'static str] = &[];
+    let select = &[
+        "flags", "exists", "recent", "vanished", "fetch-2", "fetch-4",
+    ];
+    let list = &[
+        "list",
+        "list-lower-case",
+        "status-inbox",
+        "status-other",
+        "status-unreadable",
+    ];
+    vec![
+        (K::Capability, &["capability"]),
+        (
+            K::Select {
+                mailbox: mailbox("INBOX"),
+                examine: false,
+            },
+            select,
+        ),
+        (
+            K::Select {
+                mailbox: mailbox("Other"),
+                examine: true,
+            },
+            select,
+        ),
+        (K::List, list),
+        (K::Lsub, &["lsub"]),
+        (K::Namespace, &["namespace"]),
+        (
+            K::Status {
+                mailbox: mailbox("INBOX"),
+            },
+            &["status-inbox", "status-unreadable"],
+        ),
+        (
+            K::Status {
+                mailbox: mailbox("Other"),
+            },
+            &["status-other", "status-unreadable"],
+        ),
+        (K::Expunge, &["expunge", "vanished"]),
+        (K::Move, &["expunge", "vanished"]),
+        (K::Search { uid: false }, &["search", "esearch"]),
+        (K::Search { uid: true }, &["search", "esearch"]),
+        (K::Sort, &["sort", "esearch"]),
+        (K::Thread, &["thread"]),
+        (
+            K::Fetch {
+                uid: false,
+                set: set("1:3"),
+            },
+            &["fetch-2"],
+        ),
+        (
+            K::Fetch {
+                uid: false,
+                set: set("1:*"),
+            },
+            &["fetch-2", "fetch-4"],
+        ),
+        (
+            K::Fetch {
+                uid: true,
+                set: set("7"),
+            },
+            &["fetch-2", "fetch-4", "vanished"],
+        ),
+        (
+            K::Store {
+                uid: false,
+                set: set("2"),
+            },
+            &["fetch-2"],
+        ),
+        (
+            K::Store {
+                uid: true,
+                set: set("7"),
+            },
+            &["fetch-2", "fetch-4"],
+        ),
+        (K::Enable, &["enabled"]),
+        (K::Id, &["id"]),
+        (K::GetMetadata, &["metadata"]),
+        (K::GetQuota, &["quota"]),
+        (K::GetQuotaRoot, &["quotaroot", "quota"]),
+        (K::GetAcl, &["acl"]),
+        (K::ListRights, &["listrights"]),
+        (K::MyRights, &["myrights"]),
+        (K::Noop, none),
+        (K::Logout, none),
+        (K::StartTls, none),
+        (K::Login, none),
+        (K::Authenticate, none),
+        (K::Simple("CREATE"), none),
+        (K::Append, none),
+        (K::Idle, none),
+        (K::Close, none),
+        (K::Unselect, none),
+        (K::Copy, none),
+        (K::Notify, none),
+        (K::Compress, none),
+        (K::Unauthenticate, none),
+    ]
+}
+
+#[test]
+fn every_kind_claims_exactly_its_own_untyped_responses() {
+    let samples: Vec<(&str, Unparsed)> = UNPARSED_SAMPLES
+        .iter()
+        .map(|(n, line)| (*n, Unparsed::new(format!("{line}\r\n").into_bytes(), "x")))
+        .collect();
+    let mut wrong = Vec::new();
+    for (kind, own) in expected_unparsed_claims() {
+        for (name, unparsed) in &samples {
+            let expected = own.contains(name);
+            let head = UnparsedHead::read(unparsed).expect("each sample has a head");
+            if kind.claims_unparsed(&head) != expected {
+                wrong.push(format!("{kind:?} on {name}: expected {expected}"));
+            }
+        }
+    }
+    assert!(wrong.is_empty(), "{wrong:#?}");
+}
+
+#[test]
+fn the_head_of_an_untyped_response() {
+    let head = |raw: &'static [u8]| {
+        UnparsedHead::read(Box::leak(Box::new(Unparsed::new(raw.to_vec(), "x"))))
+    };
+    let expected = |keyword, number, mailbox: Option<&'static [u8]>| {
+        Some(UnparsedHead {
+            keyword,
+            number,
+            mailbox: mailbox.map(IString::new),
+        })
+    };
+    assert_eq!(
+        head(b"* 2 FETCH (UID )\r\n"),
+        expected("FETCH", Some(2), None)
+    );
+    assert_eq!(
+        head(b"* STATUS Drafts (MESSAGES\r\n"),
+        expected("STATUS", None, Some(b"Drafts"))
+    );
+    assert_eq!(
+        head(b"* status \"a b\" (\r\n"),
+        expected("status", None, Some(b"a b"))
+    );
+    assert_eq!(head(b"* STATUS \"a\r\n"), expected("STATUS", None, None));
+    // Only STATUS has its mailbox read.
+    assert_eq!(
+        head(b"* LIST () \"/\" x (\r\n"),
+        expected("LIST", None, None)
+    );
+    assert_eq!(head(b"A1 OK [\r\n"), None);
+}
+
+#[test]
+fn reading_a_status_mailbox_notes_no_quirk() {
+    use crate::proto::parse::noted_quirks::take_noted_quirks;
+    take_noted_quirks();
+    // An unescaped quote inside the name is a quirk the parser notes when it parses one.
+    let raw = b"* STATUS \"a\"b\" (MESSAGES\r\n".to_vec();
+    let unparsed = Unparsed::new(raw, "x");
+    assert!(UnparsedHead::read(&unparsed).is_some());
+    assert_eq!(take_noted_quirks(), 0);
+}

@@ -2,9 +2,12 @@
 //! answer or as an event — never dropped — and the session stays in sync.
 
 use super::{completed, feed, fetch, greeted, select, sent};
+use crate::proto::ProtoError;
 use crate::proto::command::CommandBody;
-use crate::proto::session::{Completion, DataMode, Session, SessionEvent};
-use crate::types::response::{FetchResponse, ServerData};
+use crate::proto::session::{
+    CommandKind, CommandOutcome, Completion, DataMode, Session, SessionEvent,
+};
+use crate::types::response::{FetchResponse, IncompleteReply, ServerData};
 use crate::types::{FetchAttr, SequenceSet, TypedEvent};
 
 /// Three FETCH responses, the middle one untypeable (`UID` without its number), then the
@@ -178,5 +181,222 @@ fn an_untypeable_fetch_during_select_is_part_of_its_result() {
             ServerData::Fetch(f) if f.seq == 2 && f.unparsed.as_ref().is_some_and(|u| u.raw == BAD)
         )),
         "{data:?}"
+    );
+}
+
+/// A LIST line without its mailbox name: no repair or leniency types it.
+const BAD_LIST: &[u8] = b"* LIST (\\HasNoChildren) \"/\"\r\n";
+
+fn list_all() -> CommandBody {
+    use crate::types::ListPattern;
+    CommandBody::List {
+        reference: ListPattern::new("").unwrap(),
+        patterns: vec![ListPattern::new("*").unwrap()],
+        selection: Vec::new(),
+        return_options: Vec::new(),
+    }
+}
+
+fn status(name: &str) -> CommandBody {
+    CommandBody::Status {
+        mailbox: super::mailbox(name),
+        attrs: vec![crate::types::StatusAttr::Messages],
+    }
+}
+
+/// The typed mailbox names of LIST data.
+fn list_names(data: &[ServerData]) -> Vec<String> {
+    data.iter()
+        .filter_map(|d| match d {
+            ServerData::List(info) => Some(info.name.as_str().to_owned()),
+            _ => None,
+        })
+        .collect()
+}
+
+#[test]
+fn an_untypeable_list_line_is_reported_with_the_list_it_answers() {
+    let reply = format!(
+        "* LIST () \"/\" INBOX\r\n{}* LIST () \"/\" Sent\r\n",
+        String::from_utf8_lossy(BAD_LIST)
+    );
+    // Whole, byte by byte and in random pieces alike; the next response is still typed.
+    let (outcome, _, events) = super::real_world::transcript_with_events(list_all(), &reply);
+    assert_eq!(events, Vec::new(), "not an unsolicited event");
+    assert_eq!(list_names(&outcome.data), ["INBOX", "Sent"]);
+    assert_eq!(outcome.unparsed.len(), 1);
+    assert_eq!(outcome.unparsed[0].raw, BAD_LIST);
+    assert!(!outcome.unparsed[0].error.is_empty());
+    // The call's result says it is incomplete, carrying both parts.
+    let expected =
+        IncompleteReply::new(outcome.data.clone(), outcome.unparsed.clone(), None, "done");
+    assert_eq!(
+        outcome.into_result().map(|_| ()).map_err(|e| e.to_string()),
+        Err(ProtoError::Incomplete(Box::new(expected)).to_string())
+    );
+}
+
+#[test]
+fn an_incomplete_reply_keeps_every_part_of_the_outcome() {
+    let (outcome, _, _) = super::real_world::transcript_with_events(
+        list_all(),
+        &format!(
+            "* LIST () \"/\" INBOX\r\n{}",
+            String::from_utf8_lossy(BAD_LIST)
+        ),
+    );
+    let reply = match outcome.clone().into_result() {
+        Err(ProtoError::Incomplete(reply)) => Some(*reply),
+        _ => None,
+    };
+    assert_eq!(
+        reply,
+        Some(IncompleteReply::new(
+            outcome.data,
+            outcome.unparsed,
+            None,
+            "done"
+        ))
+    );
+}
+
+#[test]
+fn untypeable_responses_of_other_commands_go_to_the_command_that_claims_their_keyword() {
+    // One command of each kind, its untypeable response: the reply keeps it.
+    let cases: [(CommandBody, &str); 3] = [
+        (
+            CommandBody::Search {
+                uid: false,
+                charset: None,
+                criteria: crate::types::SearchKey::All,
+                return_options: None,
+            },
+            "* SEARCH 1 two 3\r\n",
+        ),
+        (status("INBOX"), "* STATUS INBOX (MESSAGES\r\n"),
+        (CommandBody::Namespace, "* NAMESPACE ((\"\" \"/\")\r\n"),
+    ];
+    for (command, line) in cases {
+        let (outcome, _, events) = super::real_world::transcript_with_events(command, line);
+        assert_eq!(events, Vec::new(), "{line}");
+        let raws: Vec<&[u8]> = outcome.unparsed.iter().map(|u| &u.raw[..]).collect();
+        assert_eq!(raws, [line.as_bytes()], "{line}");
+        assert_eq!(outcome.data, Vec::new(), "{line}");
+    }
+}
+
+/// The outcome of command `id` among `events`' completions.
+fn outcome_of(events: &[SessionEvent], id: crate::proto::session::CommandId) -> CommandOutcome {
+    events
+        .iter()
+        .find_map(|e| match e {
+            SessionEvent::Completed { id: i, outcome } if *i == id => Some(outcome.clone()),
+            _ => None,
+        })
+        .unwrap_or_else(|| CommandOutcome::ok_with(Vec::new(), None))
+}
+
+#[test]
+fn an_untypeable_status_goes_to_the_status_of_its_mailbox() {
+    let mut s = greeted("* PREAUTH ready\r\n");
+    let inbox = s.submit(status("INBOX"), DataMode::Collect).unwrap();
+    let drafts = s.submit(status("Drafts"), DataMode::Collect).unwrap();
+    sent(&mut s);
+    let events = feed(
+        &mut s,
+        "* STATUS INBOX (MESSAGES 1)\r\n* STATUS Drafts (MESSAGES\r\nA1 OK done\r\nA2 OK done\r\n",
+    );
+    let unparsed_of = |id| {
+        outcome_of(&events, id)
+            .unparsed
+            .iter()
+            .map(|u| u.raw.clone())
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(
+        outcome_of(&events, drafts).kind,
+        CommandKind::Status {
+            mailbox: super::mailbox("Drafts")
+        }
+    );
+    assert_eq!(unparsed_of(inbox), Vec::<Vec<u8>>::new());
+    assert_eq!(
+        unparsed_of(drafts),
+        [b"* STATUS Drafts (MESSAGES\r\n".to_vec()]
+    );
+    assert_eq!(outcome_of(&events, inbox).data.len(), 1);
+}
+
+#[test]
+fn an_untypeable_status_whose_mailbox_cannot_be_read_goes_to_the_first_status() {
+    let mut s = greeted("* PREAUTH ready\r\n");
+    let inbox = s.submit(status("INBOX"), DataMode::Collect).unwrap();
+    let drafts = s.submit(status("Drafts"), DataMode::Collect).unwrap();
+    sent(&mut s);
+    let events = feed(
+        &mut s,
+        "* STATUS \"Dra\r\nA1 OK done\r\n* STATUS Drafts (MESSAGES 4)\r\nA2 OK done\r\n",
+    );
+    assert_eq!(outcome_of(&events, inbox).unparsed.len(), 1);
+    assert_eq!(outcome_of(&events, drafts).unparsed.len(), 0);
+    assert_eq!(outcome_of(&events, drafts).data.len(), 1);
+}
+
+#[test]
+fn a_refused_command_hands_its_untypeable_responses_on_as_events() {
+    let mut s = greeted("* PREAUTH ready\r\n");
+    s.submit(list_all(), DataMode::Collect).unwrap();
+    sent(&mut s);
+    let mut input = BAD_LIST.to_vec();
+    input.extend_from_slice(b"A1 NO list failed\r\n");
+    let events = feed(&mut s, std::str::from_utf8(&input).unwrap());
+    let raws: Vec<&[u8]> = events
+        .iter()
+        .filter_map(|e| match e {
+            SessionEvent::Unsolicited(TypedEvent::Unparsed(u)) => Some(&u.raw[..]),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(raws, [BAD_LIST]);
+    let outcome = completed(&events);
+    assert_eq!(outcome.completion, Completion::No);
+    assert_eq!(outcome.unparsed, Vec::new());
+    assert_eq!(events.len(), 2, "{events:?}");
+}
+
+#[test]
+fn an_untypeable_response_no_command_claims_is_an_event() {
+    let mut s = greeted("* PREAUTH ready\r\n");
+    s.submit(list_all(), DataMode::Collect).unwrap();
+    sent(&mut s);
+    let events = feed(&mut s, "* SEARCH 1 two\r\nA1 OK done\r\n");
+    let outcome = completed(&events);
+    assert_eq!(outcome.unparsed, Vec::new());
+    let first = match &events[0] {
+        SessionEvent::Unsolicited(TypedEvent::Unparsed(u)) => Some(u.raw.clone()),
+        _ => None,
+    };
+    assert_eq!(first, Some(b"* SEARCH 1 two\r\n".to_vec()), "{events:?}");
+    assert_eq!(events.len(), 2, "{events:?}");
+}
+
+#[test]
+fn untypeable_responses_count_towards_the_collected_bytes_cap() {
+    let mut s = Session::new(crate::proto::session::SessionConfig {
+        max_collected_bytes: BAD_LIST.len() as u64 - 1,
+        ..Default::default()
+    });
+    feed(&mut s, "* PREAUTH ready\r\n");
+    let id = s.submit(list_all(), DataMode::Collect).unwrap();
+    sent(&mut s);
+    let mut input = BAD_LIST.to_vec();
+    input.extend_from_slice(b"A1 OK done\r\n");
+    let events = feed(&mut s, std::str::from_utf8(&input).unwrap());
+    assert!(
+        matches!(
+            &events[..],
+            [SessionEvent::Failed { id: i, error: ProtoError::ReplyTooLarge { .. } }] if *i == id
+        ),
+        "{events:?}"
     );
 }

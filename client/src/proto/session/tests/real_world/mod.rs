@@ -26,7 +26,7 @@ fn transcript_of(command: CommandBody, reply: &str) -> (CommandOutcome, QuirkCou
 }
 
 /// [`transcript_of`], also returning the unsolicited events before the final one.
-fn transcript_with_events(
+pub(super) fn transcript_with_events(
     command: CommandBody,
     reply: &str,
 ) -> (CommandOutcome, QuirkCounts, Vec<TypedEvent>) {
