@@ -44,7 +44,7 @@ pub use connection::{
     DriverFuture, ImapConnection, ImapConnectionBuilder, IntoMailboxName, Pipeline, TlsMode,
 };
 pub use error::{Error, Result};
-pub use proto::session::{Capabilities, ConnectionState};
+pub use proto::session::{Capabilities, ConnectionState, Dialect, Enabled};
 #[cfg(all(not(target_arch = "wasm32"), feature = "tls"))]
 pub use transport::tls::TrustRoots;
 /// The request types of the seed README's examples, at the crate root as the seed promises

@@ -142,8 +142,12 @@ async fn id_and_enable(server: &'static dyn TestServer) {
             && v.as_deref().is_some_and(|v| v.starts_with(name))),
         "{id:?}"
     );
+    // Neither Dovecot 2.3 nor Cyrus 3.6 offers IMAP4rev2: nothing was enabled at login.
+    assert_eq!(conn.enabled().iter().count(), 0);
     let enabled = conn.enable(&["CONDSTORE"], T).await.expect("ENABLE");
     assert_eq!(enabled, vec!["CONDSTORE".to_owned()]);
+    assert_eq!(conn.enabled().iter().collect::<Vec<_>>(), ["CONDSTORE"]);
+    assert_eq!(conn.enabled().dialect(), daaki_imap::Dialect::Imap4rev1);
 }
 
 async fn select_examine_unselect_close(server: &'static dyn TestServer) {

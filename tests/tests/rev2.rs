@@ -279,6 +279,8 @@ async fn opting_out_keeps_imap4rev1() {
         .await
         .expect("connect");
     conn.login("user", "pass", T).await.expect("login");
+    assert_eq!(conn.enabled().dialect(), daaki_imap::Dialect::Imap4rev1);
+    assert_eq!(conn.enabled().iter().count(), 0);
     conn.create("Entwürfe", T).await.expect("CREATE");
     let subs = conn.lsub("", "*", T).await.expect("LSUB");
     assert_eq!(subs[0].name.as_str(), "Entwürfe");
@@ -304,6 +306,7 @@ async fn a_refused_enable_does_not_fail_login() {
     let conn = server.connect(TlsMode::Plaintext).await.expect("connect");
     conn.login("user", "pass", T).await.expect("login");
     assert_eq!(conn.state(), ConnectionState::Authenticated);
+    assert_eq!(conn.enabled().dialect(), daaki_imap::Dialect::Imap4rev1);
     assert!(conn.lsub("", "*", T).await.expect("LSUB").is_empty());
     conn.logout().await.expect("logout");
     assert_eq!(server.finish(T).await, Vec::<String>::new());
@@ -324,7 +327,63 @@ async fn preauth_enables_imap4rev2_while_connecting() {
     let server = FakeServer::start(vec![script]).await;
     let conn = server.connect(TlsMode::Plaintext).await.expect("connect");
     assert_eq!(conn.state(), ConnectionState::Authenticated);
+    assert_eq!(conn.enabled().dialect(), daaki_imap::Dialect::Imap4rev2);
+    assert_eq!(conn.enabled().iter().collect::<Vec<_>>(), ["IMAP4REV2"]);
     conn.create("Entwürfe", T).await.expect("CREATE in UTF-8");
+    conn.logout().await.expect("logout");
+    assert_eq!(server.finish(T).await, Vec::<String>::new());
+}
+
+/// IDLE on a server that pushes more than EXISTS: an IMAP4rev2 server may send an unasked
+/// `* STATUS` for the selected mailbox (RFC 9051 §7.2.4 allows STATUS responses at any time)
+/// right before the EXISTS it summarises. The README's IDLE loop, unchanged, must see the
+/// EXISTS; the STATUS is queued as an event. Under NOTIFY a STATUS is a result as before
+/// (covered in `notify.rs` against Dovecot). Scripted: no harness server sends this.
+#[tokio::test]
+async fn idle_sees_the_exists_after_an_unasked_status_of_the_selected_mailbox() {
+    use daaki_imap::types::response::MailboxStatus;
+    use daaki_imap::{IdleEvent, TypedEvent};
+    use tokio_util::sync::CancellationToken;
+
+    let mut script = rev2_login();
+    script.extend([
+        Step::expect("SELECT INBOX"),
+        Step::send("* 4 EXISTS\r\n* LIST () \"/\" INBOX\r\n{tag} OK [READ-WRITE] selected\r\n"),
+        Step::expect("IDLE"),
+        Step::send("+ idling\r\n* STATUS INBOX (MESSAGES 5 UIDNEXT 6)\r\n* 5 EXISTS\r\n"),
+        Step::expect_line("DONE"),
+        Step::send("{tag} OK idle done\r\n"),
+        Step::expect("LOGOUT"),
+        Step::send("* BYE\r\n{tag} OK bye\r\n"),
+    ]);
+    let server = FakeServer::start(vec![script]).await;
+    let conn = server.connect(TlsMode::Plaintext).await.expect("connect");
+    conn.login("user", "pass", T).await.expect("login");
+    conn.select("INBOX", T).await.expect("SELECT");
+
+    // The README's IDLE example, as written there.
+    let cancel = CancellationToken::new();
+    let seen = match conn
+        .idle(std::time::Duration::from_secs(300), cancel.clone())
+        .await
+        .expect("IDLE")
+    {
+        IdleEvent::Exists(n) => Some(n),
+        _ => None,
+    };
+    assert_eq!(seen, Some(5), "IDLE ends on the EXISTS, not the STATUS");
+    let mut status = MailboxStatus::default();
+    status.mailbox = Some(daaki_imap::types::MailboxName::inbox());
+    status.messages = Some(5);
+    status.uid_next = Some(6);
+    assert_eq!(
+        conn.drain_events().await,
+        vec![TypedEvent::MailboxStatus {
+            mailbox: daaki_imap::types::MailboxName::inbox(),
+            items: status,
+        }],
+        "the STATUS is queued, not lost"
+    );
     conn.logout().await.expect("logout");
     assert_eq!(server.finish(T).await, Vec::<String>::new());
 }

@@ -57,6 +57,7 @@ pub(crate) const SCOPE: &[(&str, &str)] = &[
     // New logic of the real-world output issue that lives in `types/`.
     ("daaki-imap", "client/src/types/quirk.rs"),
     ("daaki-imap", "client/src/types/response/unparsed.rs"),
+    ("daaki-imap", "client/src/types/response/incomplete.rs"),
     ("daaki-imap", "client/src/types/quoted.rs"),
     ("daaki-imap", "client/src/types/flag.rs"),
     ("daaki-imap", "client/src/types/response/mailbox.rs"),

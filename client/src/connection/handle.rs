@@ -8,7 +8,7 @@ use tokio::sync::{mpsc, oneshot};
 
 use crate::driver::{CommandRequest, Request, Shared};
 use crate::proto::command::CommandBody;
-use crate::proto::session::{Capabilities, CommandOutcome, ConnectionState};
+use crate::proto::session::{Capabilities, CommandOutcome, ConnectionState, Enabled};
 use crate::runtime;
 use crate::types::QuirkCounts;
 use crate::types::response::FetchResponse;
@@ -61,6 +61,21 @@ impl ImapConnection {
     /// The server's capabilities as last reported (refreshed after login and STARTTLS).
     pub fn capabilities(&self) -> Capabilities {
         self.inner.shared.capabilities()
+    }
+
+    /// The extensions the server confirmed with `* ENABLED` (RFC 5161) and the dialect in
+    /// force: after login the connection enables `IMAP4rev2` and `UTF8=ACCEPT` where offered
+    /// (unless [`enable_imap4rev2(false)`](crate::ImapConnectionBuilder::enable_imap4rev2)),
+    /// and [`enable`](Self::enable) adds more. As of the last completed command.
+    ///
+    /// ```no_run
+    /// # fn example(conn: &daaki_imap::ImapConnection) {
+    /// let enabled = conn.enabled();
+    /// println!("{} with {:?}", enabled.dialect(), enabled.iter().collect::<Vec<_>>());
+    /// # }
+    /// ```
+    pub fn enabled(&self) -> Enabled {
+        self.inner.shared.enabled()
     }
 
     /// How many of the server's responses needed each tolerated deviation from the IMAP

@@ -47,6 +47,15 @@ impl ImapConnection {
     /// as events. `IdleEvent::Timeout` and `IdleEvent::Cancelled` (when `cancel` fires) are
     /// normal results. Dropping the future also ends IDLE (DONE is still sent). Long waits
     /// are split into IDLEs shorter than servers' 30-minute limit, invisibly.
+    ///
+    /// What ends IDLE: `EXISTS`, `EXPUNGE`, `VANISHED` and `FETCH` of the selected mailbox;
+    /// under NOTIFY also the status of other mailboxes, mailbox and metadata events and
+    /// `[NOTIFICATIONOVERFLOW]`. What servers also push, queued as [`TypedEvent`]s
+    /// without ending IDLE: keep-alive `* OK` lines (Dovecot's "Still here"), `[ALERT]`s, and
+    /// a `* STATUS` of the selected mailbox while no NOTIFY is set — IMAP4rev2 servers may send
+    /// one unasked just before the `EXISTS` it summarises, and that `EXISTS` ends IDLE.
+    ///
+    /// [`TypedEvent`]: crate::TypedEvent
     pub async fn idle(&self, timeout: Duration, cancel: CancellationToken) -> Result<IdleEvent> {
         // The IDLE's own time plus a round trip for DONE and the server's OK.
         let grace = self.default_timeout();

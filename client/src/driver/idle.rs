@@ -1,8 +1,8 @@
 //! IDLE bookkeeping of the driver (RFC 2177).
 //!
 //! One IDLE runs at a time. It ends — DONE is sent — on the first event that matters
-//! ([`IdleEvent::from_event`]), when its time is up, when its token is cancelled, or when the
-//! caller stops waiting (the reply channel closes). Long IDLEs are refreshed before servers'
+//! ([`idle_result`]), when its time is up, when its token is cancelled, or when the caller
+//! stops waiting (the reply channel closes). Long IDLEs are refreshed before servers'
 //! 30-minute inactivity limit: DONE and a new IDLE, invisibly to the caller.
 
 use std::time::Duration;
@@ -13,7 +13,28 @@ use tokio_util::sync::CancellationToken;
 use crate::Result;
 use crate::proto::session::CommandId;
 use crate::runtime::Instant;
-use crate::types::IdleEvent;
+use crate::types::{IdleEvent, MailboxName, TypedEvent};
+
+/// The IDLE result `event` ends IDLE with ([`IdleEvent::from_event`]), or `None` when it
+/// does not end IDLE and is queued as an event. A `* STATUS` of the selected mailbox while no
+/// NOTIFY is in force is not a result: servers speaking IMAP4rev2 may send one unasked just
+/// before the `* n EXISTS` it summarises (RFC 9051 §7.2.4 lets a server send STATUS
+/// responses for the selected mailbox at any time), and that EXISTS — what an IDLE loop waits
+/// for — ends IDLE instead.
+pub(super) fn idle_result(
+    event: &TypedEvent,
+    selected: Option<&MailboxName>,
+    notify_active: bool,
+) -> Option<IdleEvent> {
+    match event {
+        TypedEvent::MailboxStatus { mailbox, .. }
+            if !notify_active && selected == Some(mailbox) =>
+        {
+            None
+        }
+        _ => IdleEvent::from_event(event),
+    }
+}
 
 /// An IDLE request.
 pub(crate) struct IdleRequest {
@@ -149,6 +170,44 @@ impl IdleState {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::types::response::MailboxStatus;
+
+    #[test]
+    fn a_status_of_the_selected_mailbox_ends_idle_only_under_notify() {
+        let inbox = MailboxName::inbox();
+        let other = MailboxName::new("Other").unwrap();
+        let status = |mailbox: &MailboxName| TypedEvent::MailboxStatus {
+            mailbox: mailbox.clone(),
+            items: MailboxStatus::default(),
+        };
+        let as_result = |mailbox: &MailboxName| {
+            Some(IdleEvent::MailboxStatus {
+                mailbox: mailbox.clone(),
+                items: MailboxStatus::default(),
+            })
+        };
+        // The selected mailbox, no NOTIFY: queued, not a result.
+        assert_eq!(idle_result(&status(&inbox), Some(&inbox), false), None);
+        // Under NOTIFY, or for another mailbox, or with none selected: the result.
+        assert_eq!(
+            idle_result(&status(&inbox), Some(&inbox), true),
+            as_result(&inbox)
+        );
+        assert_eq!(
+            idle_result(&status(&other), Some(&inbox), false),
+            as_result(&other)
+        );
+        assert_eq!(idle_result(&status(&inbox), None, false), as_result(&inbox));
+        // Everything else as `IdleEvent::from_event` has it.
+        assert_eq!(
+            idle_result(&TypedEvent::Exists(4), Some(&inbox), false),
+            Some(IdleEvent::Exists(4))
+        );
+        assert_eq!(
+            idle_result(&TypedEvent::Alert("x".into()), Some(&inbox), false),
+            None
+        );
+    }
 
     const TIMEOUT: Duration = Duration::from_secs(60);
     const REFRESH: Duration = Duration::from_secs(10);

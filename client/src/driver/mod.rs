@@ -43,7 +43,8 @@ use crate::proto::ProtoError;
 use crate::proto::command::CommandBody;
 use crate::proto::sasl::{SaslClient, SaslStep};
 use crate::proto::session::{
-    Capabilities, CommandId, CommandOutcome, ConnectionState, DataMode, Session, SessionEvent,
+    Capabilities, CommandId, CommandOutcome, ConnectionState, DataMode, Enabled, Session,
+    SessionEvent,
 };
 use crate::runtime::{self, Instant};
 use crate::transport::BoxStream;
@@ -65,6 +66,7 @@ pub(crate) struct Shared {
     events: Mutex<BoundedQueue<TypedEvent>>,
     event_added: Notify,
     capabilities: Mutex<Capabilities>,
+    enabled: Mutex<Enabled>,
     state: Mutex<ConnectionState>,
     quirks: Mutex<QuirkCounts>,
     closed: AtomicBool,
@@ -76,6 +78,7 @@ impl Shared {
             events: Mutex::new(BoundedQueue::new(event_capacity)),
             event_added: Notify::new(),
             capabilities: Mutex::new(session.capabilities().clone()),
+            enabled: Mutex::new(session.enabled().clone()),
             state: Mutex::new(session.state().clone()),
             quirks: Mutex::new(*session.quirks()),
             closed: AtomicBool::new(false),
@@ -106,6 +109,10 @@ impl Shared {
 
     pub(crate) fn quirks(&self) -> QuirkCounts {
         *lock(&self.quirks)
+    }
+
+    pub(crate) fn enabled(&self) -> Enabled {
+        lock(&self.enabled).clone()
     }
 
     pub(crate) fn state(&self) -> ConnectionState {
@@ -530,6 +537,7 @@ impl Driver {
 
     fn sync_shared(&self) {
         *lock(&self.shared.capabilities) = self.session.capabilities().clone();
+        *lock(&self.shared.enabled) = self.session.enabled().clone();
         *lock(&self.shared.quirks) = *self.session.quirks();
         let state = self.session.state().clone();
         let logged_out = state == ConnectionState::Logout;
@@ -587,7 +595,11 @@ impl Driver {
         }
         if let Some(idle) = self.idle.as_mut()
             && idle.wants_event()
-            && let Some(result) = IdleEvent::from_event(&event)
+            && let Some(result) = idle::idle_result(
+                &event,
+                self.session.state().selected(),
+                self.session.notify_active(),
+            )
         {
             idle.finish_with(result);
             self.session.idle_done(idle.id);

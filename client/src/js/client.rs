@@ -218,6 +218,19 @@ impl ImapClient {
         self.conn.capabilities().iter().map(str::to_owned).collect()
     }
 
+    /// The extensions the server confirmed with `ENABLE` (upper-case names), e.g.
+    /// `["IMAP4REV2", "UTF8=ACCEPT"]` after login on an IMAP4rev2 server.
+    pub fn enabled(&self) -> Vec<String> {
+        self.conn.enabled().iter().map(str::to_owned).collect()
+    }
+
+    /// The protocol version in force: `"IMAP4rev2"` once the server confirmed enabling it,
+    /// else `"IMAP4rev1"`.
+    #[wasm_bindgen(unchecked_return_type = "\"IMAP4rev1\" | \"IMAP4rev2\"")]
+    pub fn dialect(&self) -> String {
+        self.conn.enabled().dialect().to_string()
+    }
+
     /// How many of the server's responses needed each tolerated deviation from the IMAP
     /// grammar (only those needed at least once), with the servers known to send it and the
     /// public report — to report a server bug upstream. As of the last completed command.

@@ -354,6 +354,10 @@ export async function run(config: Config): Promise<Record<string, unknown>> {
   await extensions(client, config, report);
 
   // Dovecot sends nothing the quirk registry tolerates.
+  const dialect: "IMAP4rev1" | "IMAP4rev2" = client.dialect();
+  check(dialect === "IMAP4rev1", `Dovecot 2.3 speaks IMAP4rev1, got ${dialect}`);
+  const enabled: string[] = client.enabled();
+  check(Array.isArray(enabled) && !enabled.includes("IMAP4REV2"), `nothing rev2 enabled on Dovecot 2.3, got ${JSON.stringify(enabled)}`);
   const quirks: QuirkCount[] = client.quirks();
   check(Array.isArray(quirks) && quirks.length === 0, `no quirk on Dovecot, got ${JSON.stringify(quirks)}`);
   await client.logout();

@@ -98,7 +98,37 @@ impl Capabilities {
     }
 }
 
+/// The protocol version a session speaks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Dialect {
+    /// IMAP4rev1 (RFC 3501): every session until `IMAP4rev2` is enabled.
+    Imap4rev1,
+    /// IMAP4rev2 (RFC 9051), after the server confirmed `ENABLE IMAP4rev2`.
+    Imap4rev2,
+}
+
+impl std::fmt::Display for Dialect {
+    /// `IMAP4rev1` or `IMAP4rev2`, as the capability is spelt.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Dialect::Imap4rev1 => "IMAP4rev1",
+            Dialect::Imap4rev2 => "IMAP4rev2",
+        })
+    }
+}
+
 /// Extensions the server confirmed in `* ENABLED` (RFC 5161), upper-cased.
+///
+/// ```
+/// use daaki_imap::{Dialect, Enabled};
+/// let mut enabled = Enabled::default();
+/// assert_eq!(enabled.dialect(), Dialect::Imap4rev1);
+/// enabled.extend([&b"IMAP4rev2"[..], b"utf8=accept"]);
+/// assert_eq!(enabled.dialect(), Dialect::Imap4rev2);
+/// assert_eq!(enabled.iter().collect::<Vec<_>>(), ["IMAP4REV2", "UTF8=ACCEPT"]);
+/// assert!(enabled.utf8());
+/// ```
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Enabled {
     names: BTreeSet<String>,
@@ -132,6 +162,20 @@ impl Enabled {
         self.utf8
     }
 
+    /// The enabled extensions' names, upper-cased, in sorted order.
+    pub fn iter(&self) -> impl Iterator<Item = &str> {
+        self.names.iter().map(String::as_str)
+    }
+
+    /// The protocol version in force: IMAP4rev2 once the server confirmed enabling it.
+    pub fn dialect(&self) -> Dialect {
+        if self.has("IMAP4REV2") {
+            Dialect::Imap4rev2
+        } else {
+            Dialect::Imap4rev1
+        }
+    }
+
     /// Forgets everything (after UNAUTHENTICATE the session starts over).
     pub fn clear(&mut self) {
         self.names.clear();
@@ -158,6 +202,21 @@ mod tests {
             vec!["AUTH=PLAIN", "IDLE", "IMAP4REV1", "LITERAL+"],
             "upper-cased, sorted"
         );
+    }
+
+    #[test]
+    fn the_dialect_follows_what_was_enabled() {
+        let mut e = Enabled::default();
+        assert_eq!((e.dialect(), e.utf8()), (Dialect::Imap4rev1, false));
+        e.extend([&b"CONDSTORE"[..]]);
+        assert_eq!(e.dialect(), Dialect::Imap4rev1);
+        e.extend([&b"imap4rev2"[..]]);
+        assert_eq!((e.dialect(), e.utf8()), (Dialect::Imap4rev2, true));
+        assert_eq!(e.iter().collect::<Vec<_>>(), ["CONDSTORE", "IMAP4REV2"]);
+        assert_eq!(Dialect::Imap4rev2.to_string(), "IMAP4rev2");
+        assert_eq!(Dialect::Imap4rev1.to_string(), "IMAP4rev1");
+        e.clear();
+        assert_eq!((e.dialect(), e.iter().count()), (Dialect::Imap4rev1, 0));
     }
 
     #[test]

@@ -51,7 +51,7 @@ mod tests;
 
 use std::collections::VecDeque;
 
-pub use capabilities::{Capabilities, Enabled};
+pub use capabilities::{Capabilities, Dialect, Enabled};
 pub use event::{CommandId, DataMode, GreetingKind, SessionEvent};
 pub use outcome::{CommandOutcome, Completion};
 pub use routing::CommandKind;
@@ -142,6 +142,8 @@ pub struct Session {
     /// How many responses needed each tolerated server quirk.
     quirks: QuirkCounts,
     enabled: Enabled,
+    /// A `NOTIFY SET` with events is in force (RFC 5465).
+    notify_active: bool,
     greeted: bool,
     next_tag: u64,
     next_id: u64,
@@ -189,6 +191,7 @@ impl Session {
             capabilities: Capabilities::default(),
             quirks: QuirkCounts::default(),
             enabled: Enabled::default(),
+            notify_active: false,
             greeted: false,
             next_tag: 1,
             next_id: 1,
@@ -221,6 +224,13 @@ impl Session {
     /// Extensions enabled with ENABLE.
     pub fn enabled(&self) -> &Enabled {
         &self.enabled
+    }
+
+    /// Whether a `NOTIFY SET` with events is in force (RFC 5465): set by its `OK`, ended by
+    /// `NOTIFY NONE`, by `[NOTIFICATIONOVERFLOW]` (the server switched NOTIFY off) and by
+    /// leaving the authenticated state.
+    pub fn notify_active(&self) -> bool {
+        self.notify_active
     }
 
     /// Whether mailbox names and strings are UTF-8 (IMAP4rev2 or UTF8=ACCEPT enabled).

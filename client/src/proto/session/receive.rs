@@ -13,7 +13,7 @@ use crate::proto::encode::encode_authenticate_response;
 use crate::proto::parse::noted_quirks::take_noted_quirks;
 use crate::proto::parse::repair::repair_quotes;
 use crate::proto::parse::{ParseError, parse_keeping_untyped};
-use crate::proto::response::{Continuation, Data, Response, StatusKind, StatusResponse};
+use crate::proto::response::{Code, Continuation, Data, Response, StatusKind, StatusResponse};
 use crate::proto::{Frame, ProtoError, parse_response};
 use crate::types::response::{FetchResponse, ResponseCode, ServerData, Unparsed};
 use crate::types::{Quirk, StatusKind as EventStatusKind, TypedEvent, quirk};
@@ -214,7 +214,7 @@ impl Session {
             self.handle_greeting(status, text);
             return;
         }
-        if let Some(crate::proto::response::Code::Capability(atoms)) = &status.code {
+        if let Some(Code::Capability(atoms)) = &status.code {
             self.set_capabilities(atoms.iter().copied());
         }
         match status.tag {
@@ -227,7 +227,7 @@ impl Session {
 
     fn handle_greeting(&mut self, status: StatusResponse<'_>, text: String) {
         self.greeted = true;
-        if let Some(crate::proto::response::Code::Capability(atoms)) = &status.code {
+        if let Some(Code::Capability(atoms)) = &status.code {
             self.set_capabilities(atoms.iter().copied());
         }
         let kind = match status.kind {
@@ -365,7 +365,9 @@ impl Session {
             CommandKind::Unauthenticate => {
                 self.state = ConnectionState::NotAuthenticated;
                 self.enabled.clear();
+                self.notify_active = false;
             }
+            CommandKind::Notify { active } => self.notify_active = *active,
             CommandKind::StartTls => {
                 // RFC 3501 §6.2.1: forget capabilities learned before TLS.
                 self.capabilities = Capabilities::default();
@@ -395,6 +397,9 @@ impl Session {
                 return;
             }
             _ => {}
+        }
+        if matches!(status.code, Some(Code::NotificationOverflow)) {
+            self.notify_active = false;
         }
         if let Some(code) = &status.code {
             let owner = self

@@ -9,7 +9,7 @@
 //! it; RFC 3501 §5.5 forbids pipelining commands whose untagged data would be ambiguous, and
 //! the connection layer follows that rule.
 
-use crate::proto::command::CommandBody;
+use crate::proto::command::{CommandBody, NotifyCommand};
 use crate::proto::parse::core::astring;
 use crate::proto::parse::noted_quirks::{noted_quirks, restore_noted_quirks};
 use crate::proto::response::{Code, Data, FetchItem, IString};
@@ -95,7 +95,10 @@ pub enum CommandKind {
     /// ID
     Id,
     /// NOTIFY
-    Notify,
+    Notify {
+        /// `NOTIFY SET` with at least one event group (events on); `false` for `NOTIFY NONE`.
+        active: bool,
+    },
     /// GETMETADATA
     GetMetadata,
     /// GETQUOTA
@@ -165,7 +168,9 @@ impl CommandKind {
             C::Thread { .. } => Self::Thread,
             C::Enable(_) => Self::Enable,
             C::Id(_) => Self::Id,
-            C::Notify(_) => Self::Notify,
+            C::Notify(notify) => Self::Notify {
+                active: matches!(notify, NotifyCommand::Set(p) if !p.groups.is_empty()),
+            },
             C::GetMetadata { .. } => Self::GetMetadata,
             C::SetMetadata { .. } => Self::Simple("SETMETADATA"),
             C::GetQuota(_) => Self::GetQuota,

@@ -1819,5 +1819,6 @@ mod unsent_commands {
     }
 }
 
+mod notify_state;
 mod real_world;
 mod unparsed;

@@ -189,7 +189,7 @@ fn expected_claims() -> Vec<(CommandKind, &'static [&'static str])> {
         (K::Close, none),
         (K::Unselect, none),
         (K::Copy, none),
-        (K::Notify, none),
+        (K::Notify { active: true }, none),
         (K::Compress, none),
         (K::Unauthenticate, none),
     ]
@@ -450,7 +450,7 @@ fn conflicts_are_exactly_the_ambiguous_pairs() {
         ("copy", K::Copy),
         ("create", K::Simple("CREATE")),
         ("idle", K::Idle),
-        ("notify", K::Notify),
+        ("notify", K::Notify { active: true }),
     ];
     // Groups of mutually conflicting kinds (each kind also conflicts with itself).
     let groups: &[&[&str]] = &[
@@ -629,7 +629,7 @@ fn expected_unparsed_claims() -> Vec<(CommandKind, &'static [&'static str])> {
         (K::Close, none),
         (K::Unselect, none),
         (K::Copy, none),
-        (K::Notify, none),
+        (K::Notify { active: true }, none),
         (K::Compress, none),
         (K::Unauthenticate, none),
     ]
