@@ -42,6 +42,7 @@ pub mod wire;
 pub use connection::pipeline;
 pub use connection::{
     DriverFuture, ImapConnection, ImapConnectionBuilder, IntoMailboxName, Pipeline, TlsMode,
+    VERSION,
 };
 pub use error::{Error, Result};
 pub use proto::session::{Capabilities, ConnectionState, Dialect, Enabled};

@@ -8,13 +8,14 @@ use std::time::Duration;
 use tokio::sync::mpsc;
 
 use super::ImapConnection;
+use super::handle::AfterLogin;
 use super::handshake;
 use crate::driver::{Driver, DriverConfig, Shared};
 use crate::proto::Limits;
 use crate::proto::session::{Session, SessionConfig};
 use crate::runtime::{self, MaybeSend};
 use crate::transport::BoxStream;
-use crate::types::TypedEvent;
+use crate::types::{ImapString, TypedEvent};
 use crate::{Error, Result};
 
 #[cfg(all(not(target_arch = "wasm32"), feature = "tls"))]
@@ -99,7 +100,7 @@ pub struct ImapConnectionBuilder {
     default_timeout: Duration,
     /// `pub(crate)` so the driver's unit tests can refresh faster than the 1 s minimum.
     pub(crate) idle_refresh: Duration,
-    auto_enable: bool,
+    after_login: AfterLogin,
     #[cfg(all(not(target_arch = "wasm32"), feature = "tls"))]
     tls: TlsOptions,
     #[cfg(all(not(target_arch = "wasm32"), feature = "websocket"))]
@@ -116,7 +117,7 @@ impl Default for ImapConnectionBuilder {
             request_capacity: 256,
             default_timeout: Duration::from_secs(30),
             idle_refresh: Duration::from_secs(25 * 60),
-            auto_enable: true,
+            after_login: AfterLogin::default(),
             #[cfg(all(not(target_arch = "wasm32"), feature = "tls"))]
             tls: TlsOptions::default(),
             #[cfg(all(not(target_arch = "wasm32"), feature = "websocket"))]
@@ -171,7 +172,50 @@ impl ImapConnectionBuilder {
     /// # drop(builder);
     /// ```
     pub fn enable_imap4rev2(mut self, enable: bool) -> Self {
-        self.auto_enable = enable;
+        self.after_login.enable_rev2 = enable;
+        self
+    }
+
+    /// The identification sent with `ID` (RFC 2971) right after authentication when the
+    /// server advertises ID — by default `("name", "daaki-imap")` and `("version", <this
+    /// crate's version>)`. Yahoo and 163.com refuse SELECT with "Unsafe Login" until the
+    /// client has identified itself; other servers log it. Replaces the default fields; a
+    /// key or value that is not a valid IMAP string (NUL, CR, LF) is
+    /// [`Error::InvalidInput`](crate::Error::InvalidInput). [`send_client_id(false)`](Self::send_client_id)
+    /// turns ID off.
+    ///
+    /// ```
+    /// let builder = daaki_imap::ImapConnection::builder()
+    ///     .client_id(&[("name", "my-mail-app"), ("version", "2.1"), ("vendor", "Example")])?;
+    /// # drop(builder);
+    /// # Ok::<(), daaki_imap::Error>(())
+    /// ```
+    pub fn client_id(mut self, fields: &[(&str, &str)]) -> Result<Self> {
+        let fields = fields
+            .iter()
+            .map(|(k, v)| Ok((ImapString::new(k)?, Some(ImapString::new(v)?))))
+            .collect::<Result<Vec<_>, crate::types::InvalidInput>>()?;
+        self.after_login.client_id = Some(fields);
+        Ok(self)
+    }
+
+    /// Whether to send `ID` after authentication when the server advertises it (default:
+    /// yes, with the [`client_id`](Self::client_id) fields). `false` sends none;
+    /// `true` again restores the default fields.
+    ///
+    /// ```
+    /// let builder = daaki_imap::ImapConnection::builder().send_client_id(false);
+    /// # drop(builder);
+    /// ```
+    pub fn send_client_id(mut self, send: bool) -> Self {
+        self.after_login.client_id = match send {
+            true => self
+                .after_login
+                .client_id
+                .take()
+                .or_else(|| AfterLogin::default().client_id),
+            false => None,
+        };
         self
     }
 
@@ -253,8 +297,8 @@ impl ImapConnectionBuilder {
             .unwrap_or(Err(Error::Timeout))?;
         let (connection, driver) = self.start(session, stream, early);
         runtime::spawn(driver);
-        // A PREAUTH greeting skips login: enable IMAP4rev2 now, as login would.
-        connection.auto_enable(timeout).await?;
+        // A PREAUTH greeting skips login: ID and ENABLE now, as login would.
+        connection.after_login(timeout).await?;
         Ok(connection)
     }
 
@@ -345,8 +389,8 @@ impl ImapConnectionBuilder {
             .unwrap_or(Err(Error::Timeout))?;
         let (connection, driver) = self.start(session, stream, early);
         runtime::spawn(driver);
-        // A PREAUTH greeting skips login: enable IMAP4rev2 now, as login would.
-        connection.auto_enable(timeout).await?;
+        // A PREAUTH greeting skips login: ID and ENABLE now, as login would.
+        connection.after_login(timeout).await?;
         Ok(connection)
     }
 
@@ -394,7 +438,8 @@ impl ImapConnectionBuilder {
                 idle_refresh: self.idle_refresh,
             },
         );
-        let connection = ImapConnection::new(tx, shared, self.default_timeout, self.auto_enable);
+        let connection =
+            ImapConnection::new(tx, shared, self.default_timeout, self.after_login.clone());
         (connection, Box::pin(driver.run(stream, rx)))
     }
 }

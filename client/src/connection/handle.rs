@@ -10,8 +10,8 @@ use crate::driver::{CommandRequest, Request, Shared};
 use crate::proto::command::CommandBody;
 use crate::proto::session::{Capabilities, CommandOutcome, ConnectionState, Enabled};
 use crate::runtime;
-use crate::types::QuirkCounts;
 use crate::types::response::FetchResponse;
+use crate::types::{ImapString, QuirkCounts};
 use crate::{Error, Result};
 
 /// A connection to an IMAP server. Clone it freely: clones share one connection.
@@ -20,6 +20,10 @@ pub struct ImapConnection {
     pub(super) inner: Arc<Inner>,
 }
 
+/// This crate's version: the `version` a connection sends with `ID` after login unless told
+/// otherwise ([`ImapConnectionBuilder::client_id`](crate::ImapConnectionBuilder::client_id)).
+pub const VERSION: &str = env!("CARGO_PKG_VERSION");
+
 /// What the clones of one connection share.
 pub(super) struct Inner {
     /// Requests to the driver task.
@@ -27,8 +31,36 @@ pub(super) struct Inner {
     /// State the driver publishes (capabilities, connection state, events).
     pub(super) shared: Arc<Shared>,
     default_timeout: Duration,
-    /// ENABLE IMAP4rev2 / UTF8=ACCEPT after login when offered.
-    pub(super) auto_enable: bool,
+    /// What is sent right after authentication.
+    pub(super) after_login: AfterLogin,
+}
+
+/// What a connection sends right after authentication (LOGIN, AUTHENTICATE or a PREAUTH
+/// greeting), each only when the server offers it.
+#[derive(Debug, Clone)]
+pub(super) struct AfterLogin {
+    /// `ENABLE IMAP4rev2 UTF8=ACCEPT`.
+    pub(super) enable_rev2: bool,
+    /// `ID (fields)` (RFC 2971); `None`: no ID.
+    pub(super) client_id: Option<Vec<(ImapString, Option<ImapString>)>>,
+}
+
+impl Default for AfterLogin {
+    /// Both on; the ID says `name` `daaki-imap` and this crate's `version`.
+    fn default() -> Self {
+        let field = |key: &str, value: &str| {
+            // Fixed ASCII text without CR, LF or NUL: always a valid IMAP string.
+            ImapString::new(key).ok().zip(ImapString::new(value).ok())
+        };
+        let client_id = [field("name", "daaki-imap"), field("version", VERSION)]
+            .into_iter()
+            .map(|pair| pair.map(|(k, v)| (k, Some(v))))
+            .collect();
+        AfterLogin {
+            enable_rev2: true,
+            client_id,
+        }
+    }
 }
 
 impl std::fmt::Debug for ImapConnection {
@@ -46,14 +78,14 @@ impl ImapConnection {
         requests: mpsc::Sender<Request>,
         shared: Arc<Shared>,
         default_timeout: Duration,
-        auto_enable: bool,
+        after_login: AfterLogin,
     ) -> Self {
         Self {
             inner: Arc::new(Inner {
                 requests,
                 shared,
                 default_timeout,
-                auto_enable,
+                after_login,
             }),
         }
     }

@@ -13,9 +13,36 @@ use crate::types::{
 };
 use crate::{Error, Result};
 
+/// `fetches`, unless `items` asked for [`FetchAttr::Rfc822`] and some message came back
+/// without it ([`assemble::without_rfc822`]): then [`Error::Protocol`] — an empty message
+/// passed on as the message would be data silently lost. `RFC822` is never rewritten to
+/// `BODY.PEEK[]` (it sets `\Seen`, PEEK does not); the error says what to ask for instead.
+fn with_asked_messages(
+    items: &[FetchAttr],
+    fetches: Vec<FetchResponse>,
+) -> Result<Vec<FetchResponse>> {
+    if !items.contains(&FetchAttr::Rfc822) {
+        return Ok(fetches);
+    }
+    let missing = assemble::without_rfc822(&fetches);
+    match missing.first() {
+        None => Ok(fetches),
+        Some(first) => Err(Error::Protocol(format!(
+            "the server answered FETCH RFC822 without the message for {} message(s) (first: \
+             sequence number {first}); iCloud does this: ask for BODY.PEEK[] (or BODY[] to \
+             set \\Seen) instead",
+            missing.len()
+        ))),
+    }
+}
+
 impl ImapConnection {
     /// `FETCH set (items)`: all responses, buffered. For large results use
     /// `uid_fetch_streaming`, which hands out each response as it arrives.
+    ///
+    /// Asking for [`FetchAttr::Rfc822`] (which sets `\Seen`; `BODY.PEEK[]` does not) of a
+    /// message the server then answers without it is [`Error::Protocol`], not an empty
+    /// message: iCloud does that, and answers `BODY[]` / `BODY.PEEK[]` properly.
     ///
     /// ```no_run
     /// # async fn example(conn: &daaki_imap::ImapConnection) -> daaki_imap::Result<()> {
@@ -32,13 +59,13 @@ impl ImapConnection {
         items: &[FetchAttr],
         timeout: Duration,
     ) -> Result<Vec<FetchResponse>> {
-        Ok(assemble::fetches(
-            self.run(
+        let outcome = self
+            .run(
                 CommandBody::fetch(false, set.clone(), items.to_vec()),
                 timeout,
             )
-            .await?,
-        ))
+            .await?;
+        with_asked_messages(items, assemble::fetches(outcome))
     }
 
     /// `UID FETCH uids (items)`; every response carries its UID.
@@ -48,13 +75,13 @@ impl ImapConnection {
         items: &[FetchAttr],
         timeout: Duration,
     ) -> Result<Vec<FetchResponse>> {
-        Ok(assemble::fetches(
-            self.run(
+        let outcome = self
+            .run(
                 CommandBody::fetch(true, uids.clone(), items.to_vec()),
                 timeout,
             )
-            .await?,
-        ))
+            .await?;
+        with_asked_messages(items, assemble::fetches(outcome))
     }
 
     /// `SEARCH key`: matching sequence numbers (the same on IMAP4rev1 and rev2 servers).

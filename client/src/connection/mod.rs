@@ -33,5 +33,5 @@ mod sync;
 
 pub use args::IntoMailboxName;
 pub use builder::{DriverFuture, ImapConnectionBuilder, TlsMode};
-pub use handle::ImapConnection;
+pub use handle::{ImapConnection, VERSION};
 pub use pipeline::Pipeline;

@@ -4,8 +4,10 @@
 //! Authentication goes through a [`SaslClient`] ([`crate::proto::sasl`]): the driver answers
 //! the server's challenges with it, so mechanisms with several steps (LOGIN) and the OAuth
 //! failure flow (RFC 7628 §3.2.3) work the same on every transport. After LOGIN or
-//! AUTHENTICATE succeeds, IMAP4rev2 and UTF8=ACCEPT are ENABLEd when the server offers them
-//! (see [`ImapConnectionBuilder::enable_imap4rev2`](crate::ImapConnectionBuilder::enable_imap4rev2)).
+//! AUTHENTICATE succeeds, the client identifies itself with ID and IMAP4rev2 and UTF8=ACCEPT
+//! are ENABLEd, each when the server offers it, in one round trip (see
+//! [`ImapConnectionBuilder::client_id`](crate::ImapConnectionBuilder::client_id) and
+//! [`ImapConnectionBuilder::enable_imap4rev2`](crate::ImapConnectionBuilder::enable_imap4rev2)).
 
 use std::time::Duration;
 
@@ -120,7 +122,7 @@ impl ImapConnection {
         };
         self.known_capabilities(timeout).await?;
         self.run(body, timeout).await?;
-        self.auto_enable(timeout).await
+        self.after_login(timeout).await
     }
 
     /// `AUTHENTICATE` with any supported SASL mechanism; see [`crate::proto::sasl`]. The
@@ -155,7 +157,7 @@ impl ImapConnection {
         .instrument(span)
         .await?
         .into_result()?;
-        self.auto_enable(timeout).await
+        self.after_login(timeout).await
     }
 
     /// `AUTHENTICATE PLAIN` (RFC 4616).
@@ -283,11 +285,41 @@ impl ImapConnection {
         Ok(())
     }
 
-    /// ENABLEs IMAP4rev2 and UTF8=ACCEPT when offered and wanted, in the authenticated state
-    /// (ENABLE is not valid before). A server that refuses is not an error: the session stays
-    /// on IMAP4rev1.
-    pub(super) async fn auto_enable(&self, timeout: Duration) -> Result<()> {
-        if !self.inner.auto_enable || self.state() != crate::ConnectionState::Authenticated {
+    /// What follows authentication, in the authenticated state only, pipelined: ID when the
+    /// server advertises it (Yahoo and 163.com refuse SELECT with "Unsafe Login" until the
+    /// client identified itself), and ENABLE of IMAP4rev2 / UTF8=ACCEPT when offered. A server
+    /// that refuses either is not an error.
+    pub(super) async fn after_login(&self, timeout: Duration) -> Result<()> {
+        if self.state() != crate::ConnectionState::Authenticated {
+            return Ok(());
+        }
+        let (id, enable) = tokio::join!(self.send_client_id(timeout), self.auto_enable(timeout));
+        id.and(enable)
+    }
+
+    /// `ID` with the configured fields, when the server advertises ID and ID is wanted. The
+    /// server's answer is not needed: a refusal or an untypeable reply is not an error.
+    async fn send_client_id(&self, timeout: Duration) -> Result<()> {
+        let Some(fields) = &self.inner.after_login.client_id else {
+            return Ok(());
+        };
+        if !self.capabilities().has("ID") {
+            return Ok(());
+        }
+        match self
+            .run(CommandBody::Id(Some(fields.clone())), timeout)
+            .await
+        {
+            Ok(_) | Err(Error::No { .. } | Error::Bad { .. } | Error::Incomplete(_)) => Ok(()),
+            Err(e) => Err(e),
+        }
+    }
+
+    /// ENABLEs IMAP4rev2 and UTF8=ACCEPT when offered and wanted (ENABLE is not valid before
+    /// authentication). A server that refuses is not an error: the session stays on
+    /// IMAP4rev1.
+    async fn auto_enable(&self, timeout: Duration) -> Result<()> {
+        if !self.inner.after_login.enable_rev2 {
             return Ok(());
         }
         let caps = self.capabilities();

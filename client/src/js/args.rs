@@ -50,6 +50,38 @@ pub struct ConnectOptions {
     /// Time allowed for connecting, and the default of every call (milliseconds, default 30000).
     #[tsify(optional)]
     pub timeout_ms: Option<f64>,
+    /// What to send with `ID` (RFC 2971) right after login when the server offers ID, e.g.
+    /// `{ name: "my-mail-app", version: "2.1" }`; `false` sends no ID. Default: `name`
+    /// `daaki-imap` and the package's version (Yahoo and 163.com refuse SELECT until a client
+    /// identified itself).
+    #[tsify(optional, type = "Record<string, string> | boolean")]
+    pub client_id: Option<ClientIdOption>,
+}
+
+/// `clientId`: the ID fields, or whether to send the default ones.
+#[derive(Debug)]
+pub enum ClientIdOption {
+    /// `true`: the default fields; `false`: no ID.
+    Send(bool),
+    /// These fields (the object's own string-valued properties, in their order) instead of
+    /// the default ones.
+    Fields(Vec<(String, String)>),
+}
+
+impl FromJs for ClientIdOption {
+    fn from_js(v: &JsValue) -> Read<Self> {
+        if let Some(send) = v.as_bool() {
+            return Ok(ClientIdOption::Send(send));
+        }
+        let object = super::read::object(v)
+            .map_err(|_| invalid("clientId must be an object of strings or a boolean"))?;
+        js_sys::Object::entries(object)
+            .iter()
+            .map(|entry| <(String, String)>::from_js(&entry))
+            .collect::<Read<Vec<_>>>()
+            .map(ClientIdOption::Fields)
+            .map_err(|_| invalid("clientId's values must be strings"))
+    }
 }
 
 /// Per-call options.
@@ -325,6 +357,7 @@ js_object!(ConnectOptions {
     target: "target",
     ticket: "ticket",
     timeout_ms: "timeoutMs",
+    client_id: "clientId",
 });
 
 js_object!(CallOptions {

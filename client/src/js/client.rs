@@ -206,6 +206,17 @@ impl ImapClient {
         if let Some(ticket) = o.ticket {
             builder = builder.bridge_ticket(ticket);
         }
+        builder = match o.client_id {
+            None => builder,
+            Some(args::ClientIdOption::Send(send)) => builder.send_client_id(send),
+            Some(args::ClientIdOption::Fields(fields)) => {
+                let pairs: Vec<(&str, &str)> = fields
+                    .iter()
+                    .map(|(k, v)| (k.as_str(), v.as_str()))
+                    .collect();
+                builder.client_id(&pairs).map_err(js_err)?
+            }
+        };
         let conn = builder
             .connect_via_bridge(&o.bridge_url, target, timeout)
             .await

@@ -198,7 +198,13 @@ async function extensions(client: ImapClient, config: Config, report: Record<str
   // flagged — in the SELECT itself, and again by UID FETCH (CHANGEDSINCE … VANISHED).
   await client.store(1, "add", ["\\Deleted"]);
   await client.expunge();
-  const peer = await ImapClient.connect({ bridgeUrl: config.bridgeUrl, target: "dovecot", timeoutMs: 30_000 });
+  // Its own ID fields (sent after login, since Dovecot offers ID); `false` would send none.
+  const peer = await ImapClient.connect({
+    bridgeUrl: config.bridgeUrl,
+    target: "dovecot",
+    timeoutMs: 30_000,
+    clientId: { name: "consumer-test", version: "1" },
+  });
   await peer.login(config.user, config.password);
   await peer.enableQresync();
   const resync = await peer.examineQresync(box, { uidValidity: selected.uidValidity ?? 0, modSeq: since });
@@ -237,6 +243,13 @@ export async function run(config: Config): Promise<Record<string, unknown>> {
   const connect = () =>
     ImapClient.connect({ bridgeUrl: config.bridgeUrl, target: "dovecot", timeoutMs: 30_000 });
   const report: Record<string, unknown> = {};
+
+  // 0. A clientId that is neither an object of strings nor a boolean is INVALID_INPUT.
+  const badId = await rejection(
+    () => ImapClient.connect({ bridgeUrl: config.bridgeUrl, target: "dovecot", clientId: { name: 7 } as unknown as Record<string, string> }),
+    "clientId with a number",
+  );
+  check(badId.code === "INVALID_INPUT", `clientId { name: 7 }: INVALID_INPUT, got ${badId.code}`);
 
   // 1. A wrong password is a typed error: code "NO" with the server's response code.
   const wrong = await connect();

@@ -115,6 +115,23 @@ pub fn fetches(outcome: CommandOutcome) -> Vec<FetchResponse> {
         .collect()
 }
 
+/// The messages (sequence numbers, ascending) whose `RFC822` a FETCH asked for but whose
+/// responses all lack it — iCloud answers `FETCH (RFC822)` with the other items only
+/// (modern-email/defects #36, zammad/zammad #4589). A message answered by an untyped response
+/// ([`FetchResponse::unparsed`]) is reported there instead and is not listed.
+pub fn without_rfc822(fetches: &[FetchResponse]) -> Vec<u32> {
+    let mut missing = std::collections::BTreeSet::new();
+    let mut answered = std::collections::BTreeSet::new();
+    for f in fetches {
+        if f.rfc822.is_some() || f.unparsed.is_some() {
+            answered.insert(f.seq);
+        } else {
+            missing.insert(f.seq);
+        }
+    }
+    missing.difference(&answered).copied().collect()
+}
+
 /// SEARCH / UID SEARCH / SORT: the matching numbers in the server's order, whether the
 /// server answered with SEARCH/SORT (rev1) or ESEARCH (rev2, or `RETURN` options).
 pub fn search_ids(outcome: &CommandOutcome) -> Result<Vec<u32>> {
@@ -351,6 +368,32 @@ mod tests {
 
     fn outcome(data: Vec<ServerData>, code: Option<ResponseCode>) -> CommandOutcome {
         CommandOutcome::ok_with(data, code)
+    }
+
+    #[test]
+    fn messages_without_their_rfc822_are_listed_once_and_in_order() {
+        let fetch = |seq: u32, body: Option<&[u8]>, unparsed: bool| FetchResponse {
+            seq,
+            rfc822: body.map(<[u8]>::to_vec),
+            unparsed: unparsed
+                .then(|| Box::new(crate::types::response::Unparsed::new(b"x".to_vec(), "y"))),
+            ..FetchResponse::default()
+        };
+        let fetches = [
+            // 4: only FLAGS, twice.
+            fetch(4, None, false),
+            fetch(4, None, false),
+            // 2: FLAGS in a response of its own, the message in another.
+            fetch(2, None, false),
+            fetch(2, Some(b"body"), false),
+            // 3: untyped, reported there.
+            fetch(3, None, true),
+            // 1: an empty message is still a message.
+            fetch(1, Some(b""), false),
+            fetch(9, None, false),
+        ];
+        assert_eq!(without_rfc822(&fetches), [4, 9]);
+        assert_eq!(without_rfc822(&fetches[2..6]), Vec::<u32>::new());
     }
 
     #[test]
