@@ -19,6 +19,7 @@ mod args;
 mod builder;
 mod compress;
 mod events;
+mod gmail;
 mod handle;
 mod handshake;
 mod mailbox;

@@ -145,6 +145,12 @@ pub enum FetchItem {
     SaveDate,
     /// `PREVIEW`
     Preview,
+    /// `X-GM-MSGID` (Gmail)
+    GmailMessageId,
+    /// `X-GM-THRID` (Gmail)
+    GmailThreadId,
+    /// `X-GM-LABELS` (Gmail)
+    GmailLabels,
     /// `BODY[section]<origin.count>`, or `BODY.PEEK[…]` with `peek: true`.
     BodySection(SectionItem),
     /// `BINARY[part]<origin.count>` (decoded), or `BINARY.PEEK[…]`.
@@ -288,6 +294,9 @@ impl FetchItem {
             Self::ThreadId => FetchAttr::ThreadId,
             Self::SaveDate => FetchAttr::SaveDate,
             Self::Preview => FetchAttr::Preview { lazy: false },
+            Self::GmailMessageId => FetchAttr::GmailMessageId,
+            Self::GmailThreadId => FetchAttr::GmailThreadId,
+            Self::GmailLabels => FetchAttr::GmailLabels,
             Self::BodySection(s) => FetchAttr::BodySection {
                 section: Section::parse(&s.section)?,
                 partial: partial(s.partial)?,
@@ -400,6 +409,9 @@ impl FromJs for FetchItem {
             "threadId" => Self::ThreadId,
             "saveDate" => Self::SaveDate,
             "preview" => Self::Preview,
+            "gmailMessageId" => Self::GmailMessageId,
+            "gmailThreadId" => Self::GmailThreadId,
+            "gmailLabels" => Self::GmailLabels,
             "bodySection" => Self::BodySection(data(value, &name)?),
             "binary" => Self::Binary(data(value, &name)?),
             "binarySize" => Self::BinarySize(data(value, &name)?),

@@ -99,6 +99,30 @@ impl ImapClient {
         })
     }
 
+    fn store_gmail_labels_impl(
+        &self,
+        uid: bool,
+        set: Ts<SequenceSetArg>,
+        mode: Ts<StoreMode>,
+        labels: Vec<String>,
+        options: Option<Ts<CallOptions>>,
+    ) -> js_sys::Promise {
+        self.call(options, move |c, t| async move {
+            let (set, kind) = (args::seq_set(&set)?, args::read(&mode)?.kind());
+            let labels = labels
+                .iter()
+                .map(|l| crate::types::GmailLabel::new(l))
+                .collect::<std::result::Result<Vec<_>, _>>()
+                .map_err(js_err)?;
+            let r = if uid {
+                c.uid_store_gmail_labels(&set, kind, &labels, t).await
+            } else {
+                c.store_gmail_labels(&set, kind, &labels, t).await
+            };
+            to_js(&r.map_err(js_err)?)
+        })
+    }
+
     fn copy_impl(
         &self,
         uid: bool,
@@ -259,6 +283,17 @@ twins! {
     #[doc = " `UID STORE uids ±FLAGS (flags)`."]
     #[wasm_bindgen(js_name = uidStore, unchecked_return_type = "Promise<StoreResult>")]
     fn uid_store(uids, mode, flags);
+}
+
+twins! {
+    store_gmail_labels_impl(Ts<SequenceSetArg>, Ts<StoreMode>, Vec<String>);
+    #[doc = " `STORE set ±X-GM-LABELS (labels)` (Gmail): adds, removes or replaces labels"]
+    #[doc = " (`\"\\\\Inbox\"` for a system label); returns each message's labels afterwards."]
+    #[wasm_bindgen(js_name = storeGmailLabels, unchecked_return_type = "Promise<StoreResult>")]
+    fn store_gmail_labels(set, mode, labels);
+    #[doc = " `UID STORE uids ±X-GM-LABELS (labels)` (Gmail)."]
+    #[wasm_bindgen(js_name = uidStoreGmailLabels, unchecked_return_type = "Promise<StoreResult>")]
+    fn uid_store_gmail_labels(uids, mode, labels);
 }
 
 twins! {

@@ -103,6 +103,14 @@ pub enum SearchKey {
     EmailId(String),
     /// `THREADID id`
     ThreadId(String),
+    /// `X-GM-RAW text` (Gmail's search syntax, e.g. `"has:attachment in:unread"`)
+    GmailRaw(String),
+    /// `X-GM-MSGID id` (Gmail; the id as a decimal string, as `gmailMessageId` is fetched)
+    GmailMessageId(String),
+    /// `X-GM-THRID id` (Gmail; a decimal string)
+    GmailThreadId(String),
+    /// `X-GM-LABELS label` (Gmail; `"\\Inbox"` for a system label)
+    GmailLabel(String),
     /// `UID set`
     Uid(String),
     /// A sequence set.
@@ -216,6 +224,13 @@ fn date(text: &str) -> Result<ImapDate> {
     )?)
 }
 
+/// A Gmail message or thread id given as a decimal string → `u64`.
+fn gmail_id(text: &str) -> Result<u64> {
+    text.parse().map_err(|_| {
+        crate::Error::InvalidInput(format!("invalid Gmail id {text:?} (want a decimal string)"))
+    })
+}
+
 /// Reads a search key argument: depth-checked, then converted.
 pub(crate) fn search_key(
     value: &Ts<SearchKey>,
@@ -282,6 +297,10 @@ impl SearchKey {
             }
             Self::EmailId(id) => K::EmailId(ObjectId::new(id)?),
             Self::ThreadId(id) => K::ThreadId(ObjectId::new(id)?),
+            Self::GmailRaw(text) => K::GmailRaw(ImapString::new(text)?),
+            Self::GmailMessageId(id) => K::GmailMessageId(gmail_id(id)?),
+            Self::GmailThreadId(id) => K::GmailThreadId(gmail_id(id)?),
+            Self::GmailLabel(label) => K::GmailLabel(crate::types::GmailLabel::new(label)?),
             Self::Uid(set) => K::Uid(SequenceSet::new(set)?),
             Self::Seq(set) => K::SequenceSet(SequenceSet::new(set)?),
             Self::Not(k) => K::Not(Box::new(k.to_key()?)),
@@ -480,6 +499,10 @@ impl FromJs for SearchKey {
             "modSeq" => Self::ModSeq(data(value, &name)?),
             "emailId" => Self::EmailId(data(value, &name)?),
             "threadId" => Self::ThreadId(data(value, &name)?),
+            "gmailRaw" => Self::GmailRaw(data(value, &name)?),
+            "gmailMessageId" => Self::GmailMessageId(data(value, &name)?),
+            "gmailThreadId" => Self::GmailThreadId(data(value, &name)?),
+            "gmailLabel" => Self::GmailLabel(data(value, &name)?),
             "uid" => Self::Uid(data(value, &name)?),
             "seq" => Self::Seq(data(value, &name)?),
             "not" => Self::Not(data(value, &name)?),

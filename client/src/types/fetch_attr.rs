@@ -91,6 +91,12 @@ pub enum FetchAttr {
         /// Add the `LAZY` modifier.
         lazy: bool,
     },
+    /// `X-GM-MSGID` (Gmail `X-GM-EXT-1`): Gmail's 64-bit message id.
+    GmailMessageId,
+    /// `X-GM-THRID` (Gmail `X-GM-EXT-1`): Gmail's 64-bit thread id.
+    GmailThreadId,
+    /// `X-GM-LABELS` (Gmail `X-GM-EXT-1`): the message's labels.
+    GmailLabels,
 }
 
 impl FetchAttr {
@@ -180,6 +186,9 @@ impl FetchAttr {
             FetchAttr::ThreadId => "THREADID",
             FetchAttr::SaveDate => "SAVEDATE",
             FetchAttr::Preview { .. } => "PREVIEW",
+            FetchAttr::GmailMessageId => "X-GM-MSGID",
+            FetchAttr::GmailThreadId => "X-GM-THRID",
+            FetchAttr::GmailLabels => "X-GM-LABELS",
         }
     }
 

@@ -55,6 +55,15 @@ pub(crate) fn opt_num<S: Serializer>(v: &Option<u64>, s: S) -> Out<S> {
     }
 }
 
+/// An optional 64-bit id as a decimal string or `undefined`: exact, where a JS number would
+/// round above 2^53 (Gmail's message and thread ids are that large).
+pub(crate) fn opt_decimal<S: Serializer>(v: &Option<u64>, s: S) -> Out<S> {
+    match v {
+        Some(n) => s.serialize_str(&n.to_string()),
+        None => s.serialize_none(),
+    }
+}
+
 /// `Some(None)` is `null` (e.g. APPENDLIMIT without a limit), `None` is `undefined`.
 pub(crate) fn opt_opt_num<S: Serializer>(v: &Option<Option<u64>>, s: S) -> Out<S> {
     match v {

@@ -13,6 +13,7 @@ mod datetime;
 mod event;
 mod fetch_attr;
 mod flag;
+mod gmail;
 mod invalid;
 #[cfg(all(target_arch = "wasm32", feature = "js"))]
 pub(crate) mod js_serde;
@@ -49,6 +50,7 @@ pub use datetime::{ImapDateTime, ServerDateTime};
 pub use event::{IdleEvent, StatusKind, TypedEvent};
 pub use fetch_attr::FetchAttr;
 pub use flag::Flag;
+pub use gmail::GmailLabel;
 pub use invalid::InvalidInput;
 pub use list_options::{ListEntry, ListOptions, ListPattern, ListReturnOption, ListSelectOption};
 pub use mailbox::MailboxName;

@@ -10,7 +10,9 @@
 
 use std::num::NonZeroU32;
 
-use super::{Flag, HeaderName, ImapAtom, ImapDate, ImapString, ModSeq, ObjectId, SequenceSet};
+use super::{
+    Flag, GmailLabel, HeaderName, ImapAtom, ImapDate, ImapString, ModSeq, ObjectId, SequenceSet,
+};
 use crate::types::InvalidInput;
 
 /// One search key. Text arguments are [`ImapString`]s (no NUL, CR, LF).
@@ -117,6 +119,15 @@ pub enum SearchKey {
     EmailId(ObjectId),
     /// `THREADID <objectid>` (OBJECTID)
     ThreadId(ObjectId),
+    /// `X-GM-RAW <text>` (Gmail `X-GM-EXT-1`): Gmail's own search syntax
+    /// (`has:attachment in:unread`).
+    GmailRaw(ImapString),
+    /// `X-GM-MSGID <id>` (Gmail): the message with this Gmail message id.
+    GmailMessageId(u64),
+    /// `X-GM-THRID <id>` (Gmail): the messages of this Gmail thread.
+    GmailThreadId(u64),
+    /// `X-GM-LABELS <label>` (Gmail): the messages with this label.
+    GmailLabel(GmailLabel),
 }
 
 /// The metadata entry of a `MODSEQ` search key (RFC 7162 §3.1.5): `"/flags/<flag>"`
@@ -187,6 +198,18 @@ impl SearchKey {
         text => Text;
         /// `TO <text>`, validating the text.
         to => To;
+    }
+
+    /// `X-GM-RAW <text>` (Gmail), validating the text.
+    ///
+    /// ```
+    /// # use daaki_imap::types::SearchKey;
+    /// let key = SearchKey::gmail_raw("has:attachment in:unread")?;
+    /// assert_eq!(key.name(), "X-GM-RAW");
+    /// # Ok::<(), daaki_imap::Error>(())
+    /// ```
+    pub fn gmail_raw(text: &str) -> Result<Self, InvalidInput> {
+        ImapString::new(text).map(SearchKey::GmailRaw)
     }
 
     /// `HEADER <name> <text>`, validating both.
@@ -285,6 +308,10 @@ impl SearchKey {
             SearchKey::SaveDateSupported => "SAVEDATESUPPORTED",
             SearchKey::EmailId(_) => "EMAILID",
             SearchKey::ThreadId(_) => "THREADID",
+            SearchKey::GmailRaw(_) => "X-GM-RAW",
+            SearchKey::GmailMessageId(_) => "X-GM-MSGID",
+            SearchKey::GmailThreadId(_) => "X-GM-THRID",
+            SearchKey::GmailLabel(_) => "X-GM-LABELS",
         }
     }
 

@@ -221,6 +221,17 @@ pub enum CommandBody {
         /// CONDSTORE `UNCHANGEDSINCE`.
         unchanged_since: Option<ModSeq>,
     },
+    /// `[UID] STORE set [+|-]X-GM-LABELS (labels)` (Gmail `X-GM-EXT-1`).
+    StoreGmailLabels {
+        /// `UID STORE`.
+        uid: bool,
+        /// Messages.
+        set: SequenceSet,
+        /// Replace, add or remove.
+        kind: StoreKind,
+        /// The labels (may be empty for [`StoreKind::Replace`]).
+        labels: Vec<crate::types::GmailLabel>,
+    },
     /// `[UID] COPY set mailbox`
     Copy {
         /// `UID COPY`.
@@ -366,8 +377,8 @@ impl CommandBody {
             C::Search { uid: true, .. } => "UID SEARCH",
             C::Fetch { uid: false, .. } => "FETCH",
             C::Fetch { uid: true, .. } => "UID FETCH",
-            C::Store { uid: false, .. } => "STORE",
-            C::Store { uid: true, .. } => "UID STORE",
+            C::Store { uid: false, .. } | C::StoreGmailLabels { uid: false, .. } => "STORE",
+            C::Store { uid: true, .. } | C::StoreGmailLabels { uid: true, .. } => "UID STORE",
             C::Copy { uid: false, .. } => "COPY",
             C::Copy { uid: true, .. } => "UID COPY",
             C::Move { uid: false, .. } => "MOVE",

@@ -194,6 +194,12 @@ fn encode_body(w: &mut Writer<'_>, body: &CommandBody) -> Result<(), InvalidInpu
             flags,
             unchanged_since,
         } => store::store(w, *uid, set, *kind, *silent, flags, *unchanged_since),
+        C::StoreGmailLabels {
+            uid,
+            set,
+            kind,
+            labels,
+        } => store::store_gmail_labels(w, *uid, set, *kind, labels),
         C::Copy { set, mailbox, .. } | C::Move { set, mailbox, .. } => {
             store::copy_or_move(w, body.name(), set, mailbox)
         }

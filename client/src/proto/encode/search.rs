@@ -119,7 +119,8 @@ fn has_non_ascii_text(key: &SearchKey) -> bool {
             | SearchKey::Subject(t)
             | SearchKey::Text(t)
             | SearchKey::To(t)
-            | SearchKey::Header(_, t) => Some(t),
+            | SearchKey::Header(_, t)
+            | SearchKey::GmailRaw(t) => Some(t),
             _ => None,
         };
         if text.is_some_and(|t| !t.is_ascii()) {
@@ -169,7 +170,8 @@ fn search_key(w: &mut Writer<'_>, key: &SearchKey) -> Result<(), InvalidInput> {
         | SearchKey::From(t)
         | SearchKey::Subject(t)
         | SearchKey::Text(t)
-        | SearchKey::To(t) => {
+        | SearchKey::To(t)
+        | SearchKey::GmailRaw(t) => {
             w.raw(key.name());
             w.sp();
             w.astring(t.as_str().as_bytes())?;
@@ -207,6 +209,10 @@ fn search_key(w: &mut Writer<'_>, key: &SearchKey) -> Result<(), InvalidInput> {
         SearchKey::EmailId(id) | SearchKey::ThreadId(id) => {
             w.raw(&format!("{} {id}", key.name()));
         }
+        SearchKey::GmailMessageId(id) | SearchKey::GmailThreadId(id) => {
+            w.raw(&format!("{} {id}", key.name()));
+        }
+        SearchKey::GmailLabel(label) => w.raw(&format!("X-GM-LABELS {}", label.to_wire())),
         SearchKey::All
         | SearchKey::Answered
         | SearchKey::Deleted

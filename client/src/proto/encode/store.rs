@@ -4,7 +4,7 @@
 use super::writer::Writer;
 use crate::types::InvalidInput;
 use crate::types::StoreKind;
-use crate::types::{Flag, MailboxName, ModSeq, SequenceSet};
+use crate::types::{Flag, GmailLabel, MailboxName, ModSeq, SequenceSet};
 
 pub(super) fn uid_prefix(w: &mut Writer<'_>, uid: bool) {
     if uid {
@@ -34,6 +34,31 @@ pub(super) fn store(
     }
     w.sp();
     flag_list(w, flags)
+}
+
+/// `[UID ]STORE set [+|-]X-GM-LABELS (labels)` (Gmail): system labels as atoms, user labels
+/// as quoted modified UTF-7 ([`GmailLabel::to_wire`]).
+pub(super) fn store_gmail_labels(
+    w: &mut Writer<'_>,
+    uid: bool,
+    set: &SequenceSet,
+    kind: StoreKind,
+    labels: &[GmailLabel],
+) -> Result<(), InvalidInput> {
+    uid_prefix(w, uid);
+    w.raw("STORE ");
+    w.raw(&set.to_string());
+    w.sp();
+    w.raw(match kind {
+        StoreKind::Add => "+",
+        StoreKind::Remove => "-",
+        StoreKind::Replace => "",
+    });
+    w.raw("X-GM-LABELS ");
+    w.paren_list(labels, |w, label| {
+        w.raw(&label.to_wire());
+        Ok(())
+    })
 }
 
 /// `(flag flag …)`; flags are validated atoms, written as they are.

@@ -112,6 +112,18 @@ fn item<'a>(i: &mut &'a [u8]) -> PResult<FetchItem<'a>> {
             sp(i)?;
             FetchItem::SaveDate(if nil(i)? { None } else { Some(date(i)?) })
         }
+        10 if eq_kw(name, b"X-GM-MSGID") => {
+            sp(i)?;
+            FetchItem::GmailMessageId(number64(i)?)
+        }
+        10 if eq_kw(name, b"X-GM-THRID") => {
+            sp(i)?;
+            FetchItem::GmailThreadId(number64(i)?)
+        }
+        11 if eq_kw(name, b"X-GM-LABELS") => {
+            sp(i)?;
+            FetchItem::GmailLabels(gmail_labels(i)?)
+        }
         11 if eq_kw(name, b"RFC822.SIZE") => {
             sp(i)?;
             FetchItem::Rfc822Size(number64(i)?)
@@ -180,6 +192,18 @@ fn other<'a>(i: &mut &'a [u8], start: &'a [u8]) -> PResult<FetchItem<'a>> {
     Ok(FetchItem::Other {
         name,
         raw: skip_value(i)?,
+    })
+}
+
+/// `(label …)` of `X-GM-LABELS`: system labels as flag atoms (`\Inbox`), user labels as
+/// astrings (Google's "IMAP Extensions" page: `(\Inbox \Sent Important "Muy Importante")`).
+fn gmail_labels<'a>(i: &mut &'a [u8]) -> PResult<Vec<crate::proto::response::IString<'a>>> {
+    super::core::paren_list(i, |i| {
+        if peek(i) == Some(b'\\') {
+            super::core::flag_atom(i).map(crate::proto::response::IString::new)
+        } else {
+            super::core::astring(i)
+        }
     })
 }
 
@@ -392,16 +416,52 @@ mod tests {
         }
     }
 
+    /// Google's "IMAP Extensions" page: `X-GM-MSGID`, `X-GM-THRID` and `X-GM-LABELS` with a
+    /// system label, an atom, a quoted label with a space, a literal and the empty list.
+    #[test]
+    fn gmail_items() {
+        use crate::proto::response::IString;
+        assert_eq!(
+            fetch_items(
+                b"* 1 FETCH (X-GM-THRID 1278455344230334865 X-GM-MSGID 1278455344230334866 \
+                  X-GM-LABELS (\\Inbox \\Sent Important \"Muy Importante\" {3}\r\nfoo) UID 9)\r\n"
+            ),
+            vec![
+                FetchItem::GmailThreadId(1_278_455_344_230_334_865),
+                FetchItem::GmailMessageId(1_278_455_344_230_334_866),
+                FetchItem::GmailLabels(vec![
+                    IString::new(b"\\Inbox"),
+                    IString::new(b"\\Sent"),
+                    IString::new(b"Important"),
+                    IString::new(b"Muy Importante"),
+                    IString::new(b"foo"),
+                ]),
+                FetchItem::Uid(9),
+            ]
+        );
+        assert_eq!(
+            fetch_items(b"* 3 FETCH (x-gm-labels ())\r\n"),
+            vec![FetchItem::GmailLabels(Vec::new())]
+        );
+        // Quoted system labels (`"\\Important"`) unescape to the flag form.
+        let items = fetch_items(b"* 3 FETCH (X-GM-LABELS (\"\\\\Important\"))\r\n");
+        let labels = match &items[..] {
+            [FetchItem::GmailLabels(l)] => l.iter().map(|s| s.to_bytes().to_vec()).collect(),
+            _ => Vec::new(),
+        };
+        assert_eq!(labels, vec![b"\\Important".to_vec()]);
+    }
+
     #[test]
     fn unknown_items_are_kept_as_other() {
         let items = fetch_items(
-            b"* 1 FETCH (X-GM-LABELS (\\Inbox \"a b\") X-FOO[1]<2> {1}\r\nz UID 3)\r\n",
+            b"* 1 FETCH (X-GM-LABELX (\\Inbox \"a b\") X-FOO[1]<2> {1}\r\nz UID 3)\r\n",
         );
         assert_eq!(
             items,
             vec![
                 FetchItem::Other {
-                    name: b"X-GM-LABELS",
+                    name: b"X-GM-LABELX",
                     raw: b"(\\Inbox \"a b\")"
                 },
                 FetchItem::Other {

@@ -71,6 +71,20 @@ impl FetchResponse<'_> {
                 FetchItem::ThreadId(id) => out.thread_id = id.map(<[u8]>::to_vec),
                 FetchItem::SaveDate(d) => out.save_date = d.map(ServerDateTime::from_wire),
                 FetchItem::Preview(p) => out.preview = opt_text(p),
+                FetchItem::GmailMessageId(id) => {
+                    out.gmail.get_or_insert_default().message_id = Some(id);
+                }
+                FetchItem::GmailThreadId(id) => {
+                    out.gmail.get_or_insert_default().thread_id = Some(id)
+                }
+                FetchItem::GmailLabels(labels) => {
+                    out.gmail.get_or_insert_default().labels = Some(
+                        labels
+                            .iter()
+                            .map(|l| crate::types::GmailLabel::from_wire(&l.to_bytes()))
+                            .collect(),
+                    );
+                }
                 FetchItem::Other { name, raw } => {
                     out.other.push(owned::OtherItem {
                         name: lossy(name),

@@ -132,6 +132,13 @@ pub enum FetchItem<'a> {
     ),
     /// `PREVIEW nstring` (RFC 8970; also the draft form `PREVIEW (FUZZY "...")`).
     Preview(Option<IString<'a>>),
+    /// `X-GM-MSGID n` (Gmail).
+    GmailMessageId(u64),
+    /// `X-GM-THRID n` (Gmail).
+    GmailThreadId(u64),
+    /// `X-GM-LABELS (label …)` (Gmail): each an atom (system labels such as `\Inbox`), a
+    /// quoted string or a literal, unescaped but not yet decoded.
+    GmailLabels(Vec<IString<'a>>),
     /// An item this parser does not know: its name and the raw bytes of its value.
     Other {
         /// The item name as sent.

@@ -158,7 +158,7 @@ impl CommandKind {
                 uid: *uid,
                 set: set.clone(),
             },
-            C::Store { uid, set, .. } => Self::Store {
+            C::Store { uid, set, .. } | C::StoreGmailLabels { uid, set, .. } => Self::Store {
                 uid: *uid,
                 set: set.clone(),
             },

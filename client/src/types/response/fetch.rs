@@ -97,6 +97,10 @@ pub struct FetchResponse {
     pub save_date: Option<ServerDateTime>,
     /// `PREVIEW` text.
     pub preview: Option<String>,
+    /// Gmail's `X-GM-MSGID`, `X-GM-THRID` and `X-GM-LABELS`, when the server sent any
+    /// (boxed: other servers never do). See [`gmail_labels`](Self::gmail_labels) and the
+    /// other accessors.
+    pub gmail: Option<Box<GmailItems>>,
     /// Items this crate does not know.
     pub other: Vec<OtherItem>,
     /// The response as received and why it could not be typed, when it could not: then
@@ -106,6 +110,21 @@ pub struct FetchResponse {
 }
 
 impl FetchResponse {
+    /// `X-GM-LABELS` (Gmail): the message's labels, system ones (`\\Inbox`) and the user's.
+    pub fn gmail_labels(&self) -> Option<&[crate::types::GmailLabel]> {
+        self.gmail.as_ref()?.labels.as_deref()
+    }
+
+    /// `X-GM-MSGID` (Gmail): the message's id, the same in every mailbox.
+    pub fn gmail_message_id(&self) -> Option<u64> {
+        self.gmail.as_ref()?.message_id
+    }
+
+    /// `X-GM-THRID` (Gmail): the id of the message's thread (conversation).
+    pub fn gmail_thread_id(&self) -> Option<u64> {
+        self.gmail.as_ref()?.thread_id
+    }
+
     /// The data of `BODY[]` (the whole message), if fetched.
     pub fn body(&self) -> Option<&[u8]> {
         self.section(b"")
@@ -118,6 +137,35 @@ impl FetchResponse {
             .find(|s| s.section.as_bytes().eq_ignore_ascii_case(section))
             .and_then(|s| s.data.as_deref())
     }
+}
+
+/// Gmail's `X-GM-EXT-1` items of a FETCH response (Google's "IMAP Extensions" page).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(
+    all(target_arch = "wasm32", feature = "js"),
+    derive(tsify::Tsify),
+    serde(rename_all = "camelCase")
+)]
+#[non_exhaustive]
+pub struct GmailItems {
+    /// `X-GM-MSGID`: the message's id, the same in every mailbox. In JS a decimal string
+    /// (exact: the ids exceed 2^53).
+    #[cfg_attr(
+        all(target_arch = "wasm32", feature = "js"),
+        serde(serialize_with = "crate::types::js_serde::opt_decimal"),
+        tsify(type = "string | undefined")
+    )]
+    pub message_id: Option<u64>,
+    /// `X-GM-THRID`: the id of the message's thread (conversation). In JS a decimal string.
+    #[cfg_attr(
+        all(target_arch = "wasm32", feature = "js"),
+        serde(serialize_with = "crate::types::js_serde::opt_decimal"),
+        tsify(type = "string | undefined")
+    )]
+    pub thread_id: Option<u64>,
+    /// `X-GM-LABELS`: the message's labels.
+    pub labels: Option<Vec<crate::types::GmailLabel>>,
 }
 
 /// One `BODY[section]<origin>` or `BINARY[section]<origin>` item.

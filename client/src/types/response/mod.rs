@@ -31,7 +31,7 @@ pub use body::{
 };
 pub use data::{ESearch, ServerData};
 pub use envelope::{Address, Envelope};
-pub use fetch::{BinarySize, BodySection, FetchResponse, OtherItem};
+pub use fetch::{BinarySize, BodySection, FetchResponse, GmailItems, OtherItem};
 pub use incomplete::IncompleteReply;
 pub use mailbox::{MailboxAttribute, MailboxInfo, MailboxStatus, SelectedMailbox};
 pub use metadata::{Metadata, MetadataEntries, MetadataEntry, MetadataValues};

@@ -126,6 +126,32 @@ fn store_copy_move_and_uid_expunge() {
         store(false, StoreKind::Replace, false, vec![Flag::Seen], Some(0)),
         "STORE 2:4 (UNCHANGEDSINCE 0) FLAGS (\\Seen)",
     );
+    // Gmail's labels (Google's "IMAP Extensions" page: `STORE 1 +X-GM-LABELS (foo)`).
+    let labels = |uid, kind, names: &[&str]| CommandBody::StoreGmailLabels {
+        uid,
+        set: set("2:4"),
+        kind,
+        labels: names
+            .iter()
+            .map(|n| crate::types::GmailLabel::new(n).unwrap())
+            .collect(),
+    };
+    kat(
+        labels(false, StoreKind::Add, &["foo"]),
+        "STORE 2:4 +X-GM-LABELS (\"foo\")",
+    );
+    kat(
+        labels(
+            true,
+            StoreKind::Remove,
+            &["\\Inbox", "Muy Importante", "Été"],
+        ),
+        "UID STORE 2:4 -X-GM-LABELS (\\Inbox \"Muy Importante\" \"&AMk-t&AOk-\")",
+    );
+    kat(
+        labels(false, StoreKind::Replace, &[]),
+        "STORE 2:4 X-GM-LABELS ()",
+    );
     kat(
         CommandBody::Copy {
             uid: false,
@@ -259,6 +285,27 @@ fn search_keys_all_forms() {
         (SearchKey::SaveDateSupported, "SAVEDATESUPPORTED"),
         (SearchKey::EmailId(id.clone()), "EMAILID M6d99ac3275bb4e"),
         (SearchKey::ThreadId(id), "THREADID M6d99ac3275bb4e"),
+        // Gmail's X-GM-EXT-1 (Google's "IMAP Extensions" page).
+        (
+            SearchKey::gmail_raw("has:attachment in:unread").unwrap(),
+            "X-GM-RAW \"has:attachment in:unread\"",
+        ),
+        (
+            SearchKey::GmailMessageId(1_278_455_344_230_334_865),
+            "X-GM-MSGID 1278455344230334865",
+        ),
+        (
+            SearchKey::GmailThreadId(1_266_894_439_832_287_888),
+            "X-GM-THRID 1266894439832287888",
+        ),
+        (
+            SearchKey::GmailLabel(crate::types::GmailLabel::new("foo").unwrap()),
+            "X-GM-LABELS \"foo\"",
+        ),
+        (
+            SearchKey::GmailLabel(crate::types::GmailLabel::new("\\Important").unwrap()),
+            "X-GM-LABELS \\Important",
+        ),
         (
             SearchKey::negate(SearchKey::And(vec![SearchKey::Seen, SearchKey::Flagged])),
             "NOT (SEEN FLAGGED)",
