@@ -340,3 +340,56 @@ async fn gmail_labels_need_the_extension() {
         .expect("nothing was sent: the script's next line is NOOP");
     assert_eq!(server.finish(T).await, Vec::<String>::new());
 }
+
+/// Gmail's special folders through XLIST where LIST SPECIAL-USE is not offered — the XLIST
+/// answer of Google's "IMAP Extensions" page (XLIST section, since superseded by RFC 6154):
+/// `\AllMail`, `\Spam` and `\Starred` are read as `\All`, `\Junk` and `\Flagged`.
+#[tokio::test]
+async fn gmail_special_folders_through_xlist() {
+    use daaki_imap::types::SpecialUse;
+    let xlist = "* XLIST (\\HasNoChildren \\Inbox) \"/\" \"Inbox\"\r\n\
+                 * XLIST (\\Noselect \\HasChildren) \"/\" \"[Gmail]\"\r\n\
+                 * XLIST (\\HasNoChildren \\AllMail) \"/\" \"[Gmail]/All Mail\"\r\n\
+                 * XLIST (\\HasNoChildren \\Drafts) \"/\" \"[Gmail]/Drafts\"\r\n\
+                 * XLIST (\\HasNoChildren \\Important) \"/\" \"[Gmail]/Important\"\r\n\
+                 * XLIST (\\HasNoChildren \\Sent) \"/\" \"[Gmail]/Sent Mail\"\r\n\
+                 * XLIST (\\HasNoChildren \\Spam) \"/\" \"[Gmail]/Spam\"\r\n\
+                 * XLIST (\\HasNoChildren \\Starred) \"/\" \"[Gmail]/Starred\"\r\n\
+                 * XLIST (\\HasNoChildren \\Trash) \"/\" \"[Gmail]/Trash\"\r\n\
+                 {tag} OK Success\r\n";
+    let server = FakeServer::start(vec![vec![
+        Step::send(
+            "* PREAUTH [CAPABILITY IMAP4rev1 UNSELECT IDLE NAMESPACE QUOTA XLIST CHILDREN X-GM-EXT-1] Gimap\r\n",
+        ),
+        Step::expect("XLIST \"\" *"),
+        Step::send(xlist),
+        Step::Stall,
+    ]])
+    .await;
+    let conn = server.connect(TlsMode::Plaintext).await.expect("connect");
+    let special: Vec<(String, Vec<SpecialUse>)> = conn
+        .list_special_use(T)
+        .await
+        .expect("XLIST")
+        .into_iter()
+        .map(|m| (m.name.as_str().to_owned(), m.special_uses()))
+        .collect();
+    let expected = [
+        ("[Gmail]/All Mail", SpecialUse::All),
+        ("[Gmail]/Drafts", SpecialUse::Drafts),
+        ("[Gmail]/Important", SpecialUse::Important),
+        ("[Gmail]/Sent Mail", SpecialUse::Sent),
+        ("[Gmail]/Spam", SpecialUse::Junk),
+        ("[Gmail]/Starred", SpecialUse::Flagged),
+        ("[Gmail]/Trash", SpecialUse::Trash),
+    ]
+    .map(|(name, special)| (name.to_owned(), vec![special]));
+    assert_eq!(special, expected);
+    assert_eq!(
+        conn.drain_events().await,
+        Vec::new(),
+        "XLIST data is the call's"
+    );
+    drop(conn);
+    assert_eq!(server.finish(T).await, Vec::<String>::new());
+}

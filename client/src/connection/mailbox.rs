@@ -284,8 +284,11 @@ impl ImapConnection {
     /// where the drafts, sent, trash, junk, archive, … mailboxes are. Use
     /// [`MailboxInfo::special_uses`] on each entry.
     ///
-    /// Fails with [`Error::Unsupported`] when neither SPECIAL-USE with LIST-EXTENDED nor
-    /// IMAP4rev2 is advertised.
+    /// Without SPECIAL-USE with LIST-EXTENDED (and without IMAP4rev2), a server that offers
+    /// `XLIST` (Gmail's and old Apple servers' predecessor of RFC 6154) is asked with
+    /// `XLIST "" "*"` instead, and the mailboxes with a special use are returned (its
+    /// `\\AllMail`, `\\Spam`, `\\Starred` read as `\\All`, `\\Junk`, `\\Flagged`). Fails with
+    /// [`Error::Unsupported`] when none of these is advertised.
     ///
     /// ```no_run
     /// # async fn example(conn: &daaki_imap::ImapConnection) -> daaki_imap::Result<()> {
@@ -296,6 +299,19 @@ impl ImapConnection {
     /// # Ok(()) }
     /// ```
     pub async fn list_special_use(&self, timeout: Duration) -> Result<Vec<MailboxInfo>> {
+        let caps = self.capabilities();
+        let rfc6154 = caps.imap4rev2() || (caps.has("SPECIAL-USE") && caps.has("LIST-EXTENDED"));
+        if !rfc6154 && caps.has("XLIST") {
+            let body = CommandBody::XList {
+                reference: ListPattern::new("")?,
+                pattern: ListPattern::new("*")?,
+            };
+            let all = assemble::mailboxes(self.run(body, timeout).await?);
+            return Ok(all
+                .into_iter()
+                .filter(|m| !m.special_uses().is_empty())
+                .collect());
+        }
         let options = ListOptions::new().special_use().return_special_use();
         let entries = self.list_extended("", &["*"], &options, timeout).await?;
         Ok(entries.into_iter().map(|e| e.info).collect())

@@ -150,6 +150,15 @@ pub enum CommandBody {
         /// Pattern.
         pattern: ListPattern,
     },
+    /// `XLIST reference pattern`: Gmail's and old Apple servers' pre-RFC 6154 LIST with
+    /// special-use attributes (`\\AllMail`, `\\Spam`, …), for servers without LIST
+    /// SPECIAL-USE.
+    XList {
+        /// Reference name.
+        reference: ListPattern,
+        /// Pattern.
+        pattern: ListPattern,
+    },
     /// `NAMESPACE` (RFC 2342).
     Namespace,
     /// `STATUS mailbox (items)`
@@ -364,6 +373,7 @@ impl CommandBody {
             C::Unsubscribe(_) => "UNSUBSCRIBE",
             C::List { .. } => "LIST",
             C::Lsub { .. } => "LSUB",
+            C::XList { .. } => "XLIST",
             C::Namespace => "NAMESPACE",
             C::Status { .. } => "STATUS",
             C::Append { .. } => "APPEND",

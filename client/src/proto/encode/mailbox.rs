@@ -133,12 +133,14 @@ pub(super) fn list(
     Ok(())
 }
 
+/// `LSUB reference pattern`, or `XLIST …` (`command` with its trailing space).
 pub(super) fn lsub(
     w: &mut Writer<'_>,
+    command: &str,
     reference: &ListPattern,
     pattern: &ListPattern,
 ) -> Result<(), InvalidInput> {
-    w.raw("LSUB ");
+    w.raw(command);
     w.list_reference(reference)?;
     w.sp();
     w.list_mailbox(pattern)

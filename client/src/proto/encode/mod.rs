@@ -159,7 +159,8 @@ fn encode_body(w: &mut Writer<'_>, body: &CommandBody) -> Result<(), InvalidInpu
             selection,
             return_options,
         } => mailbox::list(w, reference, patterns, selection, return_options),
-        C::Lsub { reference, pattern } => mailbox::lsub(w, reference, pattern),
+        C::Lsub { reference, pattern } => mailbox::lsub(w, "LSUB ", reference, pattern),
+        C::XList { reference, pattern } => mailbox::lsub(w, "XLIST ", reference, pattern),
         C::Status { mailbox, attrs } => mailbox::status(w, mailbox, attrs),
         C::Append { mailbox, messages } => append::append(w, mailbox, messages),
         C::UidExpunge(set) => {

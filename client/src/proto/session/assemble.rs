@@ -158,7 +158,7 @@ pub fn mailboxes(outcome: CommandOutcome) -> Vec<MailboxInfo> {
         .data
         .into_iter()
         .filter_map(|d| match d {
-            ServerData::List(info) | ServerData::Lsub(info) => Some(info),
+            ServerData::List(info) | ServerData::Lsub(info) | ServerData::XList(info) => Some(info),
             _ => None,
         })
         .collect()

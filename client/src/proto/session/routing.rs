@@ -143,6 +143,7 @@ impl CommandKind {
             C::Unsubscribe(_) => Self::Simple("UNSUBSCRIBE"),
             C::List { .. } => Self::List,
             C::Lsub { .. } => Self::Lsub,
+            C::XList { .. } => Self::List,
             C::Namespace => Self::Namespace,
             C::Status { mailbox, .. } => Self::Status {
                 mailbox: mailbox.clone(),
@@ -200,7 +201,8 @@ impl CommandKind {
             // IMAP4rev2 (RFC 9051 §6.3.2): SELECT sends a LIST of the mailbox itself (only
             // that one, so a pipelined LIST keeps its data).
             (Self::Select { mailbox, .. }, Data::List(l)) => same_mailbox(mailbox, &l.name),
-            (Self::List, Data::List(_) | Data::Status(_)) => true,
+            // XLIST's answers are XLIST data (the command only runs as `Self::List`).
+            (Self::List, Data::List(_) | Data::XList(_) | Data::Status(_)) => true,
             (Self::Lsub, Data::Lsub(_)) => true,
             (Self::Namespace, Data::Namespace(_)) => true,
             // Several STATUS may be pipelined, and NOTIFY sends STATUS data of its own: the
@@ -254,7 +256,7 @@ impl CommandKind {
                         .into_iter()
                         .any(is)
             }
-            Self::List => is("LIST") || is("STATUS"),
+            Self::List => is("LIST") || is("XLIST") || is("STATUS"),
             Self::Lsub => is("LSUB"),
             Self::Namespace => is("NAMESPACE"),
             Self::Status { mailbox } => {

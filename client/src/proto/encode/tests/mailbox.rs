@@ -243,6 +243,13 @@ fn list_lsub_and_list_extended() {
         },
         "LSUB #news. comp.mail.*",
     );
+    kat(
+        CommandBody::XList {
+            reference: pattern(""),
+            pattern: pattern("*"),
+        },
+        "XLIST \"\" *",
+    );
 }
 
 fn message(data: &[u8]) -> AppendMessage {

@@ -45,6 +45,10 @@ const SAMPLES: &[(&str, &str)] = &[
     ("fetch-seq2-uid7", "* 2 FETCH (UID 7 FLAGS (\\Seen))"),
     ("list-inbox", "* LIST () \"/\" INBOX"),
     ("list-other", "* LIST () \"/\" Other"),
+    (
+        "xlist",
+        "* XLIST (\\HasNoChildren \\AllMail) \"/\" \"[Gmail]/All Mail\"",
+    ),
     ("status-inbox", "* STATUS INBOX (MESSAGES 1)"),
     ("status-other", "* STATUS Other (MESSAGES 1)"),
     ("lsub", "* LSUB () \"/\" INBOX"),
@@ -107,7 +111,13 @@ fn expected_claims() -> Vec<(CommandKind, &'static [&'static str])> {
         ),
         (
             K::List,
-            &["list-inbox", "list-other", "status-inbox", "status-other"],
+            &[
+                "list-inbox",
+                "list-other",
+                "xlist",
+                "status-inbox",
+                "status-other",
+            ],
         ),
         (K::Lsub, &["lsub"]),
         (K::Namespace, &["namespace"]),
@@ -503,6 +513,7 @@ const UNPARSED_SAMPLES: &[(&str, &str)] = &[
     ("fetch-no-number", "* 99999999999 FETCH (UID )"),
     ("list", "* LIST (\\X"),
     ("list-lower-case", "* list (\\X"),
+    ("xlist", "* XLIST (\\X"),
     ("status-inbox", "* STATUS INBOX (MESSAGES"),
     ("status-other", "* STATUS Other (MESSAGES"),
     ("status-unreadable", "* STATUS \"Oth"),
@@ -534,6 +545,7 @@ fn expected_unparsed_claims() -> Vec<(CommandKind, &'static [&'static str])> {
     let list = &[
         "list",
         "list-lower-case",
+        "xlist",
         "status-inbox",
         "status-other",
         "status-unreadable",
