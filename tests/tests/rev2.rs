@@ -387,3 +387,61 @@ async fn idle_sees_the_exists_after_an_unasked_status_of_the_selected_mailbox() 
     conn.logout().await.expect("logout");
     assert_eq!(server.finish(T).await, Vec::<String>::new());
 }
+
+/// RFC 6855 §6, scripted (no harness server offers UTF8=ONLY): a `UTF8=ONLY` server gets
+/// `ENABLE UTF8=ACCEPT` after login even with IMAP4rev2 turned off, then UTF-8 mailbox
+/// names; one that refuses the ENABLE gets no mailbox command at all — the call fails with
+/// `Error::Unsupported` before anything is sent.
+#[tokio::test]
+async fn utf8_only_servers_get_utf8_accept_or_no_mailbox_command() {
+    use daaki_imap::Error;
+    const GREETING: &str =
+        "* OK [CAPABILITY IMAP4rev1 AUTH=PLAIN ENABLE UTF8=ACCEPT UTF8=ONLY] utf8-only fake\r\n";
+    let accepts = vec![
+        Step::send(GREETING),
+        Step::expect("LOGIN"),
+        Step::send("{tag} OK logged in\r\n"),
+        Step::expect("ENABLE UTF8=ACCEPT"),
+        Step::send("* ENABLED UTF8=ACCEPT\r\n{tag} OK enabled\r\n"),
+        Step::expect("SELECT \"Entwürfe\""),
+        Step::send("* 0 EXISTS\r\n{tag} OK [READ-WRITE] selected\r\n"),
+        Step::expect("LOGOUT"),
+        Step::send("* BYE\r\n{tag} OK bye\r\n"),
+    ];
+    let refuses = vec![
+        Step::send(GREETING),
+        Step::expect("LOGIN"),
+        Step::send("{tag} OK logged in\r\n"),
+        Step::expect("ENABLE UTF8=ACCEPT"),
+        Step::send("{tag} NO not today\r\n"),
+        Step::expect("LOGOUT"),
+        Step::send("* BYE\r\n{tag} OK bye\r\n"),
+    ];
+    let server = FakeServer::start(vec![accepts, refuses]).await;
+    let builder = || server.builder().enable_imap4rev2(false);
+
+    let conn = builder()
+        .connect(server.host(), server.port(), TlsMode::Plaintext, T)
+        .await
+        .expect("connect");
+    assert!(conn.capabilities().utf8_only());
+    conn.login("user", "pass", T).await.expect("login");
+    assert_eq!(conn.enabled().iter().collect::<Vec<_>>(), ["UTF8=ACCEPT"]);
+    conn.select("Entwürfe", T).await.expect("SELECT in UTF-8");
+    conn.logout().await.expect("logout");
+
+    let conn = builder()
+        .connect(server.host(), server.port(), TlsMode::Plaintext, T)
+        .await
+        .expect("connect");
+    conn.login("user", "pass", T)
+        .await
+        .expect("login despite the refusal");
+    let refused = conn.select("INBOX", T).await;
+    assert!(
+        matches!(&refused, Err(Error::Unsupported(m)) if m.contains("UTF8=ONLY")),
+        "{refused:?}"
+    );
+    conn.logout().await.expect("logout: the script's next line");
+    assert_eq!(server.finish(T).await, Vec::<String>::new());
+}

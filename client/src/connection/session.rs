@@ -316,18 +316,19 @@ impl ImapConnection {
     }
 
     /// ENABLEs IMAP4rev2 and UTF8=ACCEPT when offered and wanted (ENABLE is not valid before
-    /// authentication). A server that refuses is not an error: the session stays on
-    /// IMAP4rev1.
+    /// authentication); UTF8=ACCEPT always on a `UTF8=ONLY` server, which selects no mailbox
+    /// without it (RFC 6855 §6). A server that refuses is not an error: the session stays on
+    /// IMAP4rev1 (and a UTF8=ONLY server's mailbox commands are then refused before sending).
     async fn auto_enable(&self, timeout: Duration) -> Result<()> {
-        if !self.inner.after_login.enable_rev2 {
-            return Ok(());
-        }
         let caps = self.capabilities();
-        let wanted: Vec<&str> = [("IMAP4REV2", "IMAP4rev2"), ("UTF8=ACCEPT", "UTF8=ACCEPT")]
-            .into_iter()
-            .filter(|(cap, _)| caps.has(cap))
-            .map(|(_, name)| name)
-            .collect();
+        let wanted_rev2 = self.inner.after_login.enable_rev2;
+        let mut wanted = Vec::new();
+        if wanted_rev2 && caps.has("IMAP4REV2") {
+            wanted.push("IMAP4rev2");
+        }
+        if (wanted_rev2 && caps.has("UTF8=ACCEPT")) || caps.utf8_only() {
+            wanted.push("UTF8=ACCEPT");
+        }
         if wanted.is_empty() || !(caps.has("ENABLE") || caps.imap4rev2()) {
             return Ok(());
         }

@@ -91,6 +91,13 @@ impl Capabilities {
         self.has("LOGINDISABLED")
     }
 
+    /// Whether the server advertises `UTF8=ONLY` (RFC 6855 §6): it refuses to select or name
+    /// mailboxes until the client enabled `UTF8=ACCEPT`, which
+    /// [`ImapConnection`](crate::ImapConnection) does after login whenever this is set.
+    pub fn utf8_only(&self) -> bool {
+        self.has("UTF8=ONLY")
+    }
+
     /// Whether non-synchronising literals may be used for `len` bytes: LITERAL+ allows any
     /// length, LITERAL- (and IMAP4rev2, which includes it) only up to 4096 bytes (RFC 7888).
     pub fn non_sync_literal_allowed(&self, len: u64) -> bool {

@@ -11,6 +11,29 @@ use crate::proto::command::CommandBody;
 use crate::types::ListSelectOption;
 use crate::types::StatusAttr;
 
+/// Whether a `UTF8=ONLY` server (RFC 6855 §6) refuses `body` until `UTF8=ACCEPT` is
+/// enabled: the commands that select, examine or name a mailbox.
+pub(super) fn names_a_mailbox(body: &CommandBody) -> bool {
+    use CommandBody as C;
+    matches!(
+        body,
+        C::Select { .. }
+            | C::Examine { .. }
+            | C::Create { .. }
+            | C::Delete(_)
+            | C::Rename { .. }
+            | C::Subscribe(_)
+            | C::Unsubscribe(_)
+            | C::List { .. }
+            | C::Lsub { .. }
+            | C::XList { .. }
+            | C::Status { .. }
+            | C::Append { .. }
+            | C::Copy { .. }
+            | C::Move { .. }
+    )
+}
+
 /// `body` as an IMAP4rev2 session sends it.
 pub(super) fn for_rev2(body: CommandBody) -> CommandBody {
     match body {

@@ -262,7 +262,8 @@ impl Session {
     ///
     /// Checks done here (everything else is the server's to judge): the session must not be
     /// logged out, LOGIN must not be sent when the server said `LOGINDISABLED`, IDLE needs the
-    /// `IDLE` capability.
+    /// `IDLE` capability, and a `UTF8=ONLY` server gets no command that names a mailbox before
+    /// `UTF8=ACCEPT` (or IMAP4rev2) is enabled.
     pub fn submit(&mut self, body: CommandBody, mode: DataMode) -> Result<CommandId> {
         if self.state == ConnectionState::Logout {
             return Err(ProtoError::Closed);
@@ -281,6 +282,15 @@ impl Session {
                 return Err(ProtoError::Unsupported(
                     "IDLE (RFC 2177) is not advertised".into(),
                 ));
+            }
+            body if self.capabilities.utf8_only()
+                && !self.enabled.utf8()
+                && dialect::names_a_mailbox(body) =>
+            {
+                return Err(ProtoError::Unsupported(format!(
+                    "the server is UTF8=ONLY (RFC 6855 §6): {} needs UTF8=ACCEPT enabled first",
+                    body.name()
+                )));
             }
             _ => {}
         }

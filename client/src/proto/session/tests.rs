@@ -1819,6 +1819,6 @@ mod unsent_commands {
     }
 }
 
-mod notify_state;
 mod real_world;
+mod settings;
 mod unparsed;
