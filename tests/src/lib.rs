@@ -32,6 +32,7 @@
 
 pub mod client;
 pub mod fake;
+pub mod gmail;
 pub mod harness;
 pub mod proxy;
 pub mod raw;

@@ -167,64 +167,19 @@ async fn an_rfc822_answered_without_the_message_is_reported() {
     assert_eq!(server.finish(T).await, Vec::<String>::new());
 }
 
-/// Gmail's `X-GM-EXT-1`, as a scripted session written from Google's "IMAP Extensions" page
-/// (developers.google.com/workspace/gmail/imap/imap-extensions): labels fetched, added,
-/// removed and searched, messages grouped into threads by `X-GM-THRID`, an `X-GM-RAW`
-/// search and a search by `X-GM-MSGID` — the page's own example values.
+/// Gmail's `X-GM-EXT-1` through the Rust API, against the scripted session of
+/// `daaki_imap_tests::gmail` (written from Google's "IMAP Extensions" page; the npm facade's
+/// test in Chromium plays the same script): labels fetched, added, removed and searched,
+/// messages grouped into threads by `X-GM-THRID`, an `X-GM-RAW` search and a search by
+/// `X-GM-MSGID`.
 #[tokio::test]
 async fn gmail_labels_threads_and_raw_search() {
     use std::collections::BTreeMap;
 
     use daaki_imap::types::{FetchAttr, GmailLabel, SearchKey, SequenceSet, StoreKind};
+    use daaki_imap_tests::gmail::{self, LABEL, LABELS, MSGID_1, RAW, THREAD_A, THREAD_B};
 
-    const THREAD_A: u64 = 1_278_455_344_230_334_865;
-    const THREAD_B: u64 = 1_266_894_439_832_287_888;
-    let script = vec![
-        Step::send("* OK Gimap ready for requests from 127.0.0.1 k2if6111336rvb.0\r\n"),
-        Step::expect("CAPABILITY"),
-        Step::send(
-            "* CAPABILITY IMAP4rev1 UNSELECT IDLE NAMESPACE QUOTA ID XLIST CHILDREN X-GM-EXT-1 XYZZY SASL-IR AUTH=XOAUTH2 AUTH=PLAIN AUTH=PLAIN-CLIENTTOKEN AUTH=OAUTHBEARER\r\n{tag} OK Thats all she wrote!\r\n",
-        ),
-        Step::expect("LOGIN"),
-        Step::send(
-            "{tag} OK [CAPABILITY IMAP4rev1 UNSELECT IDLE NAMESPACE QUOTA ID XLIST CHILDREN X-GM-EXT-1] user@gmail.com authenticated (Success)\r\n",
-        ),
-        Step::expect("ID (\"name\" \"daaki-imap\""),
-        Step::send(
-            "* ID (\"name\" \"GImap\" \"vendor\" \"Google, Inc.\" \"support-url\" \"http://mail.google.com/support\" \"remote-host\" \"127.0.0.1\")\r\n{tag} OK Success\r\n",
-        ),
-        Step::expect("SELECT INBOX"),
-        Step::send(
-            "* FLAGS (\\Answered \\Flagged \\Draft \\Deleted \\Seen $NotPhishing $Phishing)\r\n* OK [PERMANENTFLAGS (\\Answered \\Flagged \\Draft \\Deleted \\Seen $NotPhishing $Phishing \\*)] Flags permitted.\r\n* OK [UIDVALIDITY 1] UIDs valid.\r\n* 4 EXISTS\r\n* 0 RECENT\r\n* OK [UIDNEXT 5] Predicted next UID.\r\n{tag} OK [READ-WRITE] INBOX selected. (Success)\r\n",
-        ),
-        Step::expect("FETCH 1:4 (X-GM-MSGID X-GM-THRID X-GM-LABELS)"),
-        Step::send(format!(
-            "* 1 FETCH (X-GM-MSGID 1278455344230334865 X-GM-THRID {THREAD_A} X-GM-LABELS (\\Inbox \\Sent Important \"Muy Importante\"))\r\n\
-             * 2 FETCH (X-GM-MSGID 1278455344230334866 X-GM-THRID {THREAD_A} X-GM-LABELS (foo))\r\n\
-             * 3 FETCH (X-GM-MSGID 1266894439832287889 X-GM-THRID {THREAD_B} X-GM-LABELS ())\r\n\
-             * 4 FETCH (X-GM-MSGID 1266894439832287890 X-GM-THRID {THREAD_B} X-GM-LABELS (\\Drafts &AMk-t&AOk-))\r\n\
-             {{tag}} OK Success\r\n"
-        )),
-        Step::expect("STORE 1 +X-GM-LABELS (\"foo\")"),
-        Step::send(
-            "* 1 FETCH (X-GM-LABELS (\\Inbox \\Sent Important \"Muy Importante\" foo))\r\n{tag} OK Success\r\n",
-        ),
-        Step::expect("STORE 1 -X-GM-LABELS (\"foo\")"),
-        Step::send(
-            "* 1 FETCH (X-GM-LABELS (\\Inbox \\Sent Important \"Muy Importante\"))\r\n{tag} OK Success\r\n",
-        ),
-        Step::expect("SEARCH X-GM-LABELS \"foo\""),
-        Step::send("* SEARCH 2\r\n{tag} OK SEARCH completed (Success)\r\n"),
-        Step::expect("SEARCH X-GM-RAW \"has:attachment in:unread\""),
-        Step::send("* SEARCH 1 3 4\r\n{tag} OK SEARCH completed (Success)\r\n"),
-        Step::expect("UID SEARCH X-GM-MSGID 1278455344230334865"),
-        Step::send("* SEARCH 1\r\n{tag} OK SEARCH completed (Success)\r\n"),
-        Step::expect(&format!("SEARCH X-GM-THRID {THREAD_B}")),
-        Step::send("* SEARCH 3 4\r\n{tag} OK SEARCH completed (Success)\r\n"),
-        Step::expect("LOGOUT"),
-        Step::send("* BYE LOGOUT Requested\r\n{tag} OK 73 good day (Success)\r\n"),
-    ];
-    let server = FakeServer::start(vec![script]).await;
+    let server = FakeServer::start(vec![gmail::session()]).await;
     let conn = server.connect(TlsMode::Plaintext).await.expect("connect");
     conn.login("user@gmail.com", "app-password", T)
         .await
@@ -239,30 +194,19 @@ async fn gmail_labels_threads_and_raw_search() {
         FetchAttr::GmailLabels,
     ];
     let messages = conn.fetch(&all, &items, T).await.expect("FETCH");
-    let labels: Vec<Vec<String>> = messages
+    let labels: Vec<Vec<&str>> = messages
         .iter()
         .map(|m| {
             m.gmail_labels()
                 .into_iter()
                 .flatten()
-                .map(|l| l.as_str().to_owned())
+                .map(GmailLabel::as_str)
                 .collect()
         })
         .collect();
-    assert_eq!(
-        labels,
-        [
-            vec!["\\Inbox", "\\Sent", "Important", "Muy Importante"],
-            vec!["foo"],
-            vec![],
-            vec!["\\Drafts", "Été"],
-        ]
-    );
+    assert_eq!(labels, LABELS.map(<[&str]>::to_vec));
     assert!(messages[0].gmail_labels().expect("labels")[0].is_system());
-    assert_eq!(
-        messages[0].gmail_message_id(),
-        Some(1_278_455_344_230_334_865)
-    );
+    assert_eq!(messages[0].gmail_message_id(), Some(MSGID_1));
     // Threads grouped by X-GM-THRID.
     let mut threads: BTreeMap<u64, Vec<u32>> = BTreeMap::new();
     for m in &messages {
@@ -276,9 +220,9 @@ async fn gmail_labels_threads_and_raw_search() {
         BTreeMap::from([(THREAD_B, vec![3, 4]), (THREAD_A, vec![1, 2])])
     );
 
-    // Labels added and removed; the result carries the labels afterwards.
+    // A label added and removed; the result carries the labels afterwards.
     let one = SequenceSet::new("1").expect("set");
-    let foo = [GmailLabel::new("foo").expect("label")];
+    let foo = [GmailLabel::new(LABEL).expect("label")];
     let added = conn
         .store_gmail_labels(&one, StoreKind::Add, &foo, T)
         .await
@@ -301,9 +245,9 @@ async fn gmail_labels_threads_and_raw_search() {
     // Searches by label, raw Gmail syntax, message id and thread id.
     let by_label = SearchKey::GmailLabel(foo[0].clone());
     assert_eq!(conn.search(&by_label, T).await.expect("label"), [2]);
-    let raw = SearchKey::gmail_raw("has:attachment in:unread").expect("raw");
+    let raw = SearchKey::gmail_raw(RAW).expect("raw");
     assert_eq!(conn.search(&raw, T).await.expect("X-GM-RAW"), [1, 3, 4]);
-    let by_id = SearchKey::GmailMessageId(1_278_455_344_230_334_865);
+    let by_id = SearchKey::GmailMessageId(MSGID_1);
     assert_eq!(conn.uid_search(&by_id, T).await.expect("X-GM-MSGID"), [1]);
     let by_thread = SearchKey::GmailThreadId(THREAD_B);
     assert_eq!(

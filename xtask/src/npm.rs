@@ -17,12 +17,15 @@
 //!    which imports the `--target web` package and runs the consumer (login, streaming fetch
 //!    with `for await`, IDLE aborted by an `AbortController`, a wrong password as a typed
 //!    error, and the extension methods: MULTIAPPEND, LIST-EXTENDED, ESEARCH, SORT, THREAD,
-//!    CONDSTORE/QRESYNC, PARTIAL, METADATA, QUOTA, ACL, SPECIAL-USE, NAMESPACE, ID).
+//!    CONDSTORE/QRESYNC, PARTIAL, METADATA, QUOTA, ACL, SPECIAL-USE, NAMESPACE, ID), then
+//!    Gmail's X-GM-EXT-1 against `gmail-fake` (the scripted Gmail session of
+//!    `daaki_imap_tests::gmail`, a plaintext loopback target `gmail` of the same bridge).
 //!    Everything started is stopped when the stage ends, passing or not.
 
 use std::ffi::OsString;
+use std::io::{BufRead as _, BufReader};
 use std::path::{Path, PathBuf};
-use std::process::Command;
+use std::process::{Child, Command, Stdio};
 
 use crate::browser::{Harness, bridge_config, free_port, start_bridge, target_dir};
 use crate::process::Result;
@@ -213,11 +216,16 @@ pub(crate) fn run_stage() -> Result {
     std::fs::create_dir_all(&work).map_err(|e| format!("{}: {e}", work.display()))?;
     let page_port = free_port()?;
     let bridge_port = free_port()?;
+    let gmail = GmailFake::start()?;
     let config = bridge_config(
         bridge_port,
         &format!("http://127.0.0.1:{page_port}"),
         &harness,
-    )?;
+    )? + &format!(
+        "\n[[targets]]\nname = \"gmail\"\nhost = \"127.0.0.1\"\nport = {}\ntls = false\n\
+         allow_private = true\n",
+        gmail.port
+    );
     let _bridge = start_bridge(&binary, &work, "bridge", &config, bridge_port)?;
     let page_port = page_port.to_string();
     let bridge_url = format!("ws://127.0.0.1:{bridge_port}/imap");
@@ -234,4 +242,45 @@ pub(crate) fn run_stage() -> Result {
             ("IMAP_MESSAGES", &messages),
         ],
     )
+}
+
+/// The `gmail-fake` binary: the scripted Gmail session on a loopback port; stopped (its
+/// standard input closed) when dropped.
+struct GmailFake {
+    child: Child,
+    port: u16,
+}
+
+impl GmailFake {
+    fn start() -> Result<Self> {
+        let mut child = Command::new(crate::browser::cargo())
+            .args(["run", "--quiet", "--locked", "-p", "daaki-imap-tests"])
+            .args(["--bin", "gmail-fake"])
+            .current_dir(crate::process::workspace_root())
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .spawn()
+            .map_err(|e| format!("could not start gmail-fake: {e}"))?;
+        let stdout = child.stdout.take().ok_or("no stdout")?;
+        let mut port = None;
+        for line in BufReader::new(stdout).lines() {
+            let line = line.map_err(|e| e.to_string())?;
+            if line == "ready" {
+                let port = port.ok_or("gmail-fake printed no port")?;
+                return Ok(Self { child, port });
+            }
+            if let Some(p) = line.strip_prefix("port=") {
+                port = p.parse().ok();
+            }
+        }
+        let _ = child.wait();
+        Err("gmail-fake exited before it was ready".into())
+    }
+}
+
+impl Drop for GmailFake {
+    fn drop(&mut self) {
+        drop(self.child.stdin.take());
+        let _ = self.child.wait();
+    }
 }

@@ -14,6 +14,7 @@ import init, {
   type SortBy,
   type Thread,
 } from "daaki-imap";
+import { gmail } from "./gmail.js";
 
 export interface Config {
   bridgeUrl: string;
@@ -377,5 +378,8 @@ export async function run(config: Config): Promise<Record<string, unknown>> {
   check(client.isClosed(), "closed after logout");
   const closed = await rejection(() => client.noop(), "call after logout");
   check(closed.code === "CLOSED", `after logout: code CLOSED, got ${closed.code}`);
+
+  // 6. Gmail's X-GM-EXT-1, against the scripted Gmail session (target "gmail").
+  await gmail(config.bridgeUrl, report);
   return report;
 }

@@ -400,3 +400,15 @@ fn untypeable_responses_count_towards_the_collected_bytes_cap() {
         "{events:?}"
     );
 }
+
+#[test]
+fn an_untypeable_numbered_response_that_is_no_fetch_stays_untyped() {
+    // `* 4 EXPUNGE x` has a number like `* 4 FETCH`, but only FETCH becomes a FetchResponse.
+    let line = "* 4 EXPUNGE x\r\n";
+    let (outcome, _, events) =
+        super::real_world::transcript_with_events(CommandBody::Expunge, line);
+    assert_eq!(events, Vec::new());
+    assert_eq!(outcome.data, Vec::new());
+    let raws: Vec<&[u8]> = outcome.unparsed.iter().map(|u| &u.raw[..]).collect();
+    assert_eq!(raws, [line.as_bytes()]);
+}
