@@ -58,6 +58,7 @@ pub(crate) const SCOPE: &[(&str, &str)] = &[
     ("daaki-imap", "client/src/types/quirk.rs"),
     ("daaki-imap", "client/src/types/response/unparsed.rs"),
     ("daaki-imap", "client/src/types/response/incomplete.rs"),
+    ("daaki-imap", "client/src/types/gmail.rs"),
     ("daaki-imap", "client/src/types/quoted.rs"),
     ("daaki-imap", "client/src/types/flag.rs"),
     ("daaki-imap", "client/src/types/response/mailbox.rs"),
