@@ -22,6 +22,11 @@ impl ImapConnection {
     /// deadlocks once the channel is full (the call then ends with [`crate::Error::Timeout`]).
     /// If the receiver is dropped, the rest of the responses are read and discarded. Returns
     /// when the command completes; `tx` is dropped then, which ends the consumer's loop.
+    ///
+    /// Each response is passed on as the server sent it: unlike the buffered
+    /// [`fetch`](Self::fetch), which fails when an asked-for `RFC822` never came (iCloud), a
+    /// stream cannot know whether a later response still brings it, so such a message shows
+    /// as `rfc822: None`. Ask for `BODY.PEEK[]` to fetch whole messages.
     pub async fn uid_fetch_streaming(
         &self,
         uids: &SequenceSet,
