@@ -16,6 +16,7 @@
 #![deny(unsafe_code)]
 #![warn(missing_docs)]
 
+pub mod address;
 pub mod config;
 pub mod metrics;
 pub mod pipe;

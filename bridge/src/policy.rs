@@ -3,17 +3,17 @@
 //! A request names a target ([`BridgeTarget`]); [`Policy::open`] finds it in the
 //! configuration (a named upstream, or a host and port a pattern allows), resolves the host
 //! **once** through the injected [`Resolver`], checks **every** resolved address, and only then
-//! dials a vetted address through the injected [`Connector`] (with SNI = the host). Loopback,
-//! private, link-local, CGNAT, ULA, multicast, unspecified and other special addresses —
-//! also when embedded in IPv6 (IPv4-mapped, IPv4-compatible, NAT64, 6to4), and the
-//! IETF-reserved rest of `0000::/8` — are refused unless the target has
-//! `allow_private`; cloud metadata addresses are refused always. If any resolved address is
+//! dials a vetted address through the injected [`Connector`] (with SNI = the host). Every
+//! block of the IANA special-purpose registries (loopback, private, link-local, CGNAT, ULA,
+//! multicast, documentation, benchmarking, …; [`crate::address`]) — also when embedded in
+//! IPv6 — is refused unless the target has `allow_private`; cloud metadata addresses are
+//! refused always. If any resolved address is
 //! refused, the whole target is refused (a mix of public and private answers is a classic
 //! DNS-rebinding trick).
 
 use std::future::Future;
 use std::io;
-use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
+use std::net::{IpAddr, SocketAddr};
 use std::pin::Pin;
 use std::sync::Arc;
 
@@ -102,89 +102,7 @@ impl Refusal {
     }
 }
 
-/// How an address may be used.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum AddressClass {
-    /// A globally routable address.
-    Public,
-    /// Loopback, private, link-local, CGNAT, ULA, multicast, reserved…: only with
-    /// `allow_private`.
-    Private,
-    /// A cloud metadata endpoint: never.
-    Metadata,
-}
-
-const METADATA_V4: Ipv4Addr = Ipv4Addr::new(169, 254, 169, 254);
-const METADATA_V6: Ipv6Addr = Ipv6Addr::new(0xfd00, 0x0ec2, 0, 0, 0, 0, 0, 0x0254);
-
-/// Classifies an address (IPv4 embedded in IPv6 is judged as the IPv4 address).
-pub fn classify(ip: IpAddr) -> AddressClass {
-    match ip {
-        IpAddr::V4(v4) => classify_v4(v4),
-        IpAddr::V6(v6) => classify_v6(v6),
-    }
-}
-
-fn classify_v4(ip: Ipv4Addr) -> AddressClass {
-    if ip == METADATA_V4 {
-        return AddressClass::Metadata;
-    }
-    let [a, b, c, _] = ip.octets();
-    let special = ip.is_loopback()
-        || ip.is_private()
-        || ip.is_link_local()
-        || ip.is_multicast()
-        || ip.is_documentation()
-        || a == 0 // "this network", with the unspecified 0.0.0.0
-        || a >= 240 // reserved, with the broadcast 255.255.255.255
-        || (a == 100 && (64..128).contains(&b)) // CGNAT 100.64/10
-        || (a == 192 && b == 0 && c == 0) // IETF protocol assignments
-        || (a == 198 && (b == 18 || b == 19)); // benchmarking
-    if special {
-        AddressClass::Private
-    } else {
-        AddressClass::Public
-    }
-}
-
-fn classify_v6(ip: Ipv6Addr) -> AddressClass {
-    if ip == METADATA_V6 {
-        return AddressClass::Metadata;
-    }
-    let s = ip.segments();
-    let embedded = |hi: u16, lo: u16| {
-        let [a, b] = hi.to_be_bytes();
-        let [c, d] = lo.to_be_bytes();
-        Ipv4Addr::new(a, b, c, d)
-    };
-    // IPv4-mapped ::ffff:a.b.c.d, IPv4-compatible ::a.b.c.d (including :: and ::1, judged
-    // as 0.0.0.0 and 0.0.0.1, "this network"), NAT64 64:ff9b::a.b.c.d.
-    if s[..5] == [0; 5] && (s[5] == 0xffff || s[5] == 0) || s[..6] == [0x64, 0xff9b, 0, 0, 0, 0] {
-        return classify_v4(embedded(s[6], s[7]));
-    }
-    // 6to4 2002:a.b.c.d::/48.
-    if s[0] == 0x2002 {
-        let inner = classify_v4(embedded(s[1], s[2]));
-        if inner != AddressClass::Public {
-            return inner;
-        }
-    }
-    // The rest of 0000::/8 is reserved by the IETF (RFC 4291 §2.4): never routable, refused
-    // like the other special ranges rather than judged public.
-    let special = s[0] < 0x0100
-        || ip.is_multicast()
-        || (s[0] & 0xfe00) == 0xfc00 // ULA fc00::/7
-        || (s[0] & 0xffc0) == 0xfe80 // link-local fe80::/10
-        || (s[0] & 0xffc0) == 0xfec0 // site-local fec0::/10 (deprecated)
-        || (s[0] == 0x2001 && s[1] == 0x0db8) // documentation
-        || (s[0] == 0x2001 && s[1] == 0) // Teredo
-        || (s[0] == 0x0100 && s[1..4] == [0, 0, 0]); // discard-only 100::/64
-    if special {
-        AddressClass::Private
-    } else {
-        AddressClass::Public
-    }
-}
+pub use crate::address::{AddressClass, classify};
 
 /// A target found in the configuration, before resolution.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -340,98 +258,6 @@ mod tests {
 
     fn ip(s: &str) -> IpAddr {
         s.parse().expect("ip")
-    }
-
-    /// Every term of the classification, each with an address only that term catches, and
-    /// public neighbours just outside each range.
-    #[test]
-    fn every_special_range_is_classified_and_its_neighbours_are_public() {
-        use AddressClass::*;
-        let table = [
-            // IPv4
-            ("169.254.169.254", Metadata),
-            ("127.0.0.1", Private),
-            ("10.0.0.1", Private),
-            ("172.16.5.4", Private),
-            ("192.168.1.1", Private),
-            ("169.254.1.1", Private),
-            ("224.0.0.1", Private),
-            ("0.0.0.0", Private),
-            ("255.255.255.255", Private),
-            ("192.0.2.1", Private),
-            ("198.51.100.1", Private),
-            ("203.0.113.1", Private),
-            ("0.1.2.3", Private),
-            ("240.0.0.1", Private),
-            ("100.64.0.1", Private),
-            ("100.127.255.255", Private),
-            ("192.0.0.8", Private),
-            ("198.18.0.1", Private),
-            ("198.19.255.255", Private),
-            ("8.8.8.8", Public),
-            ("93.184.216.34", Public),
-            ("239.255.255.255", Private),
-            ("100.63.255.255", Public),
-            ("100.128.0.0", Public),
-            ("8.100.1.1", Public),
-            ("193.0.0.1", Public),
-            ("192.1.0.1", Public),
-            ("192.0.1.1", Public),
-            ("8.8.0.8", Public),
-            ("198.17.0.1", Public),
-            ("198.20.0.1", Public),
-            ("8.18.0.1", Public),
-            ("8.19.0.1", Public),
-            ("169.254.169.253", Private),
-            // IPv6
-            ("fd00:ec2::254", Metadata),
-            ("fd00:ec2::253", Private),
-            ("::1", Private),
-            ("::", Private),
-            ("ff02::1", Private),
-            ("fc00::1", Private),
-            ("fd00::1", Private),
-            ("fe80::1", Private),
-            ("febf::1", Private),
-            ("fec0::1", Private),
-            ("feff::1", Private),
-            ("2001:db8::1", Private),
-            ("2001::1", Private),
-            ("100::1", Private),
-            ("2001:4860:4860::8888", Public),
-            ("2606:2800:220:1:248:1893:25c8:1946", Public),
-            ("2606::1", Public),
-            ("2a00::1", Public),
-            ("2001:db9::1", Public),
-            ("2001:1::1", Public),
-            ("100:0:0:1::1", Public),
-            ("fb00::1", Public),
-            // IPv4 inside IPv6: mapped, compatible, NAT64, 6to4.
-            ("::ffff:127.0.0.1", Private),
-            ("::ffff:10.1.2.3", Private),
-            ("::ffff:169.254.169.254", Metadata),
-            ("::ffff:8.8.8.8", Public),
-            ("::10.0.0.1", Private),
-            ("::10.0.0.0", Private),
-            ("::127.0.0.1", Private),
-            ("::0.0.0.5", Private),
-            ("::8.8.8.8", Public),
-            ("::8.8.0.1", Public),
-            ("::1:808:808", Private),
-            ("::1:a00:1", Private),
-            ("::1:0:0:0", Private),
-            ("ff::1", Private),
-            ("1::1", Private),
-            ("64:ff9b::7f00:1", Private),
-            ("64:ff9b::a9fe:a9fe", Metadata),
-            ("64:ff9b::808:808", Public),
-            ("2002:7f00:1::1", Private),
-            ("2002:a9fe:a9fe::1", Metadata),
-            ("2002:808:808::1", Public),
-        ];
-        for (addr, class) in table {
-            assert_eq!(classify(ip(addr)), class, "{addr}");
-        }
     }
 
     fn config(text: &str) -> Arc<Config> {

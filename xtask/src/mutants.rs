@@ -63,6 +63,7 @@ pub(crate) const SCOPE: &[(&str, &str)] = &[
     ("daaki-imap", "client/src/types/flag.rs"),
     ("daaki-imap", "client/src/types/response/mailbox.rs"),
     ("daaki-imap-bridge", "bridge/src/policy.rs"),
+    ("daaki-imap-bridge", "bridge/src/address.rs"),
     ("daaki-imap-bridge", "bridge/src/ticket.rs"),
     ("daaki-imap-bridge", "bridge/src/config.rs"),
 ];
