@@ -193,6 +193,23 @@ async fn the_quirks_a_response_needed_are_counted_on_the_handle() {
 }
 
 #[tokio::test(flavor = "current_thread")]
+async fn what_the_server_enabled_is_published_on_the_handle() {
+    let (conn, mut server) = connect().await;
+    assert_eq!(conn.enabled().iter().count(), 0);
+    noop_events(
+        &conn,
+        &mut server,
+        b"* ENABLED CONDSTORE IMAP4rev2\r\nA1 OK done\r\n",
+    )
+    .await;
+    assert_eq!(
+        conn.enabled().iter().collect::<Vec<_>>(),
+        ["CONDSTORE", "IMAP4REV2"]
+    );
+    assert_eq!(conn.enabled().dialect(), crate::Dialect::Imap4rev2);
+}
+
+#[tokio::test(flavor = "current_thread")]
 async fn a_response_over_the_line_limit_closes_the_connection_with_the_frame_error() {
     let limits = Limits {
         max_line: 256,
