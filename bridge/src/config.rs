@@ -258,6 +258,38 @@ impl Config {
         origin.is_some_and(|origin| self.origins.iter().any(|o| o == origin))
     }
 
+    /// What in a valid configuration is most likely a mistake, one sentence each (logged as
+    /// warnings at start-up and printed by `--check-config`): `origins = ["*"]` (any web
+    /// page may use the bridge), an origin that can never match (a path, a trailing slash,
+    /// upper case: browsers send `scheme://host[:port]` in lower case), and a host pattern
+    /// as wide as a public suffix (`*.com`, `*.co.uk`: every host under it).
+    pub fn warnings(&self) -> Vec<String> {
+        let mut out = Vec::new();
+        for origin in &self.origins {
+            if origin == "*" {
+                out.push(
+                    "origins = [\"*\"]: any web page may use this bridge to reach its targets; \
+                     list your application's origins instead"
+                        .to_owned(),
+                );
+            } else if let Some(problem) = origin_problem(origin) {
+                out.push(format!("origin {origin:?} can never match: {problem}"));
+            }
+        }
+        for p in &self.patterns {
+            if let Some(suffix) = p.pattern.strip_prefix("*.")
+                && is_public_suffix(suffix)
+            {
+                out.push(format!(
+                    "pattern {:?} allows every host under the public suffix {suffix:?}: \
+                     name your mail provider's domains instead",
+                    p.pattern
+                ));
+            }
+        }
+        out
+    }
+
     /// Checks names, patterns and ports.
     pub fn validate(&self) -> Result<(), ConfigError> {
         let invalid = |m: String| Err(ConfigError::Invalid(m));
@@ -310,9 +342,68 @@ impl Config {
     }
 }
 
+/// Why a configured origin can never equal what a browser sends (`scheme://host[:port]`,
+/// lower case, no path), if it cannot.
+fn origin_problem(origin: &str) -> Option<&'static str> {
+    let Some((scheme, rest)) = origin.split_once("://") else {
+        return Some("it has no scheme (browsers send `https://host[:port]`)");
+    };
+    if rest.ends_with('/') {
+        Some("browsers send origins without a trailing slash")
+    } else if rest.contains('/') {
+        Some("browsers send origins without a path")
+    } else if rest.is_empty() {
+        Some("it has no host")
+    } else if origin.bytes().any(|b| b.is_ascii_uppercase()) || scheme.is_empty() {
+        Some("browsers send the scheme and host in lower case")
+    } else {
+        None
+    }
+}
+
+/// Whether `domain` is a public suffix (`com`, `co.uk`, `github.io`) per the Public Suffix
+/// List compiled into the `psl` crate.
+fn is_public_suffix(domain: &str) -> bool {
+    let domain = domain.trim_end_matches('.').to_ascii_lowercase();
+    psl::suffix_str(&domain) == Some(domain.as_str())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn likely_mistakes_are_warned_about() {
+        let c = Config::from_toml(
+            "origins = [\"*\", \"https://mail.example.com/\", \"https://mail.example.com/app\", \
+             \"HTTPS://Mail.Example.com\", \"mail.example.com\", \"https://\", \"https://ok.example.com:8443\"]\n\
+             [[patterns]]\npattern = \"*.com\"\n[[patterns]]\npattern = \"*.co.uk\"\n\
+             [[patterns]]\npattern = \"*.github.io\"\n[[patterns]]\npattern = \"*.example.co.uk\"\n\
+             [[patterns]]\npattern = \"imap.gmail.com\"\n[[patterns]]\npattern = \"*.COM.\"\n",
+        )
+        .expect("valid");
+        assert_eq!(
+            c.warnings(),
+            [
+                "origins = [\"*\"]: any web page may use this bridge to reach its targets; list your application's origins instead",
+                "origin \"https://mail.example.com/\" can never match: browsers send origins without a trailing slash",
+                "origin \"https://mail.example.com/app\" can never match: browsers send origins without a path",
+                "origin \"HTTPS://Mail.Example.com\" can never match: browsers send the scheme and host in lower case",
+                "origin \"mail.example.com\" can never match: it has no scheme (browsers send `https://host[:port]`)",
+                "origin \"https://\" can never match: it has no host",
+                "pattern \"*.com\" allows every host under the public suffix \"com\": name your mail provider's domains instead",
+                "pattern \"*.co.uk\" allows every host under the public suffix \"co.uk\": name your mail provider's domains instead",
+                "pattern \"*.github.io\" allows every host under the public suffix \"github.io\": name your mail provider's domains instead",
+                "pattern \"*.COM.\" allows every host under the public suffix \"COM.\": name your mail provider's domains instead",
+            ]
+        );
+        let fine = Config::from_toml(
+            "origins = [\"https://mail.example.com\", \"http://127.0.0.1:8080\"]\n\
+             [[patterns]]\npattern = \"*.example.com\"\n",
+        )
+        .expect("valid");
+        assert_eq!(fine.warnings(), Vec::<String>::new());
+    }
 
     #[test]
     fn defaults_are_safe() {

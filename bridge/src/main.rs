@@ -2,8 +2,14 @@
 //!
 //! ```text
 //! daaki-imap-bridge --config bridge.toml [--listen ADDR] [--metrics-listen ADDR] [--log-format json]
+//! daaki-imap-bridge --config bridge.toml --check-config
 //! daaki-imap-bridge ticket --secret-file F --target NAME [--ttl 300]
 //! ```
+//! Every fatal check (the configuration, the ticket secret, the TLS certificate) runs before
+//! the bridge binds and logs "listening"; likely mistakes in a valid configuration are logged
+//! as warnings ([`Config::warnings`]). `--check-config` runs the same checks, prints the
+//! effective configuration and the warnings, and exits (1 on a fatal problem). Text logs carry
+//! ANSI colours only when standard error is a terminal.
 //! Every serve flag also reads an environment variable (`DAAKI_BRIDGE_CONFIG`,
 //! `DAAKI_BRIDGE_LISTEN`, `DAAKI_BRIDGE_METRICS_LISTEN`, `DAAKI_BRIDGE_LOG_FORMAT`); flags and
 //! variables override the file. `RUST_LOG` sets the log filter (default `info`).
@@ -36,6 +42,10 @@ struct Cli {
     /// Log format.
     #[arg(long, env = "DAAKI_BRIDGE_LOG_FORMAT", value_enum, default_value_t = LogFormat::Text)]
     log_format: LogFormat,
+    /// Check the configuration (and the files it names), print the effective configuration
+    /// and its warnings, and exit without serving.
+    #[arg(long)]
+    check_config: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -67,6 +77,7 @@ fn init_logs(format: LogFormat) {
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
         .with_writer(std::io::stderr);
     match format {
         LogFormat::Text => builder.init(),
@@ -83,6 +94,7 @@ async fn main() {
             ref target,
             ttl,
         }) => ticket(secret_file, target, ttl),
+        None if cli.check_config => check_config(&cli),
         None => {
             init_logs(cli.log_format);
             serve(cli).await
@@ -128,29 +140,56 @@ async fn shutdown_signal() {
     }
 }
 
-async fn serve(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
+/// The configuration file with the flags' and environment's overrides applied.
+fn effective_config(cli: &Cli) -> Result<Config, Box<dyn std::error::Error>> {
     let path = cli
         .config
+        .as_deref()
         .ok_or("--config (or DAAKI_BRIDGE_CONFIG) is required")?;
-    let mut config = Config::load(&path)?;
+    let mut config = Config::load(path)?;
     if let Some(listen) = cli.listen {
         config.listen = listen;
     }
     if let Some(listen) = cli.metrics_listen {
         config.metrics_listen = Some(listen);
     }
-    let listener = tokio::net::TcpListener::bind(config.listen).await?;
-    let metrics_listener = match config.metrics_listen {
+    Ok(config)
+}
+
+/// `--check-config`: the fatal checks of start-up, then the effective configuration and the
+/// warnings on standard output.
+fn check_config(cli: &Cli) -> Result<(), Box<dyn std::error::Error>> {
+    let config = effective_config(cli)?;
+    let warnings = config.warnings();
+    println!("{config:#?}");
+    Bridge::new(config)?;
+    for warning in &warnings {
+        println!("warning: {warning}");
+    }
+    println!("configuration OK ({} warning(s))", warnings.len());
+    Ok(())
+}
+
+async fn serve(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
+    let config = effective_config(&cli)?;
+    for warning in config.warnings() {
+        tracing::warn!("configuration: {warning}");
+    }
+    let (listen, metrics_listen) = (config.listen, config.metrics_listen);
+    let (path, tickets) = (config.path.clone(), config.ticket_secret_file.is_some());
+    // Every fatal check (ticket secret, TLS certificate) before binding and "listening".
+    let bridge = Arc::new(Bridge::new(config)?);
+    let listener = tokio::net::TcpListener::bind(listen).await?;
+    let metrics_listener = match metrics_listen {
         Some(addr) => Some(tokio::net::TcpListener::bind(addr).await?),
         None => None,
     };
     tracing::info!(
         addr = %listener.local_addr()?,
-        path = %config.path,
-        tickets = config.ticket_secret_file.is_some(),
+        path = %path,
+        tickets,
         "listening"
     );
-    let bridge = Arc::new(Bridge::new(config)?);
     if let Some(metrics_listener) = metrics_listener {
         tracing::info!(addr = %metrics_listener.local_addr()?, "serving /metrics and /healthz");
         tokio::spawn(metrics::serve(metrics_listener, bridge.metrics().clone()));

@@ -441,3 +441,98 @@ async fn sigterm_during_a_large_transfer_closes_with_1001_after_a_clean_prefix_a
     assert!(uploaded <= client_sent.load(Relaxed) + 16 * 1024);
     upstream_writer.abort();
 }
+
+/// `--check-config` prints the effective configuration (flags and environment applied) and
+/// the configuration's warnings, and exits 0; a fatal problem (a ticket secret file that does
+/// not exist) exits 1 with the reason.
+#[test]
+fn check_config_prints_the_effective_config_and_its_warnings() {
+    let path = scratch("check.toml");
+    std::fs::write(
+        &path,
+        "listen = \"127.0.0.1:1\"\norigins = [\"*\", \"https://mail.example.com/\"]\n\
+         [[patterns]]\npattern = \"*.co.uk\"\n",
+    )
+    .expect("write");
+    let out = Command::new(BIN)
+        .arg("--config")
+        .arg(&path)
+        .arg("--check-config")
+        .env("DAAKI_BRIDGE_LISTEN", "127.0.0.1:4242")
+        .output()
+        .expect("run");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{out:?}");
+    assert!(
+        stdout.contains("127.0.0.1:4242"),
+        "the override applied: {stdout}"
+    );
+    let warnings: Vec<&str> = stdout
+        .lines()
+        .filter(|l| l.starts_with("warning: "))
+        .collect();
+    assert_eq!(warnings.len(), 3, "{stdout}");
+    assert!(warnings[0].contains("origins = [\"*\"]"), "{stdout}");
+    assert!(warnings[1].contains("trailing slash"), "{stdout}");
+    assert!(warnings[2].contains("public suffix \"co.uk\""), "{stdout}");
+    assert!(
+        stdout.ends_with("configuration OK (3 warning(s))\n"),
+        "{stdout}"
+    );
+
+    let missing = scratch("no-such.secret");
+    std::fs::write(
+        &path,
+        format!(
+            "listen = \"127.0.0.1:1\"\nticket_secret_file = \"{}\"\n",
+            missing.display()
+        ),
+    )
+    .expect("write");
+    let out = Command::new(BIN)
+        .arg("--config")
+        .arg(&path)
+        .arg("--check-config")
+        .output()
+        .expect("run");
+    assert_eq!(out.status.code(), Some(1), "{out:?}");
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("no-such.secret"),
+        "{out:?}"
+    );
+    let _ = std::fs::remove_file(&path);
+}
+
+/// A fatal problem found at start-up (here a missing ticket secret) ends the process before it
+/// binds or logs "listening"; the warnings come first, and text logs written to a pipe carry
+/// no ANSI colour codes.
+#[test]
+fn fatal_checks_run_before_listening_and_logs_to_a_pipe_have_no_colours() {
+    let path = scratch("fatal.toml");
+    let port = free_port();
+    let missing = scratch("fatal-no-such.secret");
+    std::fs::write(
+        &path,
+        format!(
+            "listen = \"127.0.0.1:{port}\"\norigins = [\"*\"]\nticket_secret_file = \"{}\"\n",
+            missing.display()
+        ),
+    )
+    .expect("write");
+    let out = Command::new(BIN)
+        .arg("--config")
+        .arg(&path)
+        .env("RUST_LOG", "info")
+        .output()
+        .expect("run");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(!stderr.contains("listening"), "{stderr}");
+    assert!(stderr.contains("fatal-no-such.secret"), "{stderr}");
+    assert!(
+        stderr.contains("origins = [\\\"*\\\"]") || stderr.contains("origins = [\"*\"]"),
+        "the warning is logged: {stderr}"
+    );
+    assert!(!stderr.contains('\u{1b}'), "no ANSI escapes: {stderr:?}");
+    let _ = std::fs::remove_file(&path);
+}
