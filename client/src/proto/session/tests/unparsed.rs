@@ -296,14 +296,24 @@ fn outcome_of(events: &[SessionEvent], id: crate::proto::session::CommandId) -> 
         .unwrap_or_else(|| CommandOutcome::ok_with(Vec::new(), None))
 }
 
-#[test]
-fn an_untypeable_status_goes_to_the_status_of_its_mailbox() {
+/// STATUS of INBOX and of Drafts pipelined, answered by `reply`: the events and both ids.
+fn two_statuses(
+    reply: &str,
+) -> (
+    Vec<SessionEvent>,
+    crate::proto::session::CommandId,
+    crate::proto::session::CommandId,
+) {
     let mut s = greeted("* PREAUTH ready\r\n");
     let inbox = s.submit(status("INBOX"), DataMode::Collect).unwrap();
     let drafts = s.submit(status("Drafts"), DataMode::Collect).unwrap();
     sent(&mut s);
-    let events = feed(
-        &mut s,
+    (feed(&mut s, reply), inbox, drafts)
+}
+
+#[test]
+fn an_untypeable_status_goes_to_the_status_of_its_mailbox() {
+    let (events, inbox, drafts) = two_statuses(
         "* STATUS INBOX (MESSAGES 1)\r\n* STATUS Drafts (MESSAGES\r\nA1 OK done\r\nA2 OK done\r\n",
     );
     let unparsed_of = |id| {
@@ -329,12 +339,7 @@ fn an_untypeable_status_goes_to_the_status_of_its_mailbox() {
 
 #[test]
 fn an_untypeable_status_whose_mailbox_cannot_be_read_goes_to_the_first_status() {
-    let mut s = greeted("* PREAUTH ready\r\n");
-    let inbox = s.submit(status("INBOX"), DataMode::Collect).unwrap();
-    let drafts = s.submit(status("Drafts"), DataMode::Collect).unwrap();
-    sent(&mut s);
-    let events = feed(
-        &mut s,
+    let (events, inbox, drafts) = two_statuses(
         "* STATUS \"Dra\r\nA1 OK done\r\n* STATUS Drafts (MESSAGES 4)\r\nA2 OK done\r\n",
     );
     assert_eq!(outcome_of(&events, inbox).unparsed.len(), 1);
