@@ -318,14 +318,13 @@ impl Session {
             self.finish_exchange(id);
         }
         let mut unparsed = command.unparsed;
-        if !ok {
-            // A refused command has no result to report them with: they are not lost.
-            self.events.extend(
-                unparsed
-                    .drain(..)
-                    .map(|u| SessionEvent::Unsolicited(TypedEvent::Unparsed(u))),
-            );
-        }
+        // A refused command has no result to report them with: they follow its completion as
+        // events (after it, so that the completion is the event that ends the command).
+        let refused: Vec<Unparsed> = if ok {
+            Vec::new()
+        } else {
+            unparsed.drain(..).collect()
+        };
         self.events.push_back(SessionEvent::Completed {
             id,
             outcome: CommandOutcome {
@@ -337,6 +336,11 @@ impl Session {
                 unparsed,
             },
         });
+        self.events.extend(
+            refused
+                .into_iter()
+                .map(|u| SessionEvent::Unsolicited(TypedEvent::Unparsed(u))),
+        );
         self.pending_switch = transport_event;
     }
 

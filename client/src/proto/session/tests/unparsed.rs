@@ -367,6 +367,11 @@ fn a_refused_command_hands_its_untypeable_responses_on_as_events() {
     assert_eq!(outcome.completion, Completion::No);
     assert_eq!(outcome.unparsed, Vec::new());
     assert_eq!(events.len(), 2, "{events:?}");
+    // The completion first: the event that ends the command comes when it leaves the session.
+    assert!(
+        matches!(events[0], SessionEvent::Completed { .. }),
+        "{events:?}"
+    );
 }
 
 #[test]
