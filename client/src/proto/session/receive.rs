@@ -320,10 +320,10 @@ impl Session {
         let mut unparsed = command.unparsed;
         // A refused command has no result to report them with: they follow its completion as
         // events (after it, so that the completion is the event that ends the command).
-        let refused: Vec<Unparsed> = if ok {
+        let refused = if ok {
             Vec::new()
         } else {
-            unparsed.drain(..).collect()
+            std::mem::take(&mut unparsed)
         };
         self.events.push_back(SessionEvent::Completed {
             id,
