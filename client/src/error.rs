@@ -94,9 +94,9 @@ pub enum Error {
     #[error("compressed stream error: {0}")]
     Compression(String),
     /// The server completed a command with `OK` but without the data the command must
-    /// return — for example no `* STATUS` response for the mailbox a STATUS asked about
-    /// (Cyrus 3.6 can break its own STATUS line with a bare LF inside a MAILBOXID). The
-    /// result would have been incomplete, so none is returned; the connection stays usable.
+    /// return — for example no `* STATUS` response at all for the mailbox a STATUS asked
+    /// about. The result would have been incomplete, so none is returned; the connection
+    /// stays usable. (A reply that came but could not be typed is [`Error::Incomplete`].)
     #[error("protocol error: {0}")]
     Protocol(String),
     /// The command completed with `OK` — it took effect (a SELECT selected its mailbox) — but
@@ -105,7 +105,8 @@ pub enum Error {
     /// typed response ([`IncompleteReply::data`](crate::types::response::IncompleteReply))
     /// and the untyped ones with their bytes and the parser's reason
     /// ([`Error::unparsed`]). The connection stays usable. (An untyped `* n FETCH` does not
-    /// cause this: it is kept in its place among a FETCH's results.)
+    /// cause this: it is kept in its place among a FETCH's results.) Seen on Cyrus 3.6, which
+    /// can break its own `* STATUS` line with a bare LF inside a MAILBOXID.
     #[error("incomplete reply: {0}")]
     Incomplete(Box<crate::types::response::IncompleteReply>),
     /// The reply to a command exceeded the configured buffer cap; use the streaming variant
