@@ -15,11 +15,11 @@ use super::mailbox::{decode_modified_utf7, encode_modified_utf7};
 /// use daaki_imap::types::GmailLabel;
 /// let user = GmailLabel::new("Muy Importante")?;
 /// assert!(!user.is_system());
-/// assert_eq!(user.to_wire(), "\"Muy Importante\"");
+/// assert_eq!(user.encoded(), "Muy Importante");
 /// let inbox = GmailLabel::new("\\Inbox")?;
 /// assert!(inbox.is_system());
-/// assert_eq!(inbox.to_wire(), "\\Inbox");
-/// assert_eq!(GmailLabel::new("Été")?.to_wire(), "\"&AMk-t&AOk-\"");
+/// assert_eq!(inbox.encoded(), "\\Inbox");
+/// assert_eq!(GmailLabel::new("Été")?.encoded(), "&AMk-t&AOk-");
 /// # Ok::<(), daaki_imap::Error>(())
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -72,23 +72,14 @@ impl GmailLabel {
         self.0.starts_with('\\')
     }
 
-    /// The wire form: a system label as its atom, a user label as a quoted string of its
-    /// modified UTF-7 encoding (`"` and `\` escaped).
-    pub fn to_wire(&self) -> String {
+    /// The text sent for the label: a system label as its atom, a user label in modified
+    /// UTF-7 (the encoder writes it as a string, quoted or literal).
+    pub fn encoded(&self) -> String {
         if self.is_system() {
-            return self.0.clone();
+            self.0.clone()
+        } else {
+            encode_modified_utf7(&self.0)
         }
-        let encoded = encode_modified_utf7(&self.0);
-        let mut out = String::with_capacity(encoded.len() + 2);
-        out.push('"');
-        for c in encoded.chars() {
-            if matches!(c, '"' | '\\') {
-                out.push('\\');
-            }
-            out.push(c);
-        }
-        out.push('"');
-        out
     }
 }
 
@@ -112,7 +103,7 @@ mod tests {
         assert!(label("\\Important").is_system());
         assert!(label("\\X-1").is_system());
         assert!(!label("Important").is_system());
-        assert_eq!(label("a \"b\" \\c").to_wire(), "\"a \\\"b\\\" \\\\c\"");
+        assert_eq!(label("a \"b\" \\c").encoded(), "a \"b\" \\c");
         assert_eq!(label("Été").to_string(), "Été");
     }
 
@@ -130,9 +121,7 @@ mod tests {
         // What is sent is what was read.
         for name in ["Été", "Muy Importante", "\\Starred"] {
             let label = GmailLabel::new(name).unwrap();
-            let wire = label.to_wire();
-            let inner = wire.trim_matches('"');
-            assert_eq!(GmailLabel::from_wire(inner.as_bytes()), label);
+            assert_eq!(GmailLabel::from_wire(label.encoded().as_bytes()), label);
         }
     }
 }

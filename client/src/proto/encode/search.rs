@@ -212,7 +212,10 @@ fn search_key(w: &mut Writer<'_>, key: &SearchKey) -> Result<(), InvalidInput> {
         SearchKey::GmailMessageId(id) | SearchKey::GmailThreadId(id) => {
             w.raw(&format!("{} {id}", key.name()));
         }
-        SearchKey::GmailLabel(label) => w.raw(&format!("X-GM-LABELS {}", label.to_wire())),
+        SearchKey::GmailLabel(label) => {
+            w.raw("X-GM-LABELS ");
+            super::store::gmail_label(w, label)?;
+        }
         SearchKey::All
         | SearchKey::Answered
         | SearchKey::Deleted

@@ -37,7 +37,7 @@ pub(super) fn store(
 }
 
 /// `[UID ]STORE set [+|-]X-GM-LABELS (labels)` (Gmail): system labels as atoms, user labels
-/// as quoted modified UTF-7 ([`GmailLabel::to_wire`]).
+/// as strings of their modified UTF-7 ([`gmail_label`]).
 pub(super) fn store_gmail_labels(
     w: &mut Writer<'_>,
     uid: bool,
@@ -55,10 +55,18 @@ pub(super) fn store_gmail_labels(
         StoreKind::Replace => "",
     });
     w.raw("X-GM-LABELS ");
-    w.paren_list(labels, |w, label| {
-        w.raw(&label.to_wire());
+    w.paren_list(labels, gmail_label)
+}
+
+/// A Gmail label: a system label as its atom (`\\Inbox`), a user label as a string of its
+/// modified UTF-7 ([`GmailLabel::encoded`]).
+pub(super) fn gmail_label(w: &mut Writer<'_>, label: &GmailLabel) -> Result<(), InvalidInput> {
+    if label.is_system() {
+        w.raw(&label.encoded());
         Ok(())
-    })
+    } else {
+        w.string(label.encoded().as_bytes())
+    }
 }
 
 /// `(flag flag …)`; flags are validated atoms, written as they are.
