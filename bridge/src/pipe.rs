@@ -186,29 +186,44 @@ where
     };
 
     let close = match end {
-        PipeEnd::ClientClosed => {
-            let _ = up_tx.shutdown().await;
-            // tungstenite queued the reply to the client's close; flush it.
-            let _ = ws_tx.close().await;
+        // tungstenite queued the reply to the client's close; `close()` flushes it.
+        PipeEnd::ClientClosed => None,
+        PipeEnd::ClientError => {
+            let _ = tokio::time::timeout(CLOSE_GRACE, up_tx.shutdown()).await;
             return end;
         }
-        PipeEnd::ClientError => return end,
-        PipeEnd::TextFrame => close_message(CloseCode::ProtocolError),
-        PipeEnd::FrameTooLarge => close_message(CloseCode::LimitReached),
+        PipeEnd::TextFrame => Some(close_message(CloseCode::ProtocolError)),
+        PipeEnd::FrameTooLarge => Some(close_message(CloseCode::LimitReached)),
         PipeEnd::UpstreamClosed | PipeEnd::UpstreamError => {
-            close_message(CloseCode::UpstreamClosed)
+            Some(close_message(CloseCode::UpstreamClosed))
         }
-        PipeEnd::Idle | PipeEnd::MaxDuration => close_message(CloseCode::Timeout),
-        PipeEnd::Shutdown => going_away(),
+        PipeEnd::Idle | PipeEnd::MaxDuration => Some(close_message(CloseCode::Timeout)),
+        PipeEnd::Shutdown => Some(going_away()),
     };
-    let _ = up_tx.shutdown().await;
-    let _ = ws_tx.send(close).await;
-    let _ = ws_tx.close().await;
-    // Let the client's close reply arrive (bounded), so the TCP close is orderly.
-    let drain = async { while let Some(Ok(_)) = ws_rx.next().await {} };
-    let _ = tokio::time::timeout(Duration::from_secs(2), drain).await;
+    // Both peers may have stopped reading: the upstream's TLS close_notify and the client's
+    // close frame each wait at most `CLOSE_GRACE` (together), then both are dropped.
+    let upstream_closed = async {
+        let _ = up_tx.shutdown().await;
+    };
+    let client_told = async {
+        if let Some(close) = close {
+            let _ = ws_tx.send(close).await;
+        }
+        let _ = ws_tx.close().await;
+    };
+    let both = async { tokio::join!(upstream_closed, client_told) };
+    if tokio::time::timeout(CLOSE_GRACE, both).await.is_ok() && end != PipeEnd::ClientClosed {
+        // Let the client's close reply arrive (bounded), so the TCP close is orderly.
+        let drain = async { while let Some(Ok(_)) = ws_rx.next().await {} };
+        let _ = tokio::time::timeout(CLOSE_GRACE, drain).await;
+    }
     end
 }
+
+/// How long closing a session may take at most, for each of its two steps: telling both
+/// peers (the upstream's TLS close_notify and the client's close frame, together), then
+/// waiting for the client's close reply. A peer that stopped reading is dropped after it.
+pub const CLOSE_GRACE: Duration = Duration::from_secs(2);
 
 type WsRx<S> = SplitStream<WebSocketStream<S>>;
 type UpTx = WriteHalf<BoxIo>;

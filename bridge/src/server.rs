@@ -530,13 +530,17 @@ impl Bridge {
     }
 }
 
-/// Closes `ws` with `code`, waiting (bounded) for the client's reply.
+/// Closes `ws` with `code`, waiting (bounded by [`pipe::CLOSE_GRACE`] each) for the close to
+/// go out and for the client's reply.
 async fn close<S>(ws: WebSocketStream<S>, code: CloseCode)
 where
     S: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin,
 {
     let (mut tx, mut rx) = ws.split();
-    let _ = tx.send(pipe::close_message(code)).await;
-    let drain = async { while let Some(Ok(_)) = rx.next().await {} };
-    let _ = tokio::time::timeout(Duration::from_secs(2), drain).await;
+    // A client that does not read is dropped after the grace period instead.
+    let told = tokio::time::timeout(pipe::CLOSE_GRACE, tx.send(pipe::close_message(code))).await;
+    if told.is_ok() {
+        let drain = async { while let Some(Ok(_)) = rx.next().await {} };
+        let _ = tokio::time::timeout(pipe::CLOSE_GRACE, drain).await;
+    }
 }

@@ -8,7 +8,8 @@ use std::time::Duration;
 use daaki_imap::types::{FetchAttr, SequenceSet};
 use daaki_imap::wire::{BridgeTarget, CloseCode};
 use daaki_imap::{Error, IdleEvent, ImapConnection, TlsMode};
-use daaki_imap_bridge::config::Target;
+use daaki_imap_bridge::config::{Limits, Target};
+use daaki_imap_bridge::metrics::{Metrics, Reason};
 use daaki_imap_bridge::{Bridge, Config};
 use daaki_imap_tests::client::{T, login};
 use daaki_imap_tests::harness::{Dovecot, TestUser, seed, shared_dovecot};
@@ -20,8 +21,14 @@ const ORIGIN: &str = "http://app.localhost";
 /// Starts a bridge whose only target, `dovecot`, is the harness's implicit-TLS listener
 /// (loopback, hence `allow_private`), trusting the harness CA. Returns its `ws://` URL.
 async fn start_bridge(dovecot: &Dovecot) -> String {
+    start_bridge_with(dovecot, Limits::default()).await.0
+}
+
+/// As [`start_bridge`], with `limits`; also returns the bridge's counters.
+async fn start_bridge_with(dovecot: &Dovecot, limits: Limits) -> (String, Arc<Metrics>) {
     let mut config = Config::empty();
     config.origins = vec![ORIGIN.to_owned()];
+    config.limits = limits;
     config.targets = vec![Target {
         name: "dovecot".into(),
         host: dovecot.host().to_owned(),
@@ -31,12 +38,13 @@ async fn start_bridge(dovecot: &Dovecot) -> String {
         extra_roots: Some(dovecot.ca_cert_path().to_owned()),
     }];
     let bridge = Arc::new(Bridge::new(config).expect("bridge"));
+    let metrics = bridge.metrics().clone();
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
         .await
         .expect("bind");
     let addr = listener.local_addr().expect("addr");
     tokio::spawn(bridge.serve(listener));
-    format!("ws://{addr}/imap")
+    (format!("ws://{addr}/imap"), metrics)
 }
 
 async fn via_bridge(url: &str, target: &str) -> daaki_imap::Result<ImapConnection> {
@@ -163,4 +171,93 @@ async fn a_refusal_by_the_bridge_is_a_typed_bridge_error() {
         Err(Error::Io(e)) => assert!(e.to_string().contains("403"), "{e}"),
         other => panic!("expected an HTTP refusal, got {:?}", other.map(|_| ())),
     }
+}
+
+/// A raw WebSocket client that logs in, pipelines hundreds of large FETCHes and never reads a
+/// reply: Dovecot's answers fill every buffer on the way, so the bridge's writes to the client
+/// stall. The session still ends at the idle limit, its per-IP slot is freed, and the next
+/// session from the same address works.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_client_that_pipelines_without_reading_is_cut_at_the_idle_limit() {
+    use futures_util::{SinkExt, StreamExt};
+    use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+    use tokio_tungstenite::tungstenite::http::HeaderValue;
+    use tokio_tungstenite::tungstenite::{Bytes, Message};
+
+    let dovecot = shared_dovecot();
+    let limits = Limits {
+        idle_timeout_secs: 1,
+        max_connections_per_ip: 1,
+        ping_interval_secs: 0,
+        ..Limits::default()
+    };
+    let (url, metrics) = start_bridge_with(dovecot, limits).await;
+    let user = dovecot.new_user(200);
+    let mut request = format!("{url}?target=dovecot")
+        .into_client_request()
+        .expect("request");
+    let headers = request.headers_mut();
+    headers.insert("Origin", HeaderValue::from_static(ORIGIN));
+    headers.insert(
+        "Sec-WebSocket-Protocol",
+        HeaderValue::from_static(daaki_imap::wire::SUBPROTOCOL),
+    );
+    let addr = url
+        .trim_start_matches("ws://")
+        .trim_end_matches("/imap")
+        .to_owned();
+    let tcp = tokio::net::TcpStream::connect(addr).await.expect("connect");
+    let (mut ws, _) = tokio_tungstenite::client_async(request, tcp)
+        .await
+        .expect("upgrade");
+    // The greeting, so the session is piping; then not one more read.
+    match tokio::time::timeout(T, ws.next()).await.expect("greeted") {
+        Some(Ok(Message::Binary(greeting))) => assert!(greeting.starts_with(b"* OK")),
+        other => panic!("unexpected {other:?}"),
+    }
+    let mut commands = format!(
+        "a LOGIN {} {}\r\nb SELECT INBOX\r\n",
+        user.name, user.password
+    );
+    for i in 0..400 {
+        commands.push_str(&format!("c{i} FETCH 1:* BODY.PEEK[]\r\n"));
+    }
+    for chunk in commands.as_bytes().chunks(4096) {
+        ws.send(Message::Binary(Bytes::copy_from_slice(chunk)))
+            .await
+            .expect("send");
+    }
+    let started = std::time::Instant::now();
+    let ended = async {
+        while metrics
+            .sessions_current
+            .load(std::sync::atomic::Ordering::Relaxed)
+            > 0
+            || metrics
+                .connections_current
+                .load(std::sync::atomic::Ordering::Relaxed)
+                > 0
+        {
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    };
+    tokio::time::timeout(Duration::from_secs(30), ended)
+        .await
+        .expect("the session ended within 30 s although its client never reads");
+    assert!(
+        started.elapsed() >= Duration::from_millis(900),
+        "ended after {:?}",
+        started.elapsed()
+    );
+    assert_eq!(metrics.refusals(Reason::Idle), 1);
+    // Dovecot's output reached the bridge (it was stalled, not idle from the start).
+    let relayed = metrics
+        .bytes_upstream_to_client
+        .load(std::sync::atomic::Ordering::Relaxed);
+    assert!(relayed > 1 << 20, "only {relayed} bytes relayed");
+    drop(ws);
+    // The per-IP slot (cap 1) is free: the same address logs in again.
+    let conn = bridge_login(&url, &user).await;
+    assert_eq!(conn.examine("INBOX", T).await.expect("examine").exists, 200);
+    conn.logout().await.expect("logout");
 }
