@@ -9,7 +9,8 @@
 //! | [`config`] | the TOML configuration: listen address, path, origins, targets, patterns, tickets, TLS, limits |
 //! | [`policy`] | target selection, DNS resolved once, every address vetted; injectable resolver and connector |
 //! | [`upstream`] | the real connector: TCP to the vetted address + rustls (ring), certificate verified; the listener's optional TLS |
-//! | [`server`] | admission (caps), optional TLS, the WebSocket handshake and its checks (Origin → 403; everything else → 4xxx close), tickets, graceful shutdown |
+//! | [`admission`] | which connections are held, admitted, or closed at accept (caps, grace bands, the descriptor budget) |
+//! | [`server`] | admission, optional TLS, the WebSocket handshake and its checks (Origin → 403; everything else → 4xxx close), tickets, graceful shutdown |
 //! | [`pipe`] | bytes both ways, unchanged, bounded; idle/duration limits and pings |
 //! | [`ticket`] | HMAC-SHA256 tickets: mint and verify (format in [`daaki_imap::wire`]) |
 //! | [`metrics`] | counters, the Prometheus exposition, `/metrics` and `/healthz` |
@@ -17,6 +18,7 @@
 #![warn(missing_docs)]
 
 pub mod address;
+pub mod admission;
 pub mod config;
 pub mod metrics;
 pub mod pipe;

@@ -177,8 +177,20 @@ async fn serve(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
     }
     let (listen, metrics_listen) = (config.listen, config.metrics_listen);
     let (path, tickets) = (config.path.clone(), config.ticket_secret_file.is_some());
+    // Connections are descriptors: use the whole hard limit (the budget is read from it).
+    let nofile = daaki_imap_bridge::admission::raise_nofile_limit();
     // Every fatal check (ticket secret, TLS certificate) before binding and "listening".
     let bridge = Arc::new(Bridge::new(config)?);
+    let caps = bridge.admission().caps();
+    if caps.descriptors.connections < caps.max_connections {
+        tracing::warn!(
+            nofile = ?nofile,
+            connections = caps.descriptors.connections,
+            max_connections = caps.max_connections,
+            "the descriptor limit (RLIMIT_NOFILE) allows fewer connections than \
+             max_connections; the rest are closed at accept (raise LimitNOFILE / ulimit -n)"
+        );
+    }
     let listener = tokio::net::TcpListener::bind(listen).await?;
     let metrics_listener = match metrics_listen {
         Some(addr) => Some(tokio::net::TcpListener::bind(addr).await?),

@@ -44,6 +44,12 @@ pub enum Reason {
     LimitGlobal,
     /// `max_connections_per_ip` reached.
     LimitPerIp,
+    /// Closed at accept: `max_connections` plus its grace band reached.
+    LimitGlobalAtAccept,
+    /// Closed at accept: `max_connections_per_ip` plus its grace band reached.
+    LimitPerIpAtAccept,
+    /// Closed at accept: the descriptor budget (from `RLIMIT_NOFILE`) is used up.
+    Descriptors,
     /// A frame or message over `max_frame_size`.
     FrameTooLarge,
     /// The client sent a text frame.
@@ -55,7 +61,7 @@ pub enum Reason {
 }
 
 impl Reason {
-    const ALL: [Reason; 14] = [
+    const ALL: [Reason; 17] = [
         Reason::Origin,
         Reason::Path,
         Reason::Handshake,
@@ -66,6 +72,9 @@ impl Reason {
         Reason::TargetNotAllowed,
         Reason::LimitGlobal,
         Reason::LimitPerIp,
+        Reason::LimitGlobalAtAccept,
+        Reason::LimitPerIpAtAccept,
+        Reason::Descriptors,
         Reason::FrameTooLarge,
         Reason::Protocol,
         Reason::Idle,
@@ -85,6 +94,9 @@ impl Reason {
             Self::TargetNotAllowed => "target_not_allowed",
             Self::LimitGlobal => "limit_global",
             Self::LimitPerIp => "limit_per_ip",
+            Self::LimitGlobalAtAccept => "limit_global_at_accept",
+            Self::LimitPerIpAtAccept => "limit_per_ip_at_accept",
+            Self::Descriptors => "descriptors",
             Self::FrameTooLarge => "frame_too_large",
             Self::Protocol => "protocol",
             Self::Idle => "idle",
@@ -143,7 +155,7 @@ pub struct Metrics {
     pub bytes_client_to_upstream: AtomicU64,
     /// Bytes from upstreams to clients.
     pub bytes_upstream_to_client: AtomicU64,
-    refusals: [AtomicU64; 14],
+    refusals: [AtomicU64; 17],
     upstream_errors: [AtomicU64; 4],
     duration_buckets: [AtomicU64; 9],
     duration_count: AtomicU64,

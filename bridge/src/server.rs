@@ -11,12 +11,11 @@
 //! syntax (`BadRequest`), ticket (`TicketInvalid`), then the target policy — so every refusal
 //! happens before anything is resolved or dialled, and each is counted in [`Metrics`].
 
-use std::collections::HashMap;
 use std::future::Future;
 use std::io;
-use std::net::{IpAddr, SocketAddr};
+use std::net::SocketAddr;
+use std::sync::Arc;
 use std::sync::atomic::Ordering::Relaxed;
-use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use daaki_imap::wire::{BridgeTarget, CloseCode, MAX_FRAME_LEN, SUBPROTOCOL};
@@ -28,6 +27,7 @@ use tokio_tungstenite::tungstenite::handshake::server::{ErrorResponse, Request, 
 use tokio_tungstenite::tungstenite::http::{HeaderValue, StatusCode, header};
 use tokio_tungstenite::tungstenite::protocol::WebSocketConfig;
 
+use crate::admission::{Admission, Caps, DescriptorBudget, Held};
 use crate::config::{Config, Limits};
 use crate::metrics::{Metrics, Reason, UpstreamError};
 use crate::pipe::{self, PipeEnd, PipeLimits};
@@ -83,13 +83,6 @@ enum ListenerTls {
     Unavailable,
 }
 
-/// Admitted connections: the global count and the count per client address.
-#[derive(Default)]
-struct Admitted {
-    total: usize,
-    per_ip: HashMap<IpAddr, usize>,
-}
-
 /// The bridge: configuration, policy and the injectable resolver and connector.
 pub struct Bridge {
     config: Arc<Config>,
@@ -99,7 +92,7 @@ pub struct Bridge {
     tickets: Tickets,
     tls: ListenerTls,
     metrics: Arc<Metrics>,
-    admitted: Mutex<Admitted>,
+    admission: Arc<Admission>,
     /// Turns `true` when open sessions must close now (the drain deadline passed).
     close_now: watch::Sender<bool>,
 }
@@ -142,29 +135,6 @@ fn subprotocol_entries(request: &Request) -> impl Iterator<Item = &str> {
 /// Whether the `Sec-WebSocket-Protocol` headers of `request` offer [`SUBPROTOCOL`].
 pub fn offers_subprotocol(request: &Request) -> bool {
     subprotocol_entries(request).any(|entry| entry == SUBPROTOCOL)
-}
-
-/// Releases an admitted connection's slot.
-struct Slot<'a> {
-    bridge: &'a Bridge,
-    ip: IpAddr,
-}
-
-impl Drop for Slot<'_> {
-    fn drop(&mut self) {
-        let mut admitted = self
-            .bridge
-            .admitted
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
-        admitted.total = admitted.total.saturating_sub(1);
-        if let Some(n) = admitted.per_ip.get_mut(&self.ip) {
-            *n = n.saturating_sub(1);
-            if *n == 0 {
-                admitted.per_ip.remove(&self.ip);
-            }
-        }
-    }
 }
 
 /// Decrements a gauge when dropped.
@@ -235,6 +205,11 @@ impl Bridge {
             _ => ListenerTls::Off,
         };
         let config = Arc::new(config);
+        let admission = Admission::new(Caps {
+            max_connections: config.limits.max_connections,
+            max_connections_per_ip: config.limits.max_connections_per_ip,
+            descriptors: DescriptorBudget::current(),
+        });
         Self {
             policy: Policy::new(config.clone()),
             config,
@@ -243,7 +218,7 @@ impl Bridge {
             tickets,
             tls,
             metrics: Arc::new(Metrics::default()),
-            admitted: Mutex::new(Admitted::default()),
+            admission,
             close_now: watch::Sender::new(false),
         }
     }
@@ -297,8 +272,18 @@ impl Bridge {
                     continue;
                 }
             };
+            // Past a cap's grace band or the descriptor budget: closed now, unread, not
+            // logged one by one (a flood would flood the log); counted.
+            let held = match self.admission.accept(peer.ip()) {
+                Ok(held) => held,
+                Err(reason) => {
+                    self.metrics.refused(reason);
+                    drop(tcp);
+                    continue;
+                }
+            };
             let bridge = self.clone();
-            tokio::spawn(async move { bridge.handle(tcp, peer).await });
+            tokio::spawn(async move { bridge.run(tcp, peer, held).await });
         }
         drop(listener);
         let open = || self.metrics.connections_current.load(Relaxed);
@@ -327,25 +312,6 @@ impl Bridge {
         let _ = tokio::time::timeout(limit, wait).await;
     }
 
-    /// Takes a connection slot for `ip`, or says which cap is reached.
-    fn admit(&self, ip: IpAddr) -> Result<Slot<'_>, Reason> {
-        let limits = &self.config.limits;
-        let mut admitted = self
-            .admitted
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
-        if admitted.total >= limits.max_connections {
-            return Err(Reason::LimitGlobal);
-        }
-        let per_ip = admitted.per_ip.get(&ip).copied().unwrap_or(0);
-        if per_ip >= limits.max_connections_per_ip {
-            return Err(Reason::LimitPerIp);
-        }
-        admitted.total += 1;
-        admitted.per_ip.insert(ip, per_ip + 1);
-        Ok(Slot { bridge: self, ip })
-    }
-
     fn check_ticket(&self, offered: &[String], target: &BridgeTarget) -> Result<(), TicketError> {
         let key = match &self.tickets {
             Tickets::Off => return Ok(()),
@@ -359,22 +325,34 @@ impl Bridge {
         }
     }
 
+    /// The connection counts and caps (with the descriptor budget in force).
+    pub fn admission(&self) -> &Arc<Admission> {
+        &self.admission
+    }
+
     /// Runs one connection: admission, TLS (if configured), handshake, checks, upstream, pipe.
     pub async fn handle(&self, tcp: TcpStream, peer: SocketAddr) {
+        match self.admission.accept(peer.ip()) {
+            Ok(held) => self.run(tcp, peer, held).await,
+            Err(reason) => self.metrics.refused(reason),
+        }
+    }
+
+    /// Runs a held connection: TLS (if configured), handshake, checks, upstream, pipe.
+    async fn run(&self, tcp: TcpStream, peer: SocketAddr, held: Held) {
         let metrics = &self.metrics;
         metrics.connections_total.fetch_add(1, Relaxed);
         metrics.connections_current.fetch_add(1, Relaxed);
         let _open = Gauge(&metrics.connections_current);
         let _ = tcp.set_nodelay(true);
-        let admission = self.admit(peer.ip());
         // The TLS handshake and the HTTP upgrade share one deadline.
         let deadline =
             tokio::time::Instant::now() + secs(self.config.limits.handshake_timeout_secs);
         match &self.tls {
-            ListenerTls::Off => self.session(tcp, peer, admission, deadline).await,
+            ListenerTls::Off => self.session(tcp, peer, held, deadline).await,
             ListenerTls::On(acceptor) => {
                 match tokio::time::timeout_at(deadline, acceptor.accept(tcp)).await {
-                    Ok(Ok(tls)) => self.session(tls, peer, admission, deadline).await,
+                    Ok(Ok(tls)) => self.session(tls, peer, held, deadline).await,
                     Ok(Err(error)) => {
                         metrics.refused(Reason::Handshake);
                         tracing::info!(%peer, %error, "TLS handshake failed");
@@ -396,7 +374,7 @@ impl Bridge {
         &self,
         stream: S,
         peer: SocketAddr,
-        admission: Result<Slot<'_>, Reason>,
+        held: Held,
         deadline: tokio::time::Instant,
     ) where
         S: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin + Send + 'static,
@@ -453,8 +431,8 @@ impl Bridge {
                 return;
             }
         };
-        let _slot = match admission {
-            Ok(slot) => slot,
+        let _held = match held.admitted() {
+            Ok(()) => held,
             Err(reason) => {
                 metrics.refused(reason);
                 tracing::info!(%peer, reason = reason.label(), "connection limit reached");

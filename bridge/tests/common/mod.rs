@@ -129,3 +129,142 @@ pub fn test_tls() -> (
     let tls = TestTls::new();
     (tls.server, tls.client)
 }
+
+/// A free TCP port on 127.0.0.1 (bound and released: good enough on loopback).
+pub fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .expect("bind")
+        .port()
+}
+
+/// The bridge binary under test: `DAAKI_BRIDGE_BIN` if set (to run these tests against
+/// another build), else this package's.
+pub fn bridge_bin() -> std::path::PathBuf {
+    std::env::var_os("DAAKI_BRIDGE_BIN")
+        .map(Into::into)
+        .unwrap_or_else(|| env!("CARGO_BIN_EXE_daaki-imap-bridge").into())
+}
+
+/// The real `daaki-imap-bridge` binary as a child process (so its RSS and its descriptor
+/// limit are its own); killed, and its config file removed, on drop.
+pub struct BridgeProcess {
+    pub child: std::process::Child,
+    /// The WebSocket listener's port on 127.0.0.1.
+    pub listen: u16,
+    config: std::path::PathBuf,
+}
+
+impl Drop for BridgeProcess {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        let _ = std::fs::remove_file(&self.config);
+    }
+}
+
+impl BridgeProcess {
+    /// Starts the binary with `body` as its configuration after a generated
+    /// `listen = "127.0.0.1:<port>"` line, under a descriptor limit of `nofile` (soft and
+    /// hard, through `sh -c 'ulimit -n'`) if given; returns once it accepts connections.
+    pub async fn start(body: &str, nofile: Option<u64>) -> Self {
+        let listen = free_port();
+        let config = std::env::temp_dir().join(format!(
+            "daaki-bridge-test-{}-{listen}.toml",
+            std::process::id()
+        ));
+        std::fs::write(&config, format!("listen = \"127.0.0.1:{listen}\"\n{body}"))
+            .expect("write config");
+        let mut command = match nofile {
+            None => std::process::Command::new(bridge_bin()),
+            Some(n) => {
+                let mut sh = std::process::Command::new("sh");
+                sh.arg("-c")
+                    .arg(format!("ulimit -n {n} && exec \"$0\" \"$@\""))
+                    .arg(bridge_bin());
+                sh
+            }
+        };
+        let child = command
+            .arg("--config")
+            .arg(&config)
+            .env("RUST_LOG", "warn")
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .expect("spawn the bridge");
+        let process = Self {
+            child,
+            listen,
+            config,
+        };
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+        while tokio::net::TcpStream::connect(("127.0.0.1", listen))
+            .await
+            .is_err()
+        {
+            assert!(
+                std::time::Instant::now() < deadline,
+                "the bridge never listened"
+            );
+            tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+        }
+        process
+    }
+}
+
+/// The resident set of `pid` in KiB.
+pub fn rss_kib(pid: u32) -> u64 {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).expect("status");
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmRSS:"))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+        .expect("VmRSS")
+}
+
+/// A plaintext "IMAP server" on 127.0.0.1 that greets every connection with `greeting` and
+/// then echoes whatever comes; returns its port.
+pub async fn greeting_upstream(greeting: &'static [u8]) -> u16 {
+    use tokio::io::AsyncWriteExt;
+    let upstream = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let port = upstream.local_addr().expect("addr").port();
+    tokio::spawn(async move {
+        while let Ok((mut tcp, _)) = upstream.accept().await {
+            tokio::spawn(async move {
+                let _ = tcp.write_all(greeting).await;
+                let (mut r, mut w) = tcp.split();
+                let _ = tokio::io::copy(&mut r, &mut w).await;
+            });
+        }
+    });
+    port
+}
+
+/// The value of the `daaki_bridge_refusals_total{reason="<reason>"}` line of a `/metrics`
+/// exposition.
+pub fn refusals(exposition: &str, reason: &str) -> u64 {
+    let prefix = format!("daaki_bridge_refusals_total{{reason=\"{reason}\"}} ");
+    exposition
+        .lines()
+        .find_map(|l| l.strip_prefix(&prefix))
+        .and_then(|v| v.trim().parse().ok())
+        .unwrap_or_else(|| panic!("no refusals line for {reason:?}"))
+}
+
+/// `GET path` on 127.0.0.1:`port`: the whole response.
+pub async fn http_get(port: u16, path: &str) -> String {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let mut tcp = tokio::net::TcpStream::connect(("127.0.0.1", port))
+        .await
+        .expect("connect");
+    tcp.write_all(
+        format!("GET {path} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n").as_bytes(),
+    )
+    .await
+    .expect("write");
+    let mut out = String::new();
+    tcp.read_to_string(&mut out).await.expect("read");
+    out
+}
