@@ -11,7 +11,9 @@
 //! | [`upstream`] | the real connector: TCP to the vetted address + rustls (ring), certificate verified; the listener's optional TLS |
 //! | [`admission`] | which connections are held, admitted, or closed at accept (caps, grace bands, the descriptor budget) |
 //! | [`server`] | admission, optional TLS, the WebSocket handshake and its checks (Origin → 403; everything else → 4xxx close), tickets, graceful shutdown |
-//! | [`pipe`] | bytes both ways, unchanged, bounded; idle/duration limits and pings |
+//! | [`upgrade`] | the HTTP upgrade's reading side: no byte past the request head goes to tungstenite |
+//! | [`websocket`] | server-side RFC 6455 framing, sans-I/O and streaming (no frame is ever held whole) |
+//! | [`pipe`] | bytes both ways, unchanged, bounded; idle/duration limits, pings, closing with deadlines |
 //! | [`ticket`] | HMAC-SHA256 tickets: mint and verify (format in [`daaki_imap::wire`]) |
 //! | [`metrics`] | counters, the Prometheus exposition, `/metrics` and `/healthz` |
 #![deny(unsafe_code)]
@@ -25,7 +27,9 @@ pub mod pipe;
 pub mod policy;
 pub mod server;
 pub mod ticket;
+pub mod upgrade;
 pub mod upstream;
+pub mod websocket;
 
 pub use config::Config;
 pub use server::Bridge;

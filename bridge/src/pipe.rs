@@ -1,44 +1,48 @@
 //! The pipe: bytes both ways, unchanged, with bounded buffers.
 //!
-//! WebSocket binary frames are written to the upstream as they arrive (the next frame is
-//! not read until the write is done, so a slow upstream slows the client down: TCP
-//! backpressure); upstream reads of at most [`UPSTREAM_CHUNK`] bytes become one binary frame
-//! each (the next read waits until the frame is flushed). A text frame ends the session with
-//! [`CloseCode::ProtocolError`]; the upstream closing ends it with
-//! [`CloseCode::UpstreamClosed`]; the client closing shuts the upstream down. A frame over
-//! the size limit closes with [`CloseCode::LimitReached`] (tungstenite rejects it from its
-//! header, so none of it reaches the upstream); idle and maximum-duration limits close with
-//! [`CloseCode::Timeout`]; shutdown closes with 1001. The bridge pings the client at an
-//! interval. No payload byte is ever logged.
+//! Client frames are decoded as they arrive ([`crate::websocket::Decoder`]): the payload of a
+//! binary frame is written to the upstream piece by piece, as its bytes come in, so a session
+//! holds one 16 KiB read buffer ([`CLIENT_READ`]) whatever the frame sizes, the
+//! fragmentation or the pace of the client — never a whole frame. The next read waits until
+//! those bytes are written and flushed, so a slow upstream slows the client down (TCP
+//! backpressure). Upstream reads of at most [`UPSTREAM_CHUNK`] bytes become one binary frame
+//! each (the next read waits until the frame is flushed). A text frame or a malformed frame
+//! ends the session with [`CloseCode::ProtocolError`]; the upstream closing ends it with
+//! [`CloseCode::UpstreamClosed`]; the client closing shuts the upstream down. A frame or
+//! message over the size limit closes with [`CloseCode::LimitReached`] (seen in the frame's
+//! header, so none of that frame reaches the upstream); idle and maximum-duration limits close
+//! with [`CloseCode::Timeout`]; shutdown closes with 1001. The bridge pings the client at an
+//! interval and answers its pings. No payload byte is ever logged.
+//!
+//! Closing has deadlines ([`CLOSE_GRACE`]): a peer that stopped reading cannot hold a session
+//! open past its limits.
 //!
 //! Both directions and the watchdog are polled by one task, never on two threads at once.
-//! The WebSocket and the TLS stream are each split into halves that share a lock; with the
+//! The client stream and the upstream are each split into halves that share a lock; with the
 //! client → upstream direction on a task of its own, the two threads contended for those
 //! locks and woke each other on every frame. Measured over 128 MiB echoed each way, one task
 //! makes 71 futex calls instead of 4,912, 2,033 `epoll_wait`s instead of 4,237 and 23 %
 //! fewer syscalls in all; a profile showed thread switches costing several times the
 //! WebSocket framing. A busy bridge still uses every core: one per session at a time.
 
-use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
+use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
 use daaki_imap::wire::CloseCode;
-use futures_util::stream::SplitStream;
-use futures_util::{SinkExt, StreamExt};
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt, ReadHalf, WriteHalf};
-use tokio::sync::{oneshot, watch};
+use tokio::sync::{Notify, watch};
 use tokio::time::Instant;
-use tokio_tungstenite::WebSocketStream;
-use tokio_tungstenite::tungstenite::protocol::CloseFrame;
-use tokio_tungstenite::tungstenite::protocol::frame::coding::CloseCode as WsCloseCode;
-use tokio_tungstenite::tungstenite::{self, Bytes, Message, Utf8Bytes};
 
 use crate::metrics::Metrics;
 use crate::policy::BoxIo;
+use crate::websocket::{self, ControlFrame, Decoder, Event, MAX_HEADER_LEN};
 
 /// The largest upstream read, hence the largest binary frame the bridge sends.
 pub const UPSTREAM_CHUNK: usize = 16 * 1024;
+
+/// The largest client read: the session's one buffer for client frames, whatever their size.
+pub const CLIENT_READ: usize = 16 * 1024;
 
 /// How a pipe ended.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -49,6 +53,9 @@ pub enum PipeEnd {
     ClientError,
     /// The client sent a text frame.
     TextFrame,
+    /// The client broke the framing rules (RFC 6455 §5: an unmasked frame, reserved bits or
+    /// opcodes, a bad control frame, a continuation out of place, a bad close body).
+    MalformedFrame,
     /// The client sent a frame or message over the size limit (nothing of it was forwarded).
     FrameTooLarge,
     /// The upstream closed its side.
@@ -72,17 +79,21 @@ pub struct PipeLimits {
     pub max_session: Option<Duration>,
     /// Send a WebSocket ping this often (`None`: never).
     pub ping_interval: Option<Duration>,
+    /// The largest frame and message the client may send.
+    pub max_frame_len: usize,
 }
 
 fn millis(d: Duration) -> u64 {
     u64::try_from(d.as_millis()).unwrap_or(u64::MAX)
 }
 
-/// Pipes `ws` and `upstream` until either side ends, a limit is hit or `close_now` turns
-/// `true`, then closes the WebSocket with the matching code. Payload bytes are counted in
-/// `metrics`, never logged.
+/// Pipes the client (`client`, past its WebSocket upgrade, with the `early` bytes it sent
+/// before the upgrade's response) and `upstream` until either side ends, a limit is hit or
+/// `close_now` turns `true`, then closes the WebSocket with the matching code. Payload bytes
+/// are counted in `metrics`, never logged.
 pub async fn run<S>(
-    ws: WebSocketStream<S>,
+    client: S,
+    early: Vec<u8>,
     upstream: BoxIo,
     limits: PipeLimits,
     metrics: Arc<Metrics>,
@@ -91,28 +102,68 @@ pub async fn run<S>(
 where
     S: AsyncRead + AsyncWrite + Unpin + Send + 'static,
 {
-    let (mut ws_tx, ws_rx) = ws.split();
-    let (mut up_rx, up_tx) = tokio::io::split(upstream);
+    let (mut client_rx, client_tx) = tokio::io::split(client);
+    let mut client_tx = FrameWriter::new(client_tx);
+    let (mut up_rx, mut up_tx) = tokio::io::split(upstream);
     let start = Instant::now();
     // Milliseconds since `start` of the last payload byte either way.
-    let last_activity = Arc::new(AtomicU64::new(0));
+    let last_activity = AtomicU64::new(0);
     let touch = || last_activity.store(millis(start.elapsed()), Relaxed);
+    let mut decoder = Decoder::new(limits.max_frame_len);
+    let mut input = early;
+    input.reserve(CLIENT_READ.saturating_sub(input.len()));
+    // The pong owed to the client's latest ping (the forward direction decodes pings; the
+    // backward direction owns the client's write half).
+    let pong = PendingPong::default();
+    // The code of the client's close frame (echoed in the reply), if it sent one.
+    let mut client_close: Option<Option<u16>> = None;
 
-    // Client → upstream, polled in this task alongside the other direction; it hands its
-    // halves back when it ends or is told to stop.
-    let (stop_tx, stop_rx) = oneshot::channel::<()>();
-    let mut forward = std::pin::pin!(client_to_upstream(
-        ws_rx,
-        up_tx,
-        metrics.clone(),
-        last_activity.clone(),
-        start,
-        stop_rx,
-    ));
-    let upstream_to_client = async {
-        // Each read goes straight into a fresh buffer's spare capacity (never zero-filled,
-        // so an idle session's buffer stays mostly untouched memory) and becomes the frame
-        // payload without a copy.
+    // `input[at..]`: read from the client, not yet decoded (if the forward direction is
+    // stopped mid-way, closing decodes them first, staying in step with the frames).
+    let mut at = 0;
+    let forward = async {
+        loop {
+            while at < input.len() {
+                let (used, event) = match decoder.decode(&mut input[at..]) {
+                    Ok(decoded) => decoded,
+                    Err(error) if error.is_too_large() => return PipeEnd::FrameTooLarge,
+                    Err(_) => return PipeEnd::MalformedFrame,
+                };
+                at += used;
+                match event {
+                    Some(Event::Data(bytes)) => {
+                        touch();
+                        if up_tx.write_all(bytes).await.is_err() {
+                            return PipeEnd::UpstreamError;
+                        }
+                        let n = u64::try_from(bytes.len()).unwrap_or(u64::MAX);
+                        metrics.bytes_client_to_upstream.fetch_add(n, Relaxed);
+                    }
+                    Some(Event::Ping(payload)) => pong.owe(websocket::pong(payload)),
+                    Some(Event::Pong) | None => {}
+                    Some(Event::Close(body)) => {
+                        client_close = Some(body.map(|(code, _)| code));
+                        return PipeEnd::ClientClosed;
+                    }
+                    Some(Event::Text) => return PipeEnd::TextFrame,
+                }
+            }
+            // Everything decoded is written: flush it before waiting for more.
+            if up_tx.flush().await.is_err() {
+                return PipeEnd::UpstreamError;
+            }
+            input.clear();
+            at = 0;
+            // Into the buffer's spare capacity (never zero-filled: an idle session's buffer
+            // stays untouched memory).
+            match client_rx.read_buf(&mut input).await {
+                Ok(0) => return PipeEnd::ClientClosed,
+                Ok(_) => {}
+                Err(_) => return PipeEnd::ClientError,
+            }
+        }
+    };
+    let backward = async {
         let period = limits
             .ping_interval
             .unwrap_or(Duration::from_secs(86_400 * 365));
@@ -121,11 +172,19 @@ where
         loop {
             tokio::select! {
                 read = read_chunk(&mut up_rx) => match read {
-                    Ok(chunk) if chunk.is_empty() => return PipeEnd::UpstreamClosed,
-                    Ok(chunk) => {
+                    Ok(mut chunk) => {
+                        let n = chunk.len() - MAX_HEADER_LEN;
+                        if n == 0 {
+                            return PipeEnd::UpstreamClosed;
+                        }
                         touch();
-                        let n = chunk.len();
-                        if ws_tx.send(Message::Binary(chunk)).await.is_err() {
+                        let Some(frame_len) =
+                            websocket::frame_binary(&mut chunk, MAX_HEADER_LEN).map(<[u8]>::len)
+                        else {
+                            return PipeEnd::UpstreamError;
+                        };
+                        let start = chunk.len() - frame_len;
+                        if client_tx.send_owned(chunk, start).await.is_err() {
                             return PipeEnd::ClientError;
                         }
                         let n = u64::try_from(n).unwrap_or(u64::MAX);
@@ -133,8 +192,15 @@ where
                     }
                     Err(_) => return PipeEnd::UpstreamError,
                 },
+                () = pong.owed.notified() => {
+                    if let Some(frame) = pong.take()
+                        && client_tx.send(frame.as_bytes()).await.is_err()
+                    {
+                        return PipeEnd::ClientError;
+                    }
+                }
                 _ = ping.tick(), if limits.ping_interval.is_some() => {
-                    if ws_tx.send(Message::Ping(Bytes::new())).await.is_err() {
+                    if client_tx.send(websocket::ping(&[]).as_bytes()).await.is_err() {
                         return PipeEnd::ClientError;
                     }
                 }
@@ -171,33 +237,25 @@ where
             }
         }
     };
-    let first = tokio::select! {
-        joined = &mut forward => First::Forward(joined),
-        end = upstream_to_client => First::Other(end),
-        end = watchdog => First::Other(end),
-    };
-    let (end, mut ws_rx, mut up_tx) = match first {
-        First::Forward(ended) => ended,
-        First::Other(end) => {
-            let _ = stop_tx.send(());
-            let (_, ws_rx, up_tx) = forward.await;
-            (end, ws_rx, up_tx)
-        }
+    let end = tokio::select! {
+        end = forward => end,
+        end = backward => end,
+        end = watchdog => end,
     };
 
     let close = match end {
-        // tungstenite queued the reply to the client's close; `close()` flushes it.
-        PipeEnd::ClientClosed => None,
-        PipeEnd::ClientError => {
-            let _ = tokio::time::timeout(CLOSE_GRACE, up_tx.shutdown()).await;
-            return end;
-        }
-        PipeEnd::TextFrame => Some(close_message(CloseCode::ProtocolError)),
-        PipeEnd::FrameTooLarge => Some(close_message(CloseCode::LimitReached)),
+        // The reply to the client's close echoes its code.
+        PipeEnd::ClientClosed => client_close.map(|code| match code {
+            Some(code) => websocket::close(code, ""),
+            None => websocket::close_empty(),
+        }),
+        PipeEnd::ClientError => None,
+        PipeEnd::TextFrame | PipeEnd::MalformedFrame => Some(close_frame(CloseCode::ProtocolError)),
+        PipeEnd::FrameTooLarge => Some(close_frame(CloseCode::LimitReached)),
         PipeEnd::UpstreamClosed | PipeEnd::UpstreamError => {
-            Some(close_message(CloseCode::UpstreamClosed))
+            Some(close_frame(CloseCode::UpstreamClosed))
         }
-        PipeEnd::Idle | PipeEnd::MaxDuration => Some(close_message(CloseCode::Timeout)),
+        PipeEnd::Idle | PipeEnd::MaxDuration => Some(close_frame(CloseCode::Timeout)),
         PipeEnd::Shutdown => Some(going_away()),
     };
     // Both peers may have stopped reading: the upstream's TLS close_notify and the client's
@@ -206,18 +264,158 @@ where
         let _ = up_tx.shutdown().await;
     };
     let client_told = async {
-        if let Some(close) = close {
-            let _ = ws_tx.send(close).await;
+        match close {
+            // A data frame cut short by stopping the backward direction is finished first:
+            // the close frame must start at a frame boundary.
+            Some(frame) => {
+                client_tx.finish().await.is_ok() && client_tx.send(frame.as_bytes()).await.is_ok()
+            }
+            None => false,
         }
-        let _ = ws_tx.close().await;
     };
     let both = async { tokio::join!(upstream_closed, client_told) };
-    if tokio::time::timeout(CLOSE_GRACE, both).await.is_ok() && end != PipeEnd::ClientClosed {
+    let told = matches!(
+        tokio::time::timeout(CLOSE_GRACE, both).await,
+        Ok(((), true))
+    );
+    if told && end != PipeEnd::ClientClosed {
         // Let the client's close reply arrive (bounded), so the TCP close is orderly.
-        let drain = async { while let Some(Ok(_)) = ws_rx.next().await {} };
-        let _ = tokio::time::timeout(CLOSE_GRACE, drain).await;
+        let pending = input.get_mut(at..).unwrap_or_default();
+        let drained = drain(&mut client_rx, &mut decoder, pending);
+        let _ = tokio::time::timeout(CLOSE_GRACE, drained).await;
     }
+    let _ = tokio::time::timeout(CLOSE_GRACE, client_tx.tx.shutdown()).await;
     end
+}
+
+/// Closes a client past its WebSocket upgrade with `code`, before any upstream exists (a
+/// refusal): sends the close frame, waits for the client's reply, shuts the stream down —
+/// each step bounded by [`CLOSE_GRACE`].
+pub async fn refuse<S>(client: S, code: CloseCode)
+where
+    S: AsyncRead + AsyncWrite + Unpin,
+{
+    let (mut rx, mut tx) = tokio::io::split(client);
+    let frame = close_frame(code);
+    let told = tokio::time::timeout(CLOSE_GRACE, send(&mut tx, frame.as_bytes())).await;
+    if matches!(told, Ok(Ok(()))) {
+        let mut decoder = Decoder::new(daaki_imap::wire::MAX_FRAME_LEN);
+        let _ = tokio::time::timeout(CLOSE_GRACE, drain(&mut rx, &mut decoder, &mut [])).await;
+    }
+    let _ = tokio::time::timeout(CLOSE_GRACE, tx.shutdown()).await;
+}
+
+/// Decodes `pending` (bytes already read, not yet decoded), then reads and decodes the
+/// client until its close frame, the end of the stream, an error or a framing error
+/// (payload is dropped). Closing the socket before the client's close frame arrived would
+/// reset the connection if the client had sent more, and a reset can destroy what the client
+/// has not read yet — our close frame included.
+async fn drain<S: AsyncRead>(
+    client_rx: &mut ReadHalf<S>,
+    decoder: &mut Decoder,
+    pending: &mut [u8],
+) {
+    if closes(decoder, pending) {
+        return;
+    }
+    let mut buf = Vec::with_capacity(CLIENT_READ);
+    loop {
+        buf.clear();
+        match client_rx.read_buf(&mut buf).await {
+            Ok(1..) => {}
+            _ => return,
+        }
+        if closes(decoder, &mut buf) {
+            return;
+        }
+    }
+}
+
+/// Decodes all of `bytes`; whether they end the stream (a close frame or a framing error).
+fn closes(decoder: &mut Decoder, bytes: &mut [u8]) -> bool {
+    let mut at = 0;
+    while at < bytes.len() {
+        match decoder.decode(&mut bytes[at..]) {
+            Ok((_, Some(Event::Close(_)))) | Err(_) => return true,
+            Ok((used, _)) => at += used,
+        }
+    }
+    false
+}
+
+/// The client's write half, writing whole frames even across cancellation: a frame whose
+/// write was stopped stays queued, and [`FrameWriter::finish`] completes it, so the stream
+/// never carries a cut frame (the closing handshake follows at a frame boundary).
+struct FrameWriter<S> {
+    tx: WriteHalf<S>,
+    /// The frame being written: `frame[at..]` is not written yet.
+    frame: Vec<u8>,
+    at: usize,
+}
+
+impl<S: AsyncWrite> FrameWriter<S> {
+    fn new(tx: WriteHalf<S>) -> Self {
+        Self {
+            tx,
+            frame: Vec::new(),
+            at: 0,
+        }
+    }
+
+    /// Writes `frame` (a copy: control frames are small) and flushes.
+    async fn send(&mut self, frame: &[u8]) -> std::io::Result<()> {
+        self.send_owned(frame.to_vec(), 0).await
+    }
+
+    /// Writes `buf[start..]`, taking the buffer (no copy), and flushes.
+    async fn send_owned(&mut self, buf: Vec<u8>, start: usize) -> std::io::Result<()> {
+        self.frame = buf;
+        self.at = start;
+        self.finish().await
+    }
+
+    /// Writes what is left of the current frame, flushes, and frees the frame's buffer (an
+    /// idle session holds none). Cancel-safe: `at` moves only by what was written.
+    async fn finish(&mut self) -> std::io::Result<()> {
+        while self.at < self.frame.len() {
+            let n = self.tx.write(&self.frame[self.at..]).await?;
+            if n == 0 {
+                return Err(std::io::ErrorKind::WriteZero.into());
+            }
+            self.at += n;
+        }
+        self.frame = Vec::new();
+        self.at = 0;
+        self.tx.flush().await
+    }
+}
+
+/// Writes one whole frame to the client and flushes it.
+async fn send<S: AsyncWrite>(client_tx: &mut WriteHalf<S>, frame: &[u8]) -> std::io::Result<()> {
+    client_tx.write_all(frame).await?;
+    client_tx.flush().await
+}
+
+/// The pong owed to the client (only the latest ping's, RFC 6455 §5.5.3), and a wake-up for
+/// the direction that writes to the client.
+#[derive(Default)]
+struct PendingPong {
+    frame: Mutex<Option<ControlFrame>>,
+    owed: Notify,
+}
+
+impl PendingPong {
+    fn owe(&self, frame: ControlFrame) {
+        *self.frame.lock().unwrap_or_else(PoisonError::into_inner) = Some(frame);
+        self.owed.notify_one();
+    }
+
+    fn take(&self) -> Option<ControlFrame> {
+        self.frame
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .take()
+    }
 }
 
 /// How long closing a session may take at most, for each of its two steps: telling both
@@ -225,76 +423,22 @@ where
 /// waiting for the client's close reply. A peer that stopped reading is dropped after it.
 pub const CLOSE_GRACE: Duration = Duration::from_secs(2);
 
-type WsRx<S> = SplitStream<WebSocketStream<S>>;
-type UpTx = WriteHalf<BoxIo>;
-
-/// Reads at most [`UPSTREAM_CHUNK`] bytes from the upstream (empty: it closed).
-async fn read_chunk(up_rx: &mut ReadHalf<BoxIo>) -> std::io::Result<Bytes> {
-    let mut buf = Vec::with_capacity(UPSTREAM_CHUNK);
+/// Reads at most [`UPSTREAM_CHUNK`] bytes from the upstream into a fresh buffer, after
+/// [`MAX_HEADER_LEN`] bytes of headroom for the frame header (so the frame goes out in one
+/// write); only the headroom: it closed.
+async fn read_chunk(up_rx: &mut ReadHalf<BoxIo>) -> std::io::Result<Vec<u8>> {
+    let mut buf = Vec::with_capacity(MAX_HEADER_LEN + UPSTREAM_CHUNK);
+    buf.resize(MAX_HEADER_LEN, 0);
     up_rx.read_buf(&mut buf).await?;
-    Ok(Bytes::from(buf))
-}
-
-/// Which side of the pipe ended first.
-enum First<S> {
-    /// The client → upstream direction (with its halves back).
-    Forward((PipeEnd, WsRx<S>, UpTx)),
-    /// Upstream → client, or the watchdog.
-    Other(PipeEnd),
-}
-
-/// Client frames to the upstream until the client or the upstream ends, or `stop` fires.
-async fn client_to_upstream<S>(
-    mut ws_rx: WsRx<S>,
-    mut up_tx: UpTx,
-    metrics: Arc<Metrics>,
-    last_activity: Arc<AtomicU64>,
-    start: Instant,
-    stop: oneshot::Receiver<()>,
-) -> (PipeEnd, WsRx<S>, UpTx)
-where
-    S: AsyncRead + AsyncWrite + Unpin,
-{
-    let forward = async {
-        while let Some(message) = ws_rx.next().await {
-            match message {
-                Ok(Message::Binary(data)) => {
-                    last_activity.store(millis(start.elapsed()), Relaxed);
-                    if up_tx.write_all(&data).await.is_err() || up_tx.flush().await.is_err() {
-                        return PipeEnd::UpstreamError;
-                    }
-                    let n = u64::try_from(data.len()).unwrap_or(u64::MAX);
-                    metrics.bytes_client_to_upstream.fetch_add(n, Relaxed);
-                }
-                Ok(Message::Text(_)) => return PipeEnd::TextFrame,
-                Ok(Message::Close(_)) => return PipeEnd::ClientClosed,
-                Ok(Message::Ping(_) | Message::Pong(_) | Message::Frame(_)) => {}
-                Err(tungstenite::Error::Capacity(_)) => return PipeEnd::FrameTooLarge,
-                Err(_) => return PipeEnd::ClientError,
-            }
-        }
-        PipeEnd::ClientClosed
-    };
-    let end = tokio::select! {
-        end = forward => end,
-        // Stopped because the other side ended; the caller uses its own end.
-        _ = stop => PipeEnd::ClientError,
-    };
-    (end, ws_rx, up_tx)
+    Ok(buf)
 }
 
 /// The standard close 1001 (going away) the bridge sends when it shuts down.
-pub fn going_away() -> Message {
-    Message::Close(Some(CloseFrame {
-        code: WsCloseCode::Away,
-        reason: Utf8Bytes::from_static(CloseCode::GoingAway.reason()),
-    }))
+pub fn going_away() -> ControlFrame {
+    websocket::close(1001, CloseCode::GoingAway.reason())
 }
 
 /// A close frame with `code` and its standard reason.
-pub fn close_message(code: CloseCode) -> Message {
-    Message::Close(Some(CloseFrame {
-        code: code.as_u16().into(),
-        reason: Utf8Bytes::from_static(code.reason()),
-    }))
+pub fn close_frame(code: CloseCode) -> ControlFrame {
+    websocket::close(code.as_u16(), code.reason())
 }

@@ -18,11 +18,9 @@ use std::sync::Arc;
 use std::sync::atomic::Ordering::Relaxed;
 use std::time::Duration;
 
-use daaki_imap::wire::{BridgeTarget, CloseCode, MAX_FRAME_LEN, SUBPROTOCOL};
-use futures_util::{SinkExt, StreamExt};
+use daaki_imap::wire::{BridgeTarget, CloseCode, SUBPROTOCOL};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::watch;
-use tokio_tungstenite::WebSocketStream;
 use tokio_tungstenite::tungstenite::handshake::server::{ErrorResponse, Request, Response};
 use tokio_tungstenite::tungstenite::http::{HeaderValue, StatusCode, header};
 use tokio_tungstenite::tungstenite::protocol::WebSocketConfig;
@@ -33,29 +31,17 @@ use crate::metrics::{Metrics, Reason, UpstreamError};
 use crate::pipe::{self, PipeEnd, PipeLimits};
 use crate::policy::{Connector, Policy, Resolver, SystemResolver};
 use crate::ticket::{TicketError, TicketKey, unix_now};
+use crate::upgrade::HeadOnly;
 use crate::upstream::RustlsConnector;
 
-/// The WebSocket limits per connection, with the default frame limit ([`MAX_FRAME_LEN`]).
-///
-/// tungstenite's default read buffer is 128 KiB per connection; the bridge only ever needs
-/// one frame of client commands at a time, so 16 KiB keeps an idle session small (the goal is
-/// many thousands of mostly idle sessions per instance). Messages and frames are capped at
-/// [`MAX_FRAME_LEN`] (256 KiB): IMAP commands from a client are small except APPEND literals, which a client
-/// sends in as many frames as it likes (boundaries carry no meaning). Writes go out
-/// immediately (`write_buffer_size` 0) and at most 128 KiB may wait unsent before a write
-/// fails — the pipe waits for each frame to flush anyway.
-pub fn websocket_config() -> WebSocketConfig {
-    websocket_config_with(MAX_FRAME_LEN)
-}
-
-/// [`websocket_config`] with frames and messages capped at `max_frame_size`.
-pub fn websocket_config_with(max_frame_size: usize) -> WebSocketConfig {
+/// The WebSocket settings of the upgrade. tungstenite only parses the request and writes
+/// the response ([`HeadOnly`] keeps it from reading past the request head); the pipe then
+/// decodes frames itself, streaming ([`crate::websocket`]). Its buffers are therefore kept
+/// small: they exist only for the moment between the upgrade and taking the stream back.
+fn upgrade_config() -> WebSocketConfig {
     WebSocketConfig::default()
-        .read_buffer_size(16 * 1024)
+        .read_buffer_size(1024)
         .write_buffer_size(0)
-        .max_write_buffer_size(128 * 1024)
-        .max_message_size(Some(max_frame_size))
-        .max_frame_size(Some(max_frame_size))
 }
 
 /// The default of `limits.handshake_timeout_secs`.
@@ -155,6 +141,7 @@ fn pipe_limits(limits: &Limits) -> PipeLimits {
         idle_timeout: secs(limits.idle_timeout_secs),
         max_session: (limits.max_session_secs > 0).then(|| secs(limits.max_session_secs)),
         ping_interval: (limits.ping_interval_secs > 0).then(|| secs(limits.ping_interval_secs)),
+        max_frame_len: limits.max_frame_size,
     }
 }
 
@@ -414,12 +401,12 @@ impl Bridge {
             Ok(response)
         };
         let handshake = tokio_tungstenite::accept_hdr_async_with_config(
-            stream,
+            HeadOnly::new(stream),
             callback,
-            Some(websocket_config_with(limits.max_frame_size)),
+            Some(upgrade_config()),
         );
-        let ws = match tokio::time::timeout_at(deadline, handshake).await {
-            Ok(Ok(ws)) => ws,
+        let (ws, early) = match tokio::time::timeout_at(deadline, handshake).await {
+            Ok(Ok(ws)) => ws.into_inner().into_parts(),
             Ok(Err(error)) => {
                 metrics.refused(learned.refused.unwrap_or(Reason::Handshake));
                 tracing::info!(%peer, %error, "handshake refused or failed");
@@ -436,24 +423,24 @@ impl Bridge {
             Err(reason) => {
                 metrics.refused(reason);
                 tracing::info!(%peer, reason = reason.label(), "connection limit reached");
-                return close(ws, CloseCode::LimitReached).await;
+                return pipe::refuse(ws, CloseCode::LimitReached).await;
             }
         };
         if !learned.subprotocol {
             metrics.refused(Reason::Subprotocol);
             tracing::info!(%peer, "no {SUBPROTOCOL} subprotocol");
-            return close(ws, CloseCode::SubprotocolRequired).await;
+            return pipe::refuse(ws, CloseCode::SubprotocolRequired).await;
         }
         let Some(target) = learned.target else {
             metrics.refused(Reason::BadRequest);
             tracing::info!(%peer, "missing or invalid target");
-            return close(ws, CloseCode::BadRequest).await;
+            return pipe::refuse(ws, CloseCode::BadRequest).await;
         };
         if let Err(error) = self.check_ticket(&learned.others, &target) {
             metrics.refused(Reason::Ticket);
             // The ticket itself is never logged.
             tracing::info!(%peer, ?target, %error, "ticket refused");
-            return close(ws, CloseCode::TicketInvalid).await;
+            return pipe::refuse(ws, CloseCode::TicketInvalid).await;
         }
         let open = self
             .policy
@@ -470,12 +457,12 @@ impl Bridge {
                     _ => metrics.refused(Reason::TargetNotAllowed),
                 }
                 tracing::info!(%peer, ?target, code = refusal.code.as_u16(), detail = %refusal.detail, "target refused");
-                return close(ws, refusal.code).await;
+                return pipe::refuse(ws, refusal.code).await;
             }
             Err(_) => {
                 metrics.upstream_error(UpstreamError::Timeout);
                 tracing::info!(%peer, ?target, "upstream timed out");
-                return close(ws, CloseCode::UpstreamConnectFailed).await;
+                return pipe::refuse(ws, CloseCode::UpstreamConnectFailed).await;
             }
         };
         tracing::info!(%peer, host = %vetted.host, addr = %vetted.addr, tls = vetted.tls, "piping");
@@ -485,6 +472,7 @@ impl Bridge {
         let started = tokio::time::Instant::now();
         let end = pipe::run(
             ws,
+            early,
             upstream,
             pipe_limits(limits),
             metrics.clone(),
@@ -495,7 +483,7 @@ impl Bridge {
         metrics.session_ended(duration);
         match end {
             PipeEnd::FrameTooLarge => metrics.refused(Reason::FrameTooLarge),
-            PipeEnd::TextFrame => metrics.refused(Reason::Protocol),
+            PipeEnd::TextFrame | PipeEnd::MalformedFrame => metrics.refused(Reason::Protocol),
             PipeEnd::Idle => metrics.refused(Reason::Idle),
             PipeEnd::MaxDuration => metrics.refused(Reason::MaxDuration),
             PipeEnd::UpstreamError => metrics.upstream_error(UpstreamError::Io),
@@ -505,20 +493,5 @@ impl Bridge {
             | PipeEnd::Shutdown => {}
         }
         tracing::info!(%peer, ?end, secs = duration.as_secs(), "session ended");
-    }
-}
-
-/// Closes `ws` with `code`, waiting (bounded by [`pipe::CLOSE_GRACE`] each) for the close to
-/// go out and for the client's reply.
-async fn close<S>(ws: WebSocketStream<S>, code: CloseCode)
-where
-    S: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin,
-{
-    let (mut tx, mut rx) = ws.split();
-    // A client that does not read is dropped after the grace period instead.
-    let told = tokio::time::timeout(pipe::CLOSE_GRACE, tx.send(pipe::close_message(code))).await;
-    if told.is_ok() {
-        let drain = async { while let Some(Ok(_)) = rx.next().await {} };
-        let _ = tokio::time::timeout(pipe::CLOSE_GRACE, drain).await;
     }
 }

@@ -63,6 +63,14 @@ async fn start_bridge_with(extra: &str, target: &str, drain_secs: u64) -> Bridge
 }
 
 async fn open(listen: u16) -> WebSocketStream<TcpStream> {
+    let tcp = TcpStream::connect(("127.0.0.1", listen))
+        .await
+        .expect("connect");
+    upgrade(tcp, listen).await
+}
+
+/// The WebSocket upgrade over `tcp`, connected to the bridge on `listen`.
+async fn upgrade(tcp: TcpStream, listen: u16) -> WebSocketStream<TcpStream> {
     let mut request = format!("ws://127.0.0.1:{listen}/imap?target=local")
         .into_client_request()
         .expect("request");
@@ -70,9 +78,6 @@ async fn open(listen: u16) -> WebSocketStream<TcpStream> {
         "Sec-WebSocket-Protocol",
         HeaderValue::from_static(SUBPROTOCOL),
     );
-    let tcp = TcpStream::connect(("127.0.0.1", listen))
-        .await
-        .expect("connect");
     tcp.set_nodelay(true).expect("nodelay");
     tokio_tungstenite::client_async(request, tcp)
         .await
@@ -689,4 +694,103 @@ fn rustls_pemfile_certs(pem: &[u8]) -> Vec<rustls::pki_types::CertificateDer<'st
     rustls::pki_types::CertificateDer::pem_slice_iter(pem)
         .collect::<Result<Vec<_>, _>>()
         .expect("pem")
+}
+
+/// The worst case per session, measured in the bridge's RSS: each client sends 255 KiB of a
+/// 256 KiB frame (the largest allowed) and stops, and never reads, while the upstream reads
+/// everything and writes without pause. A bridge that assembled frames held each partial
+/// frame (≈ 276 KiB per session); streaming holds a read buffer per direction.
+/// `DAAKI_LOAD_WORST` (default 100) sessions.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_partial_maximum_frame_and_a_deaf_client_cost_a_bounded_few_buffers() {
+    use daaki_imap::wire::MAX_FRAME_LEN;
+
+    let n = env_or("DAAKI_LOAD_WORST", 100);
+    // Reads and drops everything; writes 16 KiB chunks until the bridge stops taking them.
+    let upstream = TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let port = upstream.local_addr().expect("addr").port();
+    let (forwarded_tx, mut forwarded) = tokio::sync::mpsc::unbounded_channel::<usize>();
+    tokio::spawn(async move {
+        while let Ok((tcp, _)) = upstream.accept().await {
+            let forwarded_tx = forwarded_tx.clone();
+            let (mut r, mut w) = tcp.into_split();
+            tokio::spawn(async move {
+                let mut buf = vec![0u8; 64 * 1024];
+                let mut got = 0;
+                while let Ok(n @ 1..) = r.read(&mut buf).await {
+                    got += n;
+                    if got >= MAX_FRAME_LEN - 1024 {
+                        let _ = forwarded_tx.send(got);
+                        got = 0;
+                    }
+                }
+            });
+            // 256 KiB: more than the small client receive buffer and the bridge's frame in
+            // hand together, so the bridge's write to the client stalls holding a full
+            // chunk; bounded, so thousands of sessions do not push the kernel into TCP
+            // memory pressure (which stalls every socket on the machine).
+            tokio::spawn(async move {
+                let chunk = vec![b'*'; 16 * 1024];
+                for _ in 0..16 {
+                    if w.write_all(&chunk).await.is_err() {
+                        break;
+                    }
+                }
+                std::future::pending::<()>().await;
+            });
+        }
+    });
+    let bridge = start_bridge(port, 1).await;
+    let pid = bridge.child.id();
+    let mut warm = open(bridge.listen).await;
+    warm.send(Message::Binary(Bytes::from_static(b"a NOOP\r\n")))
+        .await
+        .expect("send");
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let before = rss_kib(pid);
+
+    // A masked binary frame header announcing MAX_FRAME_LEN bytes, then all but 1 KiB of it.
+    let mut partial = vec![0x82, 0xFF];
+    partial.extend_from_slice(&(MAX_FRAME_LEN as u64).to_be_bytes());
+    partial.extend_from_slice(&[1, 2, 3, 4]);
+    partial.extend((0..MAX_FRAME_LEN - 1024).map(|i| b"cmd\r"[i % 4] ^ [1, 2, 3, 4][i % 4]));
+    let mut sessions = Vec::with_capacity(n);
+    for _ in 0..n {
+        // A small receive buffer: the client reads nothing, and the kernel holds little.
+        let socket = tokio::net::TcpSocket::new_v4().expect("socket");
+        socket.set_recv_buffer_size(4096).expect("SO_RCVBUF");
+        let tcp = socket
+            .connect(([127, 0, 0, 1], bridge.listen).into())
+            .await
+            .expect("connect");
+        let mut ws = upgrade(tcp, bridge.listen).await;
+        ws.get_mut().write_all(&partial).await.expect("write");
+        sessions.push(ws);
+    }
+    // Every partial frame reaches the upstream (streamed, not held back).
+    let mut reached = 0;
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while reached < n {
+        match tokio::time::timeout_at(deadline.into(), forwarded.recv()).await {
+            Ok(Some(_)) => reached += 1,
+            _ => break,
+        }
+    }
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    let after = rss_kib(pid);
+    let per_session = after.saturating_sub(before) * 1024 / n as u64;
+    println!(
+        "worst case: {n} sessions each holding a partial {} KiB frame, client not reading, \
+         upstream writing; {reached} partial frames reached the upstream; bridge RSS \
+         {before} KiB -> {after} KiB = {:.1} KiB per session",
+        MAX_FRAME_LEN >> 10,
+        per_session as f64 / 1024.0
+    );
+    assert_eq!(reached, n, "partial frames held back by the bridge");
+    assert!(
+        per_session <= 96 * 1024,
+        "{per_session} bytes per worst-case session"
+    );
+    drop(sessions);
+    drop(warm);
 }
