@@ -66,6 +66,10 @@ pub(crate) const SCOPE: &[(&str, &str)] = &[
     ("daaki-imap-bridge", "bridge/src/address.rs"),
     ("daaki-imap-bridge", "bridge/src/ticket.rs"),
     ("daaki-imap-bridge", "bridge/src/config.rs"),
+    // The bridge-under-attack issue: admission at accept, the streaming framing, the upgrade.
+    ("daaki-imap-bridge", "bridge/src/admission.rs"),
+    ("daaki-imap-bridge", "bridge/src/websocket.rs"),
+    ("daaki-imap-bridge", "bridge/src/upgrade.rs"),
 ];
 
 /// Checked-in misses: `equivalent|gap <file>: <mutation> — <reason>`.
