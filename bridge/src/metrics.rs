@@ -52,7 +52,7 @@ pub enum Reason {
     Descriptors,
     /// A frame or message over `max_frame_size`.
     FrameTooLarge,
-    /// The client sent a text frame.
+    /// The client sent a text frame or a malformed one (RFC 6455 §5).
     Protocol,
     /// No bytes either way for `idle_timeout_secs`.
     Idle,

@@ -132,7 +132,22 @@ fn the_descriptor_budget_keeps_a_reserve_and_two_per_connection() {
 }
 
 #[test]
-fn the_process_limit_is_read_and_raising_it_never_lowers_it() {
+fn the_process_limit_is_read_and_raised_to_the_hard_limit() {
+    // Below the hard limit first (lowering the soft limit is always allowed), so raising it
+    // has something to do.
+    #[cfg(unix)]
+    {
+        use rustix::process::{Resource, Rlimit, getrlimit, setrlimit};
+        let limits = getrlimit(Resource::Nofile);
+        if let Some(hard) = limits.maximum {
+            let lowered = Rlimit {
+                current: Some(hard - 1),
+                maximum: Some(hard),
+            };
+            setrlimit(Resource::Nofile, lowered).expect("lower the soft limit");
+            assert_eq!(nofile_soft_limit(), Some(hard - 1));
+        }
+    }
     let before = nofile_soft_limit();
     let after = raise_nofile_limit();
     assert!(after >= before, "{before:?} -> {after:?}");
@@ -144,5 +159,15 @@ fn the_process_limit_is_read_and_raising_it_never_lowers_it() {
     assert_eq!(
         after,
         rustix::process::getrlimit(rustix::process::Resource::Nofile).maximum
+    );
+}
+
+#[test]
+fn the_debug_form_shows_the_caps() {
+    let admission = Admission::new(caps(7, 3, 5));
+    let shown = format!("{admission:?}");
+    assert!(
+        shown.starts_with("Admission { caps: Caps { max_connections: 7, max_connections_per_ip: 3"),
+        "{shown}"
     );
 }
