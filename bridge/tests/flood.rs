@@ -11,13 +11,10 @@ use std::net::SocketAddr;
 use std::time::{Duration, Instant};
 
 use common::{BridgeProcess, greeting_upstream, http_get, refusals};
-use daaki_imap::wire::SUBPROTOCOL;
 use daaki_imap_bridge::admission::{GRACE_PER_IP, raise_nofile_limit};
 use futures_util::StreamExt;
 use tokio::net::{TcpSocket, TcpStream};
 use tokio_tungstenite::tungstenite::Message;
-use tokio_tungstenite::tungstenite::client::IntoClientRequest;
-use tokio_tungstenite::tungstenite::http::HeaderValue;
 
 const GREETING: &[u8] = b"* OK flood test upstream\r\n";
 const PER_IP: usize = 20;
@@ -36,13 +33,7 @@ async fn legit_session(listen: u16) -> Result<Duration, String> {
         .map_err(|e| e.to_string())?;
     let bridge: SocketAddr = ([127, 0, 0, 1], listen).into();
     let tcp = socket.connect(bridge).await.map_err(|e| e.to_string())?;
-    let mut request = format!("ws://127.0.0.1:{listen}/imap?target=local")
-        .into_client_request()
-        .expect("request");
-    request.headers_mut().insert(
-        "Sec-WebSocket-Protocol",
-        HeaderValue::from_static(SUBPROTOCOL),
-    );
+    let request = common::ws_request(bridge, "target=local");
     let (mut ws, _) = tokio_tungstenite::client_async(request, tcp)
         .await
         .map_err(|e| format!("upgrade: {e}"))?;
@@ -80,17 +71,9 @@ fn still_open(tcp: TcpStream) -> bool {
     )
 }
 
-/// Floods the bridge with `flood` idle sockets from 127.0.0.1 while timing
-/// [`LEGIT_SESSIONS`] sessions from 127.0.0.2; asserts the flood is bounded and every
-/// legitimate session succeeds.
-async fn flood_with_legit_sessions(flood: usize, nofile: Option<u64>) {
-    // This process holds the whole flood: use the hard descriptor limit.
-    let limit = raise_nofile_limit();
-    assert!(
-        limit.is_none_or(|n| n >= flood as u64 + 256),
-        "this test needs {} descriptors, the hard limit is {limit:?}: raise it (ulimit -Hn)",
-        flood + 256
-    );
+/// The bridge binary under `nofile` descriptors (if given) with per-IP cap [`PER_IP`],
+/// target `local` = a greeter in this process, and metrics; returns it and its metrics port.
+async fn start_flood_target(nofile: Option<u64>) -> (BridgeProcess, u16) {
     let upstream = greeting_upstream(GREETING).await;
     let metrics_port = common::free_port();
     let bridge = BridgeProcess::start(
@@ -113,6 +96,21 @@ async fn flood_with_legit_sessions(flood: usize, nofile: Option<u64>) {
         nofile,
     )
     .await;
+    (bridge, metrics_port)
+}
+
+/// Floods the bridge with `flood` idle sockets from 127.0.0.1 while timing
+/// [`LEGIT_SESSIONS`] sessions from 127.0.0.2; asserts the flood is bounded and every
+/// legitimate session succeeds.
+async fn flood_with_legit_sessions(flood: usize, nofile: Option<u64>) {
+    // This process holds the whole flood: use the hard descriptor limit.
+    let limit = raise_nofile_limit();
+    assert!(
+        limit.is_none_or(|n| n >= flood as u64 + 256),
+        "this test needs {} descriptors, the hard limit is {limit:?}: raise it (ulimit -Hn)",
+        flood + 256
+    );
+    let (bridge, metrics_port) = start_flood_target(nofile).await;
     let listen = bridge.listen;
     let started = Instant::now();
     let flooder = tokio::spawn(async move {
@@ -208,16 +206,8 @@ async fn session_from(listen: u16, source: &str) -> tokio_tungstenite::WebSocket
         .connect(([127, 0, 0, 1], listen).into())
         .await
         .expect("connect");
-    let mut request = format!("ws://127.0.0.1:{listen}/imap?target=local")
-        .into_client_request()
-        .expect("request");
-    request.headers_mut().insert(
-        "Sec-WebSocket-Protocol",
-        HeaderValue::from_static(SUBPROTOCOL),
-    );
-    let (mut ws, _) = tokio_tungstenite::client_async(request, tcp)
-        .await
-        .expect("upgrade");
+    let mut ws =
+        common::ws_connect(([127, 0, 0, 1], listen).into(), "target=local", Some(tcp)).await;
     let mut greeting = Vec::new();
     while greeting.len() < GREETING.len() {
         match ws.next().await {
@@ -241,28 +231,7 @@ async fn a_flood_from_many_addresses_is_cut_at_the_descriptor_budget() {
     const FLOOD: usize = 400;
     const BUDGET: usize = 224;
     raise_nofile_limit();
-    let upstream = greeting_upstream(GREETING).await;
-    let metrics_port = common::free_port();
-    let bridge = BridgeProcess::start(
-        &format!(
-            r#"
-            origins = ["*"]
-            metrics_listen = "127.0.0.1:{metrics_port}"
-            [[targets]]
-            name = "local"
-            host = "127.0.0.1"
-            port = {upstream}
-            tls = false
-            allow_private = true
-            [limits]
-            max_connections_per_ip = {PER_IP}
-            ping_interval_secs = 0
-            handshake_timeout_secs = {HANDSHAKE_SECS}
-            "#
-        ),
-        Some(512),
-    )
-    .await;
+    let (bridge, metrics_port) = start_flood_target(Some(512)).await;
     let mut established = session_from(bridge.listen, "127.0.0.2").await;
     let mut flood = Vec::with_capacity(FLOOD);
     for i in 0..FLOOD {

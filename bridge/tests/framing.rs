@@ -47,13 +47,8 @@ async fn start(limits: &str) -> Running {
     config.listen = "127.0.0.1:0".parse().expect("addr");
     let connector = Arc::new(RecordingConnector::default());
     let resolver = Arc::new(FakeResolver::with("imap.example.com", &["93.184.216.34"]));
-    let bridge = Arc::new(Bridge::with_parts(config, resolver, connector.clone()));
-    let metrics = bridge.metrics().clone();
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-        .await
-        .expect("bind");
-    let addr = listener.local_addr().expect("addr");
-    tokio::spawn(bridge.serve(listener));
+    let (addr, metrics) =
+        common::serve(Bridge::with_parts(config, resolver, connector.clone())).await;
     Running {
         addr,
         connector,

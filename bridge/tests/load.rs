@@ -71,18 +71,7 @@ async fn open(listen: u16) -> WebSocketStream<TcpStream> {
 
 /// The WebSocket upgrade over `tcp`, connected to the bridge on `listen`.
 async fn upgrade(tcp: TcpStream, listen: u16) -> WebSocketStream<TcpStream> {
-    let mut request = format!("ws://127.0.0.1:{listen}/imap?target=local")
-        .into_client_request()
-        .expect("request");
-    request.headers_mut().insert(
-        "Sec-WebSocket-Protocol",
-        HeaderValue::from_static(SUBPROTOCOL),
-    );
-    tcp.set_nodelay(true).expect("nodelay");
-    tokio_tungstenite::client_async(request, tcp)
-        .await
-        .expect("upgrade")
-        .0
+    common::ws_connect(([127, 0, 0, 1], listen).into(), "target=local", Some(tcp)).await
 }
 
 /// Reads binary frames until `n` bytes arrived.

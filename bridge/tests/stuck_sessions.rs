@@ -10,8 +10,8 @@ use std::sync::Arc;
 use std::sync::atomic::Ordering::Relaxed;
 use std::time::{Duration, Instant};
 
-use common::{FakeResolver, RecordingConnector, TestTls};
-use daaki_imap::wire::{CloseCode, SUBPROTOCOL};
+use common::{FakeResolver, RecordingConnector, TestTls, serve};
+use daaki_imap::wire::CloseCode;
 use daaki_imap_bridge::metrics::{Metrics, Reason};
 use daaki_imap_bridge::upstream::RustlsConnector;
 use daaki_imap_bridge::{Bridge, Config};
@@ -20,8 +20,6 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::mpsc;
 use tokio_tungstenite::WebSocketStream;
-use tokio_tungstenite::tungstenite::client::IntoClientRequest;
-use tokio_tungstenite::tungstenite::http::HeaderValue;
 use tokio_tungstenite::tungstenite::{Bytes, Message};
 
 const T: Duration = Duration::from_secs(10);
@@ -42,28 +40,8 @@ fn config(host: &str, port: u16, extra: &str) -> Config {
     .expect("config")
 }
 
-async fn serve(bridge: Bridge) -> (SocketAddr, Arc<Metrics>) {
-    let bridge = Arc::new(bridge);
-    let metrics = bridge.metrics().clone();
-    let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
-    let addr = listener.local_addr().expect("addr");
-    tokio::spawn(bridge.serve(listener));
-    (addr, metrics)
-}
-
 async fn connect(addr: SocketAddr) -> WebSocketStream<TcpStream> {
-    let mut request = format!("ws://{addr}/imap?target=mail")
-        .into_client_request()
-        .expect("request");
-    request.headers_mut().insert(
-        "Sec-WebSocket-Protocol",
-        HeaderValue::from_static(SUBPROTOCOL),
-    );
-    let tcp = TcpStream::connect(addr).await.expect("connect");
-    tokio_tungstenite::client_async(request, tcp)
-        .await
-        .expect("upgrade accepted")
-        .0
+    common::ws_connect(addr, "target=mail", None).await
 }
 
 /// Reads binary frames until `n` bytes arrived.

@@ -268,3 +268,58 @@ pub async fn http_get(port: u16, path: &str) -> String {
     tcp.read_to_string(&mut out).await.expect("read");
     out
 }
+
+/// Serves `bridge` on 127.0.0.1:0 in this process (until the process ends); returns its
+/// address and its counters.
+pub async fn serve(
+    bridge: daaki_imap_bridge::Bridge,
+) -> (
+    std::net::SocketAddr,
+    std::sync::Arc<daaki_imap_bridge::metrics::Metrics>,
+) {
+    let bridge = std::sync::Arc::new(bridge);
+    let metrics = bridge.metrics().clone();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let addr = listener.local_addr().expect("addr");
+    tokio::spawn(bridge.serve(listener));
+    (addr, metrics)
+}
+
+/// The upgrade request for `ws://{addr}/imap?{query}` offering the `daaki-imap.v1`
+/// subprotocol.
+pub fn ws_request(
+    addr: impl std::fmt::Display,
+    query: &str,
+) -> tokio_tungstenite::tungstenite::handshake::client::Request {
+    use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+    let mut request = format!("ws://{addr}/imap?{query}")
+        .into_client_request()
+        .expect("request");
+    request.headers_mut().insert(
+        "Sec-WebSocket-Protocol",
+        tokio_tungstenite::tungstenite::http::HeaderValue::from_static(
+            daaki_imap::wire::SUBPROTOCOL,
+        ),
+    );
+    request
+}
+
+/// A WebSocket session through the bridge at `addr` to `?{query}`, over `tcp` if given
+/// (else a fresh connection).
+pub async fn ws_connect(
+    addr: std::net::SocketAddr,
+    query: &str,
+    tcp: Option<tokio::net::TcpStream>,
+) -> tokio_tungstenite::WebSocketStream<tokio::net::TcpStream> {
+    let tcp = match tcp {
+        Some(tcp) => tcp,
+        None => tokio::net::TcpStream::connect(addr).await.expect("connect"),
+    };
+    tcp.set_nodelay(true).expect("nodelay");
+    tokio_tungstenite::client_async(ws_request(addr, query), tcp)
+        .await
+        .expect("upgrade accepted")
+        .0
+}
