@@ -164,6 +164,48 @@ mod tests {
         assert_eq!(early, b"");
     }
 
+    /// A writer that records what reaches it: bytes, flushes, shutdowns.
+    #[derive(Default)]
+    struct Recorder {
+        written: Vec<u8>,
+        flushes: usize,
+        shutdowns: usize,
+    }
+
+    impl AsyncWrite for Recorder {
+        fn poll_write(
+            mut self: Pin<&mut Self>,
+            _: &mut Context<'_>,
+            buf: &[u8],
+        ) -> Poll<io::Result<usize>> {
+            self.written.extend_from_slice(buf);
+            Poll::Ready(Ok(buf.len()))
+        }
+
+        fn poll_flush(mut self: Pin<&mut Self>, _: &mut Context<'_>) -> Poll<io::Result<()>> {
+            self.flushes += 1;
+            Poll::Ready(Ok(()))
+        }
+
+        fn poll_shutdown(mut self: Pin<&mut Self>, _: &mut Context<'_>) -> Poll<io::Result<()>> {
+            self.shutdowns += 1;
+            Poll::Ready(Ok(()))
+        }
+    }
+
+    #[tokio::test]
+    async fn writes_flushes_and_shutdowns_reach_the_inner_stream() {
+        let mut head = HeadOnly::new(Recorder::default());
+        head.write_all(b"HTTP/1.1 101\r\n\r\n").await.expect("write");
+        head.flush().await.expect("flush");
+        head.shutdown().await.expect("shutdown");
+        let (inner, early) = head.into_parts();
+        assert_eq!(
+            (inner.written, inner.flushes, inner.shutdowns, early),
+            (b"HTTP/1.1 101\r\n\r\n".to_vec(), 1, 1, Vec::new())
+        );
+    }
+
     #[tokio::test]
     async fn writes_pass_through() {
         let (ours, mut theirs) = tokio::io::duplex(64);
