@@ -196,7 +196,9 @@ mod tests {
     #[tokio::test]
     async fn writes_flushes_and_shutdowns_reach_the_inner_stream() {
         let mut head = HeadOnly::new(Recorder::default());
-        head.write_all(b"HTTP/1.1 101\r\n\r\n").await.expect("write");
+        head.write_all(b"HTTP/1.1 101\r\n\r\n")
+            .await
+            .expect("write");
         head.flush().await.expect("flush");
         head.shutdown().await.expect("shutdown");
         let (inner, early) = head.into_parts();
