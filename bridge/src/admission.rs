@@ -124,14 +124,44 @@ impl std::fmt::Debug for Admission {
 #[derive(Debug)]
 pub struct Held {
     admission: Arc<Admission>,
-    ip: IpAddr,
-    /// `Ok`: admitted; `Err`: over this cap, to be told 4006 after the handshake.
+    /// The key it is held under per address (`None`: behind a trusted proxy, whose own
+    /// address is no client's).
+    held_key: Option<IpAddr>,
+    /// The key it is admitted under per address, once admitted.
+    admitted_key: Option<IpAddr>,
+    /// Counted in the global admitted count.
+    admitted_globally: bool,
+    /// `Ok`: admitted (or, behind a proxy, admitted globally and waiting for
+    /// [`Held::admit_client`]); `Err`: over this cap, to be told 4006 after the handshake.
     admitted: Result<(), Reason>,
 }
 
 impl Held {
     /// Whether the connection may become a session, or which cap it is over.
     pub fn admitted(&self) -> Result<(), Reason> {
+        self.admitted
+    }
+
+    /// Behind a trusted proxy, once the headers named the client: counts the connection
+    /// under the client's `key` (see [`crate::client_addr::limit_key`]) and says whether it
+    /// is within `max_connections_per_ip`. For a connection counted at accept, its outcome
+    /// then.
+    pub fn admit_client(&mut self, key: IpAddr) -> Result<(), Reason> {
+        if self.held_key.is_some() || self.admitted_key.is_some() || self.admitted.is_err() {
+            return self.admitted;
+        }
+        let mut counts = self
+            .admission
+            .counts
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        let here = counts.admitted_per_ip.get(&key).copied().unwrap_or(0);
+        if here >= self.admission.caps.max_connections_per_ip {
+            self.admitted = Err(Reason::LimitPerIp);
+        } else {
+            counts.admitted_per_ip.insert(key, here + 1);
+            self.admitted_key = Some(key);
+        }
         self.admitted
     }
 }
@@ -153,10 +183,14 @@ impl Drop for Held {
             .lock()
             .unwrap_or_else(PoisonError::into_inner);
         counts.held = counts.held.saturating_sub(1);
-        decrement(&mut counts.held_per_ip, self.ip);
-        if self.admitted.is_ok() {
+        if let Some(key) = self.held_key {
+            decrement(&mut counts.held_per_ip, key);
+        }
+        if self.admitted_globally {
             counts.admitted = counts.admitted.saturating_sub(1);
-            decrement(&mut counts.admitted_per_ip, self.ip);
+        }
+        if let Some(key) = self.admitted_key {
+            decrement(&mut counts.admitted_per_ip, key);
         }
     }
 }
@@ -183,38 +217,50 @@ impl Admission {
             .held
     }
 
-    /// Decides at accept for a connection from `ip`: `Err` with the reason means close it
+    /// Decides at accept for a connection from `key` (its peer's
+    /// [`limit_key`](crate::client_addr::limit_key)): `Err` with the reason means close it
     /// now, unread; `Ok` holds it (admitted or, within the grace band, to be told 4006).
-    pub fn accept(self: &Arc<Self>, ip: IpAddr) -> Result<Held, Reason> {
+    /// `behind_proxy`: the peer is a trusted proxy, so the per-address checks wait for
+    /// [`Held::admit_client`] (the global and descriptor ones apply now).
+    pub fn accept(self: &Arc<Self>, key: IpAddr, behind_proxy: bool) -> Result<Held, Reason> {
         let caps = &self.caps;
         let mut counts = self.counts.lock().unwrap_or_else(PoisonError::into_inner);
-        let held_here = counts.held_per_ip.get(&ip).copied().unwrap_or(0);
+        let held_here = counts.held_per_ip.get(&key).copied().unwrap_or(0);
         if counts.held >= caps.descriptors.connections {
             return Err(Reason::Descriptors);
         }
-        if held_here >= caps.max_connections_per_ip.saturating_add(GRACE_PER_IP) {
+        if !behind_proxy && held_here >= caps.max_connections_per_ip.saturating_add(GRACE_PER_IP) {
             return Err(Reason::LimitPerIpAtAccept);
         }
         if counts.held >= caps.max_connections.saturating_add(GRACE_GLOBAL) {
             return Err(Reason::LimitGlobalAtAccept);
         }
         counts.held += 1;
-        counts.held_per_ip.insert(ip, held_here + 1);
-        let admitted_here = counts.admitted_per_ip.get(&ip).copied().unwrap_or(0);
-        let admitted = if counts.admitted >= caps.max_connections {
-            Err(Reason::LimitGlobal)
-        } else if admitted_here >= caps.max_connections_per_ip {
-            Err(Reason::LimitPerIp)
+        let mut held = Held {
+            admission: self.clone(),
+            held_key: None,
+            admitted_key: None,
+            admitted_globally: false,
+            admitted: Ok(()),
+        };
+        if !behind_proxy {
+            counts.held_per_ip.insert(key, held_here + 1);
+            held.held_key = Some(key);
+        }
+        let admitted_here = counts.admitted_per_ip.get(&key).copied().unwrap_or(0);
+        if counts.admitted >= caps.max_connections {
+            held.admitted = Err(Reason::LimitGlobal);
+        } else if !behind_proxy && admitted_here >= caps.max_connections_per_ip {
+            held.admitted = Err(Reason::LimitPerIp);
         } else {
             counts.admitted += 1;
-            counts.admitted_per_ip.insert(ip, admitted_here + 1);
-            Ok(())
-        };
-        Ok(Held {
-            admission: self.clone(),
-            ip,
-            admitted,
-        })
+            held.admitted_globally = true;
+            if !behind_proxy {
+                counts.admitted_per_ip.insert(key, admitted_here + 1);
+                held.admitted_key = Some(key);
+            }
+        }
+        Ok(held)
     }
 }
 

@@ -20,12 +20,14 @@
 //!
 //! ticket_secret_file = "/etc/daaki-imap-bridge/ticket.secret"  # optional; tickets required when set
 //! metrics_listen = "127.0.0.1:9143"   # optional; GET /metrics and /healthz
+//! trusted_proxies = ["10.0.0.0/8"]    # optional: proxies whose Forwarded / X-Forwarded-For names the client
 //! tls_cert_file = "/etc/daaki-imap-bridge/cert.pem"  # optional, with tls_key_file: wss://
 //! tls_key_file = "/etc/daaki-imap-bridge/key.pem"
 //!
 //! [limits]                            # every key optional; defaults shown
 //! max_connections = 10000             # open TCP connections, all phases
-//! max_connections_per_ip = 64
+//! max_connections_per_ip = 64        # IPv6: per ipv6_prefix_len prefix
+//! ipv6_prefix_len = 64
 //! handshake_timeout_secs = 10         # the whole HTTP upgrade (slowloris)
 //! upstream_connect_timeout_secs = 20  # resolve + TCP + TLS
 //! idle_timeout_secs = 2400            # no bytes either way (IMAP IDLE is quiet: > 30 min)
@@ -75,6 +77,11 @@ pub struct Config {
     /// PEM private key for `tls_cert_file`.
     #[serde(default)]
     pub tls_key_file: Option<PathBuf>,
+    /// Reverse proxies (CIDR blocks, e.g. `"10.0.0.0/8"`, `"::1/128"`) whose `Forwarded` /
+    /// `X-Forwarded-For` headers name the client. Only a connection from one of them is
+    /// believed; from anyone else those headers are ignored (they are trivially spoofed).
+    #[serde(default)]
+    pub trusted_proxies: Vec<ipnet::IpNet>,
     /// Connection, time and size limits.
     #[serde(default)]
     pub limits: Limits,
@@ -110,6 +117,9 @@ pub struct Limits {
     /// On SIGTERM/SIGINT: how long open sessions may continue before they are closed with
     /// 1001 (default 30 s).
     pub shutdown_drain_secs: u64,
+    /// IPv6 clients are counted per prefix of this length for the per-IP cap (default 64:
+    /// a subscriber usually holds a whole /64, so single addresses would not limit anyone).
+    pub ipv6_prefix_len: u8,
 }
 
 impl Default for Limits {
@@ -124,6 +134,7 @@ impl Default for Limits {
             max_frame_size: daaki_imap::wire::MAX_FRAME_LEN,
             ping_interval_secs: 30,
             shutdown_drain_secs: 30,
+            ipv6_prefix_len: 64,
         }
     }
 }
@@ -230,6 +241,7 @@ impl Config {
             metrics_listen: None,
             tls_cert_file: None,
             tls_key_file: None,
+            trusted_proxies: Vec::new(),
             limits: Limits::default(),
         }
     }
@@ -287,6 +299,15 @@ impl Config {
                 ));
             }
         }
+        for net in &self.trusted_proxies {
+            if net.prefix_len() == 0 {
+                out.push(format!(
+                    "trusted_proxies {net}: every peer is trusted, so any client can name \
+                     itself anyone in Forwarded / X-Forwarded-For and walk around the per-IP \
+                     cap; list your proxies' addresses instead"
+                ));
+            }
+        }
         out
     }
 
@@ -319,6 +340,9 @@ impl Config {
             || l.idle_timeout_secs == 0
         {
             return invalid("limits: timeouts must be at least 1 s".into());
+        }
+        if !(32..=128).contains(&l.ipv6_prefix_len) {
+            return invalid("limits: ipv6_prefix_len must be 32..=128".into());
         }
         if l.max_frame_size < 1024 || l.max_frame_size > daaki_imap::wire::MAX_FRAME_LEN {
             return invalid(format!(
@@ -622,5 +646,33 @@ mod tests {
         assert!(c.limits.idle_timeout_secs > 30 * 60);
         assert_eq!(c.limits.max_frame_size, daaki_imap::wire::MAX_FRAME_LEN);
         assert!(c.ticket_secret_file.is_none() && c.metrics_listen.is_none());
+    }
+
+    #[test]
+    fn trusting_every_peer_is_warned_about_and_proxies_parse_as_cidr_blocks() {
+        let c = Config::from_toml(
+            "trusted_proxies = [\"10.0.0.0/8\", \"0.0.0.0/0\", \"::/0\", \"::1/128\"]",
+        )
+        .expect("config");
+        let warnings: Vec<_> = c
+            .warnings()
+            .into_iter()
+            .filter(|w| w.starts_with("trusted_proxies"))
+            .collect();
+        assert_eq!(warnings.len(), 2, "{warnings:?}");
+        assert!(warnings[0].starts_with("trusted_proxies 0.0.0.0/0: every peer is trusted"));
+        assert!(warnings[1].starts_with("trusted_proxies ::/0: every peer is trusted"));
+        assert_eq!(c.trusted_proxies.len(), 4);
+        assert!(Config::from_toml("trusted_proxies = [\"10.0.0.1\"]").is_err());
+        assert!(Config::from_toml("[limits]\nipv6_prefix_len = 31").is_err());
+        assert!(Config::from_toml("[limits]\nipv6_prefix_len = 129").is_err());
+        assert_eq!(
+            Config::from_toml("[limits]\nipv6_prefix_len = 32")
+                .expect("32")
+                .limits
+                .ipv6_prefix_len,
+            32
+        );
+        assert_eq!(Config::empty().limits.ipv6_prefix_len, 64);
     }
 }

@@ -10,6 +10,7 @@
 //! | [`policy`] | target selection, DNS resolved once, every address vetted; injectable resolver and connector |
 //! | [`upstream`] | the real connector: TCP to the vetted address + rustls (ring), certificate verified; the listener's optional TLS |
 //! | [`admission`] | which connections are held, admitted, or closed at accept (caps, grace bands, the descriptor budget) |
+//! | [`client_addr`] | who the client is behind trusted proxies (`Forwarded`, `X-Forwarded-For`), and its per-IP key (IPv6 per prefix) |
 //! | [`server`] | admission, optional TLS, the WebSocket handshake and its checks (Origin → 403; everything else → 4xxx close), tickets, graceful shutdown |
 //! | [`upgrade`] | the HTTP upgrade's reading side: no byte past the request head goes to tungstenite |
 //! | [`websocket`] | server-side RFC 6455 framing, sans-I/O and streaming (no frame is ever held whole) |
@@ -21,6 +22,7 @@
 
 pub mod address;
 pub mod admission;
+pub mod client_addr;
 pub mod config;
 pub mod metrics;
 pub mod pipe;

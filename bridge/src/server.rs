@@ -13,7 +13,7 @@
 
 use std::future::Future;
 use std::io;
-use std::net::SocketAddr;
+use std::net::{IpAddr, SocketAddr};
 use std::sync::Arc;
 use std::sync::atomic::Ordering::Relaxed;
 use std::time::Duration;
@@ -26,6 +26,7 @@ use tokio_tungstenite::tungstenite::http::{HeaderValue, StatusCode, header};
 use tokio_tungstenite::tungstenite::protocol::WebSocketConfig;
 
 use crate::admission::{Admission, Caps, DescriptorBudget, Held};
+use crate::client_addr;
 use crate::config::{Config, Limits};
 use crate::metrics::{Metrics, Reason, UpstreamError};
 use crate::pipe::{self, PipeEnd, PipeLimits};
@@ -99,6 +100,25 @@ struct Handshake {
     /// The entries offered besides `daaki-imap.v1` (the ticket, if any).
     others: Vec<String>,
     refused: Option<Reason>,
+    /// From a trusted proxy only: the `Forwarded` and `X-Forwarded-For` values (at most
+    /// [`MAX_FORWARDING_HEADERS`] of each).
+    forwarded: Vec<String>,
+    x_forwarded_for: Vec<String>,
+}
+
+/// How many `Forwarded` / `X-Forwarded-For` header lines are read (each).
+const MAX_FORWARDING_HEADERS: usize = 16;
+
+/// The values of the `name` headers of `request`, at most [`MAX_FORWARDING_HEADERS`].
+fn header_values(request: &Request, name: &str) -> Vec<String> {
+    request
+        .headers()
+        .get_all(name)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .take(MAX_FORWARDING_HEADERS)
+        .map(str::to_owned)
+        .collect()
 }
 
 fn refuse(status: StatusCode) -> ErrorResponse {
@@ -261,7 +281,8 @@ impl Bridge {
             };
             // Past a cap's grace band or the descriptor budget: closed now, unread, not
             // logged one by one (a flood would flood the log); counted.
-            let held = match self.admission.accept(peer.ip()) {
+            let (key, behind_proxy) = self.accept_key(peer.ip());
+            let held = match self.admission.accept(key, behind_proxy) {
                 Ok(held) => held,
                 Err(reason) => {
                     self.metrics.refused(reason);
@@ -312,6 +333,17 @@ impl Bridge {
         }
     }
 
+    /// The key a connection from `peer` is counted under at accept, and whether `peer` is a
+    /// trusted proxy (then the client is known only from the headers).
+    fn accept_key(&self, peer: IpAddr) -> (IpAddr, bool) {
+        let limits = &self.config.limits;
+        let behind_proxy = client_addr::is_trusted_proxy(peer, &self.config.trusted_proxies);
+        (
+            client_addr::limit_key(peer, limits.ipv6_prefix_len),
+            behind_proxy,
+        )
+    }
+
     /// The connection counts and caps (with the descriptor budget in force).
     pub fn admission(&self) -> &Arc<Admission> {
         &self.admission
@@ -319,7 +351,8 @@ impl Bridge {
 
     /// Runs one connection: admission, TLS (if configured), handshake, checks, upstream, pipe.
     pub async fn handle(&self, tcp: TcpStream, peer: SocketAddr) {
-        match self.admission.accept(peer.ip()) {
+        let (key, behind_proxy) = self.accept_key(peer.ip());
+        match self.admission.accept(key, behind_proxy) {
             Ok(held) => self.run(tcp, peer, held).await,
             Err(reason) => self.metrics.refused(reason),
         }
@@ -370,7 +403,12 @@ impl Bridge {
         let limits = &self.config.limits;
         let mut learned = Handshake::default();
         let config = &self.config;
+        let behind_proxy = client_addr::is_trusted_proxy(peer.ip(), &config.trusted_proxies);
         let callback = |request: &Request, mut response: Response| {
+            if behind_proxy {
+                learned.forwarded = header_values(request, "forwarded");
+                learned.x_forwarded_for = header_values(request, "x-forwarded-for");
+            }
             let origin = request
                 .headers()
                 .get(header::ORIGIN)
@@ -418,11 +456,23 @@ impl Bridge {
                 return;
             }
         };
-        let _held = match held.admitted() {
+        // Behind a trusted proxy, the client the headers name is counted and logged.
+        let forwarded: Vec<&str> = learned.forwarded.iter().map(String::as_str).collect();
+        let x_forwarded_for: Vec<&str> =
+            learned.x_forwarded_for.iter().map(String::as_str).collect();
+        let client = client_addr::client_address(
+            peer.ip(),
+            &forwarded,
+            &x_forwarded_for,
+            &config.trusted_proxies,
+        );
+        let mut held = held;
+        let admitted = held.admit_client(client_addr::limit_key(client, limits.ipv6_prefix_len));
+        let _held = match admitted {
             Ok(()) => held,
             Err(reason) => {
                 metrics.refused(reason);
-                tracing::info!(%peer, reason = reason.label(), "connection limit reached");
+                tracing::info!(%peer, %client, reason = reason.label(), "connection limit reached");
                 return pipe::refuse(ws, CloseCode::LimitReached).await;
             }
         };
@@ -465,7 +515,7 @@ impl Bridge {
                 return pipe::refuse(ws, CloseCode::UpstreamConnectFailed).await;
             }
         };
-        tracing::info!(%peer, host = %vetted.host, addr = %vetted.addr, tls = vetted.tls, "piping");
+        tracing::info!(%peer, %client, host = %vetted.host, addr = %vetted.addr, tls = vetted.tls, "piping");
         metrics.sessions_total.fetch_add(1, Relaxed);
         metrics.sessions_current.fetch_add(1, Relaxed);
         let _session = Gauge(&metrics.sessions_current);
@@ -492,6 +542,6 @@ impl Bridge {
             | PipeEnd::UpstreamClosed
             | PipeEnd::Shutdown => {}
         }
-        tracing::info!(%peer, ?end, secs = duration.as_secs(), "session ended");
+        tracing::info!(%peer, %client, ?end, secs = duration.as_secs(), "session ended");
     }
 }

@@ -70,6 +70,8 @@ pub(crate) const SCOPE: &[(&str, &str)] = &[
     ("daaki-imap-bridge", "bridge/src/admission.rs"),
     ("daaki-imap-bridge", "bridge/src/websocket.rs"),
     ("daaki-imap-bridge", "bridge/src/upgrade.rs"),
+    // The bridge-at-scale issue: who the client is behind trusted proxies.
+    ("daaki-imap-bridge", "bridge/src/client_addr.rs"),
 ];
 
 /// Checked-in misses: `equivalent|gap <file>: <mutation> — <reason>`.

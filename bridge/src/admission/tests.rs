@@ -26,7 +26,7 @@ fn accept_n(
 ) -> Vec<Result<Result<(), Reason>, Reason>> {
     (0..n)
         .map(|_| {
-            admission.accept(from).map(|h| {
+            admission.accept(from, false).map(|h| {
                 let admitted = h.admitted();
                 held.push(h);
                 admitted
@@ -47,7 +47,7 @@ fn past_the_per_ip_cap_a_grace_band_is_held_then_sockets_are_closed_at_accept() 
     assert_eq!(outcomes, expected);
     assert_eq!(admission.held(), 2 + GRACE_PER_IP);
     // Another address is admitted as usual.
-    let other = admission.accept(ip("192.0.2.2")).expect("held");
+    let other = admission.accept(ip("192.0.2.2"), false).expect("held");
     assert_eq!(other.admitted(), Ok(()));
     assert_eq!(admission.held(), 3 + GRACE_PER_IP);
 }
@@ -169,5 +169,58 @@ fn the_debug_form_shows_the_caps() {
     assert!(
         shown.starts_with("Admission { caps: Caps { max_connections: 7, max_connections_per_ip: 3"),
         "{shown}"
+    );
+}
+
+#[test]
+fn behind_a_trusted_proxy_the_per_address_cap_applies_to_the_named_client() {
+    let admission = Admission::new(caps(1000, 2, usize::MAX));
+    let proxy = ip("10.0.0.1");
+    // Far past the per-IP cap plus grace from the proxy's own address: all held.
+    let mut held: Vec<Held> = (0..2 + GRACE_PER_IP + 5)
+        .map(|_| admission.accept(proxy, true).expect("held"))
+        .collect();
+    assert_eq!(admission.held(), 2 + GRACE_PER_IP + 5);
+    let a = ip("203.0.113.1");
+    let outcomes: Vec<_> = held.iter_mut().take(3).map(|h| h.admit_client(a)).collect();
+    assert_eq!(outcomes, vec![Ok(()), Ok(()), Err(Reason::LimitPerIp)]);
+    // Asking again gives the same answer and counts nothing twice.
+    assert_eq!(held[0].admit_client(a), Ok(()));
+    assert_eq!(
+        held[2].admit_client(ip("203.0.113.2")),
+        Err(Reason::LimitPerIp)
+    );
+    assert_eq!(held[3].admit_client(ip("203.0.113.2")), Ok(()));
+    // A direct connection from `a` shares the count with the proxied ones.
+    assert_eq!(
+        admission.accept(a, false).expect("held").admitted(),
+        Err(Reason::LimitPerIp)
+    );
+    // Releasing one of `a`'s sessions frees one place for `a`.
+    held.remove(0);
+    assert_eq!(held[3].admit_client(a), Ok(()));
+    assert_eq!(held[4].admit_client(a), Err(Reason::LimitPerIp));
+    // A direct connection's admission is decided at accept, whatever is asked later.
+    let mut direct = admission.accept(ip("198.51.100.1"), false).expect("held");
+    assert_eq!(direct.admit_client(a), Ok(()));
+    drop(direct);
+    held.clear();
+    assert_eq!(admission.held(), 0);
+    let mut again = admission.accept(proxy, true).expect("held");
+    assert_eq!(again.admit_client(a), Ok(()));
+}
+
+#[test]
+fn behind_a_trusted_proxy_the_global_cap_still_applies_at_accept() {
+    let admission = Admission::new(caps(2, 1000, usize::MAX));
+    let proxy = ip("10.0.0.1");
+    let mut held: Vec<Held> = (0..3)
+        .map(|_| admission.accept(proxy, true).expect("held"))
+        .collect();
+    assert_eq!(
+        held.iter_mut()
+            .map(|h| h.admit_client(ip("203.0.113.1")))
+            .collect::<Vec<_>>(),
+        vec![Ok(()), Ok(()), Err(Reason::LimitGlobal)]
     );
 }
