@@ -84,11 +84,32 @@ async fn outcome(
     }
 }
 
+/// Opens a session per `(value, expected outcome)` with `header: value`, in order, keeping
+/// them all open; asserts each outcome.
+async fn sessions(
+    addr: SocketAddr,
+    connector: &RecordingConnector,
+    header: &'static str,
+    cases: &[(&str, Result<(), u16>)],
+) -> Vec<WebSocketStream<TcpStream>> {
+    let mut open = Vec::new();
+    for (value, expected) in cases {
+        let before = connector.calls().len();
+        let mut ws = connect(addr, header, value).await;
+        assert_eq!(
+            outcome(&mut ws, connector, before).await,
+            *expected,
+            "{value}"
+        );
+        open.push(ws);
+    }
+    open
+}
+
 #[tokio::test]
 async fn x_forwarded_for_from_a_trusted_proxy_counts_each_client_on_its_own() {
     let (addr, connector, metrics) = start("\"127.0.0.1/32\"").await;
-    let mut open = Vec::new();
-    for (value, expected) in [
+    let cases = [
         ("203.0.113.7", Ok(())),
         ("203.0.113.8", Ok(())),
         // A spoofed entry on the left is not believed past the untrusted hop.
@@ -96,24 +117,15 @@ async fn x_forwarded_for_from_a_trusted_proxy_counts_each_client_on_its_own() {
             "198.51.100.1, 203.0.113.7",
             Err(CloseCode::LimitReached.as_u16()),
         ),
-    ] {
-        let before = connector.calls().len();
-        let mut ws = connect(addr, "X-Forwarded-For", value).await;
-        assert_eq!(
-            outcome(&mut ws, &connector, before).await,
-            expected,
-            "{value}"
-        );
-        open.push(ws);
-    }
+    ];
+    let _open = sessions(addr, &connector, "X-Forwarded-For", &cases).await;
     assert_eq!(metrics.refusals(Reason::LimitPerIp), 1);
 }
 
 #[tokio::test]
 async fn forwarded_from_a_trusted_proxy_counts_ipv6_clients_per_64() {
     let (addr, connector, metrics) = start("\"127.0.0.0/8\", \"::1/128\"").await;
-    let mut open = Vec::new();
-    for (value, expected) in [
+    let cases = [
         ("for=\"[2001:db8:0:7::1]:4711\";proto=https", Ok(())),
         // The same /64: the cap of 1 is reached.
         (
@@ -123,16 +135,8 @@ async fn forwarded_from_a_trusted_proxy_counts_ipv6_clients_per_64() {
         // The next /64 is another client.
         ("for=\"[2001:db8:0:8::1]\"", Ok(())),
         ("for=192.0.2.60", Ok(())),
-    ] {
-        let before = connector.calls().len();
-        let mut ws = connect(addr, "Forwarded", value).await;
-        assert_eq!(
-            outcome(&mut ws, &connector, before).await,
-            expected,
-            "{value}"
-        );
-        open.push(ws);
-    }
+    ];
+    let _open = sessions(addr, &connector, "Forwarded", &cases).await;
     assert_eq!(metrics.refusals(Reason::LimitPerIp), 1);
 }
 
