@@ -295,14 +295,15 @@ pub async fn refuse<S>(client: S, code: CloseCode)
 where
     S: AsyncRead + AsyncWrite + Unpin,
 {
-    let (mut rx, mut tx) = tokio::io::split(client);
+    let (mut rx, tx) = tokio::io::split(client);
+    let mut tx = FrameWriter::new(tx);
     let frame = close_frame(code);
-    let told = tokio::time::timeout(CLOSE_GRACE, send(&mut tx, frame.as_bytes())).await;
+    let told = tokio::time::timeout(CLOSE_GRACE, tx.send(frame.as_bytes())).await;
     if matches!(told, Ok(Ok(()))) {
         let mut decoder = Decoder::new(daaki_imap::wire::MAX_FRAME_LEN);
         let _ = tokio::time::timeout(CLOSE_GRACE, drain(&mut rx, &mut decoder, &mut [])).await;
     }
-    let _ = tokio::time::timeout(CLOSE_GRACE, tx.shutdown()).await;
+    let _ = tokio::time::timeout(CLOSE_GRACE, tx.tx.shutdown()).await;
 }
 
 /// Decodes `pending` (bytes already read, not yet decoded), then reads and decodes the
@@ -388,12 +389,6 @@ impl<S: AsyncWrite> FrameWriter<S> {
         self.at = 0;
         self.tx.flush().await
     }
-}
-
-/// Writes one whole frame to the client and flushes it.
-async fn send<S: AsyncWrite>(client_tx: &mut WriteHalf<S>, frame: &[u8]) -> std::io::Result<()> {
-    client_tx.write_all(frame).await?;
-    client_tx.flush().await
 }
 
 /// The pong owed to the client (only the latest ping's, RFC 6455 §5.5.3), and a wake-up for
