@@ -13,6 +13,7 @@
 //! tls = true                          # default; false = plaintext (local development only)
 //! allow_private = false               # default; true lets it resolve to private addresses
 //! extra_roots = "/etc/ssl/private-ca.pem"  # optional, trusted besides the OS roots
+//! send_proxy_protocol = "v2"         # optional: tell the server the client (it must expect it)
 //!
 //! [[patterns]]                        # host patterns: ?host=imap.fastmail.com&port=993
 //! pattern = "*.fastmail.com"          # exact host, or "*." + suffix (any deeper name)
@@ -21,12 +22,14 @@
 //! ticket_secret_file = "/etc/daaki-imap-bridge/ticket.secret"  # optional; tickets required when set
 //! metrics_listen = "127.0.0.1:9143"   # optional; GET /metrics and /healthz
 //! trusted_proxies = ["10.0.0.0/8"]    # optional: proxies whose Forwarded / X-Forwarded-For names the client
+//! proxy_protocol = false             # true: every connection starts with a PROXY v1/v2 header (from a TCP load balancer)
 //! tls_cert_file = "/etc/daaki-imap-bridge/cert.pem"  # optional, with tls_key_file: wss://
 //! tls_key_file = "/etc/daaki-imap-bridge/key.pem"
 //!
 //! [limits]                            # every key optional; defaults shown
 //! max_connections = 10000             # open TCP connections, all phases
 //! max_connections_per_ip = 64        # IPv6: per ipv6_prefix_len prefix
+//! max_sessions_per_subject = 16       # per version-2 ticket subject, this instance; 0 = unlimited
 //! ipv6_prefix_len = 64
 //! handshake_timeout_secs = 10         # the whole HTTP upgrade (slowloris)
 //! upstream_connect_timeout_secs = 20  # resolve + TCP + TLS
@@ -82,6 +85,13 @@ pub struct Config {
     /// believed; from anyone else those headers are ignored (they are trivially spoofed).
     #[serde(default)]
     pub trusted_proxies: Vec<ipnet::IpNet>,
+    /// Every connection begins with a PROXY protocol header (version 1 or 2), as a TCP load
+    /// balancer writes it (HAProxy `send-proxy`, nginx `proxy_protocol on`, AWS NLB). The
+    /// client it names is believed only from `trusted_proxies`; from other peers it is read
+    /// and ignored. A connection without one is closed (the header is never guessed).
+    /// Default `false`.
+    #[serde(default)]
+    pub proxy_protocol: bool,
     /// Connection, time and size limits.
     #[serde(default)]
     pub limits: Limits,
@@ -97,6 +107,12 @@ pub struct Limits {
     pub max_connections: usize,
     /// Open TCP connections per client IP address (default 64).
     pub max_connections_per_ip: usize,
+    /// Open sessions per ticket subject (default 16; 0 = unlimited). Only version-2 tickets
+    /// carry a subject; connections with a version-1 ticket or without tickets are not
+    /// counted. Beyond it, the connection is closed with `LimitReached` after its ticket was
+    /// checked. Counted per bridge instance: several instances behind a load balancer each
+    /// count their own sessions.
+    pub max_sessions_per_subject: usize,
     /// How long the HTTP upgrade may take, from accept to the last header (default 10 s).
     pub handshake_timeout_secs: u64,
     /// How long resolving, the TCP connect and the upstream TLS handshake may take together
@@ -127,6 +143,7 @@ impl Default for Limits {
         Self {
             max_connections: 10_000,
             max_connections_per_ip: 64,
+            max_sessions_per_subject: 16,
             handshake_timeout_secs: 10,
             upstream_connect_timeout_secs: 20,
             idle_timeout_secs: 2400,
@@ -160,6 +177,13 @@ pub struct Target {
     /// A PEM file of extra root certificates trusted for this upstream (besides the OS roots).
     #[serde(default)]
     pub extra_roots: Option<PathBuf>,
+    /// Write a PROXY protocol header (`"v1"` or `"v2"`) naming the client before anything
+    /// else (before TLS), so the server sees, logs and rate-limits the real client, not the
+    /// bridge. Only for a server configured to expect it from the bridge (Dovecot: `haproxy =
+    /// yes` on the listener and the bridge in `haproxy_trusted_networks`); any other server
+    /// refuses the connection. Default: none.
+    #[serde(default)]
+    pub send_proxy_protocol: Option<crate::proxy_protocol::ProxyVersion>,
 }
 
 /// Hosts clients may name themselves.
@@ -242,6 +266,7 @@ impl Config {
             tls_cert_file: None,
             tls_key_file: None,
             trusted_proxies: Vec::new(),
+            proxy_protocol: false,
             limits: Limits::default(),
         }
     }
@@ -274,7 +299,8 @@ impl Config {
     /// warnings at start-up and printed by `--check-config`): `origins = ["*"]` (any web
     /// page may use the bridge), an origin that can never match (a path, a trailing slash,
     /// upper case: browsers send `scheme://host[:port]` in lower case), and a host pattern
-    /// as wide as a public suffix (`*.com`, `*.co.uk`: every host under it).
+    /// as wide as a public suffix (`*.com`, `*.co.uk`: every host under it), a trusted proxy
+    /// block that trusts everyone, and PROXY headers that no peer is trusted to send.
     pub fn warnings(&self) -> Vec<String> {
         let mut out = Vec::new();
         for origin in &self.origins {
@@ -307,6 +333,14 @@ impl Config {
                      cap; list your proxies' addresses instead"
                 ));
             }
+        }
+        if self.proxy_protocol && self.trusted_proxies.is_empty() {
+            out.push(
+                "proxy_protocol = true but trusted_proxies is empty: every PROXY header is \
+                 read and ignored, so every client is counted as the load balancer; list the \
+                 load balancer's addresses in trusted_proxies"
+                    .to_owned(),
+            );
         }
         out
     }
@@ -649,6 +683,21 @@ mod tests {
     }
 
     #[test]
+    fn max_sessions_per_subject_defaults_to_16_and_0_means_unlimited() {
+        assert_eq!(Limits::default().max_sessions_per_subject, 16);
+        let parsed = Config::from_toml("").expect("empty");
+        assert_eq!(parsed.limits.max_sessions_per_subject, 16);
+        // Any value is valid: 0 is "unlimited", not a cap that refuses everyone.
+        for n in [0, 1, 2, 100_000] {
+            let c = Config::from_toml(&format!("[limits]\nmax_sessions_per_subject = {n}"))
+                .expect("valid");
+            assert_eq!(c.limits.max_sessions_per_subject, n);
+            assert_eq!(c.limits.max_connections_per_ip, 64, "the others: defaults");
+        }
+        assert!(Config::from_toml("[limits]\nmax_sessions_per_subject = -1").is_err());
+    }
+
+    #[test]
     fn trusting_every_peer_is_warned_about_and_proxies_parse_as_cidr_blocks() {
         let c = Config::from_toml(
             "trusted_proxies = [\"10.0.0.0/8\", \"0.0.0.0/0\", \"::/0\", \"::1/128\"]",
@@ -674,5 +723,29 @@ mod tests {
             32
         );
         assert_eq!(Config::empty().limits.ipv6_prefix_len, 64);
+    }
+
+    #[test]
+    fn proxy_protocol_is_off_by_default_and_warned_about_without_trusted_proxies() {
+        assert!(!Config::empty().proxy_protocol);
+        let warned = |toml: &str| {
+            Config::from_toml(toml)
+                .expect("config")
+                .warnings()
+                .into_iter()
+                .filter(|w| w.starts_with("proxy_protocol"))
+                .count()
+        };
+        assert_eq!(warned("proxy_protocol = true"), 1);
+        assert_eq!(
+            warned("proxy_protocol = true\ntrusted_proxies = [\"10.0.0.0/8\"]"),
+            0
+        );
+        assert_eq!(warned("proxy_protocol = false"), 0);
+        assert!(
+            Config::from_toml("proxy_protocol = true")
+                .expect("on")
+                .proxy_protocol
+        );
     }
 }

@@ -7,6 +7,7 @@
 //! | `daaki_bridge_connections_total` | counter | TCP connections accepted |
 //! | `daaki_bridge_sessions_current` | gauge | sessions piping to an upstream now |
 //! | `daaki_bridge_sessions_total` | counter | sessions that reached an upstream |
+//! | `daaki_bridge_draining` | gauge | 1 once shutdown began (`/healthz` then answers 503) |
 //! | `daaki_bridge_bytes_total{direction}` | counter | payload bytes, `client_to_upstream` / `upstream_to_client` |
 //! | `daaki_bridge_refusals_total{reason}` | counter | connections refused, by [`Reason`] |
 //! | `daaki_bridge_upstream_errors_total{kind}` | counter | `connect`, `tls`, `timeout`, `io` |
@@ -32,6 +33,8 @@ pub enum Reason {
     Handshake,
     /// The handshake did not complete within `handshake_timeout_secs` (slowloris).
     HandshakeTimeout,
+    /// `proxy_protocol = true` and the connection did not begin with a valid PROXY header.
+    ProxyHeader,
     /// No `daaki-imap.v1` subprotocol.
     Subprotocol,
     /// Missing or invalid target in the query.
@@ -44,6 +47,8 @@ pub enum Reason {
     LimitGlobal,
     /// `max_connections_per_ip` reached.
     LimitPerIp,
+    /// `max_sessions_per_subject` reached: that ticket subject has that many sessions open.
+    LimitPerSubject,
     /// Closed at accept: `max_connections` plus its grace band reached.
     LimitGlobalAtAccept,
     /// Closed at accept: `max_connections_per_ip` plus its grace band reached.
@@ -61,17 +66,19 @@ pub enum Reason {
 }
 
 impl Reason {
-    const ALL: [Reason; 17] = [
+    const ALL: [Reason; 19] = [
         Reason::Origin,
         Reason::Path,
         Reason::Handshake,
         Reason::HandshakeTimeout,
+        Reason::ProxyHeader,
         Reason::Subprotocol,
         Reason::BadRequest,
         Reason::Ticket,
         Reason::TargetNotAllowed,
         Reason::LimitGlobal,
         Reason::LimitPerIp,
+        Reason::LimitPerSubject,
         Reason::LimitGlobalAtAccept,
         Reason::LimitPerIpAtAccept,
         Reason::Descriptors,
@@ -88,12 +95,14 @@ impl Reason {
             Self::Path => "path",
             Self::Handshake => "handshake",
             Self::HandshakeTimeout => "handshake_timeout",
+            Self::ProxyHeader => "proxy_header",
             Self::Subprotocol => "subprotocol",
             Self::BadRequest => "bad_request",
             Self::Ticket => "ticket",
             Self::TargetNotAllowed => "target_not_allowed",
             Self::LimitGlobal => "limit_global",
             Self::LimitPerIp => "limit_per_ip",
+            Self::LimitPerSubject => "limit_per_subject",
             Self::LimitGlobalAtAccept => "limit_global_at_accept",
             Self::LimitPerIpAtAccept => "limit_per_ip_at_accept",
             Self::Descriptors => "descriptors",
@@ -155,7 +164,10 @@ pub struct Metrics {
     pub bytes_client_to_upstream: AtomicU64,
     /// Bytes from upstreams to clients.
     pub bytes_upstream_to_client: AtomicU64,
-    refusals: [AtomicU64; 17],
+    /// Set when shutdown begins (SIGTERM): `/healthz` answers 503 from then on, so load
+    /// balancers and readiness probes stop sending new sessions while open ones drain.
+    pub draining: std::sync::atomic::AtomicBool,
+    refusals: [AtomicU64; Reason::ALL.len()],
     upstream_errors: [AtomicU64; 4],
     duration_buckets: [AtomicU64; 9],
     duration_count: AtomicU64,
@@ -231,6 +243,12 @@ impl Metrics {
             "Sessions that reached an upstream.",
             self.sessions_total.load(Relaxed),
         );
+        simple(
+            "daaki_bridge_draining",
+            "gauge",
+            "1 once shutdown began: not accepting, open sessions draining.",
+            u64::from(self.draining.load(Relaxed)),
+        );
         let _ = writeln!(
             out,
             "# HELP daaki_bridge_bytes_total Payload bytes piped.\n# TYPE daaki_bridge_bytes_total counter\n\
@@ -285,7 +303,8 @@ impl Metrics {
     }
 }
 
-/// Serves `GET /metrics` (the exposition) and `GET /healthz` (`ok`) on `listener` forever.
+/// Serves `GET /metrics` (the exposition) and `GET /healthz` (`ok`, or 503 `draining` once
+/// shutdown began) on `listener` forever.
 /// Requests are read with a 5 s timeout and a 4 KiB bound; anything else gets 404.
 pub async fn serve(listener: TcpListener, metrics: Arc<Metrics>) -> io::Result<()> {
     loop {
@@ -325,7 +344,15 @@ pub async fn serve(listener: TcpListener, metrics: Arc<Metrics>) -> io::Result<(
             let line = head.split(|b| *b == b'\r').next().unwrap_or_default();
             let (status, content_type, body) = match line {
                 b"GET /healthz HTTP/1.1" | b"GET /healthz HTTP/1.0" => {
-                    ("200 OK", "text/plain", "ok\n".to_owned())
+                    if metrics.draining.load(Relaxed) {
+                        (
+                            "503 Service Unavailable",
+                            "text/plain",
+                            "draining\n".to_owned(),
+                        )
+                    } else {
+                        ("200 OK", "text/plain", "ok\n".to_owned())
+                    }
                 }
                 b"GET /metrics HTTP/1.1" | b"GET /metrics HTTP/1.0" => {
                     ("200 OK", "text/plain; version=0.0.4", metrics.render())
@@ -364,5 +391,44 @@ mod tests {
         assert!(text.contains("daaki_bridge_session_duration_seconds_count 2\n"));
         assert!(text.contains("daaki_bridge_session_duration_seconds_sum 4005\n"));
         assert_eq!(m.refusals(Reason::Ticket), 2);
+    }
+
+    #[test]
+    fn the_per_subject_cap_has_its_own_label_and_counter() {
+        let m = Metrics::default();
+        m.refused(Reason::LimitPerSubject);
+        m.refused(Reason::LimitPerSubject);
+        m.refused(Reason::LimitPerSubject);
+        m.refused(Reason::LimitPerIp);
+        assert_eq!(Reason::LimitPerSubject.label(), "limit_per_subject");
+        assert_eq!(m.refusals(Reason::LimitPerSubject), 3);
+        assert_eq!(m.refusals(Reason::LimitPerIp), 1);
+        assert_eq!(m.refusals(Reason::LimitGlobal), 0);
+        let text = m.render();
+        assert!(text.contains("daaki_bridge_refusals_total{reason=\"limit_per_subject\"} 3\n"));
+        assert!(text.contains("daaki_bridge_refusals_total{reason=\"limit_per_ip\"} 1\n"));
+    }
+
+    #[test]
+    fn every_reason_has_its_own_label_and_counter() {
+        let m = Metrics::default();
+        for (i, reason) in Reason::ALL.into_iter().enumerate() {
+            for _ in 0..=i {
+                m.refused(reason);
+            }
+        }
+        let text = m.render();
+        let mut labels = Vec::new();
+        for (i, reason) in Reason::ALL.into_iter().enumerate() {
+            let n = i as u64 + 1;
+            assert_eq!(m.refusals(reason), n, "{reason:?}");
+            let line = format!(
+                "daaki_bridge_refusals_total{{reason=\"{}\"}} {n}\n",
+                reason.label()
+            );
+            assert!(text.contains(&line), "{line}");
+            assert!(!labels.contains(&reason.label()), "{reason:?}");
+            labels.push(reason.label());
+        }
     }
 }

@@ -21,6 +21,7 @@ use daaki_imap::wire::{BridgeTarget, CloseCode};
 use tokio::io::{AsyncRead, AsyncWrite};
 
 use crate::config::Config;
+use crate::proxy_protocol::{self, ProxyVersion};
 
 /// A boxed, sendable future.
 pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
@@ -65,6 +66,8 @@ pub struct Upstream {
     pub tls: bool,
     /// The named target, if the request used one (selects its extra roots).
     pub target: Option<String>,
+    /// A PROXY protocol header to write first, before TLS (`send_proxy_protocol`).
+    pub proxy_header: Option<Vec<u8>>,
 }
 
 /// Why dialling a vetted upstream failed.
@@ -117,6 +120,8 @@ pub struct Selected {
     pub allow_private: bool,
     /// The named target, if any.
     pub target: Option<String>,
+    /// The PROXY header version to write to it, if any (named targets only).
+    pub send_proxy: Option<ProxyVersion>,
 }
 
 /// The target policy over a configuration.
@@ -149,6 +154,7 @@ impl Policy {
                     tls: t.tls,
                     allow_private: t.allow_private,
                     target: Some(t.name.clone()),
+                    send_proxy: t.send_proxy_protocol,
                 })
             }
             BridgeTarget::Host { host, port } => {
@@ -169,6 +175,7 @@ impl Policy {
                     tls: true,
                     allow_private: false,
                     target: None,
+                    send_proxy: None,
                 })
             }
         }
@@ -216,6 +223,7 @@ impl Policy {
     pub async fn open(
         &self,
         target: &BridgeTarget,
+        client: SocketAddr,
         resolver: &dyn Resolver,
         connector: &dyn Connector,
     ) -> Result<(BoxIo, Upstream), Refusal> {
@@ -228,6 +236,9 @@ impl Policy {
                 addr,
                 tls: selected.tls,
                 target: selected.target.clone(),
+                proxy_header: selected
+                    .send_proxy
+                    .map(|version| proxy_protocol::encode(version, client, addr)),
             };
             match connector.connect(&upstream).await {
                 Ok(io) => return Ok((io, upstream)),
@@ -295,6 +306,7 @@ mod tests {
                 tls: true,
                 allow_private: false,
                 target: Some("work".into()),
+                send_proxy: None,
             }
         );
         let dev = policy
@@ -308,6 +320,7 @@ mod tests {
                 tls: false,
                 allow_private: true,
                 target: Some("dev".into()),
+                send_proxy: None,
             }
         );
         let refusal = policy
@@ -328,6 +341,7 @@ mod tests {
                 tls: true,
                 allow_private: false,
                 target: None,
+                send_proxy: None,
             }
         );
         assert_eq!(host("imap.example.net", 993).expect("allowed").port, 993);
@@ -364,6 +378,7 @@ mod tests {
             tls: true,
             allow_private,
             target: None,
+            send_proxy: None,
         }
     }
 
@@ -475,7 +490,10 @@ mod tests {
         ];
 
         let connector = Scripted::new(&[ConnectFails, Connected]);
-        let (_, upstream) = policy.open(&work, &two, &connector).await.expect("opened");
+        let (_, upstream) = policy
+            .open(&work, client(), &two, &connector)
+            .await
+            .expect("opened");
         assert_eq!(connector.calls(), addrs);
         assert_eq!(
             upstream,
@@ -484,11 +502,12 @@ mod tests {
                 addr: addrs[1],
                 tls: true,
                 target: Some("work".into()),
+                proxy_header: None,
             }
         );
 
         let connector = Scripted::new(&[ConnectFails, ConnectFails]);
-        let refusal = policy.open(&work, &two, &connector).await.err();
+        let refusal = policy.open(&work, client(), &two, &connector).await.err();
         assert_eq!(
             refusal.map(|r| r.code),
             Some(CloseCode::UpstreamConnectFailed)
@@ -497,17 +516,71 @@ mod tests {
 
         // A certificate problem is the server's, not the address's: no second address.
         let connector = Scripted::new(&[TlsFails, Connected]);
-        let refusal = policy.open(&work, &two, &connector).await.err();
+        let refusal = policy.open(&work, client(), &two, &connector).await.err();
         assert_eq!(refusal.map(|r| r.code), Some(CloseCode::UpstreamTlsFailed));
         assert_eq!(connector.calls(), addrs[..1]);
 
         // Refused targets and answers dial nothing.
         let connector = Scripted::new(&[]);
         let other = BridgeTarget::named("other").expect("name");
-        assert!(policy.open(&other, &two, &connector).await.is_err());
+        assert!(
+            policy
+                .open(&other, client(), &two, &connector)
+                .await
+                .is_err()
+        );
         let private = answer(&["10.0.0.1"]);
-        assert!(policy.open(&work, &private, &connector).await.is_err());
+        assert!(
+            policy
+                .open(&work, client(), &private, &connector)
+                .await
+                .is_err()
+        );
         assert!(connector.calls().is_empty());
+    }
+
+    fn client() -> SocketAddr {
+        "203.0.113.7:40000".parse().expect("addr")
+    }
+
+    #[tokio::test]
+    async fn a_target_with_send_proxy_protocol_gets_a_header_naming_the_client_and_the_address() {
+        let policy = Policy::new(config(
+            r#"
+            [[targets]]
+            name = "v1"
+            host = "imap.work.example"
+            send_proxy_protocol = "v1"
+            [[targets]]
+            name = "v2"
+            host = "imap.work.example"
+            send_proxy_protocol = "v2"
+            [[patterns]]
+            pattern = "*.example"
+            "#,
+        ));
+        let public = answer(&["93.184.216.34"]);
+        let dialled: SocketAddr = "93.184.216.34:993".parse().expect("addr");
+        for (target, version) in [("v1", ProxyVersion::V1), ("v2", ProxyVersion::V2)] {
+            let connector = Scripted::new(&[Outcome::Connected]);
+            let target = BridgeTarget::named(target).expect("name");
+            let (_, upstream) = policy
+                .open(&target, client(), &public, &connector)
+                .await
+                .expect("opened");
+            assert_eq!(
+                upstream.proxy_header,
+                Some(proxy_protocol::encode(version, client(), dialled))
+            );
+        }
+        // Host patterns reach servers the operator does not run: never a header.
+        let connector = Scripted::new(&[Outcome::Connected]);
+        let host = BridgeTarget::host("imap.work.example", 993).expect("host");
+        let (_, upstream) = policy
+            .open(&host, client(), &public, &connector)
+            .await
+            .expect("opened");
+        assert_eq!(upstream.proxy_header, None);
     }
 
     #[tokio::test]

@@ -7,8 +7,11 @@
 //! 1006 for a refused handshake. The response echoes exactly the `daaki-imap.v1` entry of the
 //! subprotocol list, never another one (such as a ticket).
 //!
+//! With `proxy_protocol = true`, the PROXY header comes first, before TLS (a connection
+//! without a valid one is closed unanswered, `proxy_header`).
 //! Order of checks after the upgrade: connection caps (`LimitReached`), subprotocol, target
-//! syntax (`BadRequest`), ticket (`TicketInvalid`), then the target policy — so every refusal
+//! syntax (`BadRequest`), ticket (`TicketInvalid`), sessions per ticket subject
+//! (`LimitReached`, version-2 tickets only), then the target policy — so every refusal
 //! happens before anything is resolved or dialled, and each is counted in [`Metrics`].
 
 use std::future::Future;
@@ -31,7 +34,9 @@ use crate::config::{Config, Limits};
 use crate::metrics::{Metrics, Reason, UpstreamError};
 use crate::pipe::{self, PipeEnd, PipeLimits};
 use crate::policy::{Connector, Policy, Resolver, SystemResolver};
-use crate::ticket::{TicketError, TicketKey, unix_now};
+use crate::proxy_protocol;
+use crate::subjects::Subjects;
+use crate::ticket::{TicketError, TicketKey, TicketSubject, unix_now};
 use crate::upgrade::HeadOnly;
 use crate::upstream::RustlsConnector;
 
@@ -80,6 +85,8 @@ pub struct Bridge {
     tls: ListenerTls,
     metrics: Arc<Metrics>,
     admission: Arc<Admission>,
+    /// Open sessions per ticket subject (`max_sessions_per_subject`).
+    subjects: Arc<Subjects>,
     /// Turns `true` when open sessions must close now (the drain deadline passed).
     close_now: watch::Sender<bool>,
 }
@@ -219,6 +226,7 @@ impl Bridge {
         });
         Self {
             policy: Policy::new(config.clone()),
+            subjects: Subjects::new(config.limits.max_sessions_per_subject),
             config,
             resolver,
             connector,
@@ -294,6 +302,7 @@ impl Bridge {
             tokio::spawn(async move { bridge.run(tcp, peer, held).await });
         }
         drop(listener);
+        self.metrics.draining.store(true, Relaxed);
         let open = || self.metrics.connections_current.load(Relaxed);
         let drain = secs(self.config.limits.shutdown_drain_secs);
         tracing::info!(
@@ -320,9 +329,15 @@ impl Bridge {
         let _ = tokio::time::timeout(limit, wait).await;
     }
 
-    fn check_ticket(&self, offered: &[String], target: &BridgeTarget) -> Result<(), TicketError> {
+    /// Checks the offered ticket for `target`: the subject of a version-2 ticket, `None` for
+    /// version 1 or when tickets are off.
+    fn check_ticket(
+        &self,
+        offered: &[String],
+        target: &BridgeTarget,
+    ) -> Result<Option<TicketSubject>, TicketError> {
         let key = match &self.tickets {
-            Tickets::Off => return Ok(()),
+            Tickets::Off => return Ok(None),
             Tickets::Unavailable => return Err(TicketError::Missing),
             Tickets::Key(key) => key,
         };
@@ -358,8 +373,9 @@ impl Bridge {
         }
     }
 
-    /// Runs a held connection: TLS (if configured), handshake, checks, upstream, pipe.
-    async fn run(&self, tcp: TcpStream, peer: SocketAddr, held: Held) {
+    /// Runs a held connection: the PROXY header (if configured), TLS (if configured),
+    /// handshake, checks, upstream, pipe.
+    async fn run(&self, mut tcp: TcpStream, peer: SocketAddr, held: Held) {
         let metrics = &self.metrics;
         metrics.connections_total.fetch_add(1, Relaxed);
         metrics.connections_current.fetch_add(1, Relaxed);
@@ -368,11 +384,19 @@ impl Bridge {
         // The TLS handshake and the HTTP upgrade share one deadline.
         let deadline =
             tokio::time::Instant::now() + secs(self.config.limits.handshake_timeout_secs);
+        let source = if self.config.proxy_protocol {
+            match self.proxy_source(&mut tcp, peer, deadline).await {
+                Some(source) => source,
+                None => return,
+            }
+        } else {
+            peer
+        };
         match &self.tls {
-            ListenerTls::Off => self.session(tcp, peer, held, deadline).await,
+            ListenerTls::Off => self.session(tcp, peer, source, held, deadline).await,
             ListenerTls::On(acceptor) => {
                 match tokio::time::timeout_at(deadline, acceptor.accept(tcp)).await {
-                    Ok(Ok(tls)) => self.session(tls, peer, held, deadline).await,
+                    Ok(Ok(tls)) => self.session(tls, peer, source, held, deadline).await,
                     Ok(Err(error)) => {
                         metrics.refused(Reason::Handshake);
                         tracing::info!(%peer, %error, "TLS handshake failed");
@@ -387,13 +411,47 @@ impl Bridge {
         }
     }
 
-    /// The WebSocket part of a connection, over plain TCP or TLS.
+    /// Reads the PROXY header (`proxy_protocol = true`) within the handshake deadline.
+    /// Returns the address the connection is from: the client the header names when `peer`
+    /// is a trusted proxy, `peer` otherwise (also for a header that names no client). `None`:
+    /// no valid header in time; refused and counted.
+    async fn proxy_source(
+        &self,
+        tcp: &mut TcpStream,
+        peer: SocketAddr,
+        deadline: tokio::time::Instant,
+    ) -> Option<SocketAddr> {
+        match tokio::time::timeout_at(deadline, proxy_protocol::read_header(tcp)).await {
+            Ok(Ok(header)) => {
+                let trusted =
+                    client_addr::is_trusted_proxy(peer.ip(), &self.config.trusted_proxies);
+                Some(match header.source() {
+                    Some(source) if trusted => source,
+                    _ => peer,
+                })
+            }
+            Ok(Err(error)) => {
+                self.metrics.refused(Reason::ProxyHeader);
+                tracing::info!(%peer, %error, "PROXY protocol header refused");
+                None
+            }
+            Err(_) => {
+                self.metrics.refused(Reason::HandshakeTimeout);
+                tracing::info!(%peer, "PROXY protocol header timed out");
+                None
+            }
+        }
+    }
+
+    /// The WebSocket part of a connection, over plain TCP or TLS. `source` is where the
+    /// connection is from: `peer`, or the client a trusted proxy's PROXY header named.
     // The callback's error type is tungstenite's `ErrorResponse` (an HTTP response).
     #[allow(clippy::result_large_err)]
     async fn session<S>(
         &self,
         stream: S,
         peer: SocketAddr,
+        source: SocketAddr,
         held: Held,
         deadline: tokio::time::Instant,
     ) where
@@ -403,7 +461,7 @@ impl Bridge {
         let limits = &self.config.limits;
         let mut learned = Handshake::default();
         let config = &self.config;
-        let behind_proxy = client_addr::is_trusted_proxy(peer.ip(), &config.trusted_proxies);
+        let behind_proxy = client_addr::is_trusted_proxy(source.ip(), &config.trusted_proxies);
         let callback = |request: &Request, mut response: Response| {
             if behind_proxy {
                 learned.forwarded = header_values(request, "forwarded");
@@ -461,7 +519,7 @@ impl Bridge {
         let x_forwarded_for: Vec<&str> =
             learned.x_forwarded_for.iter().map(String::as_str).collect();
         let client = client_addr::client_address(
-            peer.ip(),
+            source.ip(),
             &forwarded,
             &x_forwarded_for,
             &config.trusted_proxies,
@@ -486,15 +544,38 @@ impl Bridge {
             tracing::info!(%peer, "missing or invalid target");
             return pipe::refuse(ws, CloseCode::BadRequest).await;
         };
-        if let Err(error) = self.check_ticket(&learned.others, &target) {
-            metrics.refused(Reason::Ticket);
-            // The ticket itself is never logged.
-            tracing::info!(%peer, ?target, %error, "ticket refused");
-            return pipe::refuse(ws, CloseCode::TicketInvalid).await;
-        }
-        let open = self
-            .policy
-            .open(&target, self.resolver.as_ref(), self.connector.as_ref());
+        let subject = match self.check_ticket(&learned.others, &target) {
+            Ok(subject) => subject,
+            Err(error) => {
+                metrics.refused(Reason::Ticket);
+                // The ticket itself is never logged.
+                tracing::info!(%peer, ?target, %error, "ticket refused");
+                return pipe::refuse(ws, CloseCode::TicketInvalid).await;
+            }
+        };
+        // A version-2 ticket's subject takes a slot under `max_sessions_per_subject`, held for
+        // the whole session (version 1 and tickets off: no subject, no cap).
+        let _subject_slot = match &subject {
+            None => None,
+            Some(subject) => match self.subjects.try_acquire(subject) {
+                Some(slot) => Some(slot),
+                None => {
+                    metrics.refused(Reason::LimitPerSubject);
+                    tracing::info!(%peer, %client, subject = subject.as_str(), "sessions per subject limit reached");
+                    return pipe::refuse(ws, CloseCode::LimitReached).await;
+                }
+            },
+        };
+        let subject = subject.as_ref().map(TicketSubject::as_str);
+        // The client's port is known when the connection (or a PROXY header) came from it;
+        // from Forwarded / X-Forwarded-For it is not, and the nearest hop's port stands in
+        // (a PROXY header needs one; Dovecot refuses port 0).
+        let open = self.policy.open(
+            &target,
+            SocketAddr::new(client, source.port()),
+            self.resolver.as_ref(),
+            self.connector.as_ref(),
+        );
         let timeout = secs(limits.upstream_connect_timeout_secs);
         let (upstream, vetted) = match tokio::time::timeout(timeout, open).await {
             Ok(Ok(opened)) => opened,
@@ -515,7 +596,7 @@ impl Bridge {
                 return pipe::refuse(ws, CloseCode::UpstreamConnectFailed).await;
             }
         };
-        tracing::info!(%peer, %client, host = %vetted.host, addr = %vetted.addr, tls = vetted.tls, "piping");
+        tracing::info!(%peer, %client, subject, host = %vetted.host, addr = %vetted.addr, tls = vetted.tls, "piping");
         metrics.sessions_total.fetch_add(1, Relaxed);
         metrics.sessions_current.fetch_add(1, Relaxed);
         let _session = Gauge(&metrics.sessions_current);
@@ -542,6 +623,6 @@ impl Bridge {
             | PipeEnd::UpstreamClosed
             | PipeEnd::Shutdown => {}
         }
-        tracing::info!(%peer, %client, ?end, secs = duration.as_secs(), "session ended");
+        tracing::info!(%peer, %client, subject, ?end, secs = duration.as_secs(), "session ended");
     }
 }

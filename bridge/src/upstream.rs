@@ -10,6 +10,7 @@ use std::time::Duration;
 use rustls::pki_types::pem::PemObject;
 use rustls::pki_types::{CertificateDer, ServerName};
 use rustls::{ClientConfig, RootCertStore};
+use tokio::io::AsyncWriteExt;
 use tokio::net::TcpStream;
 use tokio_rustls::TlsConnector;
 
@@ -127,13 +128,17 @@ impl RustlsConnector {
 impl Connector for RustlsConnector {
     fn connect<'a>(&'a self, upstream: &'a Upstream) -> BoxFuture<'a, Result<BoxIo, ConnectError>> {
         Box::pin(async move {
-            let tcp = tokio::time::timeout(self.connect_timeout, TcpStream::connect(upstream.addr))
-                .await
-                .map_err(|_| {
-                    ConnectError::Connect(io::Error::new(io::ErrorKind::TimedOut, "timed out"))
-                })?
-                .map_err(ConnectError::Connect)?;
+            let mut tcp =
+                tokio::time::timeout(self.connect_timeout, TcpStream::connect(upstream.addr))
+                    .await
+                    .map_err(|_| {
+                        ConnectError::Connect(io::Error::new(io::ErrorKind::TimedOut, "timed out"))
+                    })?
+                    .map_err(ConnectError::Connect)?;
             tcp.set_nodelay(true).map_err(ConnectError::Connect)?;
+            if let Some(header) = &upstream.proxy_header {
+                tcp.write_all(header).await.map_err(ConnectError::Connect)?;
+            }
             if !upstream.tls {
                 return Ok(Box::new(tcp) as BoxIo);
             }

@@ -192,8 +192,39 @@ fn the_ticket_subcommand_prints_a_ticket_the_bridge_accepts() {
     let ticket = ticket.trim_end();
     let key = TicketKey::new(SECRET.as_bytes()).expect("key");
     let work = BridgeTarget::named("work").expect("name");
-    assert_eq!(key.verify(ticket, &work, unix_now()), Ok(()));
+    assert_eq!(key.verify(ticket, &work, unix_now()), Ok(None));
     assert!(key.verify(ticket, &work, unix_now() + 121).is_err());
+    let _ = std::fs::remove_file(&secret);
+}
+
+#[test]
+fn the_ticket_subcommand_mints_a_subject_ticket_with_subject_and_refuses_a_bad_subject() {
+    let secret = scratch("subject.secret");
+    std::fs::write(&secret, format!("{SECRET}\n")).expect("write");
+    let run = |subject: &str| {
+        Command::new(BIN)
+            .args(["ticket", "--secret-file"])
+            .arg(&secret)
+            .args(["--target", "work", "--ttl", "120", "--subject", subject])
+            .output()
+            .expect("run")
+    };
+    let out = run("alice@example.com");
+    assert!(out.status.success(), "{out:?}");
+    let ticket = String::from_utf8(out.stdout).expect("utf-8");
+    let ticket = ticket.trim_end();
+    let key = TicketKey::new(SECRET.as_bytes()).expect("key");
+    let work = BridgeTarget::named("work").expect("name");
+    let alice = daaki_imap::wire::TicketSubject::new("alice@example.com").expect("subject");
+    assert_eq!(key.verify(ticket, &work, unix_now()), Ok(Some(alice)));
+    assert!(key.verify(ticket, &work, unix_now() + 121).is_err());
+    for bad in [String::new(), "a".repeat(129), "a\u{7}b".to_owned()] {
+        let out = run(&bad);
+        assert_eq!(out.status.code(), Some(1), "{bad:?}: {out:?}");
+        assert!(out.stdout.is_empty(), "{bad:?}: a ticket was printed");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(stderr.contains("ticket subject"), "{bad:?}: {stderr}");
+    }
     let _ = std::fs::remove_file(&secret);
 }
 

@@ -12,7 +12,7 @@ use common::{FakeResolver, RecordingConnector};
 use daaki_imap::wire::{BridgeTarget, CloseCode, SUBPROTOCOL};
 use daaki_imap_bridge::metrics::{self, Metrics, Reason};
 use daaki_imap_bridge::policy::{BoxFuture, BoxIo, ConnectError, Connector, Upstream};
-use daaki_imap_bridge::ticket::{TicketKey, unix_now};
+use daaki_imap_bridge::ticket::{TicketKey, TicketSubject, unix_now};
 use daaki_imap_bridge::{Bridge, Config};
 use futures_util::{SinkExt, StreamExt};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
@@ -218,6 +218,103 @@ async fn the_per_ip_cap_closes_with_limit_reached_and_dials_nothing() {
     assert_eq!(bridge.connector.calls().len(), 2);
     assert_eq!(bridge.metrics.refusals(Reason::LimitPerIp), 1);
     assert_eq!(bridge.metrics.refusals(Reason::LimitGlobal), 0);
+}
+
+/// The subprotocol list with a version-2 ticket for `subject` and target `mail`.
+fn subject_ticket(subject: &str) -> String {
+    let subject = TicketSubject::new(subject).expect("subject");
+    let mail = BridgeTarget::named("mail").expect("name");
+    with_ticket(&key().mint_for(&subject, &mail, unix_now() + 300))
+}
+
+#[tokio::test]
+async fn the_per_subject_cap_closes_with_limit_reached_and_frees_slots_when_sessions_end() {
+    let bridge = start("max_sessions_per_subject = 2", true).await;
+    // Two sessions for alice are piped (a version-2 ticket verifies end to end)…
+    let mut alice_1 = connect(bridge.addr, "target=mail", &subject_ticket("alice")).await;
+    dialled(&bridge.connector, 1).await;
+    let _alice_2 = connect(bridge.addr, "target=mail", &subject_ticket("alice")).await;
+    dialled(&bridge.connector, 2).await;
+    // …a third is closed with LimitReached after its ticket was checked, dialling nothing.
+    let mut alice_3 = connect(bridge.addr, "target=mail", &subject_ticket("alice")).await;
+    assert_eq!(
+        close_code(&mut alice_3).await,
+        CloseCode::LimitReached.as_u16()
+    );
+    assert_eq!(bridge.connector.calls().len(), 2);
+    assert_eq!(bridge.metrics.refusals(Reason::LimitPerSubject), 1);
+    assert_eq!(bridge.metrics.refusals(Reason::LimitPerIp), 0);
+    assert_eq!(bridge.metrics.refusals(Reason::Ticket), 0);
+    assert!(
+        bridge
+            .metrics
+            .render()
+            .contains("daaki_bridge_refusals_total{reason=\"limit_per_subject\"} 1\n")
+    );
+
+    // Bob is another subject: his own two sessions.
+    let _bob_1 = connect(bridge.addr, "target=mail", &subject_ticket("bob")).await;
+    dialled(&bridge.connector, 3).await;
+    let _bob_2 = connect(bridge.addr, "target=mail", &subject_ticket("bob")).await;
+    dialled(&bridge.connector, 4).await;
+
+    // Version-1 tickets carry no subject and are not capped per subject (a version-1 ticket
+    // verifies end to end): three sessions with one, past the cap of 2.
+    let mail = BridgeTarget::named("mail").expect("name");
+    let v1 = with_ticket(&key().mint(&mail, unix_now() + 300));
+    let mut v1_sessions = Vec::new();
+    for n in 5..=7 {
+        v1_sessions.push(connect(bridge.addr, "target=mail", &v1).await);
+        dialled(&bridge.connector, n).await;
+    }
+    assert_eq!(bridge.metrics.refusals(Reason::LimitPerSubject), 1);
+
+    // Once one of alice's sessions ends, her slot is free again. (The bridge frees it when
+    // its side of the session is over, just after the close: until then a new session is
+    // still refused, and counted.)
+    alice_1.close(None).await.expect("close");
+    while alice_1.next().await.is_some() {}
+    let deadline = Instant::now() + T;
+    let mut refused = 1;
+    let _alice_again = loop {
+        let mut ws = connect(bridge.addr, "target=mail", &subject_ticket("alice")).await;
+        match tokio::time::timeout(Duration::from_millis(300), ws.next()).await {
+            Err(_) => break ws, // no close: admitted
+            Ok(message) => {
+                let code = match message {
+                    Some(Ok(Message::Close(Some(frame)))) => u16::from(frame.code),
+                    other => panic!("unexpected {other:?}"),
+                };
+                assert_eq!(code, CloseCode::LimitReached.as_u16());
+                refused += 1;
+                assert!(Instant::now() < deadline, "alice's slot was never freed");
+            }
+        }
+    };
+    dialled(&bridge.connector, 8).await;
+    assert_eq!(bridge.metrics.refusals(Reason::LimitPerSubject), refused);
+    // And the cap holds again: alice has two sessions open.
+    let mut alice_4 = connect(bridge.addr, "target=mail", &subject_ticket("alice")).await;
+    assert_eq!(
+        close_code(&mut alice_4).await,
+        CloseCode::LimitReached.as_u16()
+    );
+    assert_eq!(
+        bridge.metrics.refusals(Reason::LimitPerSubject),
+        refused + 1
+    );
+    assert_eq!(bridge.connector.calls().len(), 8);
+    assert_eq!(bridge.metrics.refusals(Reason::Ticket), 0);
+}
+
+#[tokio::test]
+async fn without_tickets_nothing_is_capped_per_subject() {
+    // Tickets off: no subject, so the per-subject cap of 1 never applies.
+    let bridge = start("max_sessions_per_subject = 1", false).await;
+    let _a = connect(bridge.addr, "target=mail", SUBPROTOCOL).await;
+    let _b = connect(bridge.addr, "target=mail", SUBPROTOCOL).await;
+    dialled(&bridge.connector, 2).await;
+    assert_eq!(bridge.metrics.refusals(Reason::LimitPerSubject), 0);
 }
 
 #[tokio::test]
@@ -505,6 +602,21 @@ async fn shutdown_stops_accepting_lets_sessions_drain_then_closes_with_1001() {
     let mut ws = connect(bridge.addr, "target=mail", SUBPROTOCOL).await;
     dialled(&bridge.connector, 1).await;
     let mut upstream = bridge.connector.take_peer().expect("peer");
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let maddr = listener.local_addr().expect("addr");
+    tokio::spawn(metrics::serve(listener, bridge.metrics.clone()));
+    assert!(
+        http_get(maddr, "/healthz")
+            .await
+            .starts_with("HTTP/1.1 200 OK\r\n")
+    );
+    assert!(
+        http_get(maddr, "/metrics")
+            .await
+            .contains("\ndaaki_bridge_draining 0\n")
+    );
     let stopped_at = Instant::now();
     bridge.stop.take().expect("stop").send(()).expect("stop");
 
@@ -514,6 +626,18 @@ async fn shutdown_stops_accepting_lets_sessions_drain_then_closes_with_1001() {
         assert!(Instant::now() < deadline, "still accepting");
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
+    // …health checks say so (load balancers and readiness probes stop sending)…
+    let health = http_get(maddr, "/healthz").await;
+    assert!(
+        health.starts_with("HTTP/1.1 503 Service Unavailable\r\n")
+            && health.ends_with("draining\n"),
+        "{health}"
+    );
+    assert!(
+        http_get(maddr, "/metrics")
+            .await
+            .contains("\ndaaki_bridge_draining 1\n")
+    );
     // …while the open session keeps working during the drain…
     ws.send(Message::Binary(Bytes::from_static(b"a1 NOOP\r\n")))
         .await

@@ -26,13 +26,18 @@ pattern = "*.example.org"
 ports = [993, 1993]
 "#;
 
+/// The client the requests come from.
+const CLIENT: ([u8; 4], u16) = ([203, 0, 113, 7], 40000);
+
 fn policy() -> Policy {
     Policy::new(Arc::new(Config::from_toml(CONFIG).expect("config")))
 }
 
 async fn refused(target: BridgeTarget, resolver: FakeResolver) -> CloseCode {
     let connector = RecordingConnector::default();
-    let result = policy().open(&target, &resolver, &connector).await;
+    let result = policy()
+        .open(&target, CLIENT.into(), &resolver, &connector)
+        .await;
     let refusal = match result {
         Ok((_, upstream)) => panic!("{target:?} was allowed: {upstream:?}"),
         Err(refusal) => refusal,
@@ -149,7 +154,7 @@ async fn allow_private_admits_private_addresses_but_never_metadata() {
     let connector = RecordingConnector::default();
     let resolver = FakeResolver::with("dev.example.com", &["127.0.0.1"]);
     let (_, upstream) = policy()
-        .open(&named("dev"), &resolver, &connector)
+        .open(&named("dev"), CLIENT.into(), &resolver, &connector)
         .await
         .expect("allowed");
     assert_eq!(upstream.addr, "127.0.0.1:1993".parse().expect("addr"));
@@ -176,7 +181,7 @@ async fn a_public_address_is_dialled_with_the_host_as_server_name() {
     let resolver = FakeResolver::with("imap.example.org", &["93.184.216.34"]);
     let target = BridgeTarget::host("IMAP.example.org", 1993).expect("host");
     let (_, upstream) = policy()
-        .open(&target, &resolver, &connector)
+        .open(&target, CLIENT.into(), &resolver, &connector)
         .await
         .expect("allowed");
     assert_eq!(upstream.host, "imap.example.org");

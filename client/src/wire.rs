@@ -26,8 +26,11 @@
 //!
 //! A ticket lets an app backend decide who may use the bridge, for which target, for how long,
 //! without the bridge knowing about users. The backend and the bridge share a secret; the
-//! backend mints a ticket per connection attempt and hands it to the browser. A ticket is the
-//! base64url encoding (RFC 4648 §5, **no padding**) of these bytes:
+//! backend mints a ticket per connection attempt and hands it to the browser. There are two
+//! versions; the bridge accepts both. A ticket is the base64url encoding (RFC 4648 §5,
+//! **no padding**) of these bytes.
+//!
+//! **Version 1** (no subject):
 //!
 //! | bytes | contents |
 //! | --- | --- |
@@ -36,16 +39,34 @@
 //! | n | the target, exactly as the request's query names it: [`BridgeTarget::to_query`], e.g. `target=work` or `host=imap.example.com&port=993` (UTF-8, 1–512 bytes) |
 //! | 32 | HMAC-SHA256(secret, all the bytes above) |
 //!
-//! [`ticket_signed_bytes`] builds the signed part. In Python:
+//! **Version 2** (with a subject: the user or account the backend minted it for, so the
+//! bridge can cap concurrent sessions per subject):
+//!
+//! | bytes | contents |
+//! | --- | --- |
+//! | 1 | version, [`TICKET_VERSION_SUBJECT`] (`0x02`) |
+//! | 8 | expiry: Unix time in seconds, unsigned big-endian; invalid from that second on |
+//! | 1 | the subject's length in bytes, 1–[`TICKET_MAX_SUBJECT_LEN`] (128) |
+//! | s | the subject: UTF-8, no control characters (Unicode category Cc: U+0000–U+001F, U+007F–U+009F); see [`TicketSubject`] |
+//! | n | the target, as in version 1 ([`BridgeTarget::to_query`], UTF-8, 1–512 bytes) |
+//! | 32 | HMAC-SHA256(secret, all the bytes above) |
+//!
+//! A decoded ticket is therefore 42–682 bytes. [`ticket_signed_bytes`] (version 1) and
+//! [`ticket_subject_signed_bytes`] (version 2) build the signed part. In Python:
 //!
 //! ```text
-//! body = b"\x01" + struct.pack(">Q", int(time.time()) + 300) + b"target=work"
+//! subject = "alice@example.com".encode()
+//! body = (b"\x02" + struct.pack(">Q", int(time.time()) + 300)
+//!         + bytes([len(subject)]) + subject + b"target=work")
 //! mac = hmac.new(secret, body, hashlib.sha256).digest()
 //! ticket = base64.urlsafe_b64encode(body + mac).rstrip(b"=").decode()
 //! ```
 //!
-//! The bridge checks the MAC (in constant time) before anything else, then the expiry, then
-//! that the target is the one the query names; any failure closes with
+//! (Version 1 is the same without the length byte and the subject, and with `b"\x01"`.)
+//!
+//! The bridge checks the MAC (in constant time) before anything else, then the version and
+//! the lengths (a subject length of 0, over 128, or running past the end is malformed), then
+//! the expiry, then that the target is the one the query names; any failure closes with
 //! [`CloseCode::TicketInvalid`] before anything is resolved or dialled. Keep tickets short-lived
 //! (minutes): they are bearer tokens and are not single-use.
 //!
@@ -290,6 +311,92 @@ pub fn ticket_signed_bytes(target: &BridgeTarget, expires_unix: u64) -> Vec<u8> 
     out
 }
 
+/// The format version of a ticket with a subject (the first byte of a decoded version-2
+/// ticket).
+pub const TICKET_VERSION_SUBJECT: u8 = 2;
+/// The longest subject a version-2 ticket may carry, in bytes of UTF-8 (it fits the one
+/// length byte).
+pub const TICKET_MAX_SUBJECT_LEN: usize = 128;
+
+/// Who a version-2 ticket was minted for: a user or account id the app backend chooses
+/// (opaque to the bridge, which counts open sessions per subject). 1–[`TICKET_MAX_SUBJECT_LEN`]
+/// bytes of UTF-8 without control characters (Unicode category Cc), so it is safe to log.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct TicketSubject(String);
+
+impl TicketSubject {
+    /// A subject: refuses an empty one, one over [`TICKET_MAX_SUBJECT_LEN`] bytes, and one
+    /// with a control character.
+    pub fn new(subject: impl Into<String>) -> Result<Self, InvalidInput> {
+        let subject = subject.into();
+        if subject.is_empty() || subject.len() > TICKET_MAX_SUBJECT_LEN {
+            return Err(InvalidInput::new(format!(
+                "a ticket subject must be 1-{TICKET_MAX_SUBJECT_LEN} bytes, not {}",
+                subject.len()
+            )));
+        }
+        if subject.chars().any(char::is_control) {
+            return Err(InvalidInput::new(
+                "a ticket subject must not contain control characters",
+            ));
+        }
+        Ok(Self(subject))
+    }
+
+    /// The subject's bytes as they are signed (UTF-8, or `None` for anything
+    /// [`TicketSubject::new`] refuses).
+    pub fn from_utf8(bytes: &[u8]) -> Option<Self> {
+        let text = std::str::from_utf8(bytes).ok()?;
+        Self::new(text).ok()
+    }
+
+    /// The subject as text.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Display for TicketSubject {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl AsRef<str> for TicketSubject {
+    fn as_ref(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::str::FromStr for TicketSubject {
+    type Err = InvalidInput;
+
+    fn from_str(s: &str) -> Result<Self, InvalidInput> {
+        Self::new(s)
+    }
+}
+
+/// The bytes a version-2 ticket's HMAC-SHA256 signs: version ([`TICKET_VERSION_SUBJECT`]),
+/// expiry (Unix seconds, big-endian), the subject's length (one byte), the subject and
+/// `target.to_query()`. The ticket is base64url-without-padding of these bytes followed by
+/// the 32-byte tag (see the module docs).
+pub fn ticket_subject_signed_bytes(
+    subject: &TicketSubject,
+    target: &BridgeTarget,
+    expires_unix: u64,
+) -> Vec<u8> {
+    let query = target.to_query();
+    let subject = subject.as_str().as_bytes();
+    let mut out = Vec::with_capacity(1 + 8 + 1 + subject.len() + query.len() + TICKET_MAC_LEN);
+    out.push(TICKET_VERSION_SUBJECT);
+    out.extend_from_slice(&expires_unix.to_be_bytes());
+    // At most TICKET_MAX_SUBJECT_LEN (128) bytes, checked by `TicketSubject::new`.
+    out.push(u8::try_from(subject.len()).unwrap_or(u8::MAX));
+    out.extend_from_slice(subject);
+    out.extend_from_slice(query.as_bytes());
+    out
+}
+
 /// The bridge's close codes (4000–4999): why it ended a WebSocket session.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
@@ -316,7 +423,8 @@ pub enum CloseCode {
     /// An idle or handshake timeout of the bridge expired.
     Timeout,
     /// The bridge is shutting down. (`daaki-imap-bridge` itself closes with the standard
-    /// code 1001 "going away" after its drain deadline; this code is reserved.)
+    /// code 1001 "going away" after its drain deadline; this code is reserved. The client
+    /// reports both 1001 and this code as `GoingAway`: reconnect, another instance answers.)
     GoingAway,
     /// An unexpected failure inside the bridge.
     Internal,
@@ -605,6 +713,8 @@ mod tests {
         assert_eq!(TICKET_VERSION, 0x01);
         assert_eq!(TICKET_MAC_LEN, 32);
         assert_eq!(TICKET_MAX_TARGET_LEN, 512);
+        assert_eq!(TICKET_VERSION_SUBJECT, 0x02);
+        assert_eq!(TICKET_MAX_SUBJECT_LEN, 128);
     }
 
     #[test]
@@ -773,6 +883,70 @@ mod tests {
             ticket_signed_bytes(&t, u64::MAX),
             b"\x01\xff\xff\xff\xff\xff\xff\xff\xfftarget=work"
         );
+    }
+
+    #[test]
+    fn ticket_subjects_are_1_to_128_bytes_of_utf8_without_control_characters() {
+        for ok in [
+            "a".to_owned(),
+            "alice@example.com".to_owned(),
+            "a".repeat(128),
+            "é".repeat(64),
+            " spaced out ".to_owned(),
+            "\u{a0}nbsp and \u{200b}zero-width".to_owned(),
+        ] {
+            let subject = TicketSubject::new(ok.clone()).expect(&ok);
+            assert_eq!(subject.as_str(), ok);
+            assert_eq!(subject.to_string(), ok);
+            assert_eq!(subject.as_ref(), ok);
+            assert_eq!(ok.parse::<TicketSubject>(), Ok(subject.clone()));
+            assert_eq!(TicketSubject::from_utf8(ok.as_bytes()), Some(subject));
+        }
+        // Lengths are bytes, not characters: 64 two-byte characters and one more byte is 129.
+        for bad in [
+            String::new(),
+            "a".repeat(129),
+            format!("{}a", "é".repeat(64)),
+            "a\0b".to_owned(),
+            "a\nb".to_owned(),
+            "\t".to_owned(),
+            "a\u{1f}".to_owned(),
+            "\u{7f}".to_owned(),
+            "a\u{80}".to_owned(),
+            "\u{85}".to_owned(),
+            "a\u{9f}".to_owned(),
+        ] {
+            assert!(TicketSubject::new(bad.clone()).is_err(), "{bad:?}");
+            assert_eq!(TicketSubject::from_utf8(bad.as_bytes()), None, "{bad:?}");
+        }
+        let long = TicketSubject::new("a".repeat(129)).expect_err("too long");
+        assert!(long.message().contains("1-128 bytes, not 129"), "{long}");
+        let control = TicketSubject::new("a\nb").expect_err("control");
+        assert!(control.message().contains("control"), "{control}");
+        // Not UTF-8.
+        assert_eq!(TicketSubject::from_utf8(b"a\xffb"), None);
+        assert_eq!(TicketSubject::from_utf8(b"\xc3"), None);
+    }
+
+    /// The first bytes are those of the Python-computed vector
+    /// `mint2 … 72623859790382856 616c696365 target=work` in
+    /// `bridge/testdata/ticket_vectors.txt` (before its 32-byte tag).
+    #[test]
+    fn ticket_subject_signed_bytes_are_version_expiry_length_subject_and_query() {
+        let t = BridgeTarget::named("work").expect("valid");
+        let alice = TicketSubject::new("alice").expect("subject");
+        assert_eq!(
+            ticket_subject_signed_bytes(&alice, &t, 0x0102_0304_0506_0708),
+            b"\x02\x01\x02\x03\x04\x05\x06\x07\x08\x05alicetarget=work"
+        );
+        let longest = TicketSubject::new("é".repeat(64)).expect("subject");
+        let bytes = ticket_subject_signed_bytes(&longest, &t, u64::MAX);
+        assert_eq!(bytes.len(), 1 + 8 + 1 + 128 + "target=work".len());
+        assert_eq!(bytes[0], TICKET_VERSION_SUBJECT);
+        assert_eq!(&bytes[1..9], &[0xff; 8]);
+        assert_eq!(bytes[9], 128);
+        assert_eq!(&bytes[10..138], "é".repeat(64).as_bytes());
+        assert_eq!(&bytes[138..], b"target=work");
     }
 
     #[test]

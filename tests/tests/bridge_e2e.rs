@@ -36,6 +36,7 @@ async fn start_bridge_with(dovecot: &Dovecot, limits: Limits) -> (String, Arc<Me
         tls: true,
         allow_private: true,
         extra_roots: Some(dovecot.ca_cert_path().to_owned()),
+        send_proxy_protocol: None,
     }];
     let bridge = Arc::new(Bridge::new(config).expect("bridge"));
     let metrics = bridge.metrics().clone();
@@ -260,4 +261,153 @@ async fn a_client_that_pipelines_without_reading_is_cut_at_the_idle_limit() {
     let conn = bridge_login(&url, &user).await;
     assert_eq!(conn.examine("INBOX", T).await.expect("examine").exists, 200);
     conn.logout().await.expect("logout");
+}
+
+/// A raw WebSocket session through the bridge at `url` to `?target={target}`, with `extra`
+/// request headers.
+async fn raw_session(
+    url: &str,
+    target: &str,
+    extra: &[(&'static str, &str)],
+) -> tokio_tungstenite::WebSocketStream<tokio::net::TcpStream> {
+    use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+    use tokio_tungstenite::tungstenite::http::HeaderValue;
+    let mut request = format!("{url}?target={target}")
+        .into_client_request()
+        .expect("request");
+    let headers = request.headers_mut();
+    headers.insert("Origin", HeaderValue::from_static(ORIGIN));
+    headers.insert(
+        "Sec-WebSocket-Protocol",
+        HeaderValue::from_static(daaki_imap::wire::SUBPROTOCOL),
+    );
+    for (name, value) in extra {
+        headers.insert(*name, HeaderValue::from_str(value).expect("value"));
+    }
+    let addr = url
+        .trim_start_matches("ws://")
+        .trim_end_matches("/imap")
+        .to_owned();
+    let tcp = tokio::net::TcpStream::connect(addr).await.expect("connect");
+    tokio_tungstenite::client_async(request, tcp)
+        .await
+        .expect("upgrade")
+        .0
+}
+
+/// Reads binary frames until the bytes end with a line starting with `tag` (or the session
+/// closes: then the close code). Returns everything read.
+async fn read_until_tagged(
+    ws: &mut tokio_tungstenite::WebSocketStream<tokio::net::TcpStream>,
+    tag: &str,
+) -> Result<String, u16> {
+    use futures_util::StreamExt;
+    use tokio_tungstenite::tungstenite::Message;
+    let mut text = String::new();
+    loop {
+        match tokio::time::timeout(T, ws.next())
+            .await
+            .expect("an answer in time")
+        {
+            Some(Ok(Message::Binary(bytes))) => {
+                text.push_str(&String::from_utf8_lossy(&bytes));
+                if text.lines().any(|l| l.starts_with(tag)) {
+                    return Ok(text);
+                }
+            }
+            Some(Ok(Message::Close(frame))) => return Err(frame.map_or(0, |f| u16::from(f.code))),
+            Some(Ok(_)) => {}
+            other => panic!("unexpected {other:?} after {text:?}"),
+        }
+    }
+}
+
+/// `send_proxy_protocol`: the bridge writes a PROXY header, before TLS, to Dovecot's
+/// `haproxy = yes` listener, naming the client the bridge resolved (here from the
+/// `X-Forwarded-For` of a trusted proxy, 127.0.0.1). Dovecot logs that client as `rip=`, not
+/// the bridge's address — so its per-IP logging and lockouts see each user. Without the
+/// header the same listener refuses the session (the TLS handshake never starts).
+#[tokio::test]
+async fn send_proxy_protocol_makes_dovecot_see_the_real_client() {
+    use futures_util::SinkExt;
+    use tokio_tungstenite::tungstenite::{Bytes, Message};
+
+    let dovecot = shared_dovecot();
+    let target = |name: &str, version: &str| {
+        format!(
+            r#"
+            [[targets]]
+            name = "{name}"
+            host = "{host}"
+            port = {port}
+            allow_private = true
+            extra_roots = "{ca}"
+            {version}
+            "#,
+            host = dovecot.host(),
+            port = dovecot.haproxy_tls_port(),
+            ca = dovecot.ca_cert_path().display(),
+        )
+    };
+    let config = Config::from_toml(&format!(
+        "origins = [\"{ORIGIN}\"]\ntrusted_proxies = [\"127.0.0.1/32\"]\n{}{}{}",
+        target("v1", "send_proxy_protocol = \"v1\""),
+        target("v2", "send_proxy_protocol = \"v2\""),
+        target("none", ""),
+    ))
+    .expect("config");
+    let bridge = Arc::new(Bridge::new(config).expect("bridge"));
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let url = format!("ws://{}/imap", listener.local_addr().expect("addr"));
+    tokio::spawn(bridge.serve(listener));
+
+    // An IPv4 client, and an IPv6 one (the header then maps the IPv4 upstream address).
+    for (version, client) in [("v1", "203.0.113.41"), ("v2", "2001:db8:41::7")] {
+        let user = dovecot.new_user(0);
+        let mut ws = raw_session(&url, version, &[("X-Forwarded-For", client)]).await;
+        let greeting = read_until_tagged(&mut ws, "* OK").await.expect("greeting");
+        assert!(greeting.starts_with("* OK"), "{greeting}");
+        let login = format!("a1 LOGIN {} {}\r\n", user.name, user.password);
+        ws.send(Message::Binary(Bytes::from(login)))
+            .await
+            .expect("send");
+        let answer = read_until_tagged(&mut ws, "a1 ")
+            .await
+            .expect("login answer");
+        assert!(answer.contains("a1 OK"), "{answer}");
+        ws.send(Message::Binary(Bytes::from_static(b"a2 LOGOUT\r\n")))
+            .await
+            .expect("send");
+        let _ = read_until_tagged(&mut ws, "a2 ").await;
+        // Dovecot writes its login line as the session starts.
+        let wanted = format!("user=<{}>", user.name);
+        let deadline = std::time::Instant::now() + T;
+        let line = loop {
+            if let Some(line) = dovecot
+                .log()
+                .lines()
+                .find(|l| l.contains("Login:") && l.contains(&wanted))
+            {
+                break line.to_owned();
+            }
+            assert!(
+                std::time::Instant::now() < deadline,
+                "no login line for {wanted}"
+            );
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        };
+        assert!(
+            line.contains(&format!("rip={client},")),
+            "{version}: {line}"
+        );
+    }
+
+    // The same listener without the header: the session is refused (4004, TLS failed).
+    let mut ws = raw_session(&url, "none", &[]).await;
+    assert_eq!(
+        read_until_tagged(&mut ws, "* OK").await,
+        Err(CloseCode::UpstreamTlsFailed.as_u16())
+    );
 }

@@ -72,6 +72,9 @@ pub(crate) const SCOPE: &[(&str, &str)] = &[
     ("daaki-imap-bridge", "bridge/src/upgrade.rs"),
     // The bridge-at-scale issue: who the client is behind trusted proxies.
     ("daaki-imap-bridge", "bridge/src/client_addr.rs"),
+    // … the PROXY protocol header (read and written) and the per-subject cap.
+    ("daaki-imap-bridge", "bridge/src/proxy_protocol.rs"),
+    ("daaki-imap-bridge", "bridge/src/subjects.rs"),
 ];
 
 /// Checked-in misses: `equivalent|gap <file>: <mutation> — <reason>`.

@@ -25,6 +25,12 @@ const APT_PACKAGES: &[&str] = &[
     "sasl2-bin",
     "libsasl2-modules",
     "eatmydata",
+    // The bridge-at-scale test (tests/tests/bridge_scale.rs) runs two bridge instances behind
+    // a private nginx (tests/src/harness/nginx.rs): `nginx` for the `wss://` front end,
+    // `libnginx-mod-stream` for the TCP front end that sends the PROXY protocol. The harness
+    // uses its own prefix, ports and pid file, never the system nginx or its port 80.
+    "nginx",
+    "libnginx-mod-stream",
 ];
 /// Where the `cyrus-imapd` package is extracted, relative to the workspace root (fixed, so the
 /// test harness finds it whatever `CARGO_TARGET_DIR` says; `tests/src/harness/cyrus.rs`).

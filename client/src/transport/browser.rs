@@ -96,6 +96,15 @@ impl Shared {
 fn close_ending(opened: bool, code: u16, reason: String) -> Ending {
     match code {
         1000 => Ending::Eof,
+        // The standard "going away": the bridge shut down (its drain ended).
+        1001 if opened => Ending::Error(
+            io::ErrorKind::ConnectionAborted,
+            String::new(),
+            Some(BridgeClosed {
+                code: CloseCode::GoingAway,
+                reason,
+            }),
+        ),
         4000..=4999 => match CloseCode::from_u16(code) {
             Some(CloseCode::UpstreamClosed) => Ending::Eof,
             Some(code) => Ending::Error(

@@ -107,10 +107,13 @@ where
                     this.eof = true;
                     let Some(frame) = frame else { continue };
                     let number = u16::from(frame.code);
-                    if !(4000..=4999).contains(&number) {
-                        continue;
-                    }
-                    match CloseCode::from_u16(number) {
+                    let known = match number {
+                        // The standard "going away": the bridge shut down (its drain ended).
+                        1001 => Some(CloseCode::GoingAway),
+                        4000..=4999 => CloseCode::from_u16(number),
+                        _ => continue,
+                    };
+                    match known {
                         Some(CloseCode::UpstreamClosed) => {}
                         Some(code) => {
                             return Poll::Ready(Err(BridgeClosed {
@@ -286,8 +289,24 @@ mod tests {
     }
 
     #[tokio::test]
+    async fn going_away_and_its_bridge_code_are_bridge_closed_going_away() {
+        for number in [1001, CloseCode::GoingAway.as_u16()] {
+            let (mut transport, mut server) = pair().await;
+            server.send(close(number)).await.expect("close");
+            let mut buf = [0u8; 8];
+            let error = transport.read(&mut buf).await.expect_err("going away");
+            match crate::Error::from_io(error) {
+                Error::Bridge { code, reason } => {
+                    assert_eq!((code, reason.as_str()), (CloseCode::GoingAway, "why"));
+                }
+                other => panic!("{number}: {other:?}"),
+            }
+        }
+    }
+
+    #[tokio::test]
     async fn upstream_closed_and_normal_closes_are_end_of_stream() {
-        for code in [CloseCode::UpstreamClosed.as_u16(), 1000] {
+        for code in [CloseCode::UpstreamClosed.as_u16(), 1000, 1002, 3000] {
             let (mut transport, mut server) = pair().await;
             server.send(close(code)).await.expect("close");
             let mut buf = [0u8; 8];

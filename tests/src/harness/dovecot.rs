@@ -62,6 +62,7 @@ pub struct Dovecot {
     dir: PathBuf,
     plain_port: u16,
     tls_port: u16,
+    haproxy_tls_port: u16,
     ca: TestCa,
     account: Account,
     /// Serialises passwd-file writes.
@@ -127,12 +128,14 @@ impl Dovecot {
         // Mail must not be accessed as root: use `nobody`, as Debian's own setups do.
         let account = Account::detect("nobody", (65_534, 65_534))?;
         let (plain_port, tls_port) = free_port_pair()?;
+        let haproxy_tls_port = free_port_pair()?.0;
 
         let mut dovecot = Dovecot {
             id,
             dir,
             plain_port,
             tls_port,
+            haproxy_tls_port,
             ca,
             account,
             users_lock: Mutex::new(()),
@@ -172,6 +175,7 @@ impl Dovecot {
             .replace("{{KEY}}", &self.ca.server_key.display().to_string())
             .replace("{{PLAIN_PORT}}", &self.plain_port.to_string())
             .replace("{{TLS_PORT}}", &self.tls_port.to_string())
+            .replace("{{HAPROXY_TLS_PORT}}", &self.haproxy_tls_port.to_string())
             .replace("{{ACCOUNTS}}", &accounts)
             .replace("{{LOGIN_CHROOT}}", &login_chroot)
             .replace("{{ANVIL_CHROOT}}", &anvil_chroot)
@@ -208,6 +212,13 @@ impl Dovecot {
     /// The host to connect to (`127.0.0.1`; the certificate also names `localhost`).
     pub fn host(&self) -> &str {
         HOST
+    }
+
+    /// Port of the implicit-TLS listener that expects a PROXY protocol header first (v1 or
+    /// v2) from loopback (`haproxy = yes`, `haproxy_trusted_networks = 127.0.0.0/8`): the
+    /// client it names is the `rip=` in the log.
+    pub fn haproxy_tls_port(&self) -> u16 {
+        self.haproxy_tls_port
     }
 
     /// Port of the plain listener (offers STARTTLS).

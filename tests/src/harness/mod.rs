@@ -1,4 +1,5 @@
-//! The real-server harness: test CA, Dovecot and Cyrus instances, and deterministic mail.
+//! The real-server harness: test CA, Dovecot and Cyrus instances, deterministic mail, and an
+//! nginx in front of bridge processes ([`nginx`]).
 //!
 //! One instance of each server is started lazily per test binary ([`shared_dovecot`],
 //! [`shared_cyrus`]); tests that need isolation create their own users
@@ -12,6 +13,7 @@
 mod certs;
 pub mod cyrus;
 pub mod dovecot;
+pub mod nginx;
 mod process;
 pub mod seed;
 mod server;
@@ -19,6 +21,7 @@ mod server;
 pub use certs::TestCa;
 pub use cyrus::{Cyrus, CyrusOptions, shared_cyrus};
 pub use dovecot::{Dovecot, DovecotOptions, TestUser, shared_dovecot};
+pub use nginx::{Nginx, NginxOptions};
 pub use server::{ServerKind, TestServer, shared_server};
 
 pub use process::SETUP_HINT;
