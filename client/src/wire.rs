@@ -72,18 +72,28 @@
 //!
 //! # After the handshake
 //!
-//! Binary frames only, both ways; message boundaries carry no meaning (either side may split or
-//! join the byte stream arbitrarily). A text frame is a protocol error. Browsers cannot see the
+//! Version 1: binary frames only, both ways; message boundaries carry no meaning (either side
+//! may split or join the byte stream arbitrarily). A text frame is a protocol error.
+//! Version 2 ([`SUBPROTOCOL_V2`], negotiated by subprotocol) adds text frames carrying
+//! control messages and credit-based flow control from the bridge to the client: see
+//! [`flow`] (negotiation, messages, credit; [`Control`], [`ReceiveWindow`], [`SendCredit`]). Browsers cannot see the
 //! HTTP status of a refused handshake (they report close code 1006), so the bridge refuses
 //! everything except a disallowed `Origin` (HTTP 403) by **accepting** the upgrade and then
 //! closing with a [`CloseCode`] from the 4000–4999 range.
 
 use crate::types::InvalidInput;
 
+pub mod flow;
+pub use flow::{
+    Control, ControlError, CreditExceeded, CreditOverflow, DEFAULT_WINDOW, MAX_CONTROL_LEN,
+    MAX_WINDOW, ReceiveWindow, SUBPROTOCOL_V2, SendCredit, TlsPlacement,
+};
+
 /// The default request path of the bridge's WebSocket endpoint.
 pub const DEFAULT_PATH: &str = "/imap";
 
-/// The versioned subprotocol token a client must offer and the bridge echoes.
+/// The version-1 subprotocol token: every client offers it (a version-2 client offers
+/// [`SUBPROTOCOL_V2`] before it), and a bridge echoes it when it runs version 1.
 pub const SUBPROTOCOL: &str = "daaki-imap.v1";
 
 /// Query parameter naming a configured upstream.
