@@ -25,6 +25,7 @@
 //! proxy_protocol = false             # true: every connection starts with a PROXY v1/v2 header (from a TCP load balancer)
 //! tls_cert_file = "/etc/daaki-imap-bridge/cert.pem"  # optional, with tls_key_file: wss://
 //! tls_key_file = "/etc/daaki-imap-bridge/key.pem"
+//! wire_versions = [1, 2]             # default; the wire contract versions offered ([1]: v1 only)
 //!
 //! [limits]                            # every key optional; defaults shown
 //! max_connections = 10000             # open TCP connections, all phases
@@ -92,9 +93,68 @@ pub struct Config {
     /// Default `false`.
     #[serde(default)]
     pub proxy_protocol: bool,
+    /// The wire contract versions the bridge speaks (default both, `[1, 2]`): a client
+    /// offering `daaki-imap.v2` gets version 2 (flow control) when it is listed, else
+    /// `daaki-imap.v1`. `[1]` makes a bridge that answers like one that only knows version 1
+    /// (to roll version 2 back); `[2]` refuses clients that only offer version 1. A non-empty
+    /// set of 1 and 2, each at most once.
+    #[serde(default = "default_wire_versions")]
+    pub wire_versions: Vec<WireVersion>,
     /// Connection, time and size limits.
     #[serde(default)]
     pub limits: Limits,
+}
+
+/// A version of the wire contract (`wire_versions`: `1` or `2`), negotiated by subprotocol.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Deserialize)]
+#[serde(try_from = "u8")]
+pub enum WireVersion {
+    /// `daaki-imap.v1` ([`daaki_imap::wire::SUBPROTOCOL`]): binary frames only.
+    V1,
+    /// `daaki-imap.v2` ([`daaki_imap::wire::SUBPROTOCOL_V2`]): control messages and
+    /// credit-based flow control ([`daaki_imap::wire::flow`]).
+    V2,
+}
+
+impl WireVersion {
+    /// Both versions, oldest first.
+    pub const ALL: [WireVersion; 2] = [WireVersion::V1, WireVersion::V2];
+
+    /// The subprotocol token that selects this version.
+    pub fn subprotocol(self) -> &'static str {
+        match self {
+            Self::V1 => daaki_imap::wire::SUBPROTOCOL,
+            Self::V2 => daaki_imap::wire::SUBPROTOCOL_V2,
+        }
+    }
+
+    /// The version's number (`1`, `2`), as `wire_versions` lists it.
+    pub fn number(self) -> u8 {
+        match self {
+            Self::V1 => 1,
+            Self::V2 => 2,
+        }
+    }
+
+    /// The metrics label (`v1`, `v2`).
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::V1 => "v1",
+            Self::V2 => "v2",
+        }
+    }
+}
+
+impl TryFrom<u8> for WireVersion {
+    type Error = String;
+
+    fn try_from(version: u8) -> Result<Self, Self::Error> {
+        match version {
+            1 => Ok(Self::V1),
+            2 => Ok(Self::V2),
+            other => Err(format!("wire version {other}: the bridge speaks 1 and 2")),
+        }
+    }
 }
 
 /// Connection, time and size limits (`[limits]`). Every refusal they cause is counted in the
@@ -118,8 +178,9 @@ pub struct Limits {
     /// How long resolving, the TCP connect and the upstream TLS handshake may take together
     /// (default 20 s).
     pub upstream_connect_timeout_secs: u64,
-    /// A session with no payload bytes either way for this long is closed with `Timeout`
-    /// (default 2400 s = 40 min: IMAP IDLE may be silent for 29 min).
+    /// A session with no payload bytes either way (and, in version 2, no credit grant from
+    /// the client) for this long is closed with `Timeout` (default 2400 s = 40 min: IMAP
+    /// IDLE may be silent for 29 min).
     pub idle_timeout_secs: u64,
     /// The longest a session may last, then it is closed with `Timeout` (default 86 400 s;
     /// 0 = unlimited).
@@ -233,6 +294,10 @@ fn default_true() -> bool {
     true
 }
 
+fn default_wire_versions() -> Vec<WireVersion> {
+    WireVersion::ALL.to_vec()
+}
+
 /// A configuration that cannot be loaded or is unsafe.
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
@@ -267,8 +332,14 @@ impl Config {
             tls_key_file: None,
             trusted_proxies: Vec::new(),
             proxy_protocol: false,
+            wire_versions: default_wire_versions(),
             limits: Limits::default(),
         }
+    }
+
+    /// Whether the bridge speaks `version` (`wire_versions`).
+    pub fn speaks(&self, version: WireVersion) -> bool {
+        self.wire_versions.contains(&version)
     }
 
     /// Parses and validates TOML text.
@@ -364,6 +435,19 @@ impl Config {
         }
         if self.tls_cert_file.is_some() != self.tls_key_file.is_some() {
             return invalid("tls_cert_file and tls_key_file go together".into());
+        }
+        if self.wire_versions.is_empty() {
+            return invalid(
+                "wire_versions must list at least one version: [1], [2] or [1, 2]".into(),
+            );
+        }
+        for (i, version) in self.wire_versions.iter().enumerate() {
+            if self.wire_versions[..i].contains(version) {
+                return invalid(format!(
+                    "wire_versions lists version {} twice",
+                    version.number()
+                ));
+            }
         }
         let l = &self.limits;
         if l.max_connections == 0 || l.max_connections_per_ip == 0 {
@@ -723,6 +807,58 @@ mod tests {
             32
         );
         assert_eq!(Config::empty().limits.ipv6_prefix_len, 64);
+    }
+
+    #[test]
+    fn wire_versions_default_to_both_and_must_be_a_non_empty_set_of_1_and_2() {
+        use WireVersion::{V1, V2};
+        assert_eq!(Config::empty().wire_versions, [V1, V2]);
+        let parsed = Config::from_toml("").expect("empty");
+        assert_eq!(parsed.wire_versions, [V1, V2]);
+        assert!(parsed.speaks(V1) && parsed.speaks(V2));
+        for (toml, expected) in [
+            ("[1]", &[V1][..]),
+            ("[2]", &[V2][..]),
+            ("[1, 2]", &[V1, V2][..]),
+            ("[2, 1]", &[V2, V1][..]),
+        ] {
+            let c = Config::from_toml(&format!("wire_versions = {toml}")).expect(toml);
+            assert_eq!(c.wire_versions, expected, "{toml}");
+            for version in WireVersion::ALL {
+                assert_eq!(c.speaks(version), expected.contains(&version), "{toml}");
+            }
+        }
+        assert!(invalid("wire_versions = []").contains("at least one version"));
+        assert!(invalid("wire_versions = [1, 1]").contains("version 1 twice"));
+        assert!(invalid("wire_versions = [1, 2, 2]").contains("version 2 twice"));
+        for bad in ["[0]", "[3]", "[1, 3]", "[256]", "[-1]", "[\"1\"]", "2"] {
+            let error = Config::from_toml(&format!("wire_versions = {bad}"))
+                .expect_err(bad)
+                .to_string();
+            assert!(error.contains("invalid configuration"), "{bad}: {error}");
+        }
+        let three = Config::from_toml("wire_versions = [3]")
+            .expect_err("3")
+            .to_string();
+        assert!(
+            three.contains("wire version 3: the bridge speaks 1 and 2"),
+            "{three}"
+        );
+    }
+
+    #[test]
+    fn wire_versions_name_their_subprotocols_and_labels() {
+        assert_eq!(WireVersion::V1.subprotocol(), "daaki-imap.v1");
+        assert_eq!(WireVersion::V2.subprotocol(), "daaki-imap.v2");
+        assert_eq!(WireVersion::V1.label(), "v1");
+        assert_eq!(WireVersion::V2.label(), "v2");
+        for version in WireVersion::ALL {
+            assert_eq!(WireVersion::try_from(version.number()), Ok(version));
+        }
+        assert_eq!(WireVersion::try_from(1), Ok(WireVersion::V1));
+        assert_eq!(WireVersion::try_from(2), Ok(WireVersion::V2));
+        assert!(WireVersion::try_from(0).is_err());
+        assert!(WireVersion::try_from(3).is_err());
     }
 
     #[test]

@@ -15,7 +15,7 @@
 //! | [`server`] | admission, optional TLS, the WebSocket handshake and its checks (Origin → 403; everything else → 4xxx close), tickets, graceful shutdown |
 //! | [`upgrade`] | the HTTP upgrade's reading side: no byte past the request head goes to tungstenite |
 //! | [`websocket`] | server-side RFC 6455 framing, sans-I/O and streaming (no frame is ever held whole) |
-//! | [`pipe`] | bytes both ways, unchanged, bounded; idle/duration limits, pings, closing with deadlines |
+//! | [`pipe`] | bytes both ways, unchanged, bounded; wire v2 control messages and credit (the upstream is read only while the client granted credit); idle/duration limits, pings, closing with deadlines |
 //! | [`ticket`] | HMAC-SHA256 tickets: mint and verify, versions 1 and 2 (with a subject; format in [`daaki_imap::wire`]) |
 //! | [`subjects`] | open sessions per ticket subject under `max_sessions_per_subject`: RAII slots, entries only while sessions are open |
 //! | [`metrics`] | counters, the Prometheus exposition, `/metrics` and `/healthz` |

@@ -7,6 +7,9 @@
 //! | `daaki_bridge_connections_total` | counter | TCP connections accepted |
 //! | `daaki_bridge_sessions_current` | gauge | sessions piping to an upstream now |
 //! | `daaki_bridge_sessions_total` | counter | sessions that reached an upstream |
+//! | `daaki_bridge_wire_sessions_total{wire}` | counter | those sessions by wire contract version, `v1` / `v2` |
+//! | `daaki_bridge_sessions_stalled` | gauge | version-2 sessions that spent all their credit and wait for a grant now |
+//! | `daaki_bridge_credit_stalls_total` | counter | times a version-2 session spent all its credit (each stall counted once) |
 //! | `daaki_bridge_draining` | gauge | 1 once shutdown began (`/healthz` then answers 503) |
 //! | `daaki_bridge_bytes_total{direction}` | counter | payload bytes, `client_to_upstream` / `upstream_to_client` |
 //! | `daaki_bridge_refusals_total{reason}` | counter | connections refused, by [`Reason`] |
@@ -22,6 +25,8 @@ use std::time::Duration;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpListener;
 
+use crate::config::WireVersion;
+
 /// Why a connection was refused (the `reason` label).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Reason {
@@ -35,7 +40,8 @@ pub enum Reason {
     HandshakeTimeout,
     /// `proxy_protocol = true` and the connection did not begin with a valid PROXY header.
     ProxyHeader,
-    /// No `daaki-imap.v1` subprotocol.
+    /// No subprotocol the bridge speaks (`daaki-imap.v1`, or `daaki-imap.v2` when
+    /// `wire_versions` lists 2).
     Subprotocol,
     /// Missing or invalid target in the query.
     BadRequest,
@@ -57,7 +63,8 @@ pub enum Reason {
     Descriptors,
     /// A frame or message over `max_frame_size`.
     FrameTooLarge,
-    /// The client sent a text frame or a malformed one (RFC 6455 §5).
+    /// The client sent a malformed frame (RFC 6455 §5), a text frame (version 1), or a bad
+    /// control message or a grant beyond the maximum credit (version 2).
     Protocol,
     /// No bytes either way for `idle_timeout_secs`.
     Idle,
@@ -167,6 +174,12 @@ pub struct Metrics {
     /// Set when shutdown begins (SIGTERM): `/healthz` answers 503 from then on, so load
     /// balancers and readiness probes stop sending new sessions while open ones drain.
     pub draining: std::sync::atomic::AtomicBool,
+    /// Version-2 sessions that spent all their credit and wait for a grant now (the wait for
+    /// the first grant, right after the upgrade, is not a stall).
+    pub sessions_stalled: AtomicU64,
+    /// Times a version-2 session spent all its credit.
+    pub credit_stalls_total: AtomicU64,
+    wire_sessions: [AtomicU64; WireVersion::ALL.len()],
     refusals: [AtomicU64; Reason::ALL.len()],
     upstream_errors: [AtomicU64; 4],
     duration_buckets: [AtomicU64; 9],
@@ -186,6 +199,21 @@ impl Metrics {
     pub fn refusals(&self, reason: Reason) -> u64 {
         self.refusals
             .get(reason.index())
+            .map_or(0, |c| c.load(Relaxed))
+    }
+
+    /// Counts a session that reached an upstream under `version` (besides
+    /// [`sessions_total`](Self::sessions_total), which counts them all).
+    pub fn wire_session(&self, version: WireVersion) {
+        if let Some(c) = self.wire_sessions.get(wire_index(version)) {
+            c.fetch_add(1, Relaxed);
+        }
+    }
+
+    /// How many sessions ran `version` so far.
+    pub fn wire_sessions(&self, version: WireVersion) -> u64 {
+        self.wire_sessions
+            .get(wire_index(version))
             .map_or(0, |c| c.load(Relaxed))
     }
 
@@ -244,6 +272,18 @@ impl Metrics {
             self.sessions_total.load(Relaxed),
         );
         simple(
+            "daaki_bridge_sessions_stalled",
+            "gauge",
+            "Version-2 sessions out of credit, waiting for the client's grant now.",
+            self.sessions_stalled.load(Relaxed),
+        );
+        simple(
+            "daaki_bridge_credit_stalls_total",
+            "counter",
+            "Times a version-2 session spent all its credit.",
+            self.credit_stalls_total.load(Relaxed),
+        );
+        simple(
             "daaki_bridge_draining",
             "gauge",
             "1 once shutdown began: not accepting, open sessions draining.",
@@ -257,6 +297,19 @@ impl Metrics {
             self.bytes_client_to_upstream.load(Relaxed),
             self.bytes_upstream_to_client.load(Relaxed),
         );
+        let _ = writeln!(
+            out,
+            "# HELP daaki_bridge_wire_sessions_total Sessions that reached an upstream, by wire contract version.\n\
+             # TYPE daaki_bridge_wire_sessions_total counter"
+        );
+        for version in WireVersion::ALL {
+            let _ = writeln!(
+                out,
+                "daaki_bridge_wire_sessions_total{{wire=\"{}\"}} {}",
+                version.label(),
+                self.wire_sessions(version)
+            );
+        }
         let _ = writeln!(
             out,
             "# HELP daaki_bridge_refusals_total Connections refused or ended by the bridge, by reason.\n\
@@ -300,6 +353,14 @@ impl Metrics {
         let sum = self.duration_sum_ms.load(Relaxed) as f64 / 1000.0;
         let _ = writeln!(out, "{name}_sum {sum}\n{name}_count {count}");
         out
+    }
+}
+
+/// The counter of `version` in `Metrics::wire_sessions`.
+fn wire_index(version: WireVersion) -> usize {
+    match version {
+        WireVersion::V1 => 0,
+        WireVersion::V2 => 1,
     }
 }
 
@@ -407,6 +468,31 @@ mod tests {
         let text = m.render();
         assert!(text.contains("daaki_bridge_refusals_total{reason=\"limit_per_subject\"} 3\n"));
         assert!(text.contains("daaki_bridge_refusals_total{reason=\"limit_per_ip\"} 1\n"));
+    }
+
+    #[test]
+    fn wire_versions_and_stalls_have_their_own_lines() {
+        let m = Metrics::default();
+        let text = m.render();
+        assert!(text.contains("\ndaaki_bridge_wire_sessions_total{wire=\"v1\"} 0\n"));
+        assert!(text.contains("\ndaaki_bridge_wire_sessions_total{wire=\"v2\"} 0\n"));
+        assert!(text.contains("# TYPE daaki_bridge_wire_sessions_total counter\n"));
+        assert!(text.contains("# TYPE daaki_bridge_sessions_stalled gauge\n"));
+        assert!(text.contains("# TYPE daaki_bridge_credit_stalls_total counter\n"));
+        m.wire_session(WireVersion::V1);
+        m.wire_session(WireVersion::V2);
+        m.wire_session(WireVersion::V2);
+        m.sessions_stalled.store(3, Relaxed);
+        m.credit_stalls_total.store(7, Relaxed);
+        assert_eq!(m.wire_sessions(WireVersion::V1), 1);
+        assert_eq!(m.wire_sessions(WireVersion::V2), 2);
+        let text = m.render();
+        assert!(text.contains("\ndaaki_bridge_wire_sessions_total{wire=\"v1\"} 1\n"));
+        assert!(text.contains("\ndaaki_bridge_wire_sessions_total{wire=\"v2\"} 2\n"));
+        assert!(text.contains("\ndaaki_bridge_sessions_stalled 3\n"));
+        assert!(text.contains("\ndaaki_bridge_credit_stalls_total 7\n"));
+        // Not part of the untagged session counter.
+        assert!(text.contains("\ndaaki_bridge_sessions_total 0\n"));
     }
 
     #[test]

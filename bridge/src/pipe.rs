@@ -6,16 +6,40 @@
 //! fragmentation or the pace of the client — never a whole frame. The next read waits until
 //! those bytes are written and flushed, so a slow upstream slows the client down (TCP
 //! backpressure). Upstream reads of at most [`UPSTREAM_CHUNK`] bytes become one binary frame
-//! each (the next read waits until the frame is flushed). A text frame or a malformed frame
-//! ends the session with [`CloseCode::ProtocolError`]; the upstream closing ends it with
-//! [`CloseCode::UpstreamClosed`]; the client closing shuts the upstream down. A frame or
-//! message over the size limit closes with [`CloseCode::LimitReached`] (seen in the frame's
-//! header, so none of that frame reaches the upstream); idle and maximum-duration limits close
-//! with [`CloseCode::Timeout`]; shutdown closes with 1001. The bridge pings the client at an
-//! interval and answers its pings. No payload byte is ever logged.
+//! each (the next read waits until the frame is flushed). A text frame (version 1) or a
+//! malformed frame ends the session with [`CloseCode::ProtocolError`]; the upstream closing
+//! ends it with [`CloseCode::UpstreamClosed`]; the client closing shuts the upstream down. A
+//! frame or message over the size limit closes with [`CloseCode::LimitReached`] (seen in the
+//! frame's header, so none of that frame reaches the upstream); idle and maximum-duration
+//! limits close with [`CloseCode::Timeout`]; shutdown closes with 1001. The bridge pings the
+//! client at an interval and answers its pings. No payload byte is ever logged.
 //!
 //! Closing has deadlines ([`CLOSE_GRACE`]): a peer that stopped reading cannot hold a session
 //! open past its limits.
+//!
+//! # Wire contract version 2: flow control
+//!
+//! A session negotiated as version 2 ([`Wire::V2`], see [`daaki_imap::wire::flow`]) differs in
+//! three ways:
+//!
+//! - The bridge's first frame is the text frame `ready tls=bridge` (`tls=none` for a
+//!   plaintext upstream), before any binary frame.
+//! - Text messages from the client are control messages, reassembled across fragments in a
+//!   fixed [`MAX_CONTROL_LEN`]-byte buffer. `credit <n>` adds to the session's credit; an
+//!   unknown message is ignored; anything else — longer than [`MAX_CONTROL_LEN`], malformed,
+//!   `ready` (which only the bridge sends), or a grant that raises the credit above
+//!   [`MAX_WINDOW`](daaki_imap::wire::MAX_WINDOW) — ends the session with
+//!   [`CloseCode::ProtocolError`].
+//! - The backward direction reads the upstream only while it holds credit, at most
+//!   `min(credit, UPSTREAM_CHUNK)` bytes per read, and spends what it sends. With none left
+//!   it reads nothing (so TCP slows the server down) and waits for a grant, still answering
+//!   pings and honouring close, the limits and shutdown. A session starts with no credit; it
+//!   **stalls** each time it spends its last byte of credit (counted in
+//!   `daaki_bridge_credit_stalls_total`, and in the `daaki_bridge_sessions_stalled` gauge
+//!   until the next grant or the session's end). A grant counts as client activity for the
+//!   idle timeout (it shows the page is alive and consuming); so a client that stops
+//!   granting while the upstream has data ends, like any quiet session, as idle after
+//!   `idle_timeout` — unless it still sends payload bytes. Unknown messages do not count.
 //!
 //! Both directions and the watchdog are polled by one task, never on two threads at once.
 //! The client stream and the upstream are each split into halves that share a lock; with the
@@ -29,7 +53,9 @@ use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
-use daaki_imap::wire::CloseCode;
+use daaki_imap::wire::{
+    CloseCode, Control, ControlError, CreditOverflow, MAX_CONTROL_LEN, SendCredit, TlsPlacement,
+};
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt, ReadHalf, WriteHalf};
 use tokio::sync::{Notify, watch};
 use tokio::time::Instant;
@@ -44,6 +70,18 @@ pub const UPSTREAM_CHUNK: usize = 16 * 1024;
 /// The largest client read: the session's one buffer for client frames, whatever their size.
 pub const CLIENT_READ: usize = 16 * 1024;
 
+/// The wire contract version a session runs, as negotiated in the handshake.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Wire {
+    /// `daaki-imap.v1`: binary frames only; a text frame ends the session.
+    V1,
+    /// `daaki-imap.v2`: control messages and credit-based flow control (module docs).
+    V2 {
+        /// Where TLS to the server is done, announced in the `ready` message.
+        tls: TlsPlacement,
+    },
+}
+
 /// How a pipe ended.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum PipeEnd {
@@ -51,8 +89,15 @@ pub enum PipeEnd {
     ClientClosed,
     /// The WebSocket failed (I/O or protocol error below the frame level).
     ClientError,
-    /// The client sent a text frame.
+    /// The client sent a text frame (version 1).
     TextFrame,
+    /// Version 2: the client sent a text message that is no control message the bridge
+    /// accepts: longer than [`MAX_CONTROL_LEN`] bytes, malformed (not UTF-8, a `credit`
+    /// without a valid count, …) or `ready`, which only the bridge sends.
+    BadControl,
+    /// Version 2: a grant would raise the credit above
+    /// [`MAX_WINDOW`](daaki_imap::wire::MAX_WINDOW).
+    CreditOverflow,
     /// The client broke the framing rules (RFC 6455 §5: an unmasked frame, reserved bits or
     /// opcodes, a bad control frame, a continuation out of place, a bad close body).
     MalformedFrame,
@@ -62,7 +107,7 @@ pub enum PipeEnd {
     UpstreamClosed,
     /// Reading from or writing to the upstream failed.
     UpstreamError,
-    /// No payload bytes either way for the idle timeout.
+    /// No payload bytes either way (and no grant, version 2) for the idle timeout.
     Idle,
     /// The session reached its maximum duration.
     MaxDuration,
@@ -73,7 +118,7 @@ pub enum PipeEnd {
 /// The time limits of one session.
 #[derive(Debug, Clone, Copy)]
 pub struct PipeLimits {
-    /// Close after this long without payload bytes either way.
+    /// Close after this long without payload bytes either way (or, version 2, a grant).
     pub idle_timeout: Duration,
     /// Close after this long regardless (`None`: never).
     pub max_session: Option<Duration>,
@@ -88,13 +133,15 @@ fn millis(d: Duration) -> u64 {
 }
 
 /// Pipes the client (`client`, past its WebSocket upgrade, with the `early` bytes it sent
-/// before the upgrade's response) and `upstream` until either side ends, a limit is hit or
-/// `close_now` turns `true`, then closes the WebSocket with the matching code. Payload bytes
-/// are counted in `metrics`, never logged.
+/// before the upgrade's response) and `upstream` under the `wire` contract until either side
+/// ends, a limit is hit or `close_now` turns `true`, then closes the WebSocket with the
+/// matching code. Payload bytes (and version 2's stalls) are counted in `metrics`, never
+/// logged.
 pub async fn run<S>(
     client: S,
     early: Vec<u8>,
     upstream: BoxIo,
+    wire: Wire,
     limits: PipeLimits,
     metrics: Arc<Metrics>,
     mut close_now: watch::Receiver<bool>,
@@ -106,10 +153,17 @@ where
     let mut client_tx = FrameWriter::new(client_tx);
     let (mut up_rx, mut up_tx) = tokio::io::split(upstream);
     let start = Instant::now();
-    // Milliseconds since `start` of the last payload byte either way.
+    // Milliseconds since `start` of the last payload byte either way (or grant, version 2).
     let last_activity = AtomicU64::new(0);
     let touch = || last_activity.store(millis(start.elapsed()), Relaxed);
-    let mut decoder = Decoder::new(limits.max_frame_len);
+    let mut decoder = match wire {
+        Wire::V1 => Decoder::new(limits.max_frame_len),
+        Wire::V2 { .. } => Decoder::new(limits.max_frame_len).with_text_payloads(),
+    };
+    // Version 2: the credit (shared by the direction that reads grants and the one that
+    // spends it) and the control message being reassembled.
+    let flow = Flow::new(wire, &metrics);
+    let mut control = ControlReader::new();
     let mut input = early;
     input.reserve(CLIENT_READ.saturating_sub(input.len()));
     // The pong owed to the client's latest ping (the forward direction decodes pings; the
@@ -146,6 +200,18 @@ where
                         return PipeEnd::ClientClosed;
                     }
                     Some(Event::Text) => return PipeEnd::TextFrame,
+                    Some(Event::TextData { bytes, last }) => match control.push(bytes, last) {
+                        Ok(None | Some(Control::Unknown(_))) => {}
+                        Ok(Some(Control::Credit(n))) => {
+                            if flow.grant(n).is_err() {
+                                return PipeEnd::CreditOverflow;
+                            }
+                            // A grant shows the client alive and consuming.
+                            touch();
+                        }
+                        // `ready` (the bridge's message) and anything malformed.
+                        Ok(Some(_)) | Err(_) => return PipeEnd::BadControl,
+                    },
                 }
             }
             // Everything decoded is written: flush it before waiting for more.
@@ -164,14 +230,26 @@ where
         }
     };
     let backward = async {
+        if let Wire::V2 { tls } = wire {
+            let ready = Control::Ready { tls: Some(tls) }.to_string();
+            if client_tx
+                .send_owned(websocket::text(&ready), 0)
+                .await
+                .is_err()
+            {
+                return PipeEnd::ClientError;
+            }
+        }
         let period = limits
             .ping_interval
             .unwrap_or(Duration::from_secs(86_400 * 365));
         let mut ping = tokio::time::interval_at(start + period, period);
         ping.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         loop {
+            // Version 1: always a whole chunk; version 2: what the credit allows.
+            let allowance = flow.allowance();
             tokio::select! {
-                read = read_chunk(&mut up_rx) => match read {
+                read = read_chunk(&mut up_rx, allowance), if allowance > 0 => match read {
                     Ok(mut chunk) => {
                         let n = chunk.len() - MAX_HEADER_LEN;
                         if n == 0 {
@@ -187,11 +265,14 @@ where
                         if client_tx.send_owned(chunk, start).await.is_err() {
                             return PipeEnd::ClientError;
                         }
+                        flow.spent(n);
                         let n = u64::try_from(n).unwrap_or(u64::MAX);
                         metrics.bytes_upstream_to_client.fetch_add(n, Relaxed);
                     }
                     Err(_) => return PipeEnd::UpstreamError,
                 },
+                // Out of credit: nothing is read until the client grants more.
+                () = flow.granted.notified(), if allowance == 0 => {}
                 () = pong.owed.notified() => {
                     if let Some(frame) = pong.take()
                         && client_tx.send(frame.as_bytes()).await.is_err()
@@ -250,7 +331,10 @@ where
             None => websocket::close_empty(),
         }),
         PipeEnd::ClientError => None,
-        PipeEnd::TextFrame | PipeEnd::MalformedFrame => Some(close_frame(CloseCode::ProtocolError)),
+        PipeEnd::TextFrame
+        | PipeEnd::MalformedFrame
+        | PipeEnd::BadControl
+        | PipeEnd::CreditOverflow => Some(close_frame(CloseCode::ProtocolError)),
         PipeEnd::FrameTooLarge => Some(close_frame(CloseCode::LimitReached)),
         PipeEnd::UpstreamClosed | PipeEnd::UpstreamError => {
             Some(close_frame(CloseCode::UpstreamClosed))
@@ -418,14 +502,141 @@ impl PendingPong {
 /// waiting for the client's close reply. A peer that stopped reading is dropped after it.
 pub const CLOSE_GRACE: Duration = Duration::from_secs(2);
 
-/// Reads at most [`UPSTREAM_CHUNK`] bytes from the upstream into a fresh buffer, after
-/// [`MAX_HEADER_LEN`] bytes of headroom for the frame header (so the frame goes out in one
-/// write); only the headroom: it closed.
-async fn read_chunk(up_rx: &mut ReadHalf<BoxIo>) -> std::io::Result<Vec<u8>> {
-    let mut buf = Vec::with_capacity(MAX_HEADER_LEN + UPSTREAM_CHUNK);
+/// Reads at most `max` bytes (and at most [`UPSTREAM_CHUNK`]) from the upstream into a
+/// fresh buffer, after [`MAX_HEADER_LEN`] bytes of headroom for the frame header (so the
+/// frame goes out in one write); only the headroom: it closed.
+async fn read_chunk(up_rx: &mut ReadHalf<BoxIo>, max: usize) -> std::io::Result<Vec<u8>> {
+    let max = max.min(UPSTREAM_CHUNK);
+    let mut buf = Vec::with_capacity(MAX_HEADER_LEN + max);
     buf.resize(MAX_HEADER_LEN, 0);
-    up_rx.read_buf(&mut buf).await?;
+    let limit = u64::try_from(max).unwrap_or(u64::MAX);
+    (&mut *up_rx).take(limit).read_buf(&mut buf).await?;
     Ok(buf)
+}
+
+/// What the backward direction may send: everything (version 1) or the credit (version 2),
+/// shared with the forward direction, which adds the client's grants; and the session's
+/// part of the stall metrics.
+struct Flow<'m> {
+    state: Mutex<FlowState>,
+    /// Woken by every grant (the backward direction waits on it with no credit left).
+    granted: Notify,
+    metrics: &'m Metrics,
+}
+
+struct FlowState {
+    /// `None`: version 1, no credit needed.
+    credit: Option<SendCredit>,
+    /// Counted in `sessions_stalled` now: the credit was spent to zero, no grant since.
+    stalled: bool,
+}
+
+impl<'m> Flow<'m> {
+    /// The flow of a `wire` session: version 2 starts with no credit (and not stalled).
+    fn new(wire: Wire, metrics: &'m Metrics) -> Self {
+        let credit = match wire {
+            Wire::V1 => None,
+            Wire::V2 { .. } => Some(SendCredit::new()),
+        };
+        Self {
+            state: Mutex::new(FlowState {
+                credit,
+                stalled: false,
+            }),
+            granted: Notify::new(),
+            metrics,
+        }
+    }
+
+    fn state(&self) -> std::sync::MutexGuard<'_, FlowState> {
+        self.state.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// How many bytes the next upstream read may take: [`UPSTREAM_CHUNK`], or less when the
+    /// credit is lower (0: none may be read).
+    fn allowance(&self) -> usize {
+        match &self.state().credit {
+            None => UPSTREAM_CHUNK,
+            Some(credit) => usize::try_from(credit.available())
+                .map_or(UPSTREAM_CHUNK, |n| n.min(UPSTREAM_CHUNK)),
+        }
+    }
+
+    /// Adds the client's grant of `n` bytes (version 1: nothing to add), ends a stall and
+    /// wakes the backward direction; an error if the credit would exceed the maximum window.
+    fn grant(&self, n: u32) -> Result<(), CreditOverflow> {
+        let mut state = self.state();
+        let Some(credit) = state.credit.as_mut() else {
+            return Ok(());
+        };
+        credit.grant(n)?;
+        if state.stalled {
+            state.stalled = false;
+            self.metrics.sessions_stalled.fetch_sub(1, Relaxed);
+        }
+        drop(state);
+        self.granted.notify_one();
+        Ok(())
+    }
+
+    /// `n` payload bytes were sent: spends them (version 2); spending the last byte of
+    /// credit starts a stall.
+    fn spent(&self, n: usize) {
+        let mut state = self.state();
+        let Some(credit) = state.credit.as_mut() else {
+            return;
+        };
+        credit.spend(n);
+        if credit.available() == 0 && !state.stalled {
+            state.stalled = true;
+            self.metrics.credit_stalls_total.fetch_add(1, Relaxed);
+            self.metrics.sessions_stalled.fetch_add(1, Relaxed);
+        }
+    }
+}
+
+impl Drop for Flow<'_> {
+    /// A session that ends stalled leaves the gauge.
+    fn drop(&mut self) {
+        if self.state().stalled {
+            self.metrics.sessions_stalled.fetch_sub(1, Relaxed);
+        }
+    }
+}
+
+/// Reassembles a version-2 control message from its [`Event::TextData`] pieces in a fixed
+/// buffer of [`MAX_CONTROL_LEN`] bytes (a session never holds more of a text message).
+struct ControlReader {
+    buf: [u8; MAX_CONTROL_LEN],
+    len: usize,
+}
+
+impl ControlReader {
+    fn new() -> Self {
+        Self {
+            buf: [0; MAX_CONTROL_LEN],
+            len: 0,
+        }
+    }
+
+    /// Adds the next piece of the message; once it is the `last`, the parsed message.
+    /// An error as soon as the message grows past [`MAX_CONTROL_LEN`] bytes (the session
+    /// ends: the reader is not reused after an error), or when the whole message does not
+    /// parse.
+    fn push(&mut self, bytes: &[u8], last: bool) -> Result<Option<Control>, ControlError> {
+        let end = self.len + bytes.len();
+        let Some(slot) = self.buf.get_mut(self.len..end) else {
+            return Err(ControlError::Shape);
+        };
+        slot.copy_from_slice(bytes);
+        self.len = end;
+        if !last {
+            return Ok(None);
+        }
+        let message = Control::parse(self.buf.get(..end).unwrap_or_default());
+        self.len = 0;
+        message.map(Some)
+    }
 }
 
 /// The standard close 1001 (going away) the bridge sends when it shuts down.
@@ -436,4 +647,162 @@ pub fn going_away() -> ControlFrame {
 /// A close frame with `code` and its standard reason.
 pub fn close_frame(code: CloseCode) -> ControlFrame {
     websocket::close(code.as_u16(), code.reason())
+}
+
+#[cfg(test)]
+mod tests {
+    use daaki_imap::wire::MAX_WINDOW;
+    use futures_util::FutureExt;
+
+    use super::*;
+
+    const V2: Wire = Wire::V2 {
+        tls: TlsPlacement::Bridge,
+    };
+
+    #[test]
+    fn a_control_message_is_parsed_whole_or_from_its_pieces() {
+        let mut reader = ControlReader::new();
+        assert_eq!(reader.push(b"credit 5", true), Ok(Some(Control::Credit(5))));
+        assert_eq!(reader.push(b"cre", false), Ok(None));
+        assert_eq!(reader.push(b"dit 5", true), Ok(Some(Control::Credit(5))));
+        // A message may end with an empty piece (an empty final frame).
+        assert_eq!(reader.push(b"credit 7", false), Ok(None));
+        assert_eq!(reader.push(b"", true), Ok(Some(Control::Credit(7))));
+        // Each message starts empty: nothing of the previous one is left.
+        assert_eq!(reader.push(b"credit 1", true), Ok(Some(Control::Credit(1))));
+        assert_eq!(reader.push(b"credit 2", true), Ok(Some(Control::Credit(2))));
+        assert_eq!(
+            reader.push(b"pause x=1", true),
+            Ok(Some(Control::Unknown("pause".into())))
+        );
+        assert_eq!(
+            reader.push(b"ready tls=client", true),
+            Ok(Some(Control::Ready {
+                tls: Some(TlsPlacement::Client)
+            }))
+        );
+        assert_eq!(
+            reader.push(b"credit 0", true),
+            Err(ControlError::Malformed("credit"))
+        );
+        assert_eq!(
+            ControlReader::new().push(b"", true),
+            Err(ControlError::Shape)
+        );
+        assert_eq!(
+            ControlReader::new().push(b"\xff", true),
+            Err(ControlError::Shape)
+        );
+    }
+
+    #[test]
+    fn a_control_message_may_be_max_control_len_bytes_and_not_one_more() {
+        // "x" and spaces: an unknown message of exactly the limit.
+        let longest = format!("x{}", " ".repeat(MAX_CONTROL_LEN - 1));
+        let longest = longest.as_bytes();
+        assert_eq!(
+            ControlReader::new().push(longest, true),
+            Ok(Some(Control::Unknown("x".into())))
+        );
+        let mut reader = ControlReader::new();
+        assert_eq!(reader.push(&longest[..200], false), Ok(None));
+        assert_eq!(
+            reader.push(&longest[200..], true),
+            Ok(Some(Control::Unknown("x".into())))
+        );
+        // One byte more fails as soon as it arrives, before the message ends.
+        let mut reader = ControlReader::new();
+        assert_eq!(reader.push(longest, false), Ok(None));
+        assert_eq!(reader.push(b" ", false), Err(ControlError::Shape));
+        let mut reader = ControlReader::new();
+        assert_eq!(reader.push(&longest[..200], false), Ok(None));
+        let over = [&longest[200..], b" "].concat();
+        assert_eq!(reader.push(&over, true), Err(ControlError::Shape));
+        assert_eq!(
+            ControlReader::new().push(&[b'x'; MAX_CONTROL_LEN + 1], true),
+            Err(ControlError::Shape)
+        );
+    }
+
+    #[test]
+    fn version_1_needs_no_credit_and_never_stalls() {
+        let metrics = Metrics::default();
+        let flow = Flow::new(Wire::V1, &metrics);
+        assert_eq!(flow.allowance(), UPSTREAM_CHUNK);
+        flow.spent(UPSTREAM_CHUNK);
+        assert_eq!(flow.allowance(), UPSTREAM_CHUNK);
+        assert_eq!(flow.grant(MAX_WINDOW), Ok(()));
+        assert_eq!(flow.grant(MAX_WINDOW), Ok(()), "nothing is added up");
+        assert_eq!(metrics.credit_stalls_total.load(Relaxed), 0);
+        assert_eq!(metrics.sessions_stalled.load(Relaxed), 0);
+    }
+
+    #[test]
+    fn version_2_reads_what_the_credit_allows_and_stalls_when_it_is_spent() {
+        let metrics = Metrics::default();
+        let stalls = || {
+            (
+                metrics.credit_stalls_total.load(Relaxed),
+                metrics.sessions_stalled.load(Relaxed),
+            )
+        };
+        let flow = Flow::new(V2, &metrics);
+        // No credit at the start, and that is no stall.
+        assert_eq!(flow.allowance(), 0);
+        assert_eq!(stalls(), (0, 0));
+        assert!(flow.granted.notified().now_or_never().is_none());
+        flow.grant(100).expect("grant");
+        assert!(
+            flow.granted.notified().now_or_never().is_some(),
+            "a grant wakes the backward direction"
+        );
+        assert_eq!(flow.allowance(), 100);
+        flow.spent(99);
+        assert_eq!(flow.allowance(), 1);
+        assert_eq!(stalls(), (0, 0), "one byte left: no stall");
+        flow.spent(1);
+        assert_eq!(flow.allowance(), 0);
+        assert_eq!(stalls(), (1, 1), "the last byte spent: a stall");
+        // A grant ends the stall; the count stays.
+        flow.grant(1).expect("grant");
+        assert_eq!(stalls(), (1, 0));
+        assert_eq!(flow.allowance(), 1);
+        // At most one chunk per read, however large the credit.
+        let chunk = u32::try_from(UPSTREAM_CHUNK).expect("chunk");
+        flow.grant(chunk).expect("grant");
+        assert_eq!(flow.allowance(), UPSTREAM_CHUNK);
+        flow.spent(UPSTREAM_CHUNK);
+        assert_eq!(flow.allowance(), 1);
+        flow.spent(1);
+        assert_eq!(stalls(), (2, 1), "a second stall");
+        drop(flow);
+        assert_eq!(
+            stalls(),
+            (2, 0),
+            "a session ending stalled leaves the gauge"
+        );
+    }
+
+    #[test]
+    fn version_2_credit_may_reach_max_window_and_not_one_byte_more() {
+        let metrics = Metrics::default();
+        let flow = Flow::new(V2, &metrics);
+        flow.grant(MAX_WINDOW - 1).expect("below the maximum");
+        flow.grant(1).expect("exactly the maximum");
+        assert_eq!(flow.grant(1), Err(CreditOverflow));
+        // A refused grant adds nothing.
+        flow.spent(UPSTREAM_CHUNK);
+        assert_eq!(
+            flow.state().credit.as_ref().map(SendCredit::available),
+            Some(u64::from(MAX_WINDOW) - UPSTREAM_CHUNK as u64)
+        );
+        let spent_out = Flow::new(V2, &metrics);
+        spent_out.grant(MAX_WINDOW).expect("the maximum at once");
+        assert_eq!(spent_out.grant(1), Err(CreditOverflow));
+        drop(spent_out);
+        assert_eq!(metrics.sessions_stalled.load(Relaxed), 0, "never stalled");
+        drop(flow);
+        assert_eq!(metrics.sessions_stalled.load(Relaxed), 0);
+    }
 }

@@ -1,11 +1,17 @@
 //! Accepting connections: the WebSocket handshake, its checks, and handing over to the pipe.
 //!
 //! Only a disallowed `Origin` (403) or a wrong path (404) is refused before the upgrade.
-//! Everything else a client must tell apart — no `daaki-imap.v1` subprotocol, a bad or
+//! Everything else a client must tell apart — no subprotocol the bridge speaks, a bad or
 //! unknown target, a refused address, an upstream that cannot be reached — **accepts** the
 //! upgrade and then closes with its [`CloseCode`], because browsers only ever see close code
-//! 1006 for a refused handshake. The response echoes exactly the `daaki-imap.v1` entry of the
-//! subprotocol list, never another one (such as a ticket).
+//! 1006 for a refused handshake.
+//!
+//! **Negotiation**: if the client offers `daaki-imap.v2` and `wire_versions` lists 2, the
+//! response echoes `daaki-imap.v2` and the session runs version 2 (flow control,
+//! [`pipe::Wire::V2`]); else if it offers `daaki-imap.v1` and `wire_versions` lists 1, it
+//! echoes `daaki-imap.v1` and runs version 1; else it is refused with
+//! `SubprotocolRequired`. The response echoes exactly that one entry, never another one (such
+//! as a ticket); neither token counts as a ticket entry, whichever is chosen.
 //!
 //! With `proxy_protocol = true`, the PROXY header comes first, before TLS (a connection
 //! without a valid one is closed unanswered, `proxy_header`).
@@ -21,7 +27,7 @@ use std::sync::Arc;
 use std::sync::atomic::Ordering::Relaxed;
 use std::time::Duration;
 
-use daaki_imap::wire::{BridgeTarget, CloseCode, SUBPROTOCOL};
+use daaki_imap::wire::{BridgeTarget, CloseCode, SUBPROTOCOL, SUBPROTOCOL_V2, TlsPlacement};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::watch;
 use tokio_tungstenite::tungstenite::handshake::server::{ErrorResponse, Request, Response};
@@ -30,9 +36,9 @@ use tokio_tungstenite::tungstenite::protocol::WebSocketConfig;
 
 use crate::admission::{Admission, Caps, DescriptorBudget, Held};
 use crate::client_addr;
-use crate::config::{Config, Limits};
+use crate::config::{Config, Limits, WireVersion};
 use crate::metrics::{Metrics, Reason, UpstreamError};
-use crate::pipe::{self, PipeEnd, PipeLimits};
+use crate::pipe::{self, PipeEnd, PipeLimits, Wire};
 use crate::policy::{Connector, Policy, Resolver, SystemResolver};
 use crate::proxy_protocol;
 use crate::subjects::Subjects;
@@ -102,9 +108,10 @@ impl std::fmt::Debug for Bridge {
 /// What the handshake callback learned.
 #[derive(Default)]
 struct Handshake {
-    subprotocol: bool,
+    /// The wire contract version negotiated (its subprotocol echoed), if any.
+    wire: Option<WireVersion>,
     target: Option<BridgeTarget>,
-    /// The entries offered besides `daaki-imap.v1` (the ticket, if any).
+    /// The entries offered besides `daaki-imap.v1` and `daaki-imap.v2` (the ticket, if any).
     others: Vec<String>,
     refused: Option<Reason>,
     /// From a trusted proxy only: the `Forwarded` and `X-Forwarded-For` values (at most
@@ -148,6 +155,28 @@ fn subprotocol_entries(request: &Request) -> impl Iterator<Item = &str> {
 /// Whether the `Sec-WebSocket-Protocol` headers of `request` offer [`SUBPROTOCOL`].
 pub fn offers_subprotocol(request: &Request) -> bool {
     subprotocol_entries(request).any(|entry| entry == SUBPROTOCOL)
+}
+
+/// The wire contract version to run with a client that offered the subprotocol `entries`,
+/// among the versions the bridge speaks (`speaks`): version 2 when both sides have it, else
+/// version 1 when both have it, else none (refused). The order of the entries does not
+/// matter.
+pub fn negotiate<'a>(
+    entries: impl IntoIterator<Item = &'a str>,
+    speaks: &[WireVersion],
+) -> Option<WireVersion> {
+    let (mut v1, mut v2) = (false, false);
+    for entry in entries {
+        v1 |= entry == SUBPROTOCOL;
+        v2 |= entry == SUBPROTOCOL_V2;
+    }
+    if v2 && speaks.contains(&WireVersion::V2) {
+        Some(WireVersion::V2)
+    } else if v1 && speaks.contains(&WireVersion::V1) {
+        Some(WireVersion::V1)
+    } else {
+        None
+    }
 }
 
 /// Decrements a gauge when dropped.
@@ -480,17 +509,16 @@ impl Bridge {
                 return Err(refuse(StatusCode::NOT_FOUND));
             }
             for entry in subprotocol_entries(request) {
-                if entry == SUBPROTOCOL {
-                    learned.subprotocol = true;
-                } else if learned.others.len() < 4 {
+                if entry != SUBPROTOCOL && entry != SUBPROTOCOL_V2 && learned.others.len() < 4 {
                     learned.others.push(entry.to_owned());
                 }
             }
-            if learned.subprotocol {
-                // Exactly this entry, never the ticket.
+            learned.wire = negotiate(subprotocol_entries(request), &config.wire_versions);
+            if let Some(wire) = learned.wire {
+                // Exactly the chosen entry, never the ticket.
                 response.headers_mut().insert(
                     header::SEC_WEBSOCKET_PROTOCOL,
-                    HeaderValue::from_static(SUBPROTOCOL),
+                    HeaderValue::from_static(wire.subprotocol()),
                 );
             }
             learned.target = BridgeTarget::from_query(request.uri().query().unwrap_or("")).ok();
@@ -534,11 +562,11 @@ impl Bridge {
                 return pipe::refuse(ws, CloseCode::LimitReached).await;
             }
         };
-        if !learned.subprotocol {
+        let Some(version) = learned.wire else {
             metrics.refused(Reason::Subprotocol);
-            tracing::info!(%peer, "no {SUBPROTOCOL} subprotocol");
+            tracing::info!(%peer, "no subprotocol this bridge speaks");
             return pipe::refuse(ws, CloseCode::SubprotocolRequired).await;
-        }
+        };
         let Some(target) = learned.target else {
             metrics.refused(Reason::BadRequest);
             tracing::info!(%peer, "missing or invalid target");
@@ -596,8 +624,19 @@ impl Bridge {
                 return pipe::refuse(ws, CloseCode::UpstreamConnectFailed).await;
             }
         };
-        tracing::info!(%peer, %client, subject, host = %vetted.host, addr = %vetted.addr, tls = vetted.tls, "piping");
+        tracing::info!(%peer, %client, subject, host = %vetted.host, addr = %vetted.addr, tls = vetted.tls, wire = version.label(), "piping");
+        let wire = match version {
+            WireVersion::V1 => Wire::V1,
+            WireVersion::V2 => Wire::V2 {
+                tls: if vetted.tls {
+                    TlsPlacement::Bridge
+                } else {
+                    TlsPlacement::None
+                },
+            },
+        };
         metrics.sessions_total.fetch_add(1, Relaxed);
+        metrics.wire_session(version);
         metrics.sessions_current.fetch_add(1, Relaxed);
         let _session = Gauge(&metrics.sessions_current);
         let started = tokio::time::Instant::now();
@@ -605,6 +644,7 @@ impl Bridge {
             ws,
             early,
             upstream,
+            wire,
             pipe_limits(limits),
             metrics.clone(),
             self.close_now.subscribe(),
@@ -614,7 +654,10 @@ impl Bridge {
         metrics.session_ended(duration);
         match end {
             PipeEnd::FrameTooLarge => metrics.refused(Reason::FrameTooLarge),
-            PipeEnd::TextFrame | PipeEnd::MalformedFrame => metrics.refused(Reason::Protocol),
+            PipeEnd::TextFrame
+            | PipeEnd::MalformedFrame
+            | PipeEnd::BadControl
+            | PipeEnd::CreditOverflow => metrics.refused(Reason::Protocol),
             PipeEnd::Idle => metrics.refused(Reason::Idle),
             PipeEnd::MaxDuration => metrics.refused(Reason::MaxDuration),
             PipeEnd::UpstreamError => metrics.upstream_error(UpstreamError::Io),
@@ -624,5 +667,35 @@ impl Bridge {
             | PipeEnd::Shutdown => {}
         }
         tracing::info!(%peer, %client, subject, ?end, secs = duration.as_secs(), "session ended");
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn version_2_is_chosen_when_both_sides_have_it_else_version_1() {
+        use WireVersion::{V1, V2};
+        let both = [V1, V2];
+        let n =
+            |entries: &[&str], speaks: &[WireVersion]| negotiate(entries.iter().copied(), speaks);
+        assert_eq!(n(&[SUBPROTOCOL_V2, SUBPROTOCOL], &both), Some(V2));
+        assert_eq!(
+            n(&[SUBPROTOCOL, SUBPROTOCOL_V2], &both),
+            Some(V2),
+            "order does not matter"
+        );
+        assert_eq!(n(&[SUBPROTOCOL_V2], &both), Some(V2));
+        assert_eq!(n(&[SUBPROTOCOL, "ticket"], &both), Some(V1));
+        assert_eq!(n(&[SUBPROTOCOL_V2, SUBPROTOCOL], &[V1]), Some(V1));
+        assert_eq!(n(&[SUBPROTOCOL_V2, SUBPROTOCOL], &[V2]), Some(V2));
+        assert_eq!(n(&[SUBPROTOCOL_V2], &[V1]), None);
+        assert_eq!(n(&[SUBPROTOCOL], &[V2]), None);
+        assert_eq!(
+            n(&["ticket", "daaki-imap.v3", "DAAKI-IMAP.V1"], &both),
+            None
+        );
+        assert_eq!(n(&[], &both), None);
     }
 }

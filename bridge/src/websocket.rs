@@ -1,6 +1,6 @@
 //! Server-side WebSocket framing (RFC 6455 §5), sans-I/O and streaming: the [`Decoder`] of
 //! client frames and the encoders of the server's frames ([`binary_header`],
-//! [`frame_binary`], [`ping`], [`pong`], [`close`], [`close_empty`]).
+//! [`frame_binary`], [`text`], [`ping`], [`pong`], [`close`], [`close_empty`]).
 //!
 //! # Why it exists
 //!
@@ -24,8 +24,9 @@
 //!
 //! It does no I/O and allocates nothing: the caller reads into its buffer, feeds it to
 //! [`Decoder::decode`] and acts on the events (forwards data, answers pings, ends the session
-//! on text, close or a [`FrameError`]); the closing handshake, timeouts and the meaning of
-//! close codes belong to the caller.
+//! on close or a [`FrameError`]; on text, ends a version-1 session or reads the payload of a
+//! version-2 control message, [`Decoder::with_text_payloads`]); the closing handshake,
+//! timeouts and the meaning of close codes and control messages belong to the caller.
 
 use std::str;
 
@@ -55,6 +56,7 @@ const OP_PONG: u8 = 0xA;
 // The first header byte of the server's frames: FIN and the opcode (written out, not as
 // `FIN | opcode`, which would have an equivalent mutant `FIN ^ opcode`).
 const FIRST_BINARY: u8 = 0x82;
+const FIRST_TEXT: u8 = 0x81;
 const FIRST_CLOSE: u8 = 0x88;
 const FIRST_PING: u8 = 0x89;
 const FIRST_PONG: u8 = 0x8A;
@@ -149,11 +151,25 @@ pub enum Event<'a> {
     /// body. The code is one a peer may send (§7.4). The decoder does not track the closing
     /// handshake: the caller stops reading (or only drains) after it.
     Close(Option<(u16, &'a str)>),
-    /// The header of a text message's first frame: the bridge's wire contract has no text,
-    /// so the caller ends the session. Its payload and continuations are skipped (never
+    /// The header of a text message's first frame (a decoder without
+    /// [`with_text_payloads`](Decoder::with_text_payloads)): wire contract version 1 has no
+    /// text, so the caller ends the session. Its payload and continuations are skipped (never
     /// checked as UTF-8, never handed out), so the caller may keep decoding while it drains
     /// the connection.
     Text,
+    /// Unmasked payload bytes of a text message, in order (a decoder
+    /// [`with_text_payloads`](Decoder::with_text_payloads): version 2's control messages).
+    /// `last` marks the bytes that end the message (its final frame is complete); `bytes` is
+    /// empty only then (a message ending with an empty frame). Like [`Event::Data`], a frame's
+    /// payload may come as many events; the message's first bytes follow the end of the
+    /// previous one, so the caller collects from one `last` to the next. Never checked as
+    /// UTF-8: the caller's parser does that.
+    TextData {
+        /// The payload bytes.
+        bytes: &'a [u8],
+        /// Whether they end the message.
+        last: bool,
+    },
 }
 
 /// The kind of a data message.
@@ -171,14 +187,24 @@ enum Control {
     Pong,
 }
 
+/// What happens to a data frame's payload.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Payload {
+    /// Handed out as [`Event::Data`] (binary).
+    Binary,
+    /// Handed out as [`Event::TextData`]; `fin`: the frame ends its message.
+    Text { fin: bool },
+    /// Skipped (text, when the decoder does not hand text out).
+    Skip,
+}
+
 /// Where the decoder is in the byte stream.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Phase {
     /// Collecting a frame header (in `Decoder::head`).
     Header,
-    /// Inside a data frame's payload (`remaining > 0`): handed out if `deliver` (binary),
-    /// skipped if not (text).
-    Data { deliver: bool },
+    /// Inside a data frame's payload (`remaining > 0`).
+    Data(Payload),
     /// Inside a control frame's payload (`remaining > 0`), collected in `Decoder::control`.
     Control(Control),
 }
@@ -199,6 +225,9 @@ enum Step {
     Close(Option<u16>),
     /// A text message starts.
     Text,
+    /// Text payload bytes from this offset of the input to the end of what was consumed;
+    /// whether they end the message.
+    TextData(usize, bool),
 }
 
 /// The streaming decoder of the frames a client sends (RFC 6455 §5), one per session.
@@ -256,6 +285,8 @@ pub struct Decoder {
     control_len: usize,
     /// The error that ended the stream.
     failed: Option<FrameError>,
+    /// Whether text payloads are handed out ([`Decoder::with_text_payloads`]).
+    text_payloads: bool,
 }
 
 impl Decoder {
@@ -276,7 +307,16 @@ impl Decoder {
             control: [0; MAX_CONTROL_PAYLOAD],
             control_len: 0,
             failed: None,
+            text_payloads: false,
         }
+    }
+
+    /// This decoder, handing out the payload of text messages ([`Event::TextData`]) instead
+    /// of skipping it after an [`Event::Text`]: wire contract version 2, whose text frames
+    /// carry control messages. The size limit applies to text messages as to binary ones.
+    pub const fn with_text_payloads(mut self) -> Self {
+        self.text_payloads = true;
+        self
     }
 
     /// Decodes from the front of `input`, unmasking payload bytes in place, up to the first
@@ -313,6 +353,10 @@ impl Decoder {
                 str::from_utf8(&control[2..]).unwrap_or_default(),
             )))),
             Step::Text => Some(Event::Text),
+            Step::TextData(start, last) => Some(Event::TextData {
+                bytes: &input[start..consumed],
+                last,
+            }),
         };
         Ok((consumed, event))
     }
@@ -330,23 +374,32 @@ impl Decoder {
                     pos += take;
                     if self.head_len == self.header_needed() {
                         self.head_len = 0;
-                        let step = self.start_frame()?;
+                        let step = match self.start_frame()? {
+                            // An empty final frame ends a text message where its header does.
+                            Step::TextData(_, last) => Step::TextData(pos, last),
+                            step => step,
+                        };
                         if step != Step::Nothing {
                             return Ok((pos, step));
                         }
                     }
                 }
-                Phase::Data { deliver } => {
+                Phase::Data(payload) => {
                     let start = pos;
                     let n = self.remaining.min(input.len() - pos);
                     self.unmask(&mut input[start..start + n]);
                     self.remaining -= n;
                     pos += n;
-                    if self.remaining == 0 {
+                    let done = self.remaining == 0;
+                    if done {
                         self.phase = Phase::Header;
                     }
-                    if deliver {
-                        return Ok((pos, Step::Data(start)));
+                    match payload {
+                        Payload::Binary => return Ok((pos, Step::Data(start))),
+                        Payload::Text { fin } => {
+                            return Ok((pos, Step::TextData(start, fin && done)));
+                        }
+                        Payload::Skip => {}
                     }
                 }
                 Phase::Control(control) => {
@@ -457,12 +510,18 @@ impl Decoder {
             self.message = Some(kind);
             self.message_len = len;
         }
+        let payload = match kind {
+            Kind::Binary => Payload::Binary,
+            Kind::Text if self.text_payloads => Payload::Text { fin },
+            Kind::Text => Payload::Skip,
+        };
         if self.remaining > 0 {
-            self.phase = Phase::Data {
-                deliver: kind == Kind::Binary,
-            };
+            self.phase = Phase::Data(payload);
+        } else if payload == (Payload::Text { fin: true }) {
+            // An empty final frame: the message ends here (the offset is set by the caller).
+            return Ok(Step::TextData(0, true));
         }
-        Ok(if opcode == OP_TEXT {
+        Ok(if opcode == OP_TEXT && !self.text_payloads {
             Step::Text
         } else {
             Step::Nothing
@@ -548,8 +607,19 @@ impl Header {
 /// The header of an unmasked, final binary frame with a payload of `len` bytes: 2 bytes up
 /// to 125, 4 up to 65535, 10 beyond (lengths are minimally encoded).
 pub fn binary_header(len: usize) -> Header {
+    header(FIRST_BINARY, len)
+}
+
+/// The header of an unmasked, final text frame with a payload of `len` bytes (lengths
+/// minimally encoded, as for [`binary_header`]).
+pub fn text_header(len: usize) -> Header {
+    header(FIRST_TEXT, len)
+}
+
+/// The header of an unmasked data frame whose first byte is `first`.
+fn header(first: u8, len: usize) -> Header {
     let mut bytes = [0; MAX_HEADER_LEN];
-    bytes[0] = FIRST_BINARY;
+    bytes[0] = first;
     let header_len = if len < 126 {
         bytes[1] = len as u8;
         2
@@ -577,6 +647,17 @@ pub fn frame_binary(buf: &mut [u8], payload_start: usize) -> Option<&[u8]> {
     let start = payload_start.checked_sub(header.len)?;
     buf[start..payload_start].copy_from_slice(header.as_bytes());
     Some(&buf[start..])
+}
+
+/// One unmasked, final text frame carrying `message` (version 2's control messages, at most
+/// [`MAX_CONTROL_LEN`](daaki_imap::wire::MAX_CONTROL_LEN) bytes, so its header is 2 or 4
+/// bytes): header and payload, ready for one write.
+pub fn text(message: &str) -> Vec<u8> {
+    let header = text_header(message.len());
+    let mut frame = Vec::with_capacity(header.as_bytes().len() + message.len());
+    frame.extend_from_slice(header.as_bytes());
+    frame.extend_from_slice(message.as_bytes());
+    frame
 }
 
 /// A whole control frame the server sends (unmasked): at most 127 bytes.

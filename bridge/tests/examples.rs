@@ -144,6 +144,7 @@ fn the_example_toml_shows_every_top_level_key_and_every_limit() {
         "tls_key_file",
         "trusted_proxies",
         "proxy_protocol",
+        "wire_versions",
     ] {
         assert!(shown(key), "bridge.example.toml does not show {key}");
     }

@@ -46,6 +46,7 @@ pub use connection::{
 };
 pub use error::{Error, Result};
 pub use proto::session::{Capabilities, ConnectionState, Dialect, Enabled};
+pub use transport::bridge::{BridgeInfo, WireVersion};
 #[cfg(all(not(target_arch = "wasm32"), feature = "tls"))]
 pub use transport::tls::TrustRoots;
 /// The request types of the seed README's examples, at the crate root as the seed promises

@@ -1,13 +1,17 @@
 //! End to end through the bridge: `ImapConnection` over the native WebSocket transport,
 //! through an in-process `daaki-imap-bridge` (127.0.0.1:0), to the harness Dovecot's
 //! implicit-TLS port — with the same typed results as a direct connection.
+//!
+//! Wire versions: the client offers version 2 (flow control) and version 1; a bridge that
+//! speaks both runs version 2, one configured with `wire_versions = [1]` runs version 1 with
+//! the same client, and a client that offers only version 1 still gets version 1.
 
 use std::sync::Arc;
 use std::time::Duration;
 
 use daaki_imap::types::{FetchAttr, SequenceSet};
-use daaki_imap::wire::{BridgeTarget, CloseCode};
-use daaki_imap::{Error, IdleEvent, ImapConnection, TlsMode};
+use daaki_imap::wire::{BridgeTarget, CloseCode, TlsPlacement};
+use daaki_imap::{Error, IdleEvent, ImapConnection, TlsMode, WireVersion};
 use daaki_imap_bridge::config::{Limits, Target};
 use daaki_imap_bridge::metrics::{Metrics, Reason};
 use daaki_imap_bridge::{Bridge, Config};
@@ -26,6 +30,15 @@ async fn start_bridge(dovecot: &Dovecot) -> String {
 
 /// As [`start_bridge`], with `limits`; also returns the bridge's counters.
 async fn start_bridge_with(dovecot: &Dovecot, limits: Limits) -> (String, Arc<Metrics>) {
+    start_bridge_config(dovecot, limits, |_| {}).await
+}
+
+/// As [`start_bridge_with`], with `configure` applied to the configuration last.
+async fn start_bridge_config(
+    dovecot: &Dovecot,
+    limits: Limits,
+    configure: impl FnOnce(&mut Config),
+) -> (String, Arc<Metrics>) {
     let mut config = Config::empty();
     config.origins = vec![ORIGIN.to_owned()];
     config.limits = limits;
@@ -38,6 +51,7 @@ async fn start_bridge_with(dovecot: &Dovecot, limits: Limits) -> (String, Arc<Me
         extra_roots: Some(dovecot.ca_cert_path().to_owned()),
         send_proxy_protocol: None,
     }];
+    configure(&mut config);
     let bridge = Arc::new(Bridge::new(config).expect("bridge"));
     let metrics = bridge.metrics().clone();
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
@@ -90,6 +104,8 @@ async fn login_select_fetch_through_the_bridge_match_a_direct_connection() {
     direct.logout().await.expect("logout");
 
     let bridged = bridge_login(&url, &user).await;
+    let info = bridged.bridge_info().expect("a bridge connection");
+    assert_eq!(info.wire_version(), WireVersion::V2, "{info:?}");
     let bridged_caps = bridged.capability(T).await.expect("capability");
     let bridged_select = bridged.examine("INBOX", T).await.expect("examine");
     let bridged_fetch = bridged.fetch(&set("1:*"), &attrs, T).await.expect("fetch");
@@ -121,6 +137,8 @@ async fn idle_through_the_bridge_is_woken_by_an_append_elsewhere() {
     let relayed_url = format!("ws://127.0.0.1:{}/imap", relay.port());
     let user = dovecot.new_user(3);
     let watcher = bridge_login(&relayed_url, &user).await;
+    let info = watcher.bridge_info().expect("a bridge connection");
+    assert_eq!(info.wire_version(), WireVersion::V2, "{info:?}");
     let writer = login(dovecot, &user, TlsMode::Implicit).await;
     assert_eq!(watcher.select("INBOX", T).await.expect("select").exists, 3);
 
@@ -409,5 +427,243 @@ async fn send_proxy_protocol_makes_dovecot_see_the_real_client() {
     assert_eq!(
         read_until_tagged(&mut ws, "* OK").await,
         Err(CloseCode::UpstreamTlsFailed.as_u16())
+    );
+}
+
+// ---------------------------------------------------------------------------------------------
+// Wire contract version 2 (flow control) and version 1 compatibility
+// ---------------------------------------------------------------------------------------------
+
+/// Logs `conn` in as `user` (with `messages` seeded messages), checks a whole-mailbox FETCH
+/// against the seed byte for byte, and that IDLE is woken by an APPEND from a direct
+/// connection (seen through the relay the bridge URL goes through: `+ idling` is waited for
+/// in `relay`'s recording, so the APPEND cannot come first).
+async fn login_fetch_idle(
+    conn: &ImapConnection,
+    relay: &Recorder,
+    dovecot: &Dovecot,
+    user: &TestUser,
+    messages: u32,
+) {
+    conn.login(&user.name, &user.password, T)
+        .await
+        .expect("login via bridge");
+    assert_eq!(
+        conn.select("INBOX", T).await.expect("select").exists,
+        messages
+    );
+    let fetched = conn
+        .fetch(&set("1:*"), &[FetchAttr::Uid, FetchAttr::Rfc822], T)
+        .await
+        .expect("fetch");
+    assert_eq!(fetched.len(), messages as usize);
+    for (i, message) in (1..).zip(&fetched) {
+        assert_eq!(
+            message.rfc822.as_deref(),
+            Some(&seed::message(i)[..]),
+            "message {i}"
+        );
+    }
+    let idle = tokio::spawn({
+        let conn = conn.clone();
+        async move { conn.idle(T, CancellationToken::new()).await }
+    });
+    tokio::time::timeout(T, async {
+        while !relay.server_text().contains("+ idling") {
+            tokio::time::sleep(Duration::from_millis(5)).await;
+        }
+    })
+    .await
+    .expect("Dovecot accepted IDLE");
+    let writer = login(dovecot, user, TlsMode::Implicit).await;
+    writer
+        .append("INBOX", &[], &seed::message(messages + 1), T)
+        .await
+        .expect("append");
+    let woke = idle.await.expect("idle task").expect("idle");
+    assert_eq!(woke, IdleEvent::Exists(messages + 1));
+    writer.logout().await.expect("logout");
+    conn.logout().await.expect("logout via bridge");
+}
+
+/// The port of a `ws://127.0.0.1:port/imap` URL.
+fn port_of(url: &str) -> u16 {
+    url.trim_start_matches("ws://127.0.0.1:")
+        .trim_end_matches("/imap")
+        .parse()
+        .expect("the bridge's port")
+}
+
+/// A bridge that speaks both versions runs version 2 with this client: the bridge says
+/// `ready tls=bridge` first, the client grants credit as it reads, never holds more than its
+/// window (16 KiB here, so hundreds of grants) — and login, FETCH and IDLE work as ever.
+#[tokio::test]
+async fn version_2_is_negotiated_end_to_end_and_a_small_window_carries_everything() {
+    let dovecot = shared_dovecot();
+    let (url, metrics) = start_bridge_config(dovecot, Limits::default(), |_| {}).await;
+    let relay = Recorder::start(port_of(&url)).await;
+    let user = dovecot.new_user(2000);
+    const WINDOW: u32 = 16 * 1024;
+    let conn = ImapConnection::builder()
+        .bridge_origin(ORIGIN)
+        .bridge_window(WINDOW)
+        .connect_via_bridge(
+            &format!("ws://127.0.0.1:{}/imap", relay.port()),
+            BridgeTarget::named("dovecot").expect("name"),
+            T,
+        )
+        .await
+        .expect("connect via bridge");
+    let info = conn.bridge_info().expect("a bridge connection").clone();
+    assert_eq!(info.wire_version(), WireVersion::V2);
+    assert_eq!(info.window(), Some(WINDOW));
+    // `ready` precedes the greeting, which `connect_via_bridge` has read.
+    assert!(info.ready(), "{info:?}");
+    assert_eq!(info.tls(), Some(TlsPlacement::Bridge));
+    login_fetch_idle(&conn, &relay, dovecot, &user, 2000).await;
+    println!("version 2, window {WINDOW}: {info:?}");
+    assert!(info.bytes_received() > 20 * u64::from(WINDOW), "{info:?}");
+    assert!(info.credit_granted() >= info.bytes_received(), "{info:?}");
+    assert!(info.grants_sent() > 20, "{info:?}");
+    assert!(info.max_buffered() <= u64::from(WINDOW), "{info:?}");
+    // The bridge ran the session as version 2 too.
+    assert_eq!(
+        metrics.wire_sessions(daaki_imap_bridge::config::WireVersion::V2),
+        1
+    );
+    assert_eq!(
+        metrics.wire_sessions(daaki_imap_bridge::config::WireVersion::V1),
+        0
+    );
+}
+
+/// A bridge configured with `wire_versions = [1]` answers like one that only knows version
+/// 1: the same client (offering both) runs version 1 — no credit, no control messages — and
+/// works end to end.
+#[tokio::test]
+async fn a_version_2_client_runs_version_1_with_a_bridge_that_speaks_only_version_1() {
+    let dovecot = shared_dovecot();
+    let (url, metrics) = start_bridge_config(dovecot, Limits::default(), |config| {
+        config.wire_versions = vec![daaki_imap_bridge::config::WireVersion::V1];
+    })
+    .await;
+    let relay = Recorder::start(port_of(&url)).await;
+    let user = dovecot.new_user(50);
+    let conn = ImapConnection::builder()
+        .bridge_origin(ORIGIN)
+        .connect_via_bridge(
+            &format!("ws://127.0.0.1:{}/imap", relay.port()),
+            BridgeTarget::named("dovecot").expect("name"),
+            T,
+        )
+        .await
+        .expect("connect via bridge");
+    let info = conn.bridge_info().expect("a bridge connection").clone();
+    assert_eq!(info.wire_version(), WireVersion::V1);
+    assert_eq!(info.window(), None);
+    login_fetch_idle(&conn, &relay, dovecot, &user, 50).await;
+    assert!(!info.ready());
+    assert_eq!((info.credit_granted(), info.grants_sent()), (0, 0));
+    assert!(info.bytes_received() > 10_000, "{info:?}");
+    assert_eq!(
+        metrics.wire_sessions(daaki_imap_bridge::config::WireVersion::V1),
+        1
+    );
+    assert_eq!(
+        metrics.wire_sessions(daaki_imap_bridge::config::WireVersion::V2),
+        0
+    );
+}
+
+/// A client that offers only `daaki-imap.v1` (an older client; here a raw WebSocket) gets
+/// version 1 from a bridge that speaks both: the echoed subprotocol is `daaki-imap.v1`, no
+/// text frame ever comes, and a session with more data than any window runs to the end
+/// without a single grant.
+#[tokio::test]
+async fn a_client_offering_only_version_1_gets_version_1_from_a_bridge_that_speaks_both() {
+    use futures_util::{SinkExt, StreamExt};
+    use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+    use tokio_tungstenite::tungstenite::http::HeaderValue;
+    use tokio_tungstenite::tungstenite::{Bytes, Message};
+
+    let dovecot = shared_dovecot();
+    let (url, metrics) = start_bridge_config(dovecot, Limits::default(), |_| {}).await;
+    let user = dovecot.new_user(4000);
+    let mut request = format!("{url}?target=dovecot")
+        .into_client_request()
+        .expect("request");
+    let headers = request.headers_mut();
+    headers.insert("Origin", HeaderValue::from_static(ORIGIN));
+    headers.insert(
+        "Sec-WebSocket-Protocol",
+        HeaderValue::from_static(daaki_imap::wire::SUBPROTOCOL),
+    );
+    let tcp = tokio::net::TcpStream::connect(("127.0.0.1", port_of(&url)))
+        .await
+        .expect("connect");
+    let (mut ws, response) = tokio_tungstenite::client_async(request, tcp)
+        .await
+        .expect("upgrade");
+    assert_eq!(
+        response
+            .headers()
+            .get("Sec-WebSocket-Protocol")
+            .and_then(|v| v.to_str().ok()),
+        Some("daaki-imap.v1")
+    );
+    // Everything the bridge sends until a complete line starting with `tag`: binary frames
+    // only (a text frame, such as version 2's `ready`, fails the test).
+    async fn until_tagged(
+        ws: &mut tokio_tungstenite::WebSocketStream<tokio::net::TcpStream>,
+        tag: &str,
+    ) -> Vec<u8> {
+        let mut got = Vec::new();
+        loop {
+            if got.ends_with(b"\r\n")
+                && String::from_utf8_lossy(&got)
+                    .lines()
+                    .any(|l| l.starts_with(tag))
+            {
+                return got;
+            }
+            match tokio::time::timeout(T, ws.next()).await.expect("in time") {
+                Some(Ok(Message::Binary(bytes))) => got.extend_from_slice(&bytes),
+                Some(Ok(Message::Ping(_) | Message::Pong(_))) => {}
+                other => panic!(
+                    "unexpected {other:?} after {} bytes (version 1: binary frames only)",
+                    got.len()
+                ),
+            }
+        }
+    }
+    let greeting = until_tagged(&mut ws, "* OK").await;
+    assert!(greeting.starts_with(b"* OK"), "{greeting:?}");
+    let commands = format!(
+        "a LOGIN {} {}\r\nb EXAMINE INBOX\r\nc FETCH 1:* BODY.PEEK[]\r\n",
+        user.name, user.password
+    );
+    ws.send(Message::Binary(Bytes::from(commands)))
+        .await
+        .expect("send");
+    let answer = until_tagged(&mut ws, "c OK").await;
+    // Every message's bytes arrived (far more than a version-2 window) in the FETCH answer.
+    let text = String::from_utf8_lossy(&answer);
+    assert!(
+        text.contains("a OK") && text.contains("b OK"),
+        "{text:.300}"
+    );
+    for i in [1, 2000, 4000] {
+        let body = String::from_utf8(seed::message(i)).expect("ascii");
+        assert!(text.contains(&body), "message {i} missing");
+    }
+    let window = daaki_imap::wire::DEFAULT_WINDOW as usize;
+    assert!(answer.len() > window, "{} bytes", answer.len());
+    ws.send(Message::Binary(Bytes::from_static(b"d LOGOUT\r\n")))
+        .await
+        .expect("send");
+    let _ = until_tagged(&mut ws, "d OK").await;
+    assert_eq!(
+        metrics.wire_sessions(daaki_imap_bridge::config::WireVersion::V1),
+        1
     );
 }

@@ -41,6 +41,8 @@ pub(crate) const SCOPE: &[(&str, &str)] = &[
     ("daaki-imap", "client/src/proto/"),
     ("daaki-imap", "client/src/driver/"),
     ("daaki-imap", "client/src/wire.rs"),
+    // Wire contract v2: control messages and the credit both sides share.
+    ("daaki-imap", "client/src/wire/"),
     // Request types and checks that issue 20 moved from `proto/command` and
     // `proto/session/assemble.rs` to `types/`: their mutants were in scope before the move.
     ("daaki-imap", "client/src/types/acl.rs"),

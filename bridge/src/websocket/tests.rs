@@ -29,6 +29,8 @@ enum Ev {
     Pong,
     Close(Option<(u16, String)>),
     Text,
+    /// A text payload piece and whether it ends the message.
+    TextData(Vec<u8>, bool),
 }
 
 fn own(event: Event<'_>) -> Ev {
@@ -38,6 +40,7 @@ fn own(event: Event<'_>) -> Ev {
         Event::Pong => Ev::Pong,
         Event::Close(body) => Ev::Close(body.map(|(code, reason)| (code, reason.to_owned()))),
         Event::Text => Ev::Text,
+        Event::TextData { bytes, last } => Ev::TextData(bytes.to_vec(), last),
     }
 }
 
@@ -73,10 +76,14 @@ impl Outcome {
     }
 
     fn push(&mut self, event: Ev) {
-        if let (Ev::Data(new), Some(Ev::Data(last))) = (&event, self.events.last_mut()) {
-            last.extend_from_slice(new);
-        } else {
-            self.events.push(event);
+        match (&event, self.events.last_mut()) {
+            (Ev::Data(new), Some(Ev::Data(last))) => last.extend_from_slice(new),
+            // The pieces of one text message, joined (how they are cut depends on reads).
+            (Ev::TextData(new, ends), Some(Ev::TextData(open, ended @ false))) => {
+                open.extend_from_slice(new);
+                *ended = *ends;
+            }
+            _ => self.events.push(event),
         }
     }
 
@@ -133,6 +140,18 @@ fn decode_read(
             return Ok(());
         };
         assert!(used > 0, "an event without consuming anything");
+        if let Event::TextData { bytes, last } = event {
+            assert!(
+                last || !bytes.is_empty(),
+                "an empty TextData before the last"
+            );
+            let end = bytes.as_ptr() as usize + bytes.len();
+            assert_eq!(
+                end,
+                start + used,
+                "TextData does not end where consumption does"
+            );
+        }
         if let Event::Data(bytes) = event {
             assert!(!bytes.is_empty(), "an empty Data");
             let end = bytes.as_ptr() as usize + bytes.len();
@@ -996,6 +1015,157 @@ fn a_text_message_counts_against_the_limits() {
             vec![Ev::Text],
             FrameError::MessageTooLarge { len: 11, max: 10 }
         )
+    );
+}
+
+/// A decoding by a decoder [`with_text_payloads`](Decoder::with_text_payloads), in reads of
+/// `sizes` bytes.
+fn decode_text_in(stream: &[u8], sizes: impl IntoIterator<Item = usize>) -> Outcome {
+    feed(
+        &mut Decoder::new(MAX_FRAME_LEN).with_text_payloads(),
+        stream,
+        sizes,
+    )
+}
+
+fn text_ev(bytes: &[u8]) -> Ev {
+    Ev::TextData(bytes.to_vec(), true)
+}
+
+#[test]
+fn text_payloads_are_handed_out_when_asked_for_at_every_cut() {
+    // A fragmented text message with a ping inside, an empty final frame, a message ending
+    // with an empty continuation, then binary: every text byte shows, in order, and only
+    // the final frame's last bytes end a message. Not checked as UTF-8.
+    let stream = [
+        frame(OP_TEXT, false, b"cre", MASK),
+        frame(OP_PING, true, b"p", MASK),
+        frame(OP_CONTINUATION, false, b"dit", [1, 2, 3, 4]),
+        frame(OP_CONTINUATION, true, b" 5", MASK),
+        frame(OP_TEXT, true, b"", MASK),
+        frame(OP_TEXT, false, b"\xFFx", MASK),
+        frame(OP_CONTINUATION, false, b"", MASK),
+        frame(OP_CONTINUATION, true, b"", MASK),
+        frame(OP_TEXT, true, b"ready", MASK),
+        binary(b"x"),
+    ]
+    .concat();
+    let expected = Outcome::ok(vec![
+        Ev::TextData(b"cre".to_vec(), false),
+        Ev::Ping(b"p".to_vec()),
+        text_ev(b"dit 5"),
+        text_ev(b""),
+        text_ev(b"\xFFx"),
+        text_ev(b"ready"),
+        data(b"x"),
+    ]);
+    for cut in 0..=stream.len() {
+        assert_eq!(decode_text_in(&stream, [cut]), expected, "cut at {cut}");
+    }
+    assert_eq!(
+        decode_text_in(&stream, iter::repeat(1)),
+        expected,
+        "1-byte reads"
+    );
+}
+
+#[test]
+fn a_text_frame_read_in_pieces_ends_only_with_its_last_byte() {
+    let stream = frame(OP_TEXT, true, b"credit 12", MASK);
+    let mut decoder = Decoder::new(MAX_FRAME_LEN).with_text_payloads();
+    let mut first = stream[..8].to_vec();
+    let (used, event) = decoder.decode(&mut first).expect("valid");
+    assert_eq!(used, 8);
+    assert_eq!(
+        event,
+        Some(Event::TextData {
+            bytes: b"cr",
+            last: false
+        })
+    );
+    let mut rest = stream[8..].to_vec();
+    let len = rest.len();
+    let (used, event) = decoder.decode(&mut rest).expect("valid");
+    assert_eq!(used, len);
+    assert_eq!(
+        event,
+        Some(Event::TextData {
+            bytes: b"edit 12",
+            last: true
+        })
+    );
+    // An empty final frame ends its message at its header.
+    let mut empty = frame(OP_TEXT, true, b"", MASK);
+    let len = empty.len();
+    assert_eq!(
+        decoder.decode(&mut empty).expect("valid"),
+        (
+            len,
+            Some(Event::TextData {
+                bytes: b"",
+                last: true
+            })
+        )
+    );
+    // An empty frame that does not end the message hands out nothing.
+    let mut open = frame(OP_TEXT, false, b"", MASK);
+    let len = open.len();
+    assert_eq!(decoder.decode(&mut open).expect("valid"), (len, None));
+}
+
+#[test]
+fn handed_out_text_counts_against_the_limits() {
+    let stream = [
+        frame(OP_TEXT, false, b"abcd", MASK),
+        frame(OP_CONTINUATION, true, b"efghijk", MASK),
+    ]
+    .concat();
+    assert_eq!(
+        feed(&mut Decoder::new(10).with_text_payloads(), &stream, []),
+        Outcome::failed(
+            vec![Ev::TextData(b"abcd".to_vec(), false)],
+            FrameError::MessageTooLarge { len: 11, max: 10 }
+        )
+    );
+    // The binary rules still hold: a new message inside a fragmented text one fails.
+    let stream = [frame(OP_TEXT, false, b"a", MASK), binary(b"b")].concat();
+    assert_eq!(
+        decode_text_in(&stream, []),
+        Outcome::failed(
+            vec![Ev::TextData(b"a".to_vec(), false)],
+            FrameError::ExpectedContinuation
+        )
+    );
+}
+
+#[test]
+fn text_frames_are_unmasked_final_and_minimal() {
+    assert_eq!(text("ready tls=bridge"), b"\x81\x10ready tls=bridge");
+    assert_eq!(text(""), [0x81, 0]);
+    let x = |n: usize| "x".repeat(n);
+    assert_eq!(text(&x(125))[..2], [0x81, 125]);
+    assert_eq!(text(&x(125)).len(), 127);
+    assert_eq!(text(&x(126))[..4], [0x81, 126, 0, 126]);
+    assert_eq!(text(&x(256))[..4], [0x81, 126, 1, 0]);
+    assert_eq!(text(&x(256)).len(), 260);
+    assert_eq!(
+        text_header(65_536).as_bytes(),
+        [0x81, 127, 0, 0, 0, 0, 0, 1, 0, 0]
+    );
+    // Binary and text headers differ in the opcode only.
+    for len in LENGTHS {
+        let (b, t) = (binary_header(len), text_header(len));
+        assert_eq!(b.as_bytes()[0], 0x82);
+        assert_eq!(t.as_bytes()[0], 0x81);
+        assert_eq!(b.as_bytes()[1..], t.as_bytes()[1..], "{len}");
+    }
+    let stream = [text("ready tls=none"), text(&x(256))].concat();
+    assert_eq!(
+        tungstenite_client_reads(&stream),
+        [
+            Message::Text("ready tls=none".into()),
+            Message::Text(x(256).into())
+        ]
     );
 }
 

@@ -15,6 +15,9 @@ use crate::proto::Limits;
 use crate::proto::session::{Session, SessionConfig};
 use crate::runtime::{self, MaybeSend};
 use crate::transport::BoxStream;
+use crate::transport::bridge::BridgeInfo;
+#[cfg(any(target_arch = "wasm32", feature = "websocket"))]
+use crate::transport::bridge::WireVersion;
 use crate::types::{ImapString, TypedEvent};
 use crate::{Error, Result};
 
@@ -107,6 +110,12 @@ pub struct ImapConnectionBuilder {
     bridge_origin: Option<String>,
     #[cfg(target_arch = "wasm32")]
     bridge_ticket: Option<String>,
+    /// The newest wire version offered to the bridge.
+    #[cfg(any(target_arch = "wasm32", feature = "websocket"))]
+    bridge_wire_version: WireVersion,
+    /// The receive window granted to the bridge under wire version 2.
+    #[cfg(any(target_arch = "wasm32", feature = "websocket"))]
+    bridge_window: u32,
 }
 
 impl Default for ImapConnectionBuilder {
@@ -124,6 +133,10 @@ impl Default for ImapConnectionBuilder {
             bridge_origin: None,
             #[cfg(target_arch = "wasm32")]
             bridge_ticket: None,
+            #[cfg(any(target_arch = "wasm32", feature = "websocket"))]
+            bridge_wire_version: WireVersion::LATEST,
+            #[cfg(any(target_arch = "wasm32", feature = "websocket"))]
+            bridge_window: crate::wire::DEFAULT_WINDOW,
         }
     }
 }
@@ -295,7 +308,7 @@ impl ImapConnectionBuilder {
         let (session, stream, early) = runtime::timeout(timeout, setup)
             .await
             .unwrap_or(Err(Error::Timeout))?;
-        let (connection, driver) = self.start(session, stream, early);
+        let (connection, driver) = self.start(session, stream, early, None);
         runtime::spawn(driver);
         // A PREAUTH greeting skips login: ID and ENABLE now, as login would.
         connection.after_login(timeout).await?;
@@ -314,6 +327,11 @@ impl ImapConnectionBuilder {
     /// `wss` uses this builder's trust roots) to `target`, reads the greeting and starts the
     /// driver on the current tokio runtime, all within `timeout`. The bridge does the TLS to
     /// the IMAP server. A refusal by the bridge is [`Error::Bridge`] with its close code.
+    ///
+    /// Offers wire versions 2 and 1 ([`bridge_wire_version`](Self::bridge_wire_version)) and
+    /// runs the one the bridge picks; under version 2 the bridge sends at most
+    /// [`bridge_window`](Self::bridge_window) bytes ahead of what the connection has read.
+    /// [`ImapConnection::bridge_info`] says which version runs.
     #[cfg(all(not(target_arch = "wasm32"), feature = "websocket"))]
     pub async fn connect_via_bridge(
         self,
@@ -321,17 +339,65 @@ impl ImapConnectionBuilder {
         target: crate::wire::BridgeTarget,
         timeout: Duration,
     ) -> Result<ImapConnection> {
-        let open = crate::transport::websocket::connect(
-            bridge_url,
-            &target,
-            self.bridge_origin.as_deref(),
-            &self.tls,
-        );
+        let open = async {
+            let transport = crate::transport::websocket::connect(
+                bridge_url,
+                &target,
+                self.bridge_origin.as_deref(),
+                &self.tls,
+                self.bridge_wire_version,
+                self.bridge_window,
+            )
+            .await?;
+            let info = transport.info().clone();
+            Ok((transport, info))
+        };
         self.greet_over_bridge(open, timeout).await
     }
 
-    /// A ticket for the bridge, sent as the second WebSocket subprotocol entry (base64url
-    /// without padding; see [`crate::wire::is_ticket_token`]). Checked when connecting.
+    /// The receive window granted to the bridge under wire version 2 ([`crate::wire::flow`]):
+    /// how many bytes the bridge may send ahead of what the connection has read. Default
+    /// [`DEFAULT_WINDOW`](crate::wire::DEFAULT_WINDOW) (1 MiB); clamped to
+    /// 1..=[`MAX_WINDOW`](crate::wire::MAX_WINDOW) (16 MiB). The connection grants more each
+    /// time it has read a quarter of the window, so a larger window mainly helps on links with
+    /// a long round trip (throughput is at most a window per round trip); a smaller one bounds
+    /// memory tighter (in browsers the received bytes wait in the page's memory). No effect
+    /// under wire version 1.
+    ///
+    /// ```
+    /// let builder = daaki_imap::ImapConnection::builder().bridge_window(4 * 1024 * 1024);
+    /// # let _ = builder;
+    /// ```
+    #[cfg(any(target_arch = "wasm32", feature = "websocket"))]
+    pub fn bridge_window(mut self, bytes: u32) -> Self {
+        self.bridge_window = bytes.clamp(1, crate::wire::MAX_WINDOW);
+        self
+    }
+
+    /// The newest wire version [`connect_via_bridge`](Self::connect_via_bridge) offers
+    /// (default [`WireVersion::LATEST`], version 2: the bridge picks version 1 if that is
+    /// all it speaks). [`WireVersion::V1`] offers only `daaki-imap.v1` — for comparisons,
+    /// or for a path that cannot carry version 2's text frames. The version in force is in
+    /// [`ImapConnection::bridge_info`].
+    ///
+    /// ```
+    /// use daaki_imap::{ImapConnection, WireVersion};
+    /// let builder = ImapConnection::builder().bridge_wire_version(WireVersion::V1);
+    /// # let _ = builder;
+    /// ```
+    #[cfg(any(target_arch = "wasm32", feature = "websocket"))]
+    pub fn bridge_wire_version(mut self, newest: WireVersion) -> Self {
+        self.bridge_wire_version = newest;
+        self
+    }
+
+    /// A ticket for the bridge, sent as the last WebSocket subprotocol entry, after the wire
+    /// versions offered (base64url without padding; see [`crate::wire::is_ticket_token`]).
+    /// Checked when connecting. A bridge older than wire version 2 that requires tickets
+    /// refuses a ticket offered next to `daaki-imap.v2` ([`CloseCode::TicketInvalid`]); the
+    /// connection then tries once more offering only version 1.
+    ///
+    /// [`CloseCode::TicketInvalid`]: crate::wire::CloseCode::TicketInvalid
     #[cfg(target_arch = "wasm32")]
     pub fn bridge_ticket(mut self, ticket: impl Into<String>) -> Self {
         self.bridge_ticket = Some(ticket.into());
@@ -345,6 +411,15 @@ impl ImapConnectionBuilder {
     /// [`Error::Bridge`] with its close code; a refused handshake (such as an `Origin` outside
     /// the bridge's allowlist, which browsers report as close code 1006) is [`Error::Io`]
     /// of kind `ConnectionRefused`.
+    ///
+    /// Offers wire versions 2 and 1 ([`bridge_wire_version`](Self::bridge_wire_version)) and
+    /// runs the one the bridge picks. Browsers give a WebSocket no receive backpressure:
+    /// under version 2 the bridge sends at most [`bridge_window`](Self::bridge_window) bytes
+    /// ahead of what the connection has read, so a slow consumer (a large
+    /// `uid_fetch_streaming` read slowly) holds at most that much in the page; under
+    /// version 1 the transport's emergency cap
+    /// ([`MAX_QUEUED_BYTES`](crate::transport::browser::MAX_QUEUED_BYTES)) applies.
+    /// [`ImapConnection::bridge_info`] says which version runs.
     #[cfg(target_arch = "wasm32")]
     pub async fn connect_via_bridge(
         self,
@@ -352,12 +427,24 @@ impl ImapConnectionBuilder {
         target: crate::wire::BridgeTarget,
         timeout: Duration,
     ) -> Result<ImapConnection> {
-        let open = crate::transport::browser::BrowserWebSocket::open(
-            bridge_url,
-            &target,
-            self.bridge_ticket.as_deref(),
-        );
-        self.greet_over_bridge(open, timeout).await
+        let ticket = self.bridge_ticket.as_deref();
+        let (target, window) = (&target, self.bridge_window);
+        let attempt = |offer: WireVersion| async move {
+            let transport = crate::transport::browser::BrowserWebSocket::open_with(
+                bridge_url, target, ticket, offer, window,
+            )
+            .await?;
+            let info = transport.info().clone();
+            Ok((transport, info))
+        };
+        let offer = self.bridge_wire_version;
+        match self.greet_over_bridge(attempt(offer), timeout).await {
+            Err(error) if retry_offering_v1(offer, ticket.is_some(), &error) => {
+                self.greet_over_bridge(attempt(WireVersion::V1), timeout)
+                    .await
+            }
+            result => result,
+        }
     }
 
     /// The common tail of both `connect_via_bridge`s: open the WebSocket, read the greeting
@@ -366,14 +453,14 @@ impl ImapConnectionBuilder {
     #[cfg(any(target_arch = "wasm32", feature = "websocket"))]
     async fn greet_over_bridge<S>(
         &self,
-        open: impl std::future::Future<Output = Result<S>>,
+        open: impl std::future::Future<Output = Result<(S, BridgeInfo)>>,
         timeout: Duration,
     ) -> Result<ImapConnection>
     where
         S: crate::transport::Stream,
     {
         let setup = async {
-            let mut stream = open.await?;
+            let (mut stream, info) = open.await?;
             let mut session = Session::new(self.session.clone());
             let mut early = Vec::new();
             handshake::greeting(&mut session, &mut stream, &mut early)
@@ -382,12 +469,12 @@ impl ImapConnectionBuilder {
                     Error::Io(e) => crate::Error::from_io(e),
                     other => other,
                 })?;
-            Ok::<_, Error>((session, Box::new(stream) as BoxStream, early))
+            Ok::<_, Error>((session, Box::new(stream) as BoxStream, early, info))
         };
-        let (session, stream, early) = runtime::timeout(timeout, setup)
+        let (session, stream, early, info) = runtime::timeout(timeout, setup)
             .await
             .unwrap_or(Err(Error::Timeout))?;
-        let (connection, driver) = self.start(session, stream, early);
+        let (connection, driver) = self.start(session, stream, early, Some(info));
         runtime::spawn(driver);
         // A PREAUTH greeting skips login: ID and ENABLE now, as login would.
         connection.after_login(timeout).await?;
@@ -416,7 +503,7 @@ impl ImapConnectionBuilder {
         )
         .await
         .unwrap_or(Err(Error::Timeout))?;
-        Ok(self.start(session, Box::new(stream), early))
+        Ok(self.start(session, Box::new(stream), early, None))
     }
 
     /// Creates the handle and the driver future for a greeted session.
@@ -425,6 +512,7 @@ impl ImapConnectionBuilder {
         session: Session,
         stream: BoxStream,
         early_events: Vec<TypedEvent>,
+        bridge: Option<BridgeInfo>,
     ) -> (ImapConnection, DriverFuture) {
         let shared = Arc::new(Shared::new(self.event_capacity, &session));
         for event in early_events {
@@ -438,8 +526,80 @@ impl ImapConnectionBuilder {
                 idle_refresh: self.idle_refresh,
             },
         );
-        let connection =
-            ImapConnection::new(tx, shared, self.default_timeout, self.after_login.clone());
+        let connection = ImapConnection::new(
+            tx,
+            shared,
+            self.default_timeout,
+            self.after_login.clone(),
+            bridge,
+        );
         (connection, Box::pin(driver.run(stream, rx)))
+    }
+}
+
+/// Whether a failed bridge connection is worth one more attempt offering only wire version 1:
+/// a bridge older than version 2 that requires tickets takes every subprotocol entry besides
+/// `daaki-imap.v1` for a ticket, so `daaki-imap.v2` next to a ticket reads to it as two
+/// tickets and it refuses the session as [`CloseCode::TicketInvalid`](crate::wire::CloseCode).
+/// (A bridge that speaks version 2 refuses a bad ticket the same way whatever is offered:
+/// the second attempt then fails alike.)
+#[cfg(any(target_arch = "wasm32", all(test, feature = "websocket")))]
+fn retry_offering_v1(
+    offered: crate::transport::bridge::WireVersion,
+    ticket: bool,
+    error: &Error,
+) -> bool {
+    offered >= crate::transport::bridge::WireVersion::V2
+        && ticket
+        && matches!(
+            error,
+            Error::Bridge {
+                code: crate::wire::CloseCode::TicketInvalid,
+                ..
+            }
+        )
+}
+
+#[cfg(all(test, feature = "websocket"))]
+mod tests {
+    use super::*;
+    use crate::wire::CloseCode;
+
+    #[test]
+    fn only_a_ticket_refused_after_offering_version_2_is_retried_with_version_1() {
+        let refused = |code| Error::Bridge {
+            code,
+            reason: String::new(),
+        };
+        let ticket_invalid = refused(CloseCode::TicketInvalid);
+        assert!(retry_offering_v1(WireVersion::V2, true, &ticket_invalid));
+        assert!(!retry_offering_v1(WireVersion::V1, true, &ticket_invalid));
+        assert!(!retry_offering_v1(WireVersion::V2, false, &ticket_invalid));
+        for other in [
+            refused(CloseCode::LimitReached),
+            refused(CloseCode::TargetNotAllowed),
+            Error::Timeout,
+        ] {
+            assert!(
+                !retry_offering_v1(WireVersion::V2, true, &other),
+                "{other:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn the_window_is_clamped_and_version_2_is_offered_by_default() {
+        let builder = ImapConnection::builder();
+        assert_eq!(builder.bridge_window, crate::wire::DEFAULT_WINDOW);
+        assert_eq!(builder.bridge_wire_version, WireVersion::V2);
+        assert_eq!(ImapConnection::builder().bridge_window(0).bridge_window, 1);
+        assert_eq!(
+            ImapConnection::builder()
+                .bridge_window(u32::MAX)
+                .bridge_window,
+            crate::wire::MAX_WINDOW
+        );
+        let v1 = ImapConnection::builder().bridge_wire_version(WireVersion::V1);
+        assert_eq!(v1.bridge_wire_version, WireVersion::V1);
     }
 }

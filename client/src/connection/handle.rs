@@ -10,6 +10,7 @@ use crate::driver::{CommandRequest, Request, Shared};
 use crate::proto::command::CommandBody;
 use crate::proto::session::{Capabilities, CommandOutcome, ConnectionState, Enabled};
 use crate::runtime;
+use crate::transport::bridge::BridgeInfo;
 use crate::types::response::FetchResponse;
 use crate::types::{ImapString, QuirkCounts};
 use crate::{Error, Result};
@@ -33,6 +34,8 @@ pub(super) struct Inner {
     default_timeout: Duration,
     /// What is sent right after authentication.
     pub(super) after_login: AfterLogin,
+    /// What a connection through the bridge negotiated and measured.
+    bridge: Option<BridgeInfo>,
 }
 
 /// What a connection sends right after authentication (LOGIN, AUTHENTICATE or a PREAUTH
@@ -79,6 +82,7 @@ impl ImapConnection {
         shared: Arc<Shared>,
         default_timeout: Duration,
         after_login: AfterLogin,
+        bridge: Option<BridgeInfo>,
     ) -> Self {
         Self {
             inner: Arc::new(Inner {
@@ -86,8 +90,25 @@ impl ImapConnection {
                 shared,
                 default_timeout,
                 after_login,
+                bridge,
             }),
         }
+    }
+
+    /// For a connection through `daaki-imap-bridge` (`connect_via_bridge`, feature
+    /// `websocket` or wasm32): the wire
+    /// version the bridge chose and the transport's flow-control figures (live). `None` for
+    /// other connections.
+    ///
+    /// ```no_run
+    /// # fn example(conn: &daaki_imap::ImapConnection) {
+    /// if let Some(info) = conn.bridge_info() {
+    ///     println!("{}: {} bytes received", info.wire_version(), info.bytes_received());
+    /// }
+    /// # }
+    /// ```
+    pub fn bridge_info(&self) -> Option<&BridgeInfo> {
+        self.inner.bridge.as_ref()
     }
 
     /// The server's capabilities as last reported (refreshed after login and STARTTLS).

@@ -4,11 +4,22 @@
 //! [`BrowserWebSocket`] adapts a `web_sys::WebSocket` (binary type `arraybuffer`) to tokio's
 //! `AsyncRead` / `AsyncWrite`, so the driver runs over it like over TLS natively. The socket's
 //! `onmessage` / `onclose` / `onerror` callbacks feed a receive queue that the reader drains.
-//! Browsers give no receive backpressure, so the queue is bounded in bytes
-//! ([`MAX_QUEUED_BYTES`]): a peer that outruns the reader by more than that ends the
-//! connection with an error instead of growing memory without bound. A single received
-//! message larger than [`MAX_FRAME_LEN`](crate::wire::MAX_FRAME_LEN) (the bridge sends at
-//! most 16 KiB) ends it too, before it is copied. What the IMAP layer then does with the
+//!
+//! **Receive flow control.** Browsers give no receive backpressure: whatever the bridge
+//! sends is delivered to the page, read or not. So the transport offers wire version 2
+//! ([`crate::wire::flow`]) first — `["daaki-imap.v2", "daaki-imap.v1", ticket?]` — and when
+//! the bridge echoes `daaki-imap.v2`, grants it credit as the reader consumes: the whole
+//! window (default [`DEFAULT_WINDOW`], 1 MiB) as soon as the socket opens, then what was
+//! read, a quarter of the window at a time. The bridge sends nothing beyond its credit (and
+//! stops reading the IMAP server), so the queue never holds more than the window however
+//! slowly the page consumes; a frame beyond the credit is a broken bridge and ends the
+//! connection (`InvalidData`). Text frames are control messages (`ready` is recorded in
+//! [`BridgeInfo`], unknown ones are ignored, a malformed one ends the connection). With a
+//! bridge that speaks only version 1 there is no flow control: the queue is then bounded by
+//! [`MAX_QUEUED_BYTES`] — a peer that outruns the reader by more than that ends the
+//! connection with an `OutOfMemory` error instead of growing memory without bound. A single
+//! received message larger than [`MAX_FRAME_LEN`] (the bridge sends at most 16 KiB) ends it
+//! too, before it is copied. What the IMAP layer then does with the
 //! bytes is bounded by the framer's [`Limits`](crate::proto::Limits): a literal or line over
 //! them is a typed [`Error::Frame`]. For large message bodies use partial fetch
 //! (`ImapConnection::uid_fetch_partial`, `uid_fetch_body_chunks`), which keeps each response
@@ -40,15 +51,17 @@ use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::*;
 use web_sys::{BinaryType, CloseEvent, Event, MessageEvent, WebSocket};
 
+use crate::transport::bridge::{BridgeInfo, Flow, WireVersion};
 use crate::wire::{
-    BridgeClosed, BridgeTarget, CloseCode, MAX_FRAME_LEN, SUBPROTOCOL, is_ticket_token,
+    BridgeClosed, BridgeTarget, CloseCode, DEFAULT_WINDOW, MAX_FRAME_LEN, is_ticket_token,
 };
 use crate::{Error, Result};
 
 /// The largest binary frame a write produces.
 pub const MAX_WRITE_FRAME: usize = 16 * 1024;
 
-/// The most received bytes kept before the reader takes them (16 MiB).
+/// Under wire version 1 (no flow control), the most received bytes kept before the reader
+/// takes them (16 MiB). Under version 2 the receive window bounds the queue instead.
 pub const MAX_QUEUED_BYTES: usize = 16 * 1024 * 1024;
 
 /// A write waits while the browser holds at least this many bytes given to `send` and not
@@ -72,6 +85,10 @@ enum Ending {
 #[derive(Debug, Default)]
 struct Shared {
     opened: bool,
+    /// The version the bridge chose, set when the socket opens (`None`: one not offered).
+    info: Option<BridgeInfo>,
+    /// Version 2's credit; `None` under version 1.
+    flow: Option<Flow>,
     queue: VecDeque<Vec<u8>>,
     queued: usize,
     ending: Option<Ending>,
@@ -147,10 +164,12 @@ impl Ending {
     }
 }
 
-/// A browser WebSocket to the bridge as a byte stream.
+/// A browser WebSocket to the bridge as a byte stream (wire version 1 or 2, see the module
+/// docs).
 pub struct BrowserWebSocket {
     ws: WebSocket,
     shared: Rc<RefCell<Shared>>,
+    info: BridgeInfo,
     /// The timer of a write waiting for `bufferedAmount` to drain below the high-water mark.
     drain_wait: Option<Pin<Box<dyn Future<Output = ()>>>>,
     _on_open: Closure<dyn FnMut(Event)>,
@@ -164,6 +183,7 @@ impl std::fmt::Debug for BrowserWebSocket {
         f.debug_struct("BrowserWebSocket")
             .field("url", &self.ws.url())
             .field("ready_state", &self.ws.ready_state())
+            .field("info", &self.info)
             .finish_non_exhaustive()
     }
 }
@@ -174,11 +194,34 @@ fn js_error(what: &str, e: &JsValue) -> Error {
 
 impl BrowserWebSocket {
     /// Opens a WebSocket to `bridge_url` (`ws://` or `wss://`) asking for `target`, offering
-    /// [`SUBPROTOCOL`] (and `ticket` as the second entry, if given), and waits until it is open.
+    /// wire versions 2 and 1 (and `ticket` after them, if given), with the default receive
+    /// window; waits until it is open. See [`BrowserWebSocket::open_with`].
     pub async fn open(
         bridge_url: &str,
         target: &BridgeTarget,
         ticket: Option<&str>,
+    ) -> Result<Self> {
+        Self::open_with(
+            bridge_url,
+            target,
+            ticket,
+            WireVersion::LATEST,
+            DEFAULT_WINDOW,
+        )
+        .await
+    }
+
+    /// Opens a WebSocket to `bridge_url` (`ws://` or `wss://`) asking for `target`, offering
+    /// the wire versions up to `offer` ([`WireVersion::offer`]; `ticket` after them, if
+    /// given), and waits until it is open. Runs the version the bridge echoes; under version
+    /// 2 the receive window is `window` bytes (clamped to
+    /// 1..=[`MAX_WINDOW`](crate::wire::MAX_WINDOW)), granted as the socket opens.
+    pub async fn open_with(
+        bridge_url: &str,
+        target: &BridgeTarget,
+        ticket: Option<&str>,
+        offer: WireVersion,
+        window: u32,
     ) -> Result<Self> {
         if !(bridge_url.starts_with("ws://") || bridge_url.starts_with("wss://")) {
             return Err(Error::InvalidInput(format!(
@@ -186,7 +229,9 @@ impl BrowserWebSocket {
             )));
         }
         let protocols = js_sys::Array::new();
-        protocols.push(&JsValue::from_str(SUBPROTOCOL));
+        for entry in offer.offer() {
+            protocols.push(&JsValue::from_str(entry));
+        }
         if let Some(ticket) = ticket {
             if !is_ticket_token(ticket) {
                 return Err(Error::InvalidInput(
@@ -201,11 +246,28 @@ impl BrowserWebSocket {
         ws.set_binary_type(BinaryType::Arraybuffer);
         let shared = Rc::new(RefCell::new(Shared::default()));
 
+        // The version is settled here, before any message can arrive (the bridge may send
+        // `ready` at once), and the first grant leaves with it.
         let on_open = {
             let shared = shared.clone();
+            let ws = ws.clone();
             Closure::<dyn FnMut(Event)>::new(move |_: Event| {
                 let mut s = shared.borrow_mut();
                 s.opened = true;
+                let chosen = WireVersion::from_subprotocol(&ws.protocol())
+                    .filter(|version| *version <= offer);
+                if let Some(version) = chosen {
+                    let info = BridgeInfo::new(version, window);
+                    if version >= WireVersion::V2 {
+                        let mut flow = Flow::new(info.clone());
+                        if let Some(grant) = flow.take_due() {
+                            // `send` only fails once the socket is closing: `close` tells why.
+                            let _ = ws.send_with_str(&grant);
+                        }
+                        s.flow = Some(flow);
+                    }
+                    s.info = Some(info);
+                }
                 s.wake();
             })
         };
@@ -219,12 +281,24 @@ impl BrowserWebSocket {
                 }
                 let data = event.data();
                 let Some(buffer) = data.dyn_ref::<js_sys::ArrayBuffer>() else {
-                    s.end(Ending::Error(
-                        io::ErrorKind::InvalidData,
-                        "bridge: text frame (binary frames only)".into(),
-                        None,
-                    ));
-                    let _ = ws.close();
+                    // A text frame: a control message under version 2, an error under 1.
+                    let control = match (s.flow.as_mut(), data.as_string()) {
+                        (Some(flow), Some(text)) => flow
+                            .control(text.as_bytes())
+                            .map_err(|e| (e.kind(), e.to_string())),
+                        (Some(_), None) => Err((
+                            io::ErrorKind::InvalidData,
+                            "bridge: unexpected message type".to_owned(),
+                        )),
+                        (None, _) => Err((
+                            io::ErrorKind::InvalidData,
+                            "bridge: text frame (binary frames only)".to_owned(),
+                        )),
+                    };
+                    if let Err((kind, message)) = control {
+                        s.end(Ending::Error(kind, message, None));
+                        let _ = ws.close();
+                    }
                     return;
                 };
                 let len = buffer.byte_length() as usize;
@@ -239,17 +313,28 @@ impl BrowserWebSocket {
                     let _ = ws.close();
                     return;
                 }
-                let bytes = js_sys::Uint8Array::new(buffer).to_vec();
-                if s.queued + bytes.len() > MAX_QUEUED_BYTES {
-                    s.end(Ending::Error(
+                // Checked before the bytes are copied out of the browser's buffer.
+                let queued = s.queued;
+                let accepted = match s.flow.as_mut() {
+                    Some(flow) => flow.received(len).map_err(|e| (e.kind(), e.to_string())),
+                    None if queued + len > MAX_QUEUED_BYTES => Err((
                         io::ErrorKind::OutOfMemory,
                         format!("more than {MAX_QUEUED_BYTES} received bytes waiting to be read"),
-                        None,
-                    ));
+                    )),
+                    None => {
+                        if let Some(info) = &s.info {
+                            info.note_received(len, (queued + len) as u64);
+                        }
+                        Ok(())
+                    }
+                };
+                if let Err((kind, message)) = accepted {
+                    s.end(Ending::Error(kind, message, None));
                     let _ = ws.close();
                     return;
                 }
-                if !bytes.is_empty() {
+                if len > 0 {
+                    let bytes = js_sys::Uint8Array::new(buffer).to_vec();
                     s.queued += bytes.len();
                     s.queue.push_back(bytes);
                     s.wake();
@@ -274,9 +359,10 @@ impl BrowserWebSocket {
         ws.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
         ws.set_onclose(Some(on_close.as_ref().unchecked_ref()));
         ws.set_onerror(Some(on_error.as_ref().unchecked_ref()));
-        let transport = Self {
+        let mut transport = Self {
             ws,
             shared,
+            info: BridgeInfo::new(WireVersion::V1, 0),
             drain_wait: None,
             _on_open: on_open,
             _on_message: on_message,
@@ -298,16 +384,25 @@ impl BrowserWebSocket {
             Poll::Pending
         })
         .await?;
-        if transport.ws.protocol() != SUBPROTOCOL {
+        let chosen = transport.shared.borrow().info.clone();
+        let Some(info) = chosen else {
             return Err(Error::Io(io::Error::new(
                 io::ErrorKind::InvalidData,
                 format!(
-                    "bridge answered with subprotocol {:?}, expected {SUBPROTOCOL:?}",
-                    transport.ws.protocol()
+                    "bridge answered with subprotocol {:?}, expected one of {:?}",
+                    transport.ws.protocol(),
+                    offer.offer()
                 ),
             )));
-        }
+        };
+        transport.info = info;
         Ok(transport)
+    }
+
+    /// The negotiated wire version and the figures measured so far (shared, live):
+    /// [`BridgeInfo::max_buffered`] is the high-water mark of the receive queue.
+    pub fn info(&self) -> &BridgeInfo {
+        &self.info
     }
 
     /// Bytes given to the socket and not yet transmitted by the browser
@@ -347,6 +442,14 @@ impl AsyncRead for BrowserWebSocket {
                 front.drain(..n);
             }
             s.queued -= n;
+            if let Some(flow) = s.flow.as_mut() {
+                flow.consumed(n);
+                if let Some(grant) = flow.take_due() {
+                    // `send` never blocks (the browser queues it) and only fails once the
+                    // socket is closing, which `close` reports.
+                    let _ = self.ws.send_with_str(&grant);
+                }
+            }
             return Poll::Ready(Ok(()));
         }
         if let Some(ending) = &s.ending {

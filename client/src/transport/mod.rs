@@ -6,6 +6,7 @@
 //! inside the driver (COMPRESS) — STARTTLS happens before the driver starts, so no transport
 //! ever has to be taken apart while the driver owns it.
 
+pub mod bridge;
 #[cfg(target_arch = "wasm32")]
 pub mod browser;
 pub mod compress;
