@@ -39,6 +39,7 @@
 //! max_frame_size = 262144             # frame and message, at most wire::MAX_FRAME_LEN
 //! ping_interval_secs = 30             # WebSocket pings from the bridge; 0 = none
 //! shutdown_drain_secs = 30            # SIGTERM: let sessions finish this long, then close 1001
+//! upload_window = 262144              # version 2: client bytes granted and buffered per session
 //! ```
 
 use std::net::SocketAddr;
@@ -197,7 +198,17 @@ pub struct Limits {
     /// IPv6 clients are counted per prefix of this length for the per-IP cap (default 64:
     /// a subscriber usually holds a whole /64, so single addresses would not limit anyone).
     pub ipv6_prefix_len: u8,
+    /// Version 2: the upload window, in bytes — the credit the bridge grants each client for
+    /// payload it sends, and so the most client payload a session buffers while its upstream
+    /// does not read (default [`daaki_imap::wire::DEFAULT_UPLOAD_WINDOW`], 256 KiB;
+    /// [`MIN_UPLOAD_WINDOW`]`..=`[`daaki_imap::wire::MAX_WINDOW`]). Larger windows speed
+    /// uploads over long round trips and cost up to this much memory per uploading session.
+    pub upload_window: u32,
 }
+
+/// The smallest `limits.upload_window`: 16 KiB (one client read; smaller windows make
+/// uploads crawl through a grant per few frames).
+pub const MIN_UPLOAD_WINDOW: u32 = 16 * 1024;
 
 impl Default for Limits {
     fn default() -> Self {
@@ -213,6 +224,7 @@ impl Default for Limits {
             ping_interval_secs: 30,
             shutdown_drain_secs: 30,
             ipv6_prefix_len: 64,
+            upload_window: daaki_imap::wire::DEFAULT_UPLOAD_WINDOW,
         }
     }
 }
@@ -468,6 +480,12 @@ impl Config {
                 daaki_imap::wire::MAX_FRAME_LEN
             ));
         }
+        if !(MIN_UPLOAD_WINDOW..=daaki_imap::wire::MAX_WINDOW).contains(&l.upload_window) {
+            return invalid(format!(
+                "limits: upload_window must be {MIN_UPLOAD_WINDOW}..={}",
+                daaki_imap::wire::MAX_WINDOW
+            ));
+        }
         for p in &self.patterns {
             let body = p.pattern.strip_prefix("*.").unwrap_or(&p.pattern);
             if body.is_empty() || body.contains('*') {
@@ -700,6 +718,32 @@ mod tests {
                 invalid(&format!("[limits]\nmax_frame_size = {bad}")).contains("max_frame_size")
             );
         }
+    }
+
+    #[test]
+    fn upload_window_defaults_to_256_kib_and_is_between_16_kib_and_the_maximum_window() {
+        use daaki_imap::wire::{DEFAULT_UPLOAD_WINDOW, MAX_WINDOW};
+        assert_eq!(MIN_UPLOAD_WINDOW, 16_384);
+        assert_eq!(Limits::default().upload_window, DEFAULT_UPLOAD_WINDOW);
+        assert_eq!(
+            Config::from_toml("").expect("empty").limits.upload_window,
+            262_144
+        );
+        for ok in [
+            MIN_UPLOAD_WINDOW,
+            MIN_UPLOAD_WINDOW + 1,
+            MAX_WINDOW - 1,
+            MAX_WINDOW,
+        ] {
+            let c = Config::from_toml(&format!("[limits]\nupload_window = {ok}")).expect("ok");
+            assert_eq!(c.limits.upload_window, ok);
+        }
+        for bad in [0, 1, MIN_UPLOAD_WINDOW - 1, MAX_WINDOW + 1] {
+            let message = invalid(&format!("[limits]\nupload_window = {bad}"));
+            assert_eq!(message, "limits: upload_window must be 16384..=16777216");
+        }
+        assert!(Config::from_toml("[limits]\nupload_window = -1").is_err());
+        assert!(Config::from_toml("[limits]\nupload_window = 4294967296").is_err());
     }
 
     #[test]

@@ -10,6 +10,7 @@
 //! | `daaki_bridge_wire_sessions_total{wire}` | counter | those sessions by wire contract version, `v1` / `v2` |
 //! | `daaki_bridge_sessions_stalled` | gauge | version-2 sessions that spent all their credit and wait for a grant now |
 //! | `daaki_bridge_credit_stalls_total` | counter | times a version-2 session spent all its credit (each stall counted once) |
+//! | `daaki_bridge_upload_buffered_bytes` | gauge | payload bytes read from version-2 clients and not yet written to their upstreams (each session at most its upload window) |
 //! | `daaki_bridge_draining` | gauge | 1 once shutdown began (`/healthz` then answers 503) |
 //! | `daaki_bridge_bytes_total{direction}` | counter | payload bytes, `client_to_upstream` / `upstream_to_client` |
 //! | `daaki_bridge_refusals_total{reason}` | counter | connections refused, by [`Reason`] |
@@ -179,6 +180,9 @@ pub struct Metrics {
     pub sessions_stalled: AtomicU64,
     /// Times a version-2 session spent all its credit.
     pub credit_stalls_total: AtomicU64,
+    /// Payload bytes read from version-2 clients and not yet written to their upstreams
+    /// (each session holds at most its upload window).
+    pub upload_buffered_bytes: AtomicU64,
     wire_sessions: [AtomicU64; WireVersion::ALL.len()],
     refusals: [AtomicU64; Reason::ALL.len()],
     upstream_errors: [AtomicU64; 4],
@@ -282,6 +286,12 @@ impl Metrics {
             "counter",
             "Times a version-2 session spent all its credit.",
             self.credit_stalls_total.load(Relaxed),
+        );
+        simple(
+            "daaki_bridge_upload_buffered_bytes",
+            "gauge",
+            "Payload bytes read from version-2 clients, not yet written to their upstreams.",
+            self.upload_buffered_bytes.load(Relaxed),
         );
         simple(
             "daaki_bridge_draining",
@@ -491,6 +501,12 @@ mod tests {
         assert!(text.contains("\ndaaki_bridge_wire_sessions_total{wire=\"v2\"} 2\n"));
         assert!(text.contains("\ndaaki_bridge_sessions_stalled 3\n"));
         assert!(text.contains("\ndaaki_bridge_credit_stalls_total 7\n"));
+        assert!(text.contains("# TYPE daaki_bridge_upload_buffered_bytes gauge\n"));
+        m.upload_buffered_bytes.store(262_144, Relaxed);
+        assert!(
+            m.render()
+                .contains("\ndaaki_bridge_upload_buffered_bytes 262144\n")
+        );
         // Not part of the untagged session counter.
         assert!(text.contains("\ndaaki_bridge_sessions_total 0\n"));
     }

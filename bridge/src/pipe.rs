@@ -3,11 +3,12 @@
 //! Client frames are decoded as they arrive ([`crate::websocket::Decoder`]): the payload of a
 //! binary frame is written to the upstream piece by piece, as its bytes come in, so a session
 //! holds one 16 KiB read buffer ([`CLIENT_READ`]) whatever the frame sizes, the
-//! fragmentation or the pace of the client — never a whole frame. The next read waits until
-//! those bytes are written and flushed, so a slow upstream slows the client down (TCP
-//! backpressure). Upstream reads of at most [`UPSTREAM_CHUNK`] bytes become one binary frame
-//! each (the next read waits until the frame is flushed). A text frame (version 1) or a
-//! malformed frame ends the session with [`CloseCode::ProtocolError`]; the upstream closing
+//! fragmentation or the pace of the client — never a whole frame. In version 1 the next read
+//! waits until those bytes are written and flushed, so a slow upstream slows the client down
+//! (TCP backpressure); version 2 reads on and buffers at most its upload window (below).
+//! Upstream reads of at most [`UPSTREAM_CHUNK`] bytes become one binary frame each (the next
+//! read waits until the frame is flushed). A text frame (version 1) or a malformed frame
+//! ends the session with [`CloseCode::ProtocolError`]; the upstream closing
 //! ends it with [`CloseCode::UpstreamClosed`]; the client closing shuts the upstream down. A
 //! frame or message over the size limit closes with [`CloseCode::LimitReached`] (seen in the
 //! frame's header, so none of that frame reaches the upstream); idle and maximum-duration
@@ -20,16 +21,32 @@
 //! # Wire contract version 2: flow control
 //!
 //! A session negotiated as version 2 ([`Wire::V2`], see [`daaki_imap::wire::flow`]) differs in
-//! three ways:
+//! four ways:
 //!
-//! - The bridge's first frame is the text frame `ready tls=bridge` (`tls=none` for a
-//!   plaintext upstream), before any binary frame.
+//! - The bridge's first frames are the text frames `ready tls=bridge` (`tls=none` for a
+//!   plaintext upstream) and `credit <upload window>` ([`PipeLimits::upload_window`]), before
+//!   any binary frame.
+//! - **Client frames are read at all times**, whatever the upstream does: their payload goes
+//!   into the session's upload buffer ([`ReceiveWindow`] accounting), which holds at most the
+//!   upload window, since that is all the credit the client ever has; a piece of payload
+//!   beyond the credit granted ends the session with [`CloseCode::ProtocolError`]. A writer
+//!   drains the buffer into the upstream as the upstream takes it and, for every quarter
+//!   window written, makes a grant due, which the backward direction sends as a
+//!   `credit <n>` text frame between two whole frames (never inside a data frame). So the
+//!   client's own grants (its download credit) are always read, even while the upstream
+//!   reads nothing: were the client read only as fast as the upstream takes its bytes
+//!   (version 1), a server blocked writing a reply the client has no credit for, while the
+//!   client uploads, would leave the client's grant behind its own upload data, and nothing
+//!   would ever move again.
+//!   The buffer is allocated as it fills (never past the window) and freed whenever it is
+//!   empty; it is counted in `daaki_bridge_upload_buffered_bytes`. When the session ends,
+//!   what is buffered is still written to the upstream before it is shut down (within
+//!   [`CLOSE_GRACE`]).
 //! - Text messages from the client are control messages, reassembled across fragments in a
 //!   fixed [`MAX_CONTROL_LEN`]-byte buffer. `credit <n>` adds to the session's credit; an
 //!   unknown message is ignored; anything else — longer than [`MAX_CONTROL_LEN`], malformed,
 //!   `ready` (which only the bridge sends), or a grant that raises the credit above
-//!   [`MAX_WINDOW`](daaki_imap::wire::MAX_WINDOW) — ends the session with
-//!   [`CloseCode::ProtocolError`].
+//!   [`MAX_WINDOW`] — ends the session with [`CloseCode::ProtocolError`].
 //! - The backward direction reads the upstream only while it holds credit, at most
 //!   `min(credit, UPSTREAM_CHUNK)` bytes per read, and spends what it sends. With none left
 //!   it reads nothing (so TCP slows the server down) and waits for a grant, still answering
@@ -41,7 +58,8 @@
 //!   granting while the upstream has data ends, like any quiet session, as idle after
 //!   `idle_timeout` — unless it still sends payload bytes. Unknown messages do not count.
 //!
-//! Both directions and the watchdog are polled by one task, never on two threads at once.
+//! Both directions, the upload writer (version 2) and the watchdog are polled by one task,
+//! never on two threads at once.
 //! The client stream and the upstream are each split into halves that share a lock; with the
 //! client → upstream direction on a task of its own, the two threads contended for those
 //! locks and woke each other on every frame. Measured over 128 MiB echoed each way, one task
@@ -49,12 +67,16 @@
 //! fewer syscalls in all; a profile showed thread switches costing several times the
 //! WebSocket framing. A busy bridge still uses every core: one per session at a time.
 
+use std::collections::VecDeque;
+use std::pin::Pin;
 use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
 use std::sync::{Arc, Mutex, PoisonError};
+use std::task::{Context, Poll, Waker};
 use std::time::Duration;
 
 use daaki_imap::wire::{
-    CloseCode, Control, ControlError, CreditOverflow, MAX_CONTROL_LEN, SendCredit, TlsPlacement,
+    CloseCode, Control, ControlError, CreditExceeded, CreditOverflow, MAX_CONTROL_LEN, MAX_WINDOW,
+    ReceiveWindow, SendCredit, TlsPlacement,
 };
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt, ReadHalf, WriteHalf};
 use tokio::sync::{Notify, watch};
@@ -95,9 +117,10 @@ pub enum PipeEnd {
     /// accepts: longer than [`MAX_CONTROL_LEN`] bytes, malformed (not UTF-8, a `credit`
     /// without a valid count, …) or `ready`, which only the bridge sends.
     BadControl,
-    /// Version 2: a grant would raise the credit above
-    /// [`MAX_WINDOW`](daaki_imap::wire::MAX_WINDOW).
+    /// Version 2: a grant would raise the credit above [`MAX_WINDOW`].
     CreditOverflow,
+    /// Version 2: the client sent more payload than the upload credit the bridge granted.
+    CreditExceeded,
     /// The client broke the framing rules (RFC 6455 §5: an unmasked frame, reserved bits or
     /// opcodes, a bad control frame, a continuation out of place, a bad close body).
     MalformedFrame,
@@ -115,7 +138,7 @@ pub enum PipeEnd {
     Shutdown,
 }
 
-/// The time limits of one session.
+/// The limits of one session.
 #[derive(Debug, Clone, Copy)]
 pub struct PipeLimits {
     /// Close after this long without payload bytes either way (or, version 2, a grant).
@@ -126,6 +149,9 @@ pub struct PipeLimits {
     pub ping_interval: Option<Duration>,
     /// The largest frame and message the client may send.
     pub max_frame_len: usize,
+    /// Version 2: the upload window, the client's credit for payload it sends and so the
+    /// most of it the session buffers (clamped to 1..=[`MAX_WINDOW`]).
+    pub upload_window: u32,
 }
 
 fn millis(d: Duration) -> u64 {
@@ -164,6 +190,15 @@ where
     // spends it) and the control message being reassembled.
     let flow = Flow::new(wire, &metrics);
     let mut control = ControlReader::new();
+    // Version 2: the client's payload on its way to the upstream, and the first grant of the
+    // upload window (the credit is granted from here on, before the message is sent).
+    let (upload, upload_credit) = Upload::new(limits.upload_window, &metrics);
+    // Version 1 writes client payload straight to the upstream (`direct`); version 2 buffers
+    // it, and the upload writer (`buffered`) writes it.
+    let (mut direct, buffered) = match wire {
+        Wire::V1 => (Some(&mut up_tx), None),
+        Wire::V2 { .. } => (None, Some(&mut up_tx)),
+    };
     let mut input = early;
     input.reserve(CLIENT_READ.saturating_sub(input.len()));
     // The pong owed to the client's latest ping (the forward direction decodes pings; the
@@ -187,6 +222,13 @@ where
                 match event {
                     Some(Event::Data(bytes)) => {
                         touch();
+                        let Some(up_tx) = direct.as_mut() else {
+                            // Version 2: buffered within the credit; read on.
+                            if upload.received(bytes).is_err() {
+                                return PipeEnd::CreditExceeded;
+                            }
+                            continue;
+                        };
                         if up_tx.write_all(bytes).await.is_err() {
                             return PipeEnd::UpstreamError;
                         }
@@ -214,8 +256,10 @@ where
                     },
                 }
             }
-            // Everything decoded is written: flush it before waiting for more.
-            if up_tx.flush().await.is_err() {
+            // Version 1: everything decoded is written; flush it before waiting for more.
+            if let Some(up_tx) = direct.as_mut()
+                && up_tx.flush().await.is_err()
+            {
                 return PipeEnd::UpstreamError;
             }
             input.clear();
@@ -229,15 +273,35 @@ where
             }
         }
     };
-    let backward = async {
-        if let Wire::V2 { tls } = wire {
-            let ready = Control::Ready { tls: Some(tls) }.to_string();
-            if client_tx
-                .send_owned(websocket::text(&ready), 0)
+    // Version 2: writes the buffered client payload to the upstream as it takes it (each
+    // write consumes credit and may make a grant due); flushes whenever the buffer is empty.
+    let upload_writer = async {
+        let Some(up_tx) = buffered else {
+            return std::future::pending().await;
+        };
+        loop {
+            if std::future::poll_fn(|cx| upload.poll_write(cx, &mut *up_tx))
                 .await
                 .is_err()
             {
-                return PipeEnd::ClientError;
+                return PipeEnd::UpstreamError;
+            }
+            if upload.is_empty() && up_tx.flush().await.is_err() {
+                return PipeEnd::UpstreamError;
+            }
+        }
+    };
+    let backward = async {
+        if let Wire::V2 { tls } = wire {
+            let ready = Control::Ready { tls: Some(tls) }.to_string();
+            for message in [ready, upload_credit.to_string()] {
+                if client_tx
+                    .send_owned(websocket::text(&message), 0)
+                    .await
+                    .is_err()
+                {
+                    return PipeEnd::ClientError;
+                }
             }
         }
         let period = limits
@@ -273,6 +337,17 @@ where
                 },
                 // Out of credit: nothing is read until the client grants more.
                 () = flow.granted.notified(), if allowance == 0 => {}
+                // Version 2: the upstream took a quarter window of the client's payload.
+                () = upload.grant_due.notified() => {
+                    if let Some(grant) = upload.take_grant()
+                        && client_tx
+                            .send_owned(websocket::text(&grant.to_string()), 0)
+                            .await
+                            .is_err()
+                    {
+                        return PipeEnd::ClientError;
+                    }
+                }
                 () = pong.owed.notified() => {
                     if let Some(frame) = pong.take()
                         && client_tx.send(frame.as_bytes()).await.is_err()
@@ -321,6 +396,7 @@ where
     let end = tokio::select! {
         end = forward => end,
         end = backward => end,
+        end = upload_writer => end,
         end = watchdog => end,
     };
 
@@ -334,7 +410,8 @@ where
         PipeEnd::TextFrame
         | PipeEnd::MalformedFrame
         | PipeEnd::BadControl
-        | PipeEnd::CreditOverflow => Some(close_frame(CloseCode::ProtocolError)),
+        | PipeEnd::CreditOverflow
+        | PipeEnd::CreditExceeded => Some(close_frame(CloseCode::ProtocolError)),
         PipeEnd::FrameTooLarge => Some(close_frame(CloseCode::LimitReached)),
         PipeEnd::UpstreamClosed | PipeEnd::UpstreamError => {
             Some(close_frame(CloseCode::UpstreamClosed))
@@ -342,9 +419,11 @@ where
         PipeEnd::Idle | PipeEnd::MaxDuration => Some(close_frame(CloseCode::Timeout)),
         PipeEnd::Shutdown => Some(going_away()),
     };
-    // Both peers may have stopped reading: the upstream's TLS close_notify and the client's
-    // close frame each wait at most `CLOSE_GRACE` (together), then both are dropped.
+    // Both peers may have stopped reading: the upstream's TLS close_notify (after the client
+    // payload still buffered, version 2) and the client's close frame each wait at most
+    // `CLOSE_GRACE` (together), then both are dropped.
     let upstream_closed = async {
+        let _ = upload.write_all(&mut up_tx).await;
         let _ = up_tx.shutdown().await;
     };
     let client_told = async {
@@ -604,6 +683,148 @@ impl Drop for Flow<'_> {
     }
 }
 
+/// Version 2: the client's payload on its way to the upstream. The forward direction adds
+/// what it reads from the client ([`Upload::received`]: within the credit granted, else an
+/// error), the upload writer drains it into the upstream ([`Upload::poll_write`]: every byte
+/// written is consumed, and a quarter window consumed makes a grant due), and the backward
+/// direction sends the grants ([`Upload::take_grant`]). The buffer never holds more than the
+/// upload window, its capacity never exceeds it, and it is freed whenever it is empty.
+struct Upload<'m> {
+    state: Mutex<UploadState>,
+    /// Woken when a grant becomes due (the backward direction sends it).
+    grant_due: Notify,
+    metrics: &'m Metrics,
+}
+
+struct UploadState {
+    /// The credit: granted, received, consumed.
+    window: ReceiveWindow,
+    /// Received and not yet written to the upstream (`window.buffered()` bytes).
+    buf: VecDeque<u8>,
+    /// The upload writer, waiting for bytes.
+    writer: Option<Waker>,
+    /// Grants due and not yet sent to the client (their sum).
+    grant: u64,
+}
+
+impl<'m> Upload<'m> {
+    /// An empty upload with a `window` of credit (clamped to 1..=[`MAX_WINDOW`]), all of it
+    /// granted already: the message to send the client is returned with it.
+    fn new(window: u32, metrics: &'m Metrics) -> (Self, Control) {
+        let mut window = ReceiveWindow::new(window);
+        let first = window.initial();
+        let upload = Self {
+            state: Mutex::new(UploadState {
+                window,
+                buf: VecDeque::new(),
+                writer: None,
+                grant: 0,
+            }),
+            grant_due: Notify::new(),
+            metrics,
+        };
+        (upload, first)
+    }
+
+    fn state(&self) -> std::sync::MutexGuard<'_, UploadState> {
+        self.state.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// Payload `bytes` arrived from the client: buffered (and the writer woken), or an error
+    /// when they exceed the credit granted (then nothing of them is buffered).
+    fn received(&self, bytes: &[u8]) -> Result<(), CreditExceeded> {
+        let mut state = self.state();
+        state.window.received(bytes.len())?;
+        let needed = state.buf.len() + bytes.len();
+        if needed > state.buf.capacity() {
+            // Doubling, but never past the window (the credit keeps `needed` within it).
+            let window = usize::try_from(state.window.window()).unwrap_or(usize::MAX);
+            let capacity = state
+                .buf
+                .capacity()
+                .saturating_mul(2)
+                .min(window)
+                .max(needed);
+            let additional = capacity - state.buf.len();
+            state.buf.reserve_exact(additional);
+        }
+        state.buf.extend(bytes);
+        let n = u64::try_from(bytes.len()).unwrap_or(u64::MAX);
+        self.metrics.upload_buffered_bytes.fetch_add(n, Relaxed);
+        if let Some(writer) = state.writer.take() {
+            writer.wake();
+        }
+        Ok(())
+    }
+
+    /// Whether nothing is buffered.
+    fn is_empty(&self) -> bool {
+        self.state().buf.is_empty()
+    }
+
+    /// One write of buffered bytes (the first contiguous piece) to `up`: how many it took,
+    /// or pending while nothing is buffered. The bytes written leave the buffer (freed once
+    /// empty) and are consumed: a grant may become due. Cancel-safe (nothing is held across
+    /// polls), and the lock is never held across an await.
+    fn poll_write<W: AsyncWrite + Unpin>(
+        &self,
+        cx: &mut Context<'_>,
+        up: &mut W,
+    ) -> Poll<std::io::Result<usize>> {
+        let mut state = self.state();
+        let state = &mut *state;
+        let (front, _) = state.buf.as_slices();
+        if front.is_empty() {
+            state.writer = Some(cx.waker().clone());
+            return Poll::Pending;
+        }
+        let n = match Pin::new(up).poll_write(cx, front) {
+            Poll::Ready(Ok(0)) => return Poll::Ready(Err(std::io::ErrorKind::WriteZero.into())),
+            Poll::Ready(Ok(n)) => n.min(front.len()),
+            other => return other,
+        };
+        state.buf.drain(..n);
+        if state.buf.is_empty() {
+            state.buf = VecDeque::new();
+        }
+        let written = u64::try_from(n).unwrap_or(u64::MAX);
+        self.metrics
+            .upload_buffered_bytes
+            .fetch_sub(written, Relaxed);
+        self.metrics
+            .bytes_client_to_upstream
+            .fetch_add(written, Relaxed);
+        if let Some(Control::Credit(grant)) = state.window.consumed(n) {
+            state.grant += u64::from(grant);
+            self.grant_due.notify_one();
+        }
+        Poll::Ready(Ok(n))
+    }
+
+    /// The grant to send the client now, if one is due (all those due, as one).
+    fn take_grant(&self) -> Option<Control> {
+        let grant = std::mem::take(&mut self.state().grant);
+        // Never more than the window: what was granted and is not yet received.
+        (grant > 0).then(|| Control::Credit(u32::try_from(grant).unwrap_or(MAX_WINDOW)))
+    }
+
+    /// Writes everything buffered to `up` and flushes it (when the session ends).
+    async fn write_all<W: AsyncWrite + Unpin>(&self, up: &mut W) -> std::io::Result<()> {
+        while !self.is_empty() {
+            std::future::poll_fn(|cx| self.poll_write(cx, up)).await?;
+        }
+        up.flush().await
+    }
+}
+
+impl Drop for Upload<'_> {
+    /// What a session leaves buffered leaves the gauge.
+    fn drop(&mut self) {
+        let left = u64::try_from(self.state().buf.len()).unwrap_or(u64::MAX);
+        self.metrics.upload_buffered_bytes.fetch_sub(left, Relaxed);
+    }
+}
+
 /// Reassembles a version-2 control message from its [`Event::TextData`] pieces in a fixed
 /// buffer of [`MAX_CONTROL_LEN`] bytes (a session never holds more of a text message).
 struct ControlReader {
@@ -782,6 +1003,202 @@ mod tests {
             (2, 0),
             "a session ending stalled leaves the gauge"
         );
+    }
+
+    /// An upstream taking at most `step` bytes per write (0: none, `Ok(0)`), into `taken`.
+    struct Taker {
+        step: usize,
+        taken: Vec<u8>,
+        flushed: usize,
+    }
+
+    impl AsyncWrite for Taker {
+        fn poll_write(
+            mut self: Pin<&mut Self>,
+            _: &mut Context<'_>,
+            buf: &[u8],
+        ) -> Poll<std::io::Result<usize>> {
+            let n = buf.len().min(self.step);
+            self.taken.extend_from_slice(&buf[..n]);
+            Poll::Ready(Ok(n))
+        }
+
+        fn poll_flush(mut self: Pin<&mut Self>, _: &mut Context<'_>) -> Poll<std::io::Result<()>> {
+            self.flushed = self.taken.len();
+            Poll::Ready(Ok(()))
+        }
+
+        fn poll_shutdown(self: Pin<&mut Self>, _: &mut Context<'_>) -> Poll<std::io::Result<()>> {
+            Poll::Ready(Ok(()))
+        }
+    }
+
+    fn taker(step: usize) -> Taker {
+        Taker {
+            step,
+            taken: Vec::new(),
+            flushed: 0,
+        }
+    }
+
+    /// One [`Upload::poll_write`], which must not be pending.
+    fn write_once(upload: &Upload<'_>, up: &mut Taker) -> std::io::Result<usize> {
+        std::future::poll_fn(|cx| upload.poll_write(cx, up))
+            .now_or_never()
+            .expect("not pending")
+    }
+
+    /// Counts its wake-ups.
+    #[derive(Default)]
+    struct Wakes(AtomicU64);
+
+    impl std::task::Wake for Wakes {
+        fn wake(self: Arc<Self>) {
+            self.0.fetch_add(1, Relaxed);
+        }
+    }
+
+    fn bytes(range: std::ops::Range<u32>) -> Vec<u8> {
+        range.map(|i| (i % 251) as u8).collect()
+    }
+
+    #[test]
+    fn an_upload_holds_exactly_its_window_and_its_capacity_never_exceeds_it() {
+        let metrics = Metrics::default();
+        let (upload, first) = Upload::new(1000, &metrics);
+        assert_eq!(
+            first,
+            Control::Credit(1000),
+            "the whole window, granted at once"
+        );
+        let data = bytes(0..1000);
+        // Pieces of odd sizes: the buffer grows by doubling, but never past the window.
+        let mut at = 0;
+        for len in (1..).cycle() {
+            let end = (at + len).min(1000);
+            upload.received(&data[at..end]).expect("within the credit");
+            at = end;
+            let state = upload.state();
+            assert_eq!(state.buf.len(), at);
+            assert!(state.buf.capacity() <= 1000, "{}", state.buf.capacity());
+            drop(state);
+            assert_eq!(metrics.upload_buffered_bytes.load(Relaxed), at as u64);
+            if at == 1000 {
+                break;
+            }
+        }
+        // One byte more: refused, and nothing of it is held.
+        assert_eq!(
+            upload.received(&[0]),
+            Err(CreditExceeded {
+                received: 1,
+                granted: 0
+            })
+        );
+        assert_eq!(upload.state().buf.len(), 1000);
+        assert_eq!(metrics.upload_buffered_bytes.load(Relaxed), 1000);
+        assert!(upload.state().buf.iter().eq(data.iter()));
+        assert_eq!(
+            upload.take_grant(),
+            None,
+            "nothing consumed, nothing granted"
+        );
+        drop(upload);
+        assert_eq!(
+            metrics.upload_buffered_bytes.load(Relaxed),
+            0,
+            "a session ending with bytes held leaves the gauge"
+        );
+    }
+
+    #[test]
+    fn bytes_written_upstream_are_granted_again_each_quarter_window() {
+        let metrics = Metrics::default();
+        let (upload, _) = Upload::new(1000, &metrics);
+        let data = bytes(0..1000);
+        upload.received(&data).expect("the window");
+        let mut up = taker(100);
+        assert_eq!(write_once(&upload, &mut up).ok(), Some(100));
+        assert_eq!(write_once(&upload, &mut up).ok(), Some(100));
+        assert_eq!(upload.take_grant(), None, "200 < a quarter of 1000");
+        assert!(upload.grant_due.notified().now_or_never().is_none());
+        assert_eq!(metrics.upload_buffered_bytes.load(Relaxed), 800);
+        assert_eq!(metrics.bytes_client_to_upstream.load(Relaxed), 200);
+        up.step = 50;
+        assert_eq!(write_once(&upload, &mut up).ok(), Some(50));
+        assert_eq!(upload.take_grant(), Some(Control::Credit(250)), "a quarter");
+        assert!(
+            upload.grant_due.notified().now_or_never().is_some(),
+            "the backward direction is woken"
+        );
+        assert_eq!(upload.take_grant(), None, "taken once");
+        // Two grants due before the backward direction sends them go out as one.
+        up.step = 300;
+        assert_eq!(write_once(&upload, &mut up).ok(), Some(300));
+        assert_eq!(write_once(&upload, &mut up).ok(), Some(300));
+        assert_eq!(upload.take_grant(), Some(Control::Credit(600)));
+        // The grants are outstanding credit again: 850 more bytes may come, not 851.
+        upload.received(&bytes(1000..1850)).expect("granted");
+        assert!(upload.received(&[0]).is_err());
+        assert_eq!(upload.state().buf.len(), 1000);
+        // Written in order, across the ring buffer's wrap.
+        up.step = usize::MAX;
+        while !upload.is_empty() {
+            write_once(&upload, &mut up).expect("write");
+        }
+        assert!(up.taken == bytes(0..1850), "the upstream got other bytes");
+        assert_eq!(metrics.upload_buffered_bytes.load(Relaxed), 0);
+        assert_eq!(metrics.bytes_client_to_upstream.load(Relaxed), 1850);
+        assert_eq!(upload.state().buf.capacity(), 0, "an empty buffer is freed");
+    }
+
+    #[test]
+    fn the_upload_writer_waits_for_bytes_and_is_woken_by_them() {
+        let metrics = Metrics::default();
+        let (upload, _) = Upload::new(1000, &metrics);
+        let wakes = Arc::new(Wakes::default());
+        let waker = Waker::from(wakes.clone());
+        let mut cx = Context::from_waker(&waker);
+        let mut up = taker(usize::MAX);
+        assert!(upload.poll_write(&mut cx, &mut up).is_pending());
+        assert_eq!(wakes.0.load(Relaxed), 0);
+        upload.received(b"a1 noop\r\n").expect("received");
+        assert_eq!(wakes.0.load(Relaxed), 1, "the bytes wake the writer");
+        upload.received(b"x").expect("received");
+        assert_eq!(wakes.0.load(Relaxed), 1, "only a waiting writer is woken");
+        assert!(matches!(
+            upload.poll_write(&mut cx, &mut up),
+            Poll::Ready(Ok(10))
+        ));
+        assert_eq!(up.taken, b"a1 noop\r\nx");
+        // An upstream that takes nothing is an error, and the bytes stay.
+        upload.received(b"yz").expect("received");
+        let error = write_once(&upload, &mut taker(0)).expect_err("write zero");
+        assert_eq!(error.kind(), std::io::ErrorKind::WriteZero);
+        assert_eq!(upload.state().buf.len(), 2);
+    }
+
+    #[test]
+    fn write_all_writes_everything_held_and_flushes() {
+        let metrics = Metrics::default();
+        let (upload, _) = Upload::new(100, &metrics);
+        let mut up = taker(7);
+        // Nothing held: only a flush.
+        upload
+            .write_all(&mut up)
+            .now_or_never()
+            .expect("ready")
+            .expect("ok");
+        assert!(up.taken.is_empty());
+        upload.received(&bytes(0..100)).expect("received");
+        upload
+            .write_all(&mut up)
+            .now_or_never()
+            .expect("ready")
+            .expect("ok");
+        assert_eq!(up.taken, bytes(0..100));
+        assert_eq!(up.flushed, 100, "flushed after the last byte");
+        assert!(upload.is_empty());
     }
 
     #[test]

@@ -198,6 +198,7 @@ fn pipe_limits(limits: &Limits) -> PipeLimits {
         max_session: (limits.max_session_secs > 0).then(|| secs(limits.max_session_secs)),
         ping_interval: (limits.ping_interval_secs > 0).then(|| secs(limits.ping_interval_secs)),
         max_frame_len: limits.max_frame_size,
+        upload_window: limits.upload_window,
     }
 }
 
@@ -657,7 +658,8 @@ impl Bridge {
             PipeEnd::TextFrame
             | PipeEnd::MalformedFrame
             | PipeEnd::BadControl
-            | PipeEnd::CreditOverflow => metrics.refused(Reason::Protocol),
+            | PipeEnd::CreditOverflow
+            | PipeEnd::CreditExceeded => metrics.refused(Reason::Protocol),
             PipeEnd::Idle => metrics.refused(Reason::Idle),
             PipeEnd::MaxDuration => metrics.refused(Reason::MaxDuration),
             PipeEnd::UpstreamError => metrics.upstream_error(UpstreamError::Io),

@@ -75,7 +75,7 @@
 //! Version 1: binary frames only, both ways; message boundaries carry no meaning (either side
 //! may split or join the byte stream arbitrarily). A text frame is a protocol error.
 //! Version 2 ([`SUBPROTOCOL_V2`], negotiated by subprotocol) adds text frames carrying
-//! control messages and credit-based flow control from the bridge to the client: see
+//! control messages and credit-based flow control in both directions: see
 //! [`flow`] (negotiation, messages, credit; [`Control`], [`ReceiveWindow`], [`SendCredit`]). Browsers cannot see the
 //! HTTP status of a refused handshake (they report close code 1006), so the bridge refuses
 //! everything except a disallowed `Origin` (HTTP 403) by **accepting** the upgrade and then
@@ -85,8 +85,8 @@ use crate::types::InvalidInput;
 
 pub mod flow;
 pub use flow::{
-    Control, ControlError, CreditExceeded, CreditOverflow, DEFAULT_WINDOW, MAX_CONTROL_LEN,
-    MAX_WINDOW, ReceiveWindow, SUBPROTOCOL_V2, SendCredit, TlsPlacement,
+    Control, ControlError, CreditExceeded, CreditOverflow, DEFAULT_UPLOAD_WINDOW, DEFAULT_WINDOW,
+    MAX_CONTROL_LEN, MAX_WINDOW, ReceiveWindow, SUBPROTOCOL_V2, SendCredit, TlsPlacement,
 };
 
 /// The default request path of the bridge's WebSocket endpoint.

@@ -23,9 +23,12 @@ use daaki_imap::runtime::sleep;
 use daaki_imap::transport::browser::{BrowserWebSocket, MAX_WRITE_FRAME, SEND_HIGH_WATER_MARK};
 use daaki_imap::types::response::FetchResponse;
 use daaki_imap::types::{FetchAttr, MailboxName, Section, SequenceSet};
-use daaki_imap::wire::{BridgeTarget, CloseCode};
+use daaki_imap::wire::{
+    BridgeTarget, CloseCode, DEFAULT_UPLOAD_WINDOW, DEFAULT_WINDOW, MAX_CONTROL_LEN,
+};
 use daaki_imap::{
-    Error, IdleEvent, ImapConnection, MailboxFilter, NotifyEvent, NotifyEventGroup, NotifySetParams,
+    Error, IdleEvent, ImapConnection, MailboxFilter, NotifyEvent, NotifyEventGroup,
+    NotifySetParams, WireVersion,
 };
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::sync::mpsc;
@@ -441,11 +444,17 @@ async fn read_until_tagged(ws: &mut BrowserWebSocket, tag: &str) -> String {
     }
 }
 
-#[wasm_bindgen_test]
-async fn a_large_append_keeps_the_browser_send_queue_below_the_high_water_mark() {
-    let mut ws = BrowserWebSocket::open(bridge_url(), &target(), None)
-        .await
-        .expect("open");
+/// An 8 MiB LITERAL+ APPEND written as fast as the transport takes it. Under wire version 1
+/// only `bufferedAmount` holds the writes back: the browser's queue reaches the high-water
+/// mark and never exceeds it by more than a frame. Under version 2 the bridge's upload
+/// credit holds them back first: nothing beyond the credit granted is sent, so the queue
+/// stays below the upload window, and the writes wait for grants.
+async fn a_large_append_is_held_back_by_the_send_side_flow_control(version: WireVersion) {
+    let mut ws =
+        BrowserWebSocket::open_with(bridge_url(), &target(), None, version, DEFAULT_WINDOW)
+            .await
+            .expect("open");
+    assert_eq!(ws.info().wire_version(), version);
     read_until_tagged(&mut ws, "*").await;
     let (name, password) = user();
     ws.write_all(format!("a LOGIN \"{name}\" \"{password}\"\r\n").as_bytes())
@@ -471,13 +480,36 @@ async fn a_large_append_keeps_the_browser_send_queue_below_the_high_water_mark()
         peak = peak.max(ws.buffered_amount());
     }
     ws.write_all(b"\r\n").await.expect("write CRLF");
-    // Each write returns at once until the queue reaches the mark (the browser only drains
-    // it between tasks), so the mark is reached — and never exceeded by more than a frame.
-    assert!(peak >= SEND_HIGH_WATER_MARK, "peak {peak}");
-    assert!(
-        peak <= SEND_HIGH_WATER_MARK + MAX_WRITE_FRAME as u32,
-        "bufferedAmount peaked at {peak} bytes"
-    );
+    let info = ws.info().clone();
+    match version {
+        WireVersion::V1 => {
+            // Each write returns at once until the queue reaches the mark (the browser only
+            // drains it between tasks), so the mark is reached — and never exceeded by more
+            // than a frame.
+            assert!(peak >= SEND_HIGH_WATER_MARK, "peak {peak}");
+            assert!(
+                peak <= SEND_HIGH_WATER_MARK + MAX_WRITE_FRAME as u32,
+                "bufferedAmount peaked at {peak} bytes"
+            );
+            assert_eq!((info.upload_credit_received(), info.upload_waits()), (0, 0));
+        }
+        _ => {
+            // Credit first: the queue never holds more than the bridge granted (its default
+            // upload window, well below the mark; plus perhaps a grant of our own), and the
+            // first window's worth of writes ran out of credit before a grant could arrive
+            // (grants come between tasks).
+            assert!(
+                peak <= DEFAULT_UPLOAD_WINDOW + MAX_CONTROL_LEN as u32,
+                "bufferedAmount peaked at {peak} bytes"
+            );
+            assert!(info.upload_waits() > 0, "{info:?}");
+            assert!(
+                info.upload_credit_received() >= info.bytes_sent(),
+                "{info:?}"
+            );
+        }
+    }
+    assert!(info.bytes_sent() > big.len() as u64, "{info:?}");
     let appended = read_until_tagged(&mut ws, "c").await;
     assert!(appended.contains("c OK"), "{appended}");
     ws.write_all(format!("d SELECT {mailbox}\r\ne FETCH 1 RFC822.SIZE\r\n").as_bytes())
@@ -492,4 +524,14 @@ async fn a_large_append_keeps_the_browser_send_queue_below_the_high_water_mark()
         .await
         .expect("write DELETE");
     assert!(read_until_tagged(&mut ws, "g").await.contains("g OK"));
+}
+
+#[wasm_bindgen_test]
+async fn a_large_append_keeps_the_browser_send_queue_below_the_high_water_mark() {
+    a_large_append_is_held_back_by_the_send_side_flow_control(WireVersion::V1).await;
+}
+
+#[wasm_bindgen_test]
+async fn a_large_append_under_version_2_sends_only_within_the_bridges_credit() {
+    a_large_append_is_held_back_by_the_send_side_flow_control(WireVersion::V2).await;
 }

@@ -20,12 +20,17 @@
 //!   than the data that went through it ([`MAX_BRIDGE_RSS_GROWTH`]).
 //!
 //! **An upload while the download waits for credit.** A streamed FETCH of 26 MB whose
-//! consumer is slow at first, and meanwhile a 40 MB APPEND on the same connection (LITERAL+: the literal
-//! follows the command at once). Under wire version 1 both complete. Under version 2 as the
-//! contract stands they do not: the client's grants are queued behind the upload, which the
-//! bridge reads only as fast as Dovecot takes it — and Dovecot takes nothing while its FETCH
-//! output waits for the credit those grants carry. That test is ignored (with the reason)
-//! until the contract gives the upload a window of its own.
+//! consumer is slow at first, and meanwhile a 40 MB APPEND on the same connection (LITERAL+:
+//! the literal follows the command at once), under both wire versions; both must complete.
+//! Under version 2 this is the case the upload window exists for: credit travels in-band,
+//! so if the bridge read the client only as fast as Dovecot takes the upload — and Dovecot
+//! takes nothing while its FETCH output waits for the client's credit — the client's grants
+//! would wait behind its own upload data forever. With the upload window the client sends
+//! only what the bridge granted, the bridge reads it at all times (so it sees the grants),
+//! and the client's transport reads the bridge's frames while its write waits for upload
+//! credit (so it sees the bridge's grants though the driver is not reading). Asserted: the
+//! upload waited for credit and never exceeded it; the figures (times, upload credit, waits)
+//! are printed.
 
 use std::fs;
 use std::os::unix::fs::MetadataExt;
@@ -514,16 +519,18 @@ async fn append_while_the_download_waits(version: WireVersion) {
         big.extend_from_slice(line);
     }
     let started = Instant::now();
+    let sent_before = info.bytes_sent();
     let appended = tokio::time::timeout(
         Duration::from_secs(60),
         conn.append("INBOX", &[], &big, Duration::from_secs(60)),
     )
     .await;
+    let append_time = started.elapsed();
     println!(
         "{version}: APPEND of {} bytes during a stalled download: {:?} after {:.1} s; {info:?}",
         big.len(),
         appended.as_ref().map(Result::is_ok),
-        started.elapsed().as_secs_f64()
+        append_time.as_secs_f64()
     );
     appended
         .expect("the APPEND completed within 60 s")
@@ -534,6 +541,34 @@ async fn append_while_the_download_waits(version: WireVersion) {
         .expect("fetch task")
         .expect("FETCH");
     assert_eq!(consumer.await.expect("consumer"), COUNT);
+    println!(
+        "{version}: APPEND {:.1} s, APPEND and FETCH {:.1} s; upload: {} bytes sent, {} bytes \
+         of credit received, {} waits for credit",
+        append_time.as_secs_f64(),
+        started.elapsed().as_secs_f64(),
+        info.bytes_sent(),
+        info.upload_credit_received(),
+        info.upload_waits(),
+    );
+    // The whole literal went out (with its command line).
+    assert!(
+        info.bytes_sent() - sent_before > big.len() as u64,
+        "{info:?}"
+    );
+    match version {
+        WireVersion::V1 => {
+            assert_eq!((info.upload_credit_received(), info.upload_waits()), (0, 0));
+        }
+        _ => {
+            // Never more sent than granted, and the upload did wait for the bridge's credit
+            // while Dovecot was not reading (its FETCH output blocked).
+            assert!(
+                info.upload_credit_received() >= info.bytes_sent(),
+                "{info:?}"
+            );
+            assert!(info.upload_waits() > 0, "{info:?}");
+        }
+    }
     conn.logout().await.expect("logout");
 }
 
@@ -543,10 +578,6 @@ async fn version_1_an_upload_while_the_download_waits_completes() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-#[ignore = "issue 25: deadlocks under wire v2 as contracted (flow.rs): the client's grants \
-            queue behind its upload, which the bridge reads only as fast as Dovecot takes it, \
-            and Dovecot's FETCH output waits for those grants. Needs an upload window \
-            (bridge-to-client credit) or an equivalent contract change."]
 async fn version_2_an_upload_while_the_download_waits_completes() {
     append_while_the_download_waits(WireVersion::V2).await;
 }

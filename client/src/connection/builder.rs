@@ -330,8 +330,10 @@ impl ImapConnectionBuilder {
     ///
     /// Offers wire versions 2 and 1 ([`bridge_wire_version`](Self::bridge_wire_version)) and
     /// runs the one the bridge picks; under version 2 the bridge sends at most
-    /// [`bridge_window`](Self::bridge_window) bytes ahead of what the connection has read.
-    /// [`ImapConnection::bridge_info`] says which version runs.
+    /// [`bridge_window`](Self::bridge_window) bytes ahead of what the connection has read,
+    /// and the connection sends at most the upload credit the bridge granted (its upload
+    /// window), reading the bridge meanwhile. [`ImapConnection::bridge_info`] says which
+    /// version runs, with the figures of both directions.
     #[cfg(all(not(target_arch = "wasm32"), feature = "websocket"))]
     pub async fn connect_via_bridge(
         self,
@@ -418,7 +420,8 @@ impl ImapConnectionBuilder {
     /// ahead of what the connection has read, so a slow consumer (a large
     /// `uid_fetch_streaming` read slowly) holds at most that much in the page; under
     /// version 1 the transport's emergency cap
-    /// ([`MAX_QUEUED_BYTES`](crate::transport::browser::MAX_QUEUED_BYTES)) applies.
+    /// ([`MAX_QUEUED_BYTES`](crate::transport::browser::MAX_QUEUED_BYTES)) applies. Under
+    /// version 2 uploads, too, go only as far as the bridge's upload credit.
     /// [`ImapConnection::bridge_info`] says which version runs.
     #[cfg(target_arch = "wasm32")]
     pub async fn connect_via_bridge(

@@ -8,7 +8,10 @@
 //! every binary frame fits the credit it granted, and grants what its reader consumed (a
 //! quarter of the window at a time, see [`ReceiveWindow`](crate::wire::ReceiveWindow)). So
 //! the bytes it holds received and not yet read never exceed the window
-//! ([`BridgeInfo::max_buffered`] shows it).
+//! ([`BridgeInfo::max_buffered`] shows it). The other way, it sends payload only within the
+//! upload credit the bridge granted (`credit <n>` from the bridge,
+//! [`SendCredit`](crate::wire::SendCredit)), and keeps reading the bridge's frames while it
+//! waits for more ([`BridgeInfo::upload_waits`] counts the waits).
 
 use std::fmt;
 use std::sync::Arc;
@@ -111,6 +114,12 @@ struct InfoInner {
     granted: AtomicU64,
     grants: AtomicU64,
     max_buffered: AtomicU64,
+    /// Upload credit the bridge granted (version 2).
+    upload_granted: AtomicU64,
+    /// Payload bytes sent.
+    sent: AtomicU64,
+    /// Times a write found no upload credit and waited for a grant.
+    upload_waits: AtomicU64,
 }
 
 const TLS_CODES: [TlsPlacement; 3] = [
@@ -167,6 +176,24 @@ impl BridgeInfo {
     pub fn max_buffered(&self) -> u64 {
         self.inner.max_buffered.load(Relaxed)
     }
+
+    /// The upload credit the bridge granted in all (its `credit` messages; 0 under version
+    /// 1). Never less than [`bytes_sent`](Self::bytes_sent) under version 2: the transport
+    /// sends payload only within it.
+    pub fn upload_credit_received(&self) -> u64 {
+        self.inner.upload_granted.load(Relaxed)
+    }
+
+    /// Payload bytes (binary frames) sent to the bridge, under either version.
+    pub fn bytes_sent(&self) -> u64 {
+        self.inner.sent.load(Relaxed)
+    }
+
+    /// How many times a write found no upload credit left and waited for the bridge's next
+    /// grant (version 2): the bridge, and the IMAP server behind it, set the upload's pace.
+    pub fn upload_waits(&self) -> u64 {
+        self.inner.upload_waits.load(Relaxed)
+    }
 }
 
 #[cfg(any(target_arch = "wasm32", feature = "websocket"))]
@@ -189,6 +216,9 @@ impl BridgeInfo {
                 granted: AtomicU64::new(0),
                 grants: AtomicU64::new(0),
                 max_buffered: AtomicU64::new(0),
+                upload_granted: AtomicU64::new(0),
+                sent: AtomicU64::new(0),
+                upload_waits: AtomicU64::new(0),
             }),
         }
     }
@@ -214,6 +244,21 @@ impl BridgeInfo {
         self.inner.granted.fetch_add(u64::from(n), Relaxed);
         self.inner.grants.fetch_add(1, Relaxed);
     }
+
+    /// `len` payload bytes were sent.
+    pub(crate) fn note_sent(&self, len: usize) {
+        self.inner.sent.fetch_add(len as u64, Relaxed);
+    }
+
+    /// The bridge granted `n` bytes of upload credit.
+    pub(crate) fn note_upload_granted(&self, n: u32) {
+        self.inner.upload_granted.fetch_add(u64::from(n), Relaxed);
+    }
+
+    /// A write waits for upload credit.
+    pub(crate) fn note_upload_wait(&self) {
+        self.inner.upload_waits.fetch_add(1, Relaxed);
+    }
 }
 
 impl fmt::Debug for BridgeInfo {
@@ -227,6 +272,9 @@ impl fmt::Debug for BridgeInfo {
             .field("credit_granted", &self.credit_granted())
             .field("grants_sent", &self.grants_sent())
             .field("max_buffered", &self.max_buffered())
+            .field("upload_credit_received", &self.upload_credit_received())
+            .field("bytes_sent", &self.bytes_sent())
+            .field("upload_waits", &self.upload_waits())
             .finish()
     }
 }
@@ -239,13 +287,16 @@ mod flow {
     use std::io;
 
     use super::BridgeInfo;
-    use crate::wire::{Control, CreditExceeded, MAX_WINDOW, ReceiveWindow};
+    use crate::wire::{Control, CreditExceeded, MAX_WINDOW, ReceiveWindow, SendCredit};
 
-    /// The version-2 state of a transport: the credit granted and consumed, the grant due
-    /// and not yet sent (at most one, amounts merged), and the figures it reports.
+    /// The version-2 state of a transport: the download credit granted and consumed, the
+    /// grant due and not yet sent (at most one, amounts merged), the upload credit the
+    /// bridge granted, and the figures it reports.
     #[derive(Debug)]
     pub(crate) struct Flow {
         window: ReceiveWindow,
+        /// What the transport may still send (the bridge's grants, less what was sent).
+        upload: SendCredit,
         /// Credit due to the bridge and not yet handed to the socket (0: none).
         due: u32,
         /// Credit handed to the socket and not yet spent by the bridge. Stricter than the
@@ -265,6 +316,7 @@ mod flow {
             };
             Self {
                 window,
+                upload: SendCredit::new(),
                 due,
                 credit: 0,
                 info,
@@ -321,21 +373,42 @@ mod flow {
             Some(Control::Credit(n).to_string())
         }
 
-        /// A text frame arrived: a control message. `ready` is recorded, messages this
-        /// version does not know are ignored, a malformed one is an `InvalidData` error.
-        pub(crate) fn control(&mut self, payload: &[u8]) -> io::Result<()> {
+        /// A text frame arrived: a control message. `ready` is recorded, `credit` adds to
+        /// the upload credit (then the result is `true`: a waiting writer may go on),
+        /// messages this version does not know are ignored; a malformed one, and a grant
+        /// that would raise the credit above [`MAX_WINDOW`], are `InvalidData` errors.
+        pub(crate) fn control(&mut self, payload: &[u8]) -> io::Result<bool> {
+            let invalid = |what: String| io::Error::new(io::ErrorKind::InvalidData, what);
             match Control::parse(payload) {
                 Ok(Control::Ready { tls }) => self.info.note_ready(tls),
-                // `credit` is for bridges; later versions' messages are ignored.
-                Ok(_) => {}
-                Err(e) => {
-                    return Err(io::Error::new(
-                        io::ErrorKind::InvalidData,
-                        format!("bridge: {e}"),
-                    ));
+                Ok(Control::Credit(n)) => {
+                    self.upload
+                        .grant(n)
+                        .map_err(|e| invalid(format!("bridge: {e}")))?;
+                    self.info.note_upload_granted(n);
+                    return Ok(true);
                 }
+                // Later versions' messages are ignored.
+                Ok(_) => {}
+                Err(e) => return Err(invalid(format!("bridge: {e}"))),
             }
-            Ok(())
+            Ok(false)
+        }
+
+        /// The payload bytes that may be sent now (the upload credit held).
+        pub(crate) fn upload_available(&self) -> u64 {
+            self.upload.available()
+        }
+
+        /// `len` payload bytes were sent (at most [`Flow::upload_available`]).
+        pub(crate) fn sent(&mut self, len: usize) {
+            self.upload.spend(len);
+            self.info.note_sent(len);
+        }
+
+        /// A write found no upload credit and waits for a grant.
+        pub(crate) fn note_upload_wait(&self) {
+            self.info.note_upload_wait();
         }
     }
 
@@ -384,13 +457,54 @@ mod flow {
             flow.control(b"ready tls=bridge").expect("ready");
             assert!(info.ready());
             assert_eq!(info.tls(), Some(TlsPlacement::Bridge));
-            flow.control(b"pause for=10").expect("unknown: ignored");
-            flow.control(b"credit 5")
-                .expect("a bridge-bound message: ignored");
-            for bad in [&b"ready tls=maybe"[..], b"", b"\xff"] {
+            assert!(!flow.control(b"pause for=10").expect("unknown: ignored"));
+            assert!(!flow.control(b"ready").expect("ready again"));
+            // The first `ready` said where TLS is done; a later one without `tls=` keeps it.
+            assert_eq!(info.tls(), Some(TlsPlacement::Bridge));
+            for bad in [
+                &b"ready tls=maybe"[..],
+                b"",
+                b"\xff",
+                b"credit 0",
+                b"credit",
+            ] {
                 let e = flow.control(bad).expect_err("malformed");
                 assert_eq!(e.kind(), io::ErrorKind::InvalidData);
             }
+            assert_eq!(info.upload_credit_received(), 0);
+        }
+
+        #[test]
+        fn the_bridges_grants_are_the_upload_credit_capped_at_the_maximum_window() {
+            let info = BridgeInfo::new(WireVersion::V2, 1000);
+            let mut flow = Flow::new(info.clone());
+            assert_eq!(flow.upload_available(), 0);
+            assert!(flow.control(b"credit 5").expect("a grant"));
+            assert_eq!(flow.upload_available(), 5);
+            flow.sent(3);
+            assert_eq!(flow.upload_available(), 2);
+            flow.sent(2);
+            assert_eq!(flow.upload_available(), 0);
+            flow.note_upload_wait();
+            let max = format!("credit {}", MAX_WINDOW - 1);
+            assert!(flow.control(max.as_bytes()).expect("up to the maximum"));
+            assert!(flow.control(b"credit 1").expect("exactly the maximum"));
+            assert_eq!(flow.upload_available(), u64::from(MAX_WINDOW));
+            let e = flow.control(b"credit 1").expect_err("above the maximum");
+            assert_eq!(e.kind(), io::ErrorKind::InvalidData);
+            assert!(e.to_string().contains("maximum window"), "{e}");
+            // The refused grant changed nothing.
+            assert_eq!(flow.upload_available(), u64::from(MAX_WINDOW));
+            assert_eq!(
+                (
+                    info.upload_credit_received(),
+                    info.bytes_sent(),
+                    info.upload_waits()
+                ),
+                (5 + u64::from(MAX_WINDOW), 5, 1)
+            );
+            // The download side is untouched by upload grants.
+            assert_eq!((info.credit_granted(), info.bytes_received()), (0, 0));
         }
     }
 }
@@ -432,6 +546,23 @@ mod tests {
         info.note_received(10, 10);
         info.note_received(5, 3);
         assert_eq!((info.bytes_received(), info.max_buffered()), (15, 10));
-        assert!(format!("{info:?}").contains("wire_version: V2"));
+        info.note_sent(7);
+        info.note_sent(2);
+        info.note_upload_granted(20);
+        info.note_upload_wait();
+        assert_eq!(
+            (
+                info.bytes_sent(),
+                info.upload_credit_received(),
+                info.upload_waits()
+            ),
+            (9, 20, 1)
+        );
+        let debug = format!("{info:?}");
+        assert!(debug.contains("wire_version: V2"), "{debug}");
+        assert!(
+            debug.contains("upload_credit_received: 20, bytes_sent: 9, upload_waits: 1"),
+            "{debug}"
+        );
     }
 }

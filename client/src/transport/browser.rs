@@ -29,7 +29,11 @@
 //! (`bufferedAmount`). A write waits while more than [`SEND_HIGH_WATER_MARK`] bytes are
 //! queued (looking again every [`SEND_DRAIN_POLL`], since browsers fire no event when the
 //! queue drains), so a large APPEND costs at most that much browser memory, not the size of
-//! the message.
+//! the message. Under version 2 a write also sends at most the upload credit the bridge
+//! granted (its `credit <n>` messages, which `onmessage` applies whether or not anything is
+//! reading, and which wake a write waiting for them): credit first, then the browser's
+//! queue. A grant that would raise the credit above [`MAX_WINDOW`](crate::wire::MAX_WINDOW)
+//! ends the connection (`InvalidData`).
 //!
 //! Closing: a 4000–4999 close code becomes [`Error::Bridge`] (through [`BridgeClosed`] inside
 //! the `io::Error`, as natively); a normal close (1000) or [`CloseCode::UpstreamClosed`] is the
@@ -92,7 +96,10 @@ struct Shared {
     queue: VecDeque<Vec<u8>>,
     queued: usize,
     ending: Option<Ending>,
+    /// The reader's waker.
     waker: Option<Waker>,
+    /// The waker of a write waiting for upload credit (version 2).
+    writer: Option<Waker>,
 }
 
 impl Shared {
@@ -102,11 +109,18 @@ impl Shared {
         }
     }
 
+    fn wake_writer(&mut self) {
+        if let Some(waker) = self.writer.take() {
+            waker.wake();
+        }
+    }
+
     fn end(&mut self, ending: Ending) {
         if self.ending.is_none() {
             self.ending = Some(ending);
         }
         self.wake();
+        self.wake_writer();
     }
 }
 
@@ -172,6 +186,8 @@ pub struct BrowserWebSocket {
     info: BridgeInfo,
     /// The timer of a write waiting for `bufferedAmount` to drain below the high-water mark.
     drain_wait: Option<Pin<Box<dyn Future<Output = ()>>>>,
+    /// A write waits for upload credit (version 2): counted once per wait.
+    credit_wait: bool,
     _on_open: Closure<dyn FnMut(Event)>,
     _on_message: Closure<dyn FnMut(MessageEvent)>,
     _on_close: Closure<dyn FnMut(CloseEvent)>,
@@ -281,11 +297,18 @@ impl BrowserWebSocket {
                 }
                 let data = event.data();
                 let Some(buffer) = data.dyn_ref::<js_sys::ArrayBuffer>() else {
-                    // A text frame: a control message under version 2, an error under 1.
+                    // A text frame: a control message under version 2 (a grant wakes a
+                    // waiting write), an error under 1.
                     let control = match (s.flow.as_mut(), data.as_string()) {
-                        (Some(flow), Some(text)) => flow
-                            .control(text.as_bytes())
-                            .map_err(|e| (e.kind(), e.to_string())),
+                        (Some(flow), Some(text)) => match flow.control(text.as_bytes()) {
+                            Ok(granted) => {
+                                if granted {
+                                    s.wake_writer();
+                                }
+                                Ok(())
+                            }
+                            Err(e) => Err((e.kind(), e.to_string())),
+                        },
                         (Some(_), None) => Err((
                             io::ErrorKind::InvalidData,
                             "bridge: unexpected message type".to_owned(),
@@ -364,6 +387,7 @@ impl BrowserWebSocket {
             shared,
             info: BridgeInfo::new(WireVersion::V1, 0),
             drain_wait: None,
+            credit_wait: false,
             _on_open: on_open,
             _on_message: on_message,
             _on_close: on_close,
@@ -470,13 +494,32 @@ impl AsyncWrite for BrowserWebSocket {
         if buf.is_empty() {
             return Poll::Ready(Ok(0));
         }
+        let mut limit = MAX_WRITE_FRAME;
         loop {
-            if let Some(ending) = &this.shared.borrow().ending {
+            let mut s = this.shared.borrow_mut();
+            if let Some(ending) = &s.ending {
                 this.drain_wait = None;
                 return Poll::Ready(Err(ending.to_io().unwrap_or_else(|| {
                     io::Error::new(io::ErrorKind::BrokenPipe, "WebSocket closed")
                 })));
             }
+            // Version 2: the bridge's credit first (`onmessage` wakes the write on a grant).
+            if let Some(flow) = s.flow.as_ref() {
+                let available = flow.upload_available();
+                if available == 0 {
+                    if !this.credit_wait {
+                        this.credit_wait = true;
+                        flow.note_upload_wait();
+                    }
+                    s.writer = Some(cx.waker().clone());
+                    this.drain_wait = None;
+                    return Poll::Pending;
+                }
+                this.credit_wait = false;
+                limit =
+                    usize::try_from(available).map_or(MAX_WRITE_FRAME, |a| a.min(MAX_WRITE_FRAME));
+            }
+            drop(s);
             if this.ws.buffered_amount() < SEND_HIGH_WATER_MARK {
                 this.drain_wait = None;
                 break;
@@ -489,10 +532,16 @@ impl AsyncWrite for BrowserWebSocket {
                 Poll::Ready(()) => this.drain_wait = None,
             }
         }
-        let n = buf.len().min(MAX_WRITE_FRAME);
+        let n = buf.len().min(limit);
         // The browser queues the frame (`bufferedAmount`); `send` only fails once closed.
         match this.ws.send_with_u8_array(&buf[..n]) {
-            Ok(()) => Poll::Ready(Ok(n)),
+            Ok(()) => {
+                match this.shared.borrow_mut().flow.as_mut() {
+                    Some(flow) => flow.sent(n),
+                    None => this.info.note_sent(n),
+                }
+                Poll::Ready(Ok(n))
+            }
             Err(e) => Poll::Ready(Err(io::Error::new(
                 io::ErrorKind::BrokenPipe,
                 format!("WebSocket send failed: {e:?}"),

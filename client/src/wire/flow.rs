@@ -1,11 +1,18 @@
-//! Wire contract version 2: control messages and credit-based flow control.
+//! Wire contract version 2: control messages and credit-based flow control, both ways.
 //!
 //! A WebSocket in a browser has no backpressure: whatever the bridge sends is delivered to the
 //! page, whether the page reads it or not. Version 2 adds the missing half of TCP's flow
-//! control to the contract: **the client grants the bridge byte credits as it consumes data;
-//! the bridge sends the client at most as many payload bytes as it was granted**, and reads
-//! from the IMAP server only while it holds credit — so a slow page slows the server down
-//! through TCP, and both ends hold at most one window of data.
+//! control to the contract: **each side grants the other byte credits as it consumes data,
+//! and sends at most as many payload bytes as it was granted.** The bridge reads from the
+//! IMAP server only while it holds the client's credit, so a slow page slows the server down
+//! through TCP; and it reads the client at all times, holding at most the upload window it
+//! granted, so a control message is never stuck behind data.
+//!
+//! Why both directions: credit travels in-band. If the bridge stopped reading the client while
+//! the server was not reading (a server blocked writing a reply the client has no credit for
+//! yet, while the client uploads), the client's grant would wait behind its own upload
+//! data — and nothing would move again. Bounding the upload by credit lets the bridge read
+//! everything the client sends without unbounded memory, and so always reach the grants.
 //!
 //! # Negotiation
 //!
@@ -18,33 +25,41 @@
 //!
 //! # Frames
 //!
-//! - **Binary frames**: the IMAP byte stream, both ways, exactly as in version 1.
-//! - **Text frames**: control messages ([`Control`]), each one whole frame of at most
+//! - **Binary frames**: the IMAP byte stream, both ways, as in version 1 — each within the
+//!   sender's credit.
+//! - **Text frames**: control messages ([`Control`]), each one whole message of at most
 //!   [`MAX_CONTROL_LEN`] bytes: a name, then `key=value` parameters, separated by single
 //!   spaces (`credit 262144`, `ready tls=bridge`). A receiver ignores parameters and
 //!   message names it does not know (so later versions of the contract can add them without
-//!   a version 3) but refuses a known message that is malformed.
+//!   a version 3) but refuses a known message that is malformed. Control messages never
+//!   count against credit.
 //!
 //! # Messages
 //!
 //! | direction | message | meaning |
 //! | --- | --- | --- |
-//! | client → bridge | `credit <n>` | the client may now receive `n` more payload bytes (1 ≤ n ≤ [`MAX_WINDOW`]) |
+//! | either | `credit <n>` | the sender may now receive `n` more payload bytes (1 ≤ n ≤ [`MAX_WINDOW`]) |
 //! | bridge → client | `ready [tls=<placement>]` | the upstream is connected; sent once, before the first binary frame. Parameters describe the session (the end-to-end TLS issue adds `tls=`) |
 //!
 //! # Credit
 //!
-//! The bridge starts with **no credit**: the client sends `credit <window>` right after the
-//! WebSocket opens ([`DEFAULT_WINDOW`] unless it chooses another), and then, as its reader
-//! consumes bytes, grants what it consumed ([`ReceiveWindow`] decides when: once a quarter
-//! of the window was consumed, so grants are few and never stall a fast reader). The bridge
-//! subtracts the length of every binary frame it sends ([`SendCredit`]); with no credit left
-//! it sends nothing and stops reading from the upstream until a grant arrives. The credit a
-//! bridge holds may never exceed [`MAX_WINDOW`]: a grant beyond it is a protocol error
-//! ([`CloseCode::ProtocolError`](super::CloseCode::ProtocolError)), as is a binary frame the
-//! client did not grant (the client ends the connection). Data from the client to the bridge
-//! needs no credit: the bridge reads the client only as fast as the upstream takes it (TCP
-//! backpressure), and browsers expose their own send buffer (`bufferedAmount`).
+//! Both sides start with **no credit** to send payload. Right after the WebSocket opens the
+//! client sends `credit <window>` (its download window, [`DEFAULT_WINDOW`] unless it chooses
+//! another); the bridge sends `ready` and then `credit <window>` (its upload window,
+//! [`DEFAULT_UPLOAD_WINDOW`] unless configured otherwise) before the first binary frame.
+//! Then each side, as it consumes the other's payload, grants what it consumed
+//! ([`ReceiveWindow`] decides when: once a quarter of the window was consumed, so grants are
+//! few and never stall a fast reader), and subtracts the length of every binary frame it
+//! sends from the credit it holds ([`SendCredit`]); with none left it sends no payload until
+//! a grant arrives.
+//!
+//! - **Receivers read at all times.** Each side keeps reading the other's frames even while it
+//!   cannot pass their payload on (a page not consuming, a server not reading), buffering at
+//!   most the window it granted — that is what guarantees grants are always seen.
+//! - **Limits.** The credit a side holds may never exceed [`MAX_WINDOW`]: a grant beyond it,
+//!   and a binary frame beyond the credit granted, are protocol errors (the bridge closes with
+//!   [`CloseCode::ProtocolError`](super::CloseCode::ProtocolError); the client ends the
+//!   connection).
 
 use std::fmt;
 
@@ -57,7 +72,11 @@ pub const MAX_CONTROL_LEN: usize = 256;
 /// The receive window a client grants unless it chooses another: 1 MiB.
 pub const DEFAULT_WINDOW: u32 = 1024 * 1024;
 
-/// The most credit a bridge may hold at once, and so the largest window: 16 MiB.
+/// The upload window a bridge grants unless configured otherwise: 256 KiB (what a bridge
+/// may have to hold per session while the server is not reading).
+pub const DEFAULT_UPLOAD_WINDOW: u32 = 256 * 1024;
+
+/// The most credit either side may hold at once, and so the largest window: 16 MiB.
 pub const MAX_WINDOW: u32 = 16 * 1024 * 1024;
 
 /// Where TLS to the IMAP server is done, as the bridge's `ready` message says.
@@ -97,7 +116,7 @@ impl TlsPlacement {
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum Control {
-    /// Client → bridge: `n` more payload bytes may be sent (1 ≤ n ≤ [`MAX_WINDOW`]).
+    /// Either way: `n` more payload bytes may be sent to the sender (1 ≤ n ≤ [`MAX_WINDOW`]).
     Credit(u32),
     /// Bridge → client: the upstream is connected (before the first binary frame).
     Ready {
@@ -174,9 +193,9 @@ impl fmt::Display for Control {
     }
 }
 
-/// The client's side of the credit: how much it has granted and consumed, and when to grant
-/// more. Sans-I/O: the transport reports bytes received and consumed and sends the grants
-/// this returns.
+/// The receiving side of the credit (the client for downloads, the bridge for uploads): how
+/// much it has granted and consumed, and when to grant more. Sans-I/O: the transport reports
+/// bytes received and consumed and sends the grants this returns.
 #[derive(Debug, Clone)]
 pub struct ReceiveWindow {
     window: u32,
@@ -188,9 +207,9 @@ pub struct ReceiveWindow {
     consumed: u64,
 }
 
-/// The bridge sent more than it was granted.
+/// The other side sent more than it was granted.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
-#[error("the bridge sent {received} bytes with only {granted} granted")]
+#[error("{received} bytes received with only {granted} granted")]
 pub struct CreditExceeded {
     /// The bytes in the frame.
     pub received: u64,
@@ -256,7 +275,8 @@ impl ReceiveWindow {
     }
 }
 
-/// The bridge's side of the credit: what it may still send.
+/// The sending side of the credit (the bridge for downloads, the client for uploads): what
+/// it may still send.
 #[derive(Debug, Clone, Default)]
 pub struct SendCredit {
     available: u64,
@@ -268,7 +288,7 @@ pub struct SendCredit {
 pub struct CreditOverflow;
 
 impl SendCredit {
-    /// No credit (the bridge's state when a version-2 session starts).
+    /// No credit (each side's state when a version-2 session starts).
     pub fn new() -> Self {
         Self::default()
     }
@@ -446,6 +466,7 @@ mod tests {
         assert_eq!(SUBPROTOCOL_V2, "daaki-imap.v2");
         assert_eq!(MAX_CONTROL_LEN, 256);
         assert_eq!(DEFAULT_WINDOW, 1_048_576);
+        assert_eq!(DEFAULT_UPLOAD_WINDOW, 262_144);
         assert_eq!(MAX_WINDOW, 16_777_216);
     }
 }
