@@ -77,6 +77,8 @@ pub(crate) const SCOPE: &[(&str, &str)] = &[
     // … the PROXY protocol header (read and written) and the per-subject cap.
     ("daaki-imap-bridge", "bridge/src/proxy_protocol.rs"),
     ("daaki-imap-bridge", "bridge/src/subjects.rs"),
+    // Wire v2 inside a session: download credit, the upload window, control reassembly.
+    ("daaki-imap-bridge", "bridge/src/pipe/credit.rs"),
 ];
 
 /// Checked-in misses: `equivalent|gap <file>: <mutation> — <reason>`.
