@@ -27,7 +27,7 @@
 //!   plaintext upstream) and `credit <upload window>` ([`PipeLimits::upload_window`]), before
 //!   any binary frame.
 //! - **Client frames are read at all times**, whatever the upstream does: their payload goes
-//!   into the session's upload buffer ([`ReceiveWindow`] accounting), which holds at most the
+//!   into the session's upload buffer ([`ReceiveWindow`](daaki_imap::wire::ReceiveWindow) accounting), which holds at most the
 //!   upload window, since that is all the credit the client ever has; a piece of payload
 //!   beyond the credit granted ends the session with [`CloseCode::ProtocolError`]. A writer
 //!   drains the buffer into the upstream as the upstream takes it and, for every quarter
@@ -43,10 +43,10 @@
 //!   what is buffered is still written to the upstream before it is shut down (within
 //!   [`CLOSE_GRACE`]).
 //! - Text messages from the client are control messages, reassembled across fragments in a
-//!   fixed [`MAX_CONTROL_LEN`]-byte buffer. `credit <n>` adds to the session's credit; an
-//!   unknown message is ignored; anything else — longer than [`MAX_CONTROL_LEN`], malformed,
+//!   fixed [`MAX_CONTROL_LEN`](daaki_imap::wire::MAX_CONTROL_LEN)-byte buffer. `credit <n>` adds to the session's credit; an
+//!   unknown message is ignored; anything else — longer than [`MAX_CONTROL_LEN`](daaki_imap::wire::MAX_CONTROL_LEN), malformed,
 //!   `ready` (which only the bridge sends), or a grant that raises the credit above
-//!   [`MAX_WINDOW`] — ends the session with [`CloseCode::ProtocolError`].
+//!   [`MAX_WINDOW`](daaki_imap::wire::MAX_WINDOW) — ends the session with [`CloseCode::ProtocolError`].
 //! - The backward direction reads the upstream only while it holds credit, at most
 //!   `min(credit, UPSTREAM_CHUNK)` bytes per read, and spends what it sends. With none left
 //!   it reads nothing (so TCP slows the server down) and waits for a grant, still answering
@@ -111,10 +111,10 @@ pub enum PipeEnd {
     /// The client sent a text frame (version 1).
     TextFrame,
     /// Version 2: the client sent a text message that is no control message the bridge
-    /// accepts: longer than [`MAX_CONTROL_LEN`] bytes, malformed (not UTF-8, a `credit`
+    /// accepts: longer than [`MAX_CONTROL_LEN`](daaki_imap::wire::MAX_CONTROL_LEN) bytes, malformed (not UTF-8, a `credit`
     /// without a valid count, …) or `ready`, which only the bridge sends.
     BadControl,
-    /// Version 2: a grant would raise the credit above [`MAX_WINDOW`].
+    /// Version 2: a grant would raise the credit above [`MAX_WINDOW`](daaki_imap::wire::MAX_WINDOW).
     CreditOverflow,
     /// Version 2: the client sent more payload than the upload credit the bridge granted.
     CreditExceeded,
@@ -147,7 +147,7 @@ pub struct PipeLimits {
     /// The largest frame and message the client may send.
     pub max_frame_len: usize,
     /// Version 2: the upload window, the client's credit for payload it sends and so the
-    /// most of it the session buffers (clamped to 1..=[`MAX_WINDOW`]).
+    /// most of it the session buffers (clamped to 1..=[`MAX_WINDOW`](daaki_imap::wire::MAX_WINDOW)).
     pub upload_window: u32,
 }
 

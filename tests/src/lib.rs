@@ -30,6 +30,7 @@
 #![deny(unsafe_code)]
 #![warn(missing_docs)]
 
+pub mod bridge_process;
 pub mod client;
 pub mod fake;
 pub mod gmail;

@@ -34,8 +34,7 @@
 
 use std::fs;
 use std::os::unix::fs::MetadataExt;
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::path::Path;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering::Relaxed};
 use std::time::{Duration, Instant};
@@ -44,9 +43,8 @@ use daaki_imap::types::response::FetchResponse;
 use daaki_imap::types::{FetchAttr, Section, SequenceSet};
 use daaki_imap::wire::{BridgeTarget, DEFAULT_WINDOW};
 use daaki_imap::{ImapConnection, WireVersion};
+use daaki_imap_tests::bridge_process::{BridgeProcess, Scratch};
 use daaki_imap_tests::harness::{TestUser, shared_dovecot};
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
-use tokio::net::TcpStream;
 
 const BIN: &str = env!("CARGO_BIN_EXE_bridge-under-test");
 const ORIGIN: &str = "https://app.localhost";
@@ -128,160 +126,23 @@ fn seed_big_mailbox(user: &TestUser, count: u32) {
 // The bridge process
 // ---------------------------------------------------------------------------------------------
 
-/// A directory for the test's files, removed at the end (kept with `DAAKI_KEEP_HARNESS`).
-struct Scratch(PathBuf);
-
-impl Scratch {
-    fn new(name: &str) -> Scratch {
-        let dir = std::env::temp_dir().join(format!(
-            "daaki-bridge-flow-{}-{name}-{}",
-            std::process::id(),
-            std::time::SystemTime::now()
-                .duration_since(std::time::UNIX_EPOCH)
-                .map_or(0, |d| d.as_nanos())
-        ));
-        fs::create_dir_all(&dir).expect("scratch dir");
-        Scratch(dir)
-    }
-}
-
-impl Drop for Scratch {
-    fn drop(&mut self) {
-        if std::env::var_os("DAAKI_KEEP_HARNESS").is_none() {
-            let _ = fs::remove_dir_all(&self.0);
-        }
-    }
-}
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .expect("bind")
-        .port()
-}
-
-/// One `bridge-under-test` process whose one target, `dovecot`, is the harness Dovecot's TLS
-/// port; killed when dropped.
-struct BridgeProcess {
-    child: Child,
-    url: String,
-    metrics: std::net::SocketAddr,
-    log: PathBuf,
-}
-
-impl BridgeProcess {
-    async fn start(scratch: &Path) -> BridgeProcess {
-        let dovecot = shared_dovecot();
-        let listen = format!("127.0.0.1:{}", free_port());
-        let metrics: std::net::SocketAddr =
-            format!("127.0.0.1:{}", free_port()).parse().expect("addr");
-        let config = format!(
-            "listen = \"{listen}\"\n\
-             metrics_listen = \"{metrics}\"\n\
-             origins = [\"{ORIGIN}\"]\n\n\
-             [[targets]]\n\
-             name = \"dovecot\"\n\
-             host = \"{host}\"\n\
-             port = {port}\n\
-             tls = true\n\
-             allow_private = true\n\
-             extra_roots = \"{ca}\"\n",
-            host = dovecot.host(),
-            port = dovecot.tls_port(),
-            ca = dovecot.ca_cert_path().display(),
-        );
-        let config_path = scratch.join("bridge.toml");
-        fs::write(&config_path, config).expect("write config");
-        let log = scratch.join("bridge.log");
-        let child = Command::new(BIN)
-            .arg("--config")
-            .arg(&config_path)
-            .env("RUST_LOG", "info")
-            .stdout(Stdio::null())
-            .stderr(fs::File::create(&log).expect("log file"))
-            .spawn()
-            .expect("spawn bridge-under-test");
-        let mut bridge = BridgeProcess {
-            child,
-            url: format!("ws://{listen}/imap"),
-            metrics,
-            log,
-        };
-        let deadline = Instant::now() + T;
-        loop {
-            if let Some(status) = bridge.child.try_wait().expect("try_wait") {
-                panic!(
-                    "the bridge exited at start-up ({status}):\n{}",
-                    bridge.logs()
-                );
-            }
-            if let Ok(response) = http_get(metrics, "/healthz").await
-                && response.starts_with("HTTP/1.1 200")
-            {
-                return bridge;
-            }
-            assert!(
-                Instant::now() < deadline,
-                "the bridge never became healthy:\n{}",
-                bridge.logs()
-            );
-            tokio::time::sleep(Duration::from_millis(50)).await;
-        }
-    }
-
-    fn logs(&self) -> String {
-        fs::read_to_string(&self.log).unwrap_or_else(|e| format!("({e})"))
-    }
-
-    /// One sample of `/metrics` (the exact series, labels included).
-    async fn metric(&self, series: &str) -> u64 {
-        let text = http_get(self.metrics, "/metrics")
-            .await
-            .expect("GET /metrics");
-        text.lines()
-            .find_map(|line| {
-                line.strip_prefix(series)?
-                    .strip_prefix(' ')?
-                    .trim()
-                    .parse()
-                    .ok()
-            })
-            .unwrap_or_else(|| panic!("no {series} in /metrics:\n{text}"))
-    }
-
-    /// The process's resident memory (`VmRSS`), in bytes.
-    fn rss(&self) -> u64 {
-        let status =
-            fs::read_to_string(format!("/proc/{}/status", self.child.id())).unwrap_or_default();
-        status
-            .lines()
-            .find_map(|l| l.strip_prefix("VmRSS:"))
-            .and_then(|rest| rest.split_whitespace().next())
-            .and_then(|kib| kib.parse::<u64>().ok())
-            .map_or(0, |kib| kib * 1024)
-    }
-}
-
-impl Drop for BridgeProcess {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-/// `GET path` on `addr`: the whole response.
-async fn http_get(addr: std::net::SocketAddr, path: &str) -> std::io::Result<String> {
-    let fetch = async {
-        let mut tcp = TcpStream::connect(addr).await?;
-        tcp.write_all(format!("GET {path} HTTP/1.1\r\nHost: bridge\r\n\r\n").as_bytes())
-            .await?;
-        let mut response = String::new();
-        tcp.read_to_string(&mut response).await?;
-        Ok(response)
-    };
-    tokio::time::timeout(Duration::from_secs(10), fetch)
-        .await
-        .unwrap_or_else(|_| Err(std::io::ErrorKind::TimedOut.into()))
+/// A `bridge-under-test` process whose one target, `dovecot`, is the harness Dovecot's TLS port.
+async fn start_bridge(scratch: &Path) -> BridgeProcess {
+    let dovecot = shared_dovecot();
+    let body = format!(
+        "origins = [\"{ORIGIN}\"]\n\n\
+         [[targets]]\n\
+         name = \"dovecot\"\n\
+         host = \"{host}\"\n\
+         port = {port}\n\
+         tls = true\n\
+         allow_private = true\n\
+         extra_roots = \"{ca}\"\n",
+        host = dovecot.host(),
+        port = dovecot.tls_port(),
+        ca = dovecot.ca_cert_path().display(),
+    );
+    BridgeProcess::start(Path::new(BIN), scratch, "flow", &body).await
 }
 
 fn mib(bytes: u64) -> f64 {
@@ -295,17 +156,17 @@ fn mib(bytes: u64) -> f64 {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_slow_consumer_of_100_mb_is_paced_by_credit_and_nothing_piles_up() {
     let dovecot = shared_dovecot();
-    let scratch = Scratch::new("slow-consumer");
+    let scratch = Scratch::new("daaki-bridge-flow", "slow-consumer");
     let user = dovecot.new_user(0);
     let seeding = Instant::now();
     seed_big_mailbox(&user, MESSAGES);
     let seeded = seeding.elapsed();
-    let bridge = BridgeProcess::start(&scratch.0).await;
+    let bridge = start_bridge(&scratch.0).await;
 
     let conn = ImapConnection::builder()
         .bridge_origin(ORIGIN)
         .connect_via_bridge(
-            &bridge.url,
+            &bridge.url(),
             BridgeTarget::named("dovecot").expect("name"),
             T,
         )
@@ -454,15 +315,15 @@ async fn a_slow_consumer_of_100_mb_is_paced_by_credit_and_nothing_piles_up() {
 async fn append_while_the_download_waits(version: WireVersion) {
     const COUNT: u32 = 200;
     let dovecot = shared_dovecot();
-    let scratch = Scratch::new("append-while-stalled");
+    let scratch = Scratch::new("daaki-bridge-flow", "append-while-stalled");
     let user = dovecot.new_user(0);
     seed_big_mailbox(&user, COUNT);
-    let bridge = BridgeProcess::start(&scratch.0).await;
+    let bridge = start_bridge(&scratch.0).await;
     let conn = ImapConnection::builder()
         .bridge_origin(ORIGIN)
         .bridge_wire_version(version)
         .connect_via_bridge(
-            &bridge.url,
+            &bridge.url(),
             BridgeTarget::named("dovecot").expect("name"),
             T,
         )

@@ -31,8 +31,6 @@
 use std::collections::{BTreeSet, HashMap};
 use std::fs;
 use std::net::{Ipv4Addr, SocketAddr};
-use std::path::PathBuf;
-use std::process::{Child, Command, ExitStatus, Stdio};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU32, Ordering::Relaxed};
 use std::time::{Duration, Instant};
@@ -41,10 +39,10 @@ use daaki_imap::types::response::FetchResponse;
 use daaki_imap::types::{FetchAttr, Section, SequenceSet};
 use daaki_imap::wire::{BridgeTarget, CloseCode, SUBPROTOCOL};
 use daaki_imap::{Error, ImapConnection, TrustRoots};
+use daaki_imap_tests::bridge_process::{BridgeProcess, Scratch};
 use daaki_imap_tests::harness::nginx::NGINX_HINT;
 use daaki_imap_tests::harness::{Dovecot, Nginx, NginxOptions, TestUser, seed, shared_dovecot};
 use futures_util::StreamExt;
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpSocket, TcpStream};
 use tokio_rustls::client::TlsStream;
 use tokio_tungstenite::WebSocketStream;
@@ -76,47 +74,6 @@ const NEW_SESSIONS: usize = 4;
 // ---------------------------------------------------------------------------------------------
 // Bridge processes
 // ---------------------------------------------------------------------------------------------
-
-/// A directory for one test's files, removed at the end (kept with `DAAKI_KEEP_HARNESS`).
-struct Scratch(PathBuf);
-
-impl Scratch {
-    fn new(name: &str) -> Scratch {
-        let dir = std::env::temp_dir().join(format!(
-            "daaki-bridge-scale-{}-{name}-{}",
-            std::process::id(),
-            std::time::SystemTime::now()
-                .duration_since(std::time::UNIX_EPOCH)
-                .map_or(0, |d| d.as_nanos())
-        ));
-        fs::create_dir_all(&dir).expect("scratch dir");
-        Scratch(dir)
-    }
-}
-
-impl Drop for Scratch {
-    fn drop(&mut self) {
-        if std::env::var_os("DAAKI_KEEP_HARNESS").is_none() {
-            let _ = fs::remove_dir_all(&self.0);
-        }
-    }
-}
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .expect("bind")
-        .port()
-}
-
-/// One `daaki-imap-bridge` process, logs in a file; killed when dropped.
-struct BridgeProcess {
-    name: &'static str,
-    child: Child,
-    listen: SocketAddr,
-    metrics: SocketAddr,
-    log: PathBuf,
-}
 
 /// Which nginx front end a test goes through.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -161,35 +118,31 @@ impl Front {
     }
 }
 
-impl BridgeProcess {
-    /// Starts an instance whose one target, `dovecot`, is the harness Dovecot's TLS port,
-    /// trusting 127.0.0.1 (nginx, and the test itself) as a proxy.
-    async fn start(
-        scratch: &Scratch,
-        name: &'static str,
-        front: Front,
-        dovecot: &Dovecot,
-        max_connections_per_ip: usize,
-        tickets: Option<&std::path::Path>,
-    ) -> BridgeProcess {
-        let listen: SocketAddr = format!("127.0.0.1:{}", free_port()).parse().expect("addr");
-        let metrics: SocketAddr = format!("127.0.0.1:{}", free_port()).parse().expect("addr");
-        let proxy_protocol = match front {
-            Front::Http => "",
-            Front::Stream => "proxy_protocol = true\n",
-        };
-        // With tickets: required, and one session per ticket subject per instance.
-        let (tickets, per_subject) = match tickets {
-            Some(secret) => (
-                format!("ticket_secret_file = \"{}\"\n", secret.display()),
-                "max_sessions_per_subject = 1\n",
-            ),
-            None => (String::new(), ""),
-        };
-        let config = format!(
-            "listen = \"{listen}\"\n\
-             metrics_listen = \"{metrics}\"\n\
-             origins = [\"{ORIGIN}\"]\n\
+/// Starts instance `name`, whose one target, `dovecot`, is the harness Dovecot's TLS port,
+/// trusting 127.0.0.1 (nginx, and the test itself) as a proxy; with PROXY headers for the
+/// stream front end, and tickets (one session per subject) when `tickets` names a secret.
+async fn start_instance(
+    scratch: &Scratch,
+    name: &'static str,
+    front: Front,
+    dovecot: &Dovecot,
+    max_connections_per_ip: usize,
+    tickets: Option<&std::path::Path>,
+) -> BridgeProcess {
+    let proxy_protocol = match front {
+        Front::Http => "",
+        Front::Stream => "proxy_protocol = true\n",
+    };
+    // With tickets: required, and one session per ticket subject per instance.
+    let (tickets, per_subject) = match tickets {
+        Some(secret) => (
+            format!("ticket_secret_file = \"{}\"\n", secret.display()),
+            "max_sessions_per_subject = 1\n",
+        ),
+        None => (String::new(), ""),
+    };
+    let body = format!(
+        "origins = [\"{ORIGIN}\"]\n\
              trusted_proxies = [\"127.0.0.1/32\"]\n\
              {proxy_protocol}{tickets}\n\
              [[targets]]\n\
@@ -203,76 +156,22 @@ impl BridgeProcess {
              shutdown_drain_secs = {DRAIN_SECS}\n\
              max_connections_per_ip = {max_connections_per_ip}\n\
              {per_subject}",
-            host = dovecot.host(),
-            port = dovecot.tls_port(),
-            ca = dovecot.ca_cert_path().display(),
-        );
-        let config_path = scratch.0.join(format!("bridge-{name}.toml"));
-        fs::write(&config_path, config).expect("write config");
-        let log = scratch.0.join(format!("bridge-{name}.log"));
-        let stderr = fs::File::create(&log).expect("log file");
-        let child = Command::new(BIN)
-            .arg("--config")
-            .arg(&config_path)
-            .env("RUST_LOG", "info")
-            .stdout(Stdio::null())
-            .stderr(stderr)
-            .spawn()
-            .expect("spawn bridge-under-test");
-        let mut bridge = BridgeProcess {
-            name,
-            child,
-            listen,
-            metrics,
-            log,
-        };
-        bridge.wait_healthy().await;
-        bridge
-    }
+        host = dovecot.host(),
+        port = dovecot.tls_port(),
+        ca = dovecot.ca_cert_path().display(),
+    );
+    BridgeProcess::start(std::path::Path::new(BIN), &scratch.0, name, &body).await
+}
 
-    async fn wait_healthy(&mut self) {
-        let deadline = Instant::now() + Duration::from_secs(30);
-        loop {
-            if let Some(status) = self.child.try_wait().expect("try_wait") {
-                panic!(
-                    "bridge {} exited at start-up ({status}):\n{}",
-                    self.name,
-                    self.logs()
-                );
-            }
-            if let Ok(response) = http_get(self.metrics, "/healthz").await
-                && response.starts_with("HTTP/1.1 200")
-            {
-                return;
-            }
-            assert!(
-                Instant::now() < deadline,
-                "bridge {} never became healthy:\n{}",
-                self.name,
-                self.logs()
-            );
-            tokio::time::sleep(Duration::from_millis(50)).await;
-        }
-    }
+/// The counters the scale tests read.
+trait Totals {
+    /// `daaki_bridge_sessions_total`.
+    async fn sessions_total(&self) -> u64;
+    /// `daaki_bridge_connections_total`.
+    async fn connections_total(&self) -> u64;
+}
 
-    fn logs(&self) -> String {
-        fs::read_to_string(&self.log).unwrap_or_else(|e| format!("({e})"))
-    }
-
-    /// The `/metrics` exposition.
-    async fn metrics_text(&self) -> String {
-        http_get(self.metrics, "/metrics")
-            .await
-            .unwrap_or_else(|e| panic!("GET /metrics of bridge {}: {e}", self.name))
-    }
-
-    /// One sample of `/metrics`: the line `series value` (a name with its labels).
-    async fn metric(&self, series: &str) -> u64 {
-        let text = self.metrics_text().await;
-        sample(&text, series)
-            .unwrap_or_else(|| panic!("no {series} in bridge {}'s /metrics:\n{text}", self.name))
-    }
-
+impl Totals for BridgeProcess {
     async fn sessions_total(&self) -> u64 {
         self.metric("daaki_bridge_sessions_total").await
     }
@@ -280,74 +179,6 @@ impl BridgeProcess {
     async fn connections_total(&self) -> u64 {
         self.metric("daaki_bridge_connections_total").await
     }
-
-    fn sigterm(&self) {
-        let status = Command::new("kill")
-            .args(["-TERM", &self.child.id().to_string()])
-            .status()
-            .expect("run kill");
-        assert!(status.success(), "kill -TERM {}", self.child.id());
-    }
-
-    /// Waits (bounded) until the listener is closed: a connect is refused.
-    async fn wait_listener_closed(&self) {
-        let deadline = Instant::now() + Duration::from_secs(10);
-        while TcpStream::connect(self.listen).await.is_ok() {
-            assert!(
-                Instant::now() < deadline,
-                "bridge {} still accepts 10 s after SIGTERM",
-                self.name
-            );
-            tokio::time::sleep(Duration::from_millis(20)).await;
-        }
-    }
-
-    /// Waits (bounded) for the process to exit.
-    async fn exited(&mut self) -> ExitStatus {
-        let deadline = Instant::now() + Duration::from_secs(30);
-        loop {
-            if let Some(status) = self.child.try_wait().expect("try_wait") {
-                return status;
-            }
-            assert!(
-                Instant::now() < deadline,
-                "bridge {} did not exit within 30 s of SIGTERM:\n{}",
-                self.name,
-                self.logs()
-            );
-            tokio::time::sleep(Duration::from_millis(50)).await;
-        }
-    }
-}
-
-impl Drop for BridgeProcess {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-/// `GET path` on `addr` (the bridge's metrics listener): the whole response.
-async fn http_get(addr: SocketAddr, path: &str) -> std::io::Result<String> {
-    let fetch = async {
-        let mut tcp = TcpStream::connect(addr).await?;
-        tcp.write_all(format!("GET {path} HTTP/1.1\r\nHost: bridge\r\n\r\n").as_bytes())
-            .await?;
-        let mut response = String::new();
-        tcp.read_to_string(&mut response).await?;
-        Ok(response)
-    };
-    tokio::time::timeout(Duration::from_secs(10), fetch)
-        .await
-        .unwrap_or_else(|_| Err(std::io::ErrorKind::TimedOut.into()))
-}
-
-/// The value of the sample `series` (exactly, labels included) in a Prometheus exposition.
-fn sample(text: &str, series: &str) -> Option<u64> {
-    text.lines().find_map(|line| {
-        let value = line.strip_prefix(series)?.strip_prefix(' ')?;
-        value.trim().parse().ok()
-    })
 }
 
 /// Two bridges and nginx in front of them.
@@ -374,14 +205,14 @@ impl Stack {
         ticket_secret: Option<&[u8]>,
     ) -> Stack {
         let dovecot = shared_dovecot();
-        let scratch = Scratch::new(&format!("{test}-{}", front.label()));
+        let scratch = Scratch::new("daaki-bridge-scale", &format!("{test}-{}", front.label()));
         let secret_file = ticket_secret.map(|secret| {
             let path = scratch.0.join("ticket.secret");
             fs::write(&path, secret).expect("write the ticket secret");
             path
         });
         let tickets = secret_file.as_deref();
-        let a = BridgeProcess::start(
+        let a = start_instance(
             &scratch,
             "A",
             front,
@@ -390,7 +221,7 @@ impl Stack {
             tickets,
         )
         .await;
-        let b = BridgeProcess::start(
+        let b = start_instance(
             &scratch,
             "B",
             front,
