@@ -530,6 +530,29 @@ mod tests {
     }
 
     #[test]
+    fn the_buffer_doubles_only_when_full_and_stops_at_the_window() {
+        let metrics = Metrics::default();
+        let (upload, _) = Upload::new(1000, &metrics);
+        let capacity = |u: &Upload<'_>| u.state().buf.capacity();
+        let held = |u: &Upload<'_>| u.state().buf.len();
+        upload.received(&[1; 100]).expect("within the credit");
+        assert_eq!(capacity(&upload), 100, "the first piece, exactly");
+        let mut steps = Vec::new();
+        while capacity(&upload) < 1000 {
+            let before = capacity(&upload);
+            // Filled exactly: not grown.
+            upload
+                .received(&vec![1; before - held(&upload)])
+                .expect("within the credit");
+            assert_eq!(capacity(&upload), before, "full, not grown");
+            // One byte more: doubled, but never past the window.
+            upload.received(&[1]).expect("within the credit");
+            steps.push(capacity(&upload));
+        }
+        assert_eq!(steps, [200, 400, 800, 1000]);
+    }
+
+    #[test]
     fn bytes_written_upstream_are_granted_again_each_quarter_window() {
         let metrics = Metrics::default();
         let (upload, _) = Upload::new(1000, &metrics);
