@@ -445,9 +445,9 @@ mod tests {
     }
 
     proptest::proptest! {
-        /// Any bytes after either signature (or none): a result, never a panic, and a header
-        /// that is read is never followed into the next bytes — what is left is exactly what
-        /// followed the header's end.
+        /// Any bytes after either signature (or none): a result, never a panic; and when a
+        /// header is read, it took at most `V2_MAX_LEN` bytes and parsing exactly the bytes it
+        /// took gives the same header.
         #[test]
         fn any_input_is_read_without_panic_and_never_past_the_header(
             prefix in 0u8..3,
